@@ -1,0 +1,297 @@
+"""The command line: argument parsing, exit codes, and the only place that prints.
+
+Exit codes (as ruff): 0 no diagnostics, 1 diagnostics remain, 2 usage, config or
+internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from typing import List, Optional, Sequence
+
+from reglint import __version__
+
+EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
+SUBCOMMANDS = ("check", "rules", "rule", "convert")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so every error is one line and exit 2."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _codes(value: str) -> List[str]:
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def check_parser() -> argparse.ArgumentParser:
+    from reglint.config import OUTPUT_FORMATS
+
+    parser = _Parser(prog="reglint check", description="Find regularization and optimizer hazards.")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .); - reads stdin")
+    parser.add_argument("--fix", action="store_true", default=None, help="apply safe fixes")
+    parser.add_argument("--no-fix", dest="fix", action="store_false", help="do not apply fixes")
+    parser.add_argument("--unsafe-fixes", action="store_true", default=None, help="also offer and apply unsafe fixes")
+    parser.add_argument("--no-unsafe-fixes", dest="unsafe_fixes", action="store_false")
+    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    parser.add_argument("--show-fixes", action="store_true", help="list the fixes that were applied")
+    parser.add_argument("--select", type=_codes, help="rule codes or prefixes to enable (replaces the default set)")
+    parser.add_argument("--extend-select", type=_codes, help="rule codes or prefixes to enable in addition")
+    parser.add_argument("--ignore", type=_codes, help="rule codes or prefixes to disable")
+    parser.add_argument("--output-format", choices=OUTPUT_FORMATS, help="how to print diagnostics")
+    parser.add_argument("--statistics", action="store_true", help="print counts per rule instead of diagnostics")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics remain")
+    parser.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when anything was fixed")
+    parser.add_argument("--config", metavar="FILE", help="read settings from this pyproject.toml")
+    parser.add_argument("--stdin-filename", metavar="NAME", help="read source from stdin and report it as NAME")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    parser.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only, no summary")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(args)
+    except UsageError as error:
+        _err(f"reglint: error: {error}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as error:  # a bug in reglint: one line, exit 2, never a traceback
+        _err(f"reglint: internal error: {type(error).__name__}: {error} (please report it; set REGLINT_DEBUG=1 for the traceback)")
+        if os.environ.get("REGLINT_DEBUG"):
+            raise
+        return EXIT_ERROR
+
+
+def _dispatch(args: List[str]) -> int:
+    if args[:1] in (["--version"], ["-V"]):
+        print(f"reglint {__version__}")
+        return EXIT_CLEAN
+    if args[:1] in (["-h"], ["--help"]):
+        _print_help()
+        return EXIT_CLEAN
+    if args and args[0] == "rules":
+        return _rules(args[1:])
+    if args and args[0] == "rule":
+        return _rule(args[1:])
+    if args and args[0] == "convert":
+        from reglint import convert
+
+        return convert.main(args[1:])
+    if args and args[0] == "check":
+        args = args[1:]
+    return _check(check_parser().parse_args(args))
+
+
+def _print_help() -> None:
+    print(
+        "usage: reglint [check] [PATH ...] [options]\n"
+        "       reglint rules | reglint rule CODE | reglint convert VALUE --from A --to B\n\n"
+        "Find weight-decay and L2-regularization hazards in ML training code.\n"
+        "Run `reglint check --help` for the options of a check."
+    )
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+# -- reglint rules / reglint rule CODE ----------------------------------------------
+
+def _rules(args: List[str]) -> int:
+    from reglint.rule import all_rules
+
+    parser = _Parser(prog="reglint rules")
+    parser.add_argument("--output-format", choices=("text", "json", "markdown"), default="text")
+    options = parser.parse_args(args)
+    rules = all_rules().values()
+    if options.output_format == "json":
+        import json
+
+        print(json.dumps([_rule_json(r) for r in rules], indent=2))
+    elif options.output_format == "markdown":
+        print(rules_markdown_table(rules))
+    else:
+        for rule in rules:
+            fix = rule.fix.value if rule.fix else "no fix"
+            default = "" if rule.default else "  (opt-in)"
+            print(f"{rule.code}  {rule.name:<32} {fix:<13} {rule.summary}{default}")
+    return EXIT_CLEAN
+
+
+def _rule_json(rule) -> dict:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "summary": rule.summary,
+        "fix": rule.fix.value if rule.fix else None,
+        "default": rule.default,
+        "url": rule.url,
+        "docs": rule.docs,
+    }
+
+
+def rules_markdown_table(rules) -> str:
+    lines = ["| code | name | what it flags | fix | default |", "|---|---|---|---|---|"]
+    for rule in rules:
+        fix = rule.fix.value if rule.fix else "—"
+        lines.append(f"| {rule.code} | {rule.name} | {rule.summary} | {fix} | {'yes' if rule.default else 'opt-in'} |")
+    return "\n".join(lines)
+
+
+def _rule(args: List[str]) -> int:
+    from reglint.rule import all_rules
+
+    if len(args) != 1:
+        raise UsageError("usage: reglint rule CODE (see `reglint rules`)")
+    rules = all_rules()
+    wanted = args[0].strip().upper()
+    rule = rules.get(wanted) or next((r for r in rules.values() if r.name == args[0].strip()), None)
+    if rule is None:
+        raise UsageError(f"unknown rule {args[0]!r}; known codes: {', '.join(rules)}")
+    fix = rule.fix.value if rule.fix else "none"
+    print(f"# {rule.name} ({rule.code})\n\nFix: {fix}. {'Enabled by default.' if rule.default else 'Opt-in: enable with --select ' + rule.code + '.'}\n")
+    print(rule.docs)
+    return EXIT_CLEAN
+
+
+# -- reglint check ------------------------------------------------------------------
+
+def _check(options: argparse.Namespace) -> int:
+    from reglint.config import ConfigError, load_settings
+
+    stdin_mode = options.stdin_filename is not None or options.paths == ["-"]
+    if stdin_mode and options.paths not in ([], ["-"]):
+        raise UsageError("reading stdin (`-` or --stdin-filename) cannot be combined with other paths")
+    paths = options.paths or (["."] if not stdin_mode else [])
+    try:
+        settings = load_settings(options.config, [options.stdin_filename] if options.stdin_filename else paths)
+        settings = settings.with_overrides(
+            select=tuple(options.select) if options.select is not None else None,
+            extend_select=tuple(settings.extend_select) + tuple(options.extend_select or ()),
+            ignore=tuple(settings.ignore) + tuple(options.ignore or ()),
+            fix=options.fix,
+            unsafe_fixes=options.unsafe_fixes,
+            output_format=options.output_format,
+        )
+        from reglint.engine import Plan
+
+        plan = Plan.build(settings)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    fix = bool(settings.fix or options.diff)
+    if stdin_mode:
+        return _check_stdin(options, settings, plan, fix)
+    return _check_paths(options, paths, settings, plan, fix)
+
+
+def _check_stdin(options, settings, plan, fix) -> int:
+    from reglint.engine import check_bytes
+
+    name = options.stdin_filename or "-"
+    data = sys.stdin.buffer.read()
+    result = check_bytes(name, data, plan, fix=fix, unsafe=settings.unsafe_fixes)
+    if settings.fix and not options.diff:
+        # editors replace the buffer with stdout: print the (possibly fixed) source
+        sys.stdout.buffer.write(result.fixed if result.fixed is not None else data)
+        sys.stdout.flush()
+        return _finish(options, settings, [result], report_stream=sys.stderr)
+    if options.diff:
+        _print_diffs([result], {name: data})
+        return _exit_code(options, [result])
+    return _finish(options, settings, [result], report_stream=sys.stdout)
+
+
+def _check_paths(options, paths, settings, plan, fix) -> int:
+    from reglint.diagnostic import parse_error
+    from reglint.engine import FileResult, run
+    from reglint.files import discover
+
+    found = discover(paths, settings)
+    results = [FileResult(path, [parse_error(path, f"cannot read: {reason}")]) for path, reason in found.errors]
+    if not found.files and not found.errors:
+        if not options.quiet and options.paths:
+            pass
+        return EXIT_CLEAN
+    checked = list(run(found.files, plan, fix=fix, unsafe=settings.unsafe_fixes, jobs=options.jobs))
+    if options.diff:
+        originals = {}
+        for result in checked:
+            if result.fixed is not None:
+                with open(result.path, "rb") as handle:
+                    originals[result.path] = handle.read()
+        _print_diffs(checked, originals)
+        return _exit_code(options, results + checked, diff=True)
+    if settings.fix:
+        from reglint.fixes import write_fixed
+
+        for result in checked:
+            if result.fixed is not None:
+                problem = write_fixed(result.path, result.fixed)
+                if problem:
+                    results.append(FileResult(result.path, [parse_error(result.path, problem)]))
+                    result.fixed_diagnostics = []
+    return _finish(options, settings, results + checked, report_stream=sys.stdout)
+
+
+def _print_diffs(results, originals) -> None:
+    for result in results:
+        if result.fixed is None:
+            continue
+        before = originals[result.path].decode("utf-8", "replace").splitlines(keepends=True)
+        after = result.fixed.decode("utf-8", "replace").splitlines(keepends=True)
+        sys.stdout.writelines(difflib.unified_diff(before, after, f"a/{result.path}", f"b/{result.path}"))
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _finish(options, settings, results, report_stream) -> int:
+    from reglint import report
+    from reglint.rule import all_rules
+
+    context = report.Context(rules=all_rules(), unsafe_fixes=settings.unsafe_fixes, color=_use_color() and report_stream is sys.stdout)
+    results = sorted(results, key=lambda r: r.path)
+    if options.statistics:
+        report.write_statistics(results, report_stream, context)
+    else:
+        report.write(settings.output_format, results, report_stream, context)
+    if options.show_fixes:
+        _print_fixes(results)
+    if not options.quiet and settings.output_format in ("full", "concise") and not options.statistics:
+        _err(report.summary(results, context))
+    return _exit_code(options, results)
+
+
+def _print_fixes(results) -> None:
+    fixed = [(r.path, d) for r in results for d in r.fixed_diagnostics]
+    if not fixed:
+        return
+    _err(f"Fixed {len(fixed)} diagnostic{'s' if len(fixed) != 1 else ''}:")
+    for path, diagnostic in fixed:
+        _err(f"  {path}:{diagnostic.start.line}:{diagnostic.start.column}: {diagnostic.code} {diagnostic.fix.message}")
+
+
+def _exit_code(options, results, diff: bool = False) -> int:
+    remaining = any(r.diagnostics for r in results)
+    fixed = any(r.fixed is not None for r in results)
+    if options.exit_zero:
+        return EXIT_CLEAN
+    if remaining or (diff and fixed) or (options.exit_non_zero_on_fix and fixed):
+        return EXIT_DIAGNOSTICS
+    return EXIT_CLEAN

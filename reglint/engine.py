@@ -1,0 +1,195 @@
+"""The per-file pipeline and the runner.
+
+bytes -> prefilter -> libcst parse -> extract -> rules -> noqa -> (fixes).
+`check_bytes` is a pure function of (path, bytes, settings), so a cache, notebooks
+and an editor server can all reuse it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tokenize
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+from reglint.config import Settings
+from reglint.diagnostic import Diagnostic, parse_error
+from reglint.rule import Rule, all_rules
+
+MAX_FIX_ROUNDS = 5
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    source: Optional[str] = None  # decoded text when there is something to show or fix
+    fixed: Optional[bytes] = None  # new bytes when fixes changed the file
+    fixed_diagnostics: List[Diagnostic] = field(default_factory=list)
+    parsed: bool = False  # passed the prefilter and was parsed
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run on each file, resolved once per run."""
+
+    settings: Settings
+    rules: Tuple[Rule, ...]
+    trigger: "re.Pattern[bytes]"
+
+    @classmethod
+    def build(cls, settings: Settings) -> "Plan":
+        registry = all_rules()
+        enabled = settings.enabled_codes(registry)
+        rules = tuple(rule for code, rule in registry.items() if code in enabled)
+        words = sorted({t for rule in rules for t in rule.triggers}, key=len, reverse=True)
+        trigger = re.compile(b"|".join(re.escape(w) for w in words) if words else b"(?!)")
+        return cls(settings, rules, trigger)
+
+    def rules_for(self, path: str) -> Tuple[Rule, ...]:
+        ignored = tuple(code.upper() for code in self.settings.ignored_for(path))
+        if not ignored:
+            return self.rules
+        return tuple(rule for rule in self.rules if not rule.code.startswith(ignored))
+
+
+# -- decoding ---------------------------------------------------------------------
+
+class DecodeError(Exception):
+    pass
+
+
+def decode(data: bytes) -> Tuple[str, str]:
+    """Text and encoding, honouring a BOM and a PEP 263 cookie."""
+    if b"\x00" in data:
+        raise DecodeError("binary file (contains NUL bytes), not Python source")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise DecodeError(str(error)) from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise DecodeError(f"cannot decode as {encoding}: {error}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, encoding
+
+
+def encode(text: str, encoding: str) -> bytes:
+    return text.encode("utf-8-sig" if encoding == "utf-8-sig" else encoding)
+
+
+# -- one file ---------------------------------------------------------------------
+
+def _parse(text: str):
+    import libcst as cst
+
+    return cst.parse_module(text)
+
+
+def _syntax_error(path: str, error) -> Diagnostic:
+    message = str(getattr(error, "message", "") or error).strip().splitlines()[0]
+    line = getattr(error, "raw_line", 1) or 1
+    column = (getattr(error, "raw_column", 0) or 0) + 1
+    return parse_error(path, f"SyntaxError: {message}", line, column)
+
+
+def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:
+    """Diagnostics for decoded text (raises libcst's ParserSyntaxError on bad code)."""
+    from reglint import suppress
+    from reglint.extract import build_model
+
+    model = build_model(path, text, _parse(text))
+    found: List[Diagnostic] = []
+    for rule in rules:
+        found.extend(rule.check(model, settings))
+    found = suppress.filter_diagnostics(found, text)
+    return sorted(found, key=lambda d: d.sort_key)
+
+
+def check_bytes(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
+    """Check (and with `fix`, repair) one file's bytes; never raises on bad input."""
+    result = FileResult(path)
+    rules = plan.rules_for(path)
+    if not rules or not plan.trigger.search(data):
+        return result
+    try:
+        text, encoding = decode(data)
+    except DecodeError as error:
+        result.diagnostics = [parse_error(path, str(error))]
+        return result
+    result.parsed = True
+    try:
+        diagnostics = lint_text(path, text, rules, plan.settings)
+    except RecursionError:
+        result.diagnostics = [parse_error(path, "file is too deeply nested to analyse")]
+        return result
+    except Exception as error:  # libcst.ParserSyntaxError and friends
+        if type(error).__name__ == "ParserSyntaxError":
+            result.diagnostics = [_syntax_error(path, error)]
+            return result
+        raise
+    if fix and diagnostics:
+        text_after, diagnostics, fixed = _fix_loop(path, text, diagnostics, rules, plan.settings, unsafe)
+        if fixed:
+            result.fixed = encode(text_after, encoding)
+            result.fixed_diagnostics = fixed
+            text = text_after
+    result.diagnostics = diagnostics
+    if diagnostics or result.fixed is not None:
+        result.source = text
+    return result
+
+
+def _fix_loop(path, text, diagnostics, rules, settings, unsafe):
+    from reglint.fixes import applicable, apply_edits, parses
+
+    fixed: List[Diagnostic] = []
+    for _ in range(MAX_FIX_ROUNDS):
+        candidates = [d for d in diagnostics if applicable(d, unsafe)]
+        if not candidates:
+            break
+        new_text, applied = apply_edits(text, [d.fix.edits for d in candidates])
+        if not applied or new_text == text or not parses(new_text):
+            break
+        fixed.extend(candidates[i] for i in applied)
+        text = new_text
+        diagnostics = lint_text(path, text, rules, settings)
+    return text, diagnostics, fixed
+
+
+def check_path(path: str, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return FileResult(path, [parse_error(path, f"cannot read file: {error.strerror or error}")])
+    return check_bytes(path, data, plan, fix, unsafe)
+
+
+# -- many files ---------------------------------------------------------------------
+
+PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
+
+
+def _check_batch(args) -> List[FileResult]:
+    paths, plan, fix, unsafe = args
+    return [check_path(p, plan, fix, unsafe) for p in paths]
+
+
+def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = False, jobs: Optional[int] = None) -> Iterator[FileResult]:
+    """Results for every path, in the order given."""
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        for path in paths:
+            yield check_path(path, plan, fix, unsafe)
+        return
+    size = max(8, min(64, len(paths) // (workers * 4) or 1))
+    batches = [paths[i:i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for batch in pool.map(_check_batch, [(b, plan, fix, unsafe) for b in batches]):
+            yield from batch

@@ -1,0 +1,180 @@
+"""The training-setup model the rules read: facts, not syntax.
+
+`extract.build_model` fills a `FileModel` from one libcst pass. Rules read the
+facts (regularizers, optimizers, penalties, loss sites, optax chains) and use the
+nodes only for positions and fix targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from reglint.diagnostic import Diagnostic, Edit, Fix, Position
+
+
+@dataclass
+class Value:
+    """A coefficient with its provenance and the evidence of what it means."""
+
+    expr: cst.BaseExpression  # the expression as written where it is used
+    number: Optional[float]  # resolved value, None when unknown
+    provenance: str  # "literal" | "constant" | "parameter" | "config" | "unknown"
+    names: Tuple[str, ...] = ()  # names the value was bound to, nearest first
+    comments: Tuple[str, ...] = ()  # comments/docstrings on the defining and using lines
+    halved: bool = False  # divided by two somewhere between definition and use
+
+    @property
+    def provably_zero(self) -> bool:
+        return self.number == 0
+
+
+@dataclass
+class Attachment:
+    """Where a regularizer is attached: a layer call, a variable, a scope."""
+
+    kind: str  # "keras_layer" | "tf1_layer" | "variable" | "scope" | "arg_scope"
+    keyword: str  # kernel_regularizer, weights_regularizer, regularizer, ...
+    call: cst.Call
+    qualname: str
+    collected: bool  # lands in TF1's REGULARIZATION_LOSSES collection (else model.losses)
+
+
+@dataclass
+class Regularizer:
+    kind: str  # "l1" | "l2" | "l1l2"
+    qualname: str
+    call: cst.Call
+    convention: str  # "sum_sq" (Keras: c·Σw²) | "half_sum_sq" (TF1: c·Σw²/2)
+    framework: str  # "keras" | "tf1"
+    l2: Optional[Value] = None  # the squared term's coefficient when written
+    l2_arg: Optional[cst.Arg] = None
+    l2_default: Optional[float] = None  # framework default when not written
+    attachments: List[Attachment] = field(default_factory=list)
+    inferred: bool = False  # rests on an unbound name read by its conventional meaning
+
+    @property
+    def has_l2(self) -> bool:
+        if self.kind == "l1":
+            return False
+        if self.l2 is not None:
+            return not self.l2.provably_zero
+        return bool(self.l2_default)
+
+
+@dataclass
+class Optimizer:
+    qualname: str
+    family: str  # "sgd" | "adam" | "rmsprop" | "adagrad" | ...
+    adaptive: bool
+    framework: str  # "torch" | "keras" | "tf1" | "optax"
+    node: cst.CSTNode  # the constructor call, or the string naming it
+    decay_mode: str  # "coupled" | "decoupled" | "lr_decay" | "none"
+    weight_decay: Optional[Value] = None
+    weight_decay_arg: Optional[cst.CSTNode] = None  # cst.Arg, or a dict Element
+    explicit: bool = False  # the decay was written (not left at the default)
+    decoupled_flag: Optional[str] = None  # the keyword that makes the class decoupled
+    bound_to: Optional[str] = None  # variable the optimizer was assigned to
+    scope: Optional[cst.CSTNode] = None
+    inferred: bool = False
+
+
+@dataclass
+class Penalty:
+    """A hand-written squared-weights term: coef * Σw² (or Σw²/2 via l2_loss)."""
+
+    term: cst.BaseExpression  # the Σw² (or l2_loss) expression
+    product: cst.BaseExpression  # coefficient * term, as written
+    coefficient: Optional[Value]
+    coefficient_expr: Optional[cst.BaseExpression]
+    convention: str  # "sum_sq" | "half_sum_sq"
+    framework: str
+    scope: Optional[cst.CSTNode] = None
+
+
+@dataclass
+class LossSite:
+    """A place where a loss is minimized or differentiated."""
+
+    kind: str  # "minimize" | "compute_gradients" | "estimator_spec" | "tape_gradient" | ...
+    call: cst.Call
+    loss: Optional[cst.BaseExpression]
+    loss_arg: Optional[cst.Arg]
+    # True/False when the loss's construction is fully visible in the file, None otherwise
+    includes_reg_losses: Optional[bool]
+    penalties: List[Penalty] = field(default_factory=list)
+    optimizer: Optional[Optimizer] = None
+    scope: Optional[cst.CSTNode] = None
+    framework: str = ""
+    # for a GradientTape: the statement that assigns the loss inside the tape block
+    loss_assignment: Optional[cst.Assign] = None
+    model_expr: Optional[str] = None  # `model` / `self`, whose .losses would be added
+
+
+@dataclass
+class ChainElement:
+    qualname: str
+    call: cst.Call
+    role: str  # "decay" | "adaptive_scale" | "adaptive_alias" | "alias" | "lr_scale" | "other"
+    arg: Optional[cst.Arg] = None  # the cst.Arg of the chain holding this element
+
+
+@dataclass
+class OptaxChain:
+    call: cst.Call
+    elements: List[ChainElement]
+
+
+@dataclass
+class FileModel:
+    path: str
+    source: str
+    module: cst.Module
+    regularizers: List[Regularizer] = field(default_factory=list)
+    optimizers: List[Optimizer] = field(default_factory=list)
+    penalties: List[Penalty] = field(default_factory=list)
+    loss_sites: List[LossSite] = field(default_factory=list)
+    chains: List[OptaxChain] = field(default_factory=list)
+    # local name -> qualified module/object it was imported as (`tf` -> `tensorflow`)
+    imports: Dict[str, str] = field(default_factory=dict)
+    # True when the file has comments/strings saying it was ported from Caffe or a paper
+    porting_evidence: bool = False
+    fit_calls: List[cst.Call] = field(default_factory=list)  # model.fit / compile sites
+    _positions: Optional[object] = field(default=None, repr=False)
+
+    # -- positions, computed only when a rule reports something ---------------------
+    def _position_map(self):
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions
+
+    def range_of(self, node: cst.CSTNode) -> Tuple[Position, Position]:
+        code_range = self._position_map()[node]
+        return (
+            Position(code_range.start.line, code_range.start.column + 1),
+            Position(code_range.end.line, code_range.end.column + 1),
+        )
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None) -> Diagnostic:
+        start, end = self.range_of(node)
+        return Diagnostic(rule.code, rule.name, message, self.path, start, end, fix)
+
+    def replace(self, node: cst.CSTNode, content: str) -> Edit:
+        start, end = self.range_of(node)
+        return Edit(start, end, content)
+
+    def insert_after(self, node: cst.CSTNode, content: str) -> Edit:
+        _, end = self.range_of(node)
+        return Edit(end, end, content)
+
+    def delete(self, nodes: Sequence[cst.CSTNode]) -> Edit:
+        start, _ = self.range_of(nodes[0])
+        _, end = self.range_of(nodes[-1])
+        return Edit(start, end, "")

@@ -1,0 +1,67 @@
+"""Rule metadata and the registry that loads every module of `reglint.rules`.
+
+A rule is one module in the top-level `rules/` folder (shipped as `reglint.rules`)
+with a module docstring holding its docs (ruff's headings), a `RULE` describing it,
+and `check(model, settings) -> Iterable[Diagnostic]`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+from typing import Callable, Dict, Iterable, Tuple
+
+from reglint.diagnostic import Applicability
+
+DOCS_URL = "https://github.com/reglint/reglint/blob/main/docs/rules.md#{code}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    # the strongest applicability any of the rule's fixes has, or None without fixes
+    fix: Applicability | None
+    # bytes that any file this rule can flag must contain (the prefilter reads them)
+    triggers: Tuple[bytes, ...]
+    default: bool = True  # enabled without --select
+    docs: str = ""
+    check: Callable[..., Iterable] | None = None
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code.lower())
+
+
+CODE_PATTERN = re.compile(r"^RL\d{3}$")
+
+
+def _rule_from_module(module: ModuleType) -> Rule:
+    meta: Rule = module.RULE
+    docs = (module.__doc__ or "").strip()
+    return Rule(**{**meta.__dict__, "docs": docs, "check": module.check})
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> Dict[str, Rule]:
+    """Every rule, keyed by code, in code order."""
+    from reglint import rules as package
+
+    found = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        if hasattr(module, "RULE"):
+            rule = _rule_from_module(module)
+            if not CODE_PATTERN.match(rule.code):
+                raise ValueError(f"rule module {info.name} has a malformed code {rule.code!r}")
+            if rule.code in found:
+                raise ValueError(f"two rule modules claim {rule.code}")
+            found[rule.code] = rule
+    return dict(sorted(found.items()))

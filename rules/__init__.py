@@ -1,0 +1,1 @@
+"""The rules: one module per rule, loaded by `reglint.rule.all_rules`."""
