@@ -32,33 +32,47 @@ def write(fmt: str, results: List, out: IO[str], context: Context) -> None:
 
 
 def summary(results: List, context: Context) -> str:
-    """`Found N diagnostics (M fixable with --unsafe-fixes)`, printed on stderr."""
-    from reglint.diagnostic import Applicability
+    """The one-line tally printed on stderr after the diagnostics, worded as ruff's.
+
+    `Found N diagnostics (F fixed, R remaining; M fixable with --fix)`: N counts
+    the fixed ones too, so the numbers add up (as in ruff); the notes say how many
+    of the remaining ones --fix, with or without --unsafe-fixes, could repair.
+    """
+    from reglint.fixes import applicable
 
     diagnostics = [d for r in results for d in r.diagnostics]
     fixed = sum(len(r.fixed_diagnostics) for r in results)
-    if not diagnostics:
-        head = "All checks passed!"
-        return f"Fixed {fixed} diagnostic{'s' * (fixed != 1)}. {head}" if fixed else head
-    safe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability is Applicability.SAFE)
-    unsafe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability is Applicability.UNSAFE)
-    parts = [f"Found {len(diagnostics)} diagnostic{'s' * (len(diagnostics) != 1)}"]
-    if fixed:
-        parts[0] += f" ({fixed} fixed, {len(diagnostics)} remaining)"
-    notes = []
-    if safe or (unsafe and context.unsafe_fixes):
-        notes.append(f"{safe + (unsafe if context.unsafe_fixes else 0)} fixable with --fix")
-    if unsafe and not context.unsafe_fixes:
-        notes.append(f"{unsafe} fixable with --fix --unsafe-fixes")
-    return parts[0] + (f" ({'; '.join(notes)})" if notes else "") + "."
+    total = len(diagnostics) + fixed
+    if not total:
+        return "All checks passed!"
+    notes = [f"{fixed} fixed, {len(diagnostics)} remaining"] if fixed else []
+    now = sum(1 for d in diagnostics if applicable(d, context.unsafe_fixes))
+    hidden = sum(1 for d in diagnostics if applicable(d, True)) - now
+    if now:
+        notes.append(f"{now} fixable with --fix")
+    if hidden:
+        notes.append(f"{hidden} fixable with --fix --unsafe-fixes")
+    head = f"Found {total} diagnostic{'s' * (total != 1)}"
+    return head + (f" ({'; '.join(notes)})" if notes else "") + "."
 
 
 def write_statistics(results: List, out: IO[str], context: Context) -> None:
-    """Counts per rule, most frequent first, as `ruff --statistics` prints them."""
+    """Counts per rule, most frequent first, laid out as `ruff --statistics` does.
+
+    `[*]` marks rules whose fixes this run could apply (so unsafe ones only with
+    --unsafe-fixes), `[ ]` the others; neither column appears when nothing is fixable.
+    """
     from collections import Counter
 
-    counts = Counter((d.code, d.name) for r in results for d in r.diagnostics)
-    fixable = Counter(d.code for r in results for d in r.diagnostics if d.fix and d.fix.edits)
+    from reglint.fixes import applicable
+
+    diagnostics = [d for r in results for d in r.diagnostics]
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    fixable = {d.code for d in diagnostics if applicable(d, context.unsafe_fixes)}
+    if not counts:
+        return
+    count_width = len(str(max(counts.values())))
+    code_width = max(len(code) for code, _ in counts)
     for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        marker = "[*]" if fixable[code] else "   "
-        out.write(f"{count:>5}\t{code}\t{marker} {name}\n")
+        marker = ("[*] " if code in fixable else "[ ] ") if fixable else ""
+        out.write(f"{count:>{count_width}}\t{code:<{code_width}}\t{marker}{name}\n")
