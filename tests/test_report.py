@@ -525,6 +525,26 @@ def test_cli_missing_file_is_rl000_in_every_format(tmp_path, monkeypatch, capsys
     _check_sarif_shape(json.loads(out))
 
 
+def test_cli_syntax_error_is_rl000_with_parser_position(tmp_path, monkeypatch, capsys):
+    """A file that reaches the parser (it holds every rule's trigger words) but does not parse."""
+    from reglint.rule import all_rules
+
+    triggers = sorted({t.decode() for rule in all_rules().values() for t in rule.triggers})
+    if not triggers:
+        pytest.skip("no rules registered yet, so nothing reaches the parser")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.py").write_text("# " + " ".join(triggers) + "\n" + "def f(:\n")
+    code, out, _ = run_cli(capsys, "--output-format", "json", "broken.py")
+    (item,) = json.loads(out)
+    assert code == 1
+    assert (item["code"], item["filename"], item["location"]["row"], item["url"]) == ("RL000", "broken.py", 2, None)
+    assert item["message"].startswith("SyntaxError")
+    _, out, _ = run_cli(capsys, "--output-format", "github", "broken.py")
+    assert out.startswith("::error title=reglint (RL000),file=broken.py,line=2,")
+    _, out, _ = run_cli(capsys, "--output-format", "full", "broken.py")
+    assert out.startswith("broken.py:2:") and " RL000 SyntaxError" in out.splitlines()[0]
+
+
 @needs_rl002
 def test_cli_concise_and_summary(hazard, capsys):
     code, out, err = run_cli(capsys, "--output-format", "concise", hazard)
