@@ -1,0 +1,87 @@
+"""The pre-commit hooks, run by the real pre-commit against this checkout.
+
+`pre-commit try-repo` clones this repository at HEAD (plus uncommitted changes to
+tracked files), builds the hook's virtualenv with pip from the package index, and
+runs every hook of `.pre-commit-hooks.yaml` (`reglint` and `reglint-fix`) on the
+files given, inside a throwaway git repository.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HAZARDOUS = '''\
+import torch
+import torch.nn.functional as F
+
+
+def train(model, loader, epochs=10):
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=5e-4)
+    for _ in range(epochs):
+        for inputs, targets in loader:
+            loss = F.cross_entropy(model(inputs), targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+'''
+
+CLEAN = HAZARDOUS.replace("torch.optim.Adam(", "torch.optim.AdamW(").replace("weight_decay=5e-4", "weight_decay=0.05")
+
+HOOK_LINE = re.compile(r"^(reglint(?: \(fix\))?)\.+\(?(Passed|Failed|no files to check\)Skipped)", re.MULTILINE)
+
+
+@pytest.fixture
+def work_repo(tmp_path):
+    repo = tmp_path / "project"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "train_hazardous.py").write_text(HAZARDOUS)
+    (repo / "train_clean.py").write_text(CLEAN)
+    subprocess.run(["git", "add", "train_hazardous.py", "train_clean.py"], cwd=repo, check=True)
+    return repo
+
+
+def try_repo(repo: Path, home: Path, *files: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", NO_COLOR="1")
+    env.pop("PRE_COMMIT", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "--color", "never", "--files", *files],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=900,
+    )
+
+
+def hook_results(output: str) -> dict:
+    return {name: status for name, status in HOOK_LINE.findall(output)}
+
+
+@pytest.mark.slow
+def test_try_repo_fails_on_hazard_and_passes_clean_code(work_repo, tmp_path):
+    assert (ROOT / ".git").exists(), f"pre-commit try-repo needs a git checkout; {ROOT} is not one"
+    assert (ROOT / ".pre-commit-hooks.yaml").is_file()
+
+    bad = try_repo(work_repo, tmp_path / "pre-commit-home", "train_hazardous.py")
+    assert bad.returncode == 1, bad.stdout
+    assert hook_results(bad.stdout) == {"reglint": "Failed", "reglint (fix)": "Failed"}, bad.stdout
+    assert "RL002" in bad.stdout, bad.stdout
+    assert "train_hazardous.py" in bad.stdout, bad.stdout
+    # the fix hook applies safe fixes only: Adam -> AdamW changes training, so it is left alone
+    assert (work_repo / "train_hazardous.py").read_text() == HAZARDOUS
+    assert "files were modified by this hook" not in bad.stdout, bad.stdout
+
+    good = try_repo(work_repo, tmp_path / "pre-commit-home", "train_clean.py")
+    assert good.returncode == 0, good.stdout
+    assert hook_results(good.stdout) == {"reglint": "Passed", "reglint (fix)": "Passed"}, good.stdout
+    assert (work_repo / "train_clean.py").read_text() == CLEAN
