@@ -236,12 +236,14 @@ def test_full_show_source_false_prints_header_and_help_only():
 def test_full_plain_has_no_escape_codes_and_color_has_them(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")  # context.color is the decision; rich must not override it
     monkeypatch.setenv("TERM", "dumb")
-    results = one(make(fix=UNSAFE_FIX))
+    long_line = "opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)" + "  # " + "x" * 120
+    results = one(make(message="[bold]literal[/bold] brackets", fix=UNSAFE_FIX), source="import torch\n" + long_line + "\n")
     plain = render("full", results, color=False)
     colored = render("full", results, color=True)
     assert not ANSI.search(plain)
     assert ANSI.search(colored)
-    assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == plain  # same text: no wrapping, no markup
+    assert "[bold]literal[/bold]" in plain
 
 
 def test_full_plain_does_not_import_rich():

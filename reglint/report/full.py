@@ -158,9 +158,8 @@ def _help(diagnostic, unsafe_fixes: bool, width: int) -> Optional[Line]:
     return [(" " * (width + 1) + "= ", "bold blue"), ("help", "bold cyan"), (": " + text, "")]
 
 
-def block(diagnostic, source: Optional[str], context) -> List[Line]:
-    """The lines shown for one diagnostic, ending with an empty separator line."""
-    lines = LINE_BREAK.split(source) if source is not None and context.show_source else []
+def block(diagnostic, lines: List[str], context) -> List[Line]:
+    """The lines shown for one diagnostic (`lines`: its file's source lines, or none), then a blank line."""
     out = [_header(diagnostic, context.unsafe_fixes)]
     snippet, width = _snippet(diagnostic, lines) if lines else ([], 1)
     out.extend(snippet)
@@ -173,11 +172,24 @@ def block(diagnostic, source: Optional[str], context) -> List[Line]:
 
 # -- rendering ----------------------------------------------------------------------
 
+def _source_lines(result, context) -> List[str]:
+    if result.source is None or not context.show_source or not result.diagnostics:
+        return []
+    return LINE_BREAK.split(result.source)  # split once per file, not per diagnostic
+
+
+def _blocks(results, context):
+    for result in results:
+        source = _source_lines(result, context)
+        for diagnostic in result.diagnostics:
+            yield block(diagnostic, source, context)
+
+
 def write(results, out, context) -> None:
-    lines = [line for result in results for d in result.diagnostics for line in block(d, result.source, context)]
+    """Write block by block, so long runs stream instead of building all output first."""
     if not context.color:
-        for line in lines:
-            out.write("".join(text for text, _ in line) + "\n")
+        for lines in _blocks(results, context):
+            out.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
         return
     from rich.console import Console
     from rich.text import Text
@@ -186,5 +198,6 @@ def write(results, out, context) -> None:
         file=out, force_terminal=True, no_color=False, color_system="standard",
         highlight=False, markup=False, emoji=False, soft_wrap=True,
     )
-    for line in lines:
-        console.print(Text.assemble(*((text, style or None) for text, style in line)))
+    for lines in _blocks(results, context):
+        segments = [(text, style or None) for line in lines for text, style in line + [("\n", "")]]
+        console.print(Text.assemble(*segments), end="")
