@@ -254,7 +254,7 @@ def _print_diffs(results, originals) -> None:
             continue
         before = originals[result.path].decode("utf-8", "replace").splitlines(keepends=True)
         after = result.fixed.decode("utf-8", "replace").splitlines(keepends=True)
-        sys.stdout.writelines(difflib.unified_diff(before, after, f"a/{result.path}", f"b/{result.path}"))
+        sys.stdout.writelines(difflib.unified_diff(before, after, result.path, result.path))
 
 
 def _use_color() -> bool:

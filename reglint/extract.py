@@ -1,7 +1,805 @@
-"""Source -> model: placeholder until the extractor lands (issue 3)."""
+"""Source -> model: one libcst pass (`names.collect`), then facts from the tables.
 
-from reglint.model import FileModel
+The extractor resolves qualified names, values and loss expressions; it never
+decides what is a hazard — that is the rules' job.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from reglint.frameworks import canonical, keras, optax, tf1, torch
+from reglint.model import (
+    Attachment,
+    ChainElement,
+    FileModel,
+    LossSite,
+    OptaxChain,
+    Optimizer,
+    Penalty,
+    Regularizer,
+    Value,
+)
+from reglint.names import Binding, CallSite, Names, collect, comments_of, dotted
+
+REGULARIZERS = {**keras.REGULARIZERS, **tf1.REGULARIZERS}
+OPTIMIZERS = {**torch.OPTIMIZERS, **keras.OPTIMIZERS, **tf1.OPTIMIZERS, **optax.OPTIMIZERS}
+LIBRARY_ROOTS = frozenset({
+    "tensorflow", "keras", "tf_keras", "tf_slim", "torch", "jax", "optax", "flax", "numpy",
+    "math", "haiku", "torchvision", "timm", "transformers",
+})
+CONVENTIONAL = {**keras.CONVENTIONAL_NAMES, **torch.CONVENTIONAL_NAMES, "tf": "tensorflow", "optax": "optax", "slim": "tf_slim", "np": "numpy", "jnp": "jax.numpy", "jax": "jax"}
+OPTIMIZER_CLASS_NAMES = frozenset(q.rsplit(".", 1)[1] for q in {**torch.OPTIMIZERS, **keras.OPTIMIZERS})
+PORTING = re.compile(r"caffe|prototxt|solver|ported|port of|paper|weight[ _-]?decay|arxiv", re.IGNORECASE)
+MAX_DEPTH = 8
 
 
-def build_model(path, text, module):
-    return FileModel(path=path, source=text, module=module)
+class Extractor:
+    def __init__(self, path: str, text: str, module: cst.Module):
+        self.names: Names = collect(module)
+        self.model = FileModel(path=path, source=text, module=module, imports=dict(self.names.imports))
+        self._regularizer_by_call = {}
+        self._optimizer_by_node = {}
+
+    # -- qualified names ---------------------------------------------------------
+    def qualify(self, node: cst.CSTNode, scopes: Sequence, depth: int = 0) -> Tuple[Optional[str], bool]:
+        """(canonical qualified name, inferred) of a Name/Attribute, or (None, False)."""
+        raw = dotted(node)
+        if raw is None or depth > 3:
+            return None, False
+        head, _, rest = raw.partition(".")
+        target = self.names.imports.get(head)
+        if target is not None:
+            bindings = self.names.lookup(head, scopes)
+            if bindings and any(b.kind != "import" for b in bindings):
+                return None, False
+            return canonical(f"{target}.{rest}" if rest else target), False
+        bindings = self.names.lookup(head, scopes)
+        if bindings:
+            # `Opt = torch.optim.Adam` / `opt_cls = keras.optimizers.Adam`: follow one alias
+            if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, (cst.Name, cst.Attribute)):
+                aliased, inferred = self.qualify(bindings[0].value, scopes, depth + 1)
+                if aliased:
+                    return canonical(f"{aliased}.{rest}" if rest else aliased), inferred
+            return None, False
+        if head in self.names.bound:
+            return None, False  # bound somewhere else in the file: not the library symbol
+        if head in CONVENTIONAL:
+            base = CONVENTIONAL[head]
+            return canonical(f"{base}.{rest}" if rest else base), True
+        if not rest and head in OPTIMIZER_CLASS_NAMES:
+            return head, True  # framework decided from the call's shape
+        return None, False
+
+    def call_qualname(self, site_call: cst.Call, scopes) -> Tuple[Optional[str], bool]:
+        name, inferred = self.qualify(site_call.func, scopes)
+        if name in OPTIMIZER_CLASS_NAMES:  # a bare, unbound `Adam(...)`
+            name = _bare_optimizer(site_call, name)
+        return name, inferred
+
+    # -- values -------------------------------------------------------------------
+    def value(self, expr: cst.BaseExpression, scopes, statement=None, depth: int = 0) -> Value:
+        comments = comments_of(statement)
+        result = self._value(expr, scopes, depth, set())
+        result.comments = tuple(dict.fromkeys(comments + result.comments))
+        return result
+
+    def _value(self, expr, scopes, depth, seen) -> Value:
+        if depth > MAX_DEPTH:
+            return Value(expr, None, "unknown")
+        number = _literal(expr)
+        if number is not None:
+            return Value(expr, number, "literal")
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            inner = self._value(expr.expression, scopes, depth + 1, seen)
+            return Value(expr, -inner.number if inner.number is not None else None, inner.provenance, inner.names, inner.comments, inner.halved)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binary_value(expr, scopes, depth, seen)
+        if isinstance(expr, cst.Name):
+            return self._name_value(expr, scopes, depth, seen)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute_value(expr, scopes, depth, seen)
+        if isinstance(expr, cst.Subscript):
+            key = _string_key(expr)
+            return Value(expr, None, "config", (key,) if key else ())
+        if isinstance(expr, cst.Call):
+            return self._call_value(expr, scopes, depth, seen)
+        return Value(expr, None, "unknown")
+
+    def _binary_value(self, expr: cst.BinaryOperation, scopes, depth, seen) -> Value:
+        left = self._value(expr.left, scopes, depth + 1, seen)
+        right = self._value(expr.right, scopes, depth + 1, seen)
+        number = _arith(expr.operator, left.number, right.number)
+        halved = left.halved or right.halved or _halves(expr.operator, left, right)
+        names = left.names + right.names
+        provenance = "literal" if left.provenance == right.provenance == "literal" else (
+            left.provenance if left.provenance != "literal" else right.provenance)
+        return Value(expr, number, provenance, names, left.comments + right.comments, halved)
+
+    def _name_value(self, expr: cst.Name, scopes, depth, seen) -> Value:
+        name = expr.value
+        key = (name, id(scopes[-1]) if scopes else 0)
+        if key in seen:
+            return Value(expr, None, "unknown", (name,))
+        seen = seen | {key}
+        bindings = self.names.lookup(name, scopes)
+        if not bindings:
+            return Value(expr, None, "unknown", (name,))
+        values = [self._binding_value(b, name, depth, seen) for b in bindings]
+        numbers = {v.number for v in values}
+        number = numbers.pop() if len(numbers) == 1 else None
+        provenance = values[0].provenance if len(values) == 1 else ("constant" if number is not None else "unknown")
+        names = (name,) + tuple(n for v in values for n in v.names if n != name)
+        comments = tuple(c for v in values for c in v.comments)
+        return Value(expr, number, provenance, names, comments, all(v.halved for v in values))
+
+    def _binding_value(self, binding: Binding, name: str, depth, seen) -> Value:
+        comments = comments_of(binding.statement)
+        if binding.kind == "assign" and binding.value is not None:
+            scopes = self._scopes_of(binding.scope)
+            inner = self._value(binding.value, scopes, depth + 1, seen)
+            provenance = "constant" if inner.provenance == "literal" else inner.provenance
+            return Value(binding.value, inner.number, provenance, inner.names, comments + inner.comments, inner.halved)
+        if binding.kind == "param":
+            return self._parameter_value(binding, name, depth, seen)
+        return Value(binding.value or cst.Name(name), None, "unknown", (), comments)
+
+    def _parameter_value(self, binding: Binding, name: str, depth, seen) -> Value:
+        """A parameter: its default and the arguments the file's own call sites pass."""
+        candidates: List[Value] = []
+        outer = self._scopes_of(binding.scope)[:-1] or (self.model.module,)
+        if binding.value is not None:
+            candidates.append(self._value(binding.value, outer, depth + 1, seen))
+        function = binding.function
+        if isinstance(function, cst.FunctionDef):
+            for site in self.names.calls:
+                if isinstance(site.call.func, cst.Name) and site.call.func.value == function.name.value:
+                    arg = _argument(site.call, name, binding.position)
+                    if arg is not None:
+                        candidates.append(self.value(arg.value, site.scopes, site.statement, depth + 1))
+        numbers = {c.number for c in candidates if c.number is not None}
+        number = numbers.pop() if len(numbers) == 1 else None
+        names = tuple(n for c in candidates for n in c.names)
+        comments = tuple(c for v in candidates for c in v.comments)
+        halved = bool(candidates) and all(c.halved for c in candidates)
+        return Value(binding.value or cst.Name(name), number, "parameter", names, comments, halved)
+
+    def _attribute_value(self, expr: cst.Attribute, scopes, depth, seen) -> Value:
+        attr = expr.attr.value
+        full = dotted(expr)
+        if full:
+            bindings = self.names.attribute_bindings(full)
+            assigned = [b for b in bindings if b.kind == "assign" and b.value is not None]
+            if assigned and full not in {s for s in seen if isinstance(s, str)}:
+                inner = [self._value(b.value, self._scopes_of(b.scope), depth + 1, seen | {full}) for b in assigned]
+                numbers = {v.number for v in inner}
+                return Value(expr, numbers.pop() if len(numbers) == 1 else None, "config",
+                             (attr,) + tuple(n for v in inner for n in v.names),
+                             tuple(c for b in assigned for c in comments_of(b.statement)),
+                             all(v.halved for v in inner))
+        return Value(expr, None, "config", (attr,))
+
+    def _call_value(self, expr: cst.Call, scopes, depth, seen) -> Value:
+        func = expr.func
+        if isinstance(func, cst.Name) and func.value in ("float", "int") and len(expr.args) == 1:
+            inner = self._value(expr.args[0].value, scopes, depth + 1, seen)
+            return Value(expr, inner.number, inner.provenance, inner.names, inner.comments, inner.halved)
+        # cfg.get("weight_decay", 5e-4), getattr(args, "weight_decay", 5e-4)
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and expr.args:
+            key = _string_value(expr.args[0].value)
+            default = _literal(expr.args[1].value) if len(expr.args) > 1 else None
+            return Value(expr, default, "config", (key,) if key else ())
+        if isinstance(func, cst.Name) and func.value == "getattr" and len(expr.args) >= 2:
+            key = _string_value(expr.args[1].value)
+            default = _literal(expr.args[2].value) if len(expr.args) > 2 else None
+            return Value(expr, default, "config", (key,) if key else ())
+        return Value(expr, None, "unknown")
+
+    def _scopes_of(self, scope) -> Tuple:
+        if scope is None or scope is self.model.module:
+            return (self.model.module,)
+        return self.names.function_scopes.get(id(scope)) or (self.model.module, scope)
+
+    # -- expression origins (what a name was assigned) ---------------------------
+    def origins(self, expr: cst.BaseExpression, scopes, depth: int = 0) -> List[Tuple[cst.BaseExpression, Tuple]]:
+        """The expressions `expr` may stand for, following simple assignments."""
+        if depth > MAX_DEPTH:
+            return []
+        if isinstance(expr, cst.Name):
+            found = []
+            for binding in self.names.lookup(expr.value, scopes):
+                if binding.kind == "assign" and binding.value is not None:
+                    found.extend(self.origins(binding.value, self._scopes_of(binding.scope), depth + 1))
+            return found
+        if isinstance(expr, cst.Attribute):
+            full = dotted(expr)
+            bindings = self.names.attribute_bindings(full) if full else []
+            found = []
+            for binding in bindings:
+                if binding.kind == "assign" and binding.value is not None:
+                    found.extend(self.origins(binding.value, self._scopes_of(binding.scope), depth + 1))
+            return found or [(expr, scopes)]
+        return [(expr, scopes)]
+
+    # -- facts ----------------------------------------------------------------------
+    def build(self) -> FileModel:
+        model = self.model
+        text = " ".join(self.names.comments + self.names.docstrings)
+        model.porting_evidence = bool(PORTING.search(text))
+        for site in self.names.calls:
+            qualname, inferred = self.call_qualname(site.call, site.scopes)
+            site.qualname = qualname
+            if qualname in REGULARIZERS:
+                self._regularizer(site, qualname, inferred)
+            elif qualname in OPTIMIZERS:
+                self._optimizer(site, qualname, inferred)
+            if qualname in optax.CHAINS:
+                self._chain(site)
+        self._penalties()
+        for site in self.names.calls:
+            self._attachments(site)
+            self._loss_site(site)
+        return model
+
+    def _regularizer(self, site: CallSite, qualname: str, inferred: bool) -> None:
+        spec = REGULARIZERS[qualname]
+        arg = None
+        for keyword, position in spec.l2_params:
+            arg = _argument(site.call, keyword, position)
+            if arg is not None:
+                break
+        regularizer = Regularizer(
+            kind=spec.kind, qualname=qualname, call=site.call, convention=spec.convention,
+            framework=spec.framework, l2_arg=arg, l2_default=spec.l2_default if arg is None else None,
+            inferred=inferred,
+        )
+        if arg is not None:
+            regularizer.l2 = self.value(arg.value, site.scopes, site.statement)
+        self._regularizer_by_call[id(site.call)] = regularizer
+        self.model.regularizers.append(regularizer)
+
+    def _optimizer(self, site: CallSite, qualname: str, inferred: bool) -> None:
+        spec = OPTIMIZERS[qualname]
+        keyword, position = spec.weight_decay
+        arg = _argument(site.call, keyword, position) if keyword else None
+        decay_mode = spec.decay_mode
+        flag = None
+        if spec.decoupled_flag:
+            flag_arg = _argument(site.call, *spec.decoupled_flag)
+            flag = spec.decoupled_flag[0]
+            if flag_arg is not None and _truthy(flag_arg.value):
+                decay_mode = "decoupled"
+        optimizer = Optimizer(
+            qualname=qualname, family=spec.family, adaptive=spec.adaptive, framework=spec.framework,
+            node=site.call, decay_mode=decay_mode, weight_decay_arg=arg, explicit=arg is not None,
+            decoupled_flag=flag, scope=site.scopes[-1], inferred=inferred,
+        )
+        if arg is not None:
+            optimizer.weight_decay = self.value(arg.value, site.scopes, site.statement)
+        elif spec.default_weight_decay is not None:
+            optimizer.weight_decay = Value(site.call, spec.default_weight_decay, "default")
+        if spec.framework == "torch":
+            self._torch_param_groups(site, optimizer)
+        if spec.framework == "keras" and _argument(site.call, "decay", None) is not None:
+            optimizer.decay_mode = "lr_decay" if arg is None else optimizer.decay_mode
+        optimizer.bound_to = _assigned_name(site)
+        self._optimizer_by_node[id(site.call)] = optimizer
+        self.model.optimizers.append(optimizer)
+
+    def _torch_param_groups(self, site: CallSite, optimizer: Optimizer) -> None:
+        """`Adam([{"params": ..., "weight_decay": 1e-4}, ...])`: a group's decay counts too."""
+        if optimizer.weight_decay_arg is not None and not (optimizer.weight_decay and optimizer.weight_decay.provably_zero):
+            return
+        groups = _argument(site.call, "params", 0)
+        if groups is None:
+            return
+        for origin, scopes in self.origins(groups.value, site.scopes) or [(groups.value, site.scopes)]:
+            if not isinstance(origin, (cst.List, cst.Tuple)):
+                continue
+            for element in origin.elements:
+                if not isinstance(element.value, cst.Dict):
+                    continue
+                for item in element.value.elements:
+                    if isinstance(item, cst.DictElement) and _string_value(item.key) == "weight_decay":
+                        value = self.value(item.value, scopes, site.statement)
+                        if not value.provably_zero:
+                            optimizer.weight_decay = value
+                            optimizer.weight_decay_arg = item
+                            optimizer.explicit = True
+                            return
+
+    def _chain(self, site: CallSite) -> None:
+        elements = []
+        for arg in site.call.args:
+            if arg.star or arg.keyword is not None:
+                continue
+            for origin, scopes in self.origins(arg.value, site.scopes) or [(arg.value, site.scopes)]:
+                if not isinstance(origin, cst.Call):
+                    continue
+                qualname, _ = self.qualify(origin.func, scopes)
+                elements.append(ChainElement(qualname or "", origin, _chain_role(qualname), arg if origin is arg.value else None))
+        self.model.chains.append(OptaxChain(site.call, elements))
+
+    def regularizers_in(self, expr: cst.BaseExpression, scopes) -> List[Regularizer]:
+        found = []
+        for origin, _ in self.origins(expr, scopes):
+            if isinstance(origin, cst.Call) and id(origin) in self._regularizer_by_call:
+                found.append(self._regularizer_by_call[id(origin)])
+        return found
+
+    def optimizer_for(self, expr: Optional[cst.BaseExpression], scopes) -> Optional[Optimizer]:
+        if expr is None:
+            return None
+        for origin, _ in self.origins(expr, scopes):
+            if id(origin) in self._optimizer_by_node:
+                return self._optimizer_by_node[id(origin)]
+        return None
+
+    def _attachments(self, site: CallSite) -> None:
+        qualname = site.qualname
+        for arg in site.call.args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword is None or not (keyword.endswith("_regularizer") or keyword == "regularizer"):
+                continue
+            regularizers = self.regularizers_in(arg.value, site.scopes)
+            if not regularizers:
+                continue
+            kind, collected = _attachment_kind(qualname, keyword)
+            for regularizer in regularizers:
+                regularizer.attachments.append(Attachment(kind, keyword, site.call, qualname or "", collected))
+
+    # -- loss sites -------------------------------------------------------------------
+    def _loss_site(self, site: CallSite) -> None:
+        call = site.call
+        qualname = site.qualname
+        func = call.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if method in ("minimize", "compute_gradients") and isinstance(func, cst.Attribute):
+            optimizer = self.optimizer_for(func.value, site.scopes)
+            arg = _argument(call, "loss", 0)
+            framework = optimizer.framework if optimizer else ("tf1" if _argument(call, "global_step", None) else "")
+            self._add_site(method, site, arg, optimizer, framework)
+        elif qualname in ("tensorflow.estimator.EstimatorSpec", "tensorflow.contrib.tpu.TPUEstimatorSpec", "tensorflow.estimator.tpu.TPUEstimatorSpec"):
+            self._add_site("estimator_spec", site, _argument(call, "loss", 2), None, "tf1")
+        elif qualname in ("tf_slim.learning.create_train_op", "tensorflow.contrib.training.create_train_op", "tf_slim.optimize_loss"):
+            optimizer_arg = _argument(call, "optimizer", 1 if "create_train_op" in qualname else 3)
+            optimizer = self.optimizer_for(optimizer_arg.value, site.scopes) if optimizer_arg else None
+            self._add_site("create_train_op", site, _argument(call, "total_loss", 0) or _argument(call, "loss", 0), optimizer, "tf1")
+        elif qualname == "tensorflow.gradients":
+            self._add_site("gradients", site, _argument(call, "ys", 0), None, "tf1")
+        elif method == "gradient" and isinstance(func.value, cst.Name) and any(t == func.value.value for t, _, _ in self.names.tape_blocks):
+            self._tape_site(site)
+        elif method == "backward" and not call.args:
+            self._add_site("backward", site, cst.Arg(func.value), self._stepping_optimizer(site), "torch")
+        elif method == "compile":
+            self._compile_site(site)
+        elif qualname in ("jax.grad", "jax.value_and_grad"):
+            self._jax_site(site)
+
+    def _add_site(self, kind, site: CallSite, arg: Optional[cst.Arg], optimizer, framework, loss_expr=None, scopes=None) -> LossSite:
+        loss = loss_expr if loss_expr is not None else (arg.value if arg is not None else None)
+        includes, penalties = (None, []) if loss is None else self.loss_terms(loss, scopes or site.scopes)
+        loss_site = LossSite(kind, site.call, loss, arg, includes, penalties, optimizer, site.scopes[-1], framework)
+        self.model.loss_sites.append(loss_site)
+        return loss_site
+
+    def _tape_site(self, site: CallSite) -> None:
+        call = site.call
+        target = _argument(call, "target", 0)
+        sources = _argument(call, "sources", 1)
+        model_expr = None
+        if sources is not None:
+            for origin, _ in self.origins(sources.value, site.scopes) or [(sources.value, site.scopes)]:
+                if isinstance(origin, cst.Attribute) and origin.attr.value in ("trainable_variables", "trainable_weights"):
+                    model_expr = self.model.code(origin.value)
+                    break
+        loss_site = self._add_site("tape_gradient", site, target, None, "keras")
+        loss_site.model_expr = model_expr
+        tape_name = call.func.value.value
+        if target is not None and isinstance(target.value, cst.Name):
+            for tape, with_node, _ in self.names.tape_blocks:
+                if tape == tape_name:
+                    loss_site.loss_assignment = _last_assignment(with_node, target.value.value) or loss_site.loss_assignment
+
+    def _stepping_optimizer(self, site: CallSite) -> Optional[Optimizer]:
+        """The optimizer whose `.step()` follows a `loss.backward()` in the same function."""
+        for other in self.names.calls:
+            func = other.call.func
+            if other.scopes[-1] is site.scopes[-1] and isinstance(func, cst.Attribute) and func.attr.value == "step" and not other.call.args:
+                optimizer = self.optimizer_for(func.value, other.scopes)
+                if optimizer is not None:
+                    return optimizer
+        torch_optimizers = [o for o in self.model.optimizers if o.framework == "torch"]
+        return torch_optimizers[0] if len(torch_optimizers) == 1 else None
+
+    def _compile_site(self, site: CallSite) -> None:
+        arg = _argument(site.call, "optimizer", 0)
+        if arg is None:
+            return
+        optimizer = None
+        text = _string_value(arg.value)
+        if text is not None:
+            qualname = keras.OPTIMIZER_STRINGS.get(text.lower())
+            if qualname is None:
+                return
+            spec = keras.OPTIMIZERS[qualname]
+            optimizer = Optimizer(qualname, spec.family, spec.adaptive, "keras", arg.value, spec.decay_mode, scope=site.scopes[-1])
+            self.model.optimizers.append(optimizer)
+        else:
+            optimizer = self.optimizer_for(arg.value, site.scopes)
+        self.model.loss_sites.append(LossSite("compile", site.call, None, None, True, [], optimizer, site.scopes[-1], "keras"))
+
+    def _jax_site(self, site: CallSite) -> None:
+        fn = _argument(site.call, "fun", 0)
+        if fn is None or not isinstance(fn.value, cst.Name):
+            return
+        for function in self.names.functions.get(fn.value.value, []):
+            scopes = self.names.function_scopes.get(id(function), (self.model.module, function))
+            for returned in self.names.returns.get(id(function), []):
+                loss = returned.elements[0].value if isinstance(returned, cst.Tuple) and returned.elements else returned
+                self._add_site("jax_grad", site, None, None, "jax", loss_expr=loss, scopes=scopes)
+
+    # -- what a loss consists of --------------------------------------------------------
+    def loss_terms(self, expr: cst.BaseExpression, scopes) -> Tuple[Optional[bool], List[Penalty]]:
+        tags: Set[str] = set()
+        nodes: List[cst.CSTNode] = []
+        self._walk_loss(expr, scopes, 0, tags, nodes, set())
+        includes = True if "reg" in tags else (None if "opaque" in tags else False)
+        penalties = [p for p in self.model.penalties if any(p.product is n or p.term is n for n in nodes)]
+        return includes, penalties
+
+    def _walk_loss(self, expr, scopes, depth, tags, nodes, seen) -> None:
+        if depth > MAX_DEPTH:
+            tags.add("opaque")
+            return
+        nodes.append(expr)
+        if _literal(expr) is not None:
+            return
+        if isinstance(expr, cst.BinaryOperation):
+            self._walk_loss(expr.left, scopes, depth + 1, tags, nodes, seen)
+            self._walk_loss(expr.right, scopes, depth + 1, tags, nodes, seen)
+        elif isinstance(expr, cst.UnaryOperation):
+            self._walk_loss(expr.expression, scopes, depth + 1, tags, nodes, seen)
+        elif isinstance(expr, (cst.List, cst.Tuple)):
+            for element in expr.elements:
+                self._walk_loss(element.value, scopes, depth + 1, tags, nodes, seen)
+        elif isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
+            self._walk_loss(expr.elt, scopes, depth + 1, tags, nodes, seen)
+        elif isinstance(expr, cst.Subscript):
+            self._walk_loss(expr.value, scopes, depth + 1, tags, nodes, seen)
+        elif isinstance(expr, cst.Name):
+            self._walk_name(expr, scopes, depth, tags, nodes, seen)
+        elif isinstance(expr, cst.Attribute):
+            if expr.attr.value == "losses":
+                tags.add("reg")
+                return
+            full = dotted(expr)
+            bindings = [b for b in self.names.attribute_bindings(full) if b.value is not None] if full else []
+            if bindings and full not in seen:
+                for binding in bindings:
+                    self._walk_loss(binding.value, self._scopes_of(binding.scope), depth + 1, tags, nodes, seen | {full})
+            else:
+                tags.add("opaque")
+        elif isinstance(expr, cst.Call):
+            self._walk_call(expr, scopes, depth, tags, nodes, seen)
+        else:
+            tags.add("opaque")
+
+    def _walk_name(self, expr: cst.Name, scopes, depth, tags, nodes, seen) -> None:
+        key = (expr.value, id(scopes[-1]))
+        if key in seen:
+            return
+        bindings = self.names.lookup(expr.value, scopes)
+        if not bindings:
+            tags.add("opaque")
+            return
+        for binding in bindings:
+            if binding.kind in ("assign", "augassign") and binding.value is not None:
+                self._walk_loss(binding.value, self._scopes_of(binding.scope), depth + 1, tags, nodes, seen | {key})
+            else:
+                tags.add("opaque")
+
+    def _walk_call(self, call: cst.Call, scopes, depth, tags, nodes, seen) -> None:
+        qualname, _ = self.qualify(call.func, scopes)
+        func = call.func
+        if qualname in tf1.REGULARIZATION_LOSS_CALLS:
+            if qualname == "tensorflow.get_collection":
+                if call.args and tf1.REGULARIZATION_COLLECTION in self.model.code(call.args[0].value):
+                    tags.add("reg")
+                return
+            flag = _argument(call, "add_regularization_losses", 0)
+            if not (qualname.endswith("get_total_loss") and flag is not None and _literal(flag.value) == 0):
+                tags.add("reg")
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value == "compute_loss":
+            tags.add("reg")  # Keras's Model.compute_loss adds self.losses
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value == "compiled_loss":
+            if _argument(call, "regularization_losses", None) is not None:
+                tags.add("reg")
+            return
+        if _is_aggregate(qualname, func):
+            if call.args:
+                for arg in call.args:
+                    if arg.keyword is None:
+                        self._walk_loss(arg.value, scopes, depth + 1, tags, nodes, seen)
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value in ("mean", "sum", "item", "float", "squeeze", "reduce_mean", "reduce_sum"):
+            self._walk_loss(func.value, scopes, depth + 1, tags, nodes, seen)
+            return
+        if qualname is not None and qualname.split(".")[0] in LIBRARY_ROOTS:
+            return  # a library loss: known, carries no collected regularization
+        if isinstance(func, cst.Name):
+            bindings = self.names.lookup(func.value, scopes)
+            functions = [b.value for b in bindings if b.kind == "def"]
+            if functions:
+                for function in functions:
+                    inner = self.names.function_scopes.get(id(function), scopes)
+                    for returned in self.names.returns.get(id(function), []):
+                        self._walk_loss(returned, inner, depth + 1, tags, nodes, seen)
+                return
+        # a call on an object built from a library class (`criterion = nn.CrossEntropyLoss()`)
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            origins = self.origins(func, scopes)
+            if origins and all(isinstance(o, cst.Call) and (self.qualify(o.func, s)[0] or "").split(".")[0] in LIBRARY_ROOTS for o, s in origins):
+                return
+        tags.add("opaque")
+
+    # -- hand-written penalties ----------------------------------------------------------
+    def _penalties(self) -> None:
+        for product, scopes, statement in self.names.products:
+            for term, coefficient in ((product.right, product.left), (product.left, product.right)):
+                convention = self.square_sum(term, scopes)
+                if convention is None or self.square_sum(coefficient, scopes) is not None:
+                    continue
+                value = self.value(coefficient, scopes, statement)
+                parent = self.names.parents.get(id(product))
+                if isinstance(parent, cst.BinaryOperation) and _halving_parent(parent, product):
+                    value.halved = True
+                framework = "tf" if convention == "half_sum_sq" else ""
+                self.model.penalties.append(Penalty(term, product, value, coefficient, convention, framework, scopes[-1]))
+                break
+
+    def square_sum(self, expr: cst.BaseExpression, scopes, depth: int = 0) -> Optional[str]:
+        """"sum_sq" for Σw², "half_sum_sq" for Σw²/2 (tf.nn.l2_loss), else None."""
+        if depth > 4:
+            return None
+        if isinstance(expr, cst.Name):
+            kinds = {self.square_sum(o, s, depth + 1) for o, s in self.origins(expr, scopes)}
+            return kinds.pop() if len(kinds) == 1 else None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Power) and _literal(expr.right) == 2:
+            return "sum_sq" if _is_norm(expr.left, self, scopes) else None
+        if not isinstance(expr, cst.Call):
+            return None
+        qualname, _ = self.qualify(expr.func, scopes)
+        func = expr.func
+        if qualname in tf1.HALF_SUM_SQ_CALLS:
+            return "half_sum_sq"
+        if qualname in ("tensorflow.add_n", "tensorflow.math.add_n") or (isinstance(func, cst.Name) and func.value == "sum" and "sum" not in self.names.bound):
+            if expr.args:
+                inner = expr.args[0].value
+                if isinstance(inner, (cst.ListComp, cst.GeneratorExp)):
+                    inner = inner.elt
+                return self.square_sum(inner, scopes, depth + 1)
+            return None
+        if qualname in SUM_CALLS and expr.args:
+            return "sum_sq" if _is_square(expr.args[0].value, self, scopes) else None
+        if isinstance(func, cst.Attribute) and func.attr.value == "sum" and not expr.args:
+            return "sum_sq" if _is_square(func.value, self, scopes) else None
+        if isinstance(func, cst.Attribute) and func.attr.value == "pow" and expr.args and _literal(expr.args[0].value) == 2:
+            return "sum_sq" if _is_norm(func.value, self, scopes) else None
+        return None
+
+
+SUM_CALLS = frozenset({"tensorflow.reduce_sum", "tensorflow.math.reduce_sum", "torch.sum", "jax.numpy.sum", "numpy.sum"})
+SQUARE_CALLS = frozenset({"tensorflow.square", "tensorflow.math.square", "torch.square", "jax.numpy.square", "numpy.square"})
+NORM_CALLS = frozenset({"torch.norm", "torch.linalg.norm", "torch.linalg.vector_norm", "tensorflow.norm", "tensorflow.linalg.norm", "jax.numpy.linalg.norm", "numpy.linalg.norm"})
+AGGREGATES = frozenset({
+    "tensorflow.add_n", "tensorflow.math.add_n", "tensorflow.reduce_mean", "tensorflow.reduce_sum",
+    "tensorflow.math.reduce_mean", "tensorflow.math.reduce_sum", "tensorflow.nn.compute_average_loss",
+    "tensorflow.identity", "tensorflow.add", "tensorflow.math.add", "torch.sum", "torch.mean", "torch.stack",
+    "jax.numpy.sum", "jax.numpy.mean", "tensorflow.stack", "tensorflow.concat",
+})
+
+
+def _is_aggregate(qualname: Optional[str], func) -> bool:
+    if qualname in AGGREGATES:
+        return True
+    return isinstance(func, cst.Name) and func.value in ("sum", "float")
+
+
+def _is_square(expr, extractor: Extractor, scopes) -> bool:
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Power) and _literal(expr.right) == 2:
+        return True
+    if isinstance(expr, cst.Call):
+        qualname, _ = extractor.qualify(expr.func, scopes)
+        if qualname in SQUARE_CALLS:
+            return True
+        if qualname in ("torch.pow", "tensorflow.pow", "tensorflow.math.pow") and len(expr.args) == 2 and _literal(expr.args[1].value) == 2:
+            return True
+        func = expr.func
+        if isinstance(func, cst.Attribute):
+            if func.attr.value == "square" and not expr.args:
+                return True
+            if func.attr.value == "pow" and len(expr.args) == 1 and _literal(expr.args[0].value) == 2:
+                return True
+    return False
+
+
+def _is_norm(expr, extractor: Extractor, scopes) -> bool:
+    """An L2 norm (`torch.norm(p)`, `p.norm(2)`, `tf.norm(w)`), which squared is Σw²."""
+    if not isinstance(expr, cst.Call):
+        return False
+    qualname, _ = extractor.qualify(expr.func, scopes)
+    order = _argument(expr, "p", 1) or _argument(expr, "ord", 1)
+    if qualname in NORM_CALLS:
+        return order is None or _literal(order.value) == 2
+    func = expr.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "norm":
+        order = _argument(expr, "p", 0)
+        return order is None or _literal(order.value) == 2
+    return False
+
+
+def _halving_parent(parent: cst.BinaryOperation, child) -> bool:
+    if isinstance(parent.operator, cst.Divide) and parent.left is child and _literal(parent.right) == 2:
+        return True
+    if isinstance(parent.operator, cst.Multiply):
+        other = parent.right if parent.left is child else parent.left
+        return _literal(other) == 0.5
+    return False
+
+
+def _chain_role(qualname: Optional[str]) -> str:
+    if qualname in optax.DECAY_TRANSFORMS:
+        return "decay"
+    if qualname in optax.ADAPTIVE_SCALES:
+        return "adaptive_scale"
+    if qualname in optax.ADAPTIVE_ALIASES:
+        return "adaptive_alias"
+    if qualname in optax.DECOUPLED_ALIASES or qualname in optax.SGD_ALIASES:
+        return "alias"
+    if qualname in optax.LR_SCALES:
+        return "lr_scale"
+    return "other"
+
+
+def _attachment_kind(qualname: Optional[str], keyword: str) -> Tuple[str, bool]:
+    if qualname is None:
+        return "unknown", False
+    if qualname in tf1.COLLECTING_CALLS:
+        kind = "arg_scope" if qualname.endswith("arg_scope") else ("scope" if qualname.endswith("variable_scope") else "variable")
+        return kind, True
+    if qualname.startswith(tf1.COLLECTING_PREFIXES) and keyword in tf1.COLLECTING_KEYWORDS:
+        return "tf1_layer", True
+    if qualname.startswith(keras.LAYER_PREFIXES):
+        return "keras_layer", False
+    return "unknown", False
+
+
+def _bare_optimizer(call: cst.Call, name: str) -> Optional[str]:
+    """Read an unbound `Adam(...)` as torch's when it takes parameters, else Keras's."""
+    first = call.args[0] if call.args and call.args[0].keyword is None else None
+    params_kw = _argument(call, "params", None)
+    source = first or params_kw
+    if source is not None:
+        code = cst.Module([]).code_for_node(source.value)
+        if any(word in code for word in torch.PARAMETER_SOURCES):
+            qualname = f"torch.optim.{name}"
+            return qualname if qualname in torch.OPTIMIZERS else None
+        return None
+    if any(a.keyword is not None and a.keyword.value in ("learning_rate", "lr") for a in call.args) or not call.args:
+        qualname = f"keras.optimizers.{name}"
+        return qualname if qualname in keras.OPTIMIZERS else None
+    return None
+
+
+def _argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.Arg]:
+    """The argument passed as `keyword=` or at `position` (0-based, before any *args)."""
+    index = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if keyword is not None and arg.keyword.value == keyword:
+                return arg
+            continue
+        if arg.star:
+            return None if position is not None and index <= position and keyword is None else None
+        if position is not None and index == position:
+            return arg
+        index += 1
+    return None
+
+
+def _literal(expr) -> Optional[float]:
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        try:
+            return float(expr.evaluated_value)
+        except (ValueError, OverflowError):
+            return None
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        inner = _literal(expr.expression)
+        return -inner if inner is not None else None
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
+        return None
+    return None
+
+
+def _truthy(expr) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True"
+
+
+def _arith(operator, left: Optional[float], right: Optional[float]) -> Optional[float]:
+    if left is None or right is None:
+        return None
+    try:
+        if isinstance(operator, cst.Add):
+            return left + right
+        if isinstance(operator, cst.Subtract):
+            return left - right
+        if isinstance(operator, cst.Multiply):
+            return left * right
+        if isinstance(operator, cst.Divide):
+            return left / right
+        if isinstance(operator, cst.Power):
+            return left ** right
+    except (ZeroDivisionError, OverflowError):
+        return None
+    return None
+
+
+def _halves(operator, left: Value, right: Value) -> bool:
+    if isinstance(operator, cst.Divide):
+        return right.number == 2
+    if isinstance(operator, cst.Multiply):
+        return (left.number == 0.5 and left.provenance == "literal") or (right.number == 0.5 and right.provenance == "literal")
+    return False
+
+
+def _string_value(expr) -> Optional[str]:
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _string_key(expr: cst.Subscript) -> Optional[str]:
+    if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        return _string_value(expr.slice[0].slice.value)
+    return None
+
+
+def _assigned_name(site: CallSite) -> Optional[str]:
+    statement = site.statement
+    if isinstance(statement, cst.SimpleStatementLine) and statement.body and isinstance(statement.body[0], cst.Assign):
+        assign = statement.body[0]
+        if assign.value is site.call and len(assign.targets) == 1:
+            return dotted(assign.targets[0].target)
+    return None
+
+
+def _last_assignment(with_node: cst.With, name: str) -> Optional[cst.Assign]:
+    found = []
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                found.append(node)
+
+        def visit_FunctionDef(self, node) -> bool:
+            return False
+
+    with_node.body.visit(_Finder())
+    return found[-1] if found else None
+
+
+def build_model(path: str, text: str, module: cst.Module) -> FileModel:
+    return Extractor(path, text, module).build()
+
+
+def iter_regularizer_values(model: FileModel) -> Iterable[Tuple[Regularizer, Value]]:
+    for regularizer in model.regularizers:
+        if regularizer.l2 is not None:
+            yield regularizer, regularizer.l2

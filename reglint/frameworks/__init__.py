@@ -1,0 +1,91 @@
+"""Knowledge as data: qualified name -> semantics, one module per framework.
+
+`canonical` maps the many spellings of one API to a single qualified name
+(`tf.keras` is `keras`, `tf.compat.v1` is TF1, `tf.contrib.slim` is `tf_slim`).
+The tables hold no control flow beyond this normalisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+# prefix -> replacement, longest first
+ALIASES: Tuple[Tuple[str, str], ...] = (
+    ("tensorflow.compat.v1.keras.", "keras."),
+    ("tensorflow.compat.v2.keras.", "keras."),
+    ("tensorflow.compat.v1.", "tensorflow."),
+    ("tensorflow.compat.v2.", "tensorflow."),
+    ("tensorflow.python.keras.", "keras."),
+    ("tensorflow.keras.", "keras."),
+    ("tensorflow.contrib.slim.", "tf_slim."),
+    ("tensorflow.contrib.layers.python.layers.regularizers.", "tf_slim."),
+    ("tensorflow.contrib.layers.python.layers.", "tf_slim."),
+    ("tensorflow.contrib.layers.", "tf_slim."),
+    ("tensorflow.contrib.framework.", "tf_slim."),
+    ("tf_slim.layers.regularizers.", "tf_slim."),
+    ("tf_slim.layers.layers.", "tf_slim."),
+    ("tf_slim.layers.", "tf_slim."),
+    ("tf_slim.ops.arg_scope.", "tf_slim."),
+    ("tf_keras.src.", "keras."),
+    ("tf_keras.", "keras."),
+    ("keras._tf_keras.keras.", "keras."),
+    ("keras.api.", "keras."),
+    ("keras.src.regularizers.regularizers.", "keras.regularizers."),
+    ("keras.src.", "keras."),
+    ("keras.optimizers.legacy.", "keras.optimizers."),
+    ("keras.optimizers.experimental.", "keras.optimizers."),
+    ("keras.optimizers.schedules.", "keras.optimizers.schedules."),
+    ("tensorflow.losses.", "tensorflow.losses."),
+    ("optax._src.alias.", "optax."),
+    ("optax._src.transform.", "optax."),
+    ("optax._src.combine.", "optax."),
+    ("optax.transforms.", "optax."),
+)
+
+TORCH_OPTIM_MODULES = ("adam", "adamw", "adamax", "nadam", "radam", "adagrad", "rmsprop", "adadelta", "sgd", "asgd", "_adafactor", "adafactor")
+
+
+def canonical(qualname: str) -> str:
+    """The one spelling reglint's tables use for `qualname`."""
+    name = qualname
+    for _ in range(3):  # aliases can chain (tensorflow.compat.v1.keras -> keras)
+        for prefix, replacement in ALIASES:
+            if name.startswith(prefix):
+                name = replacement + name[len(prefix):]
+                break
+        else:
+            break
+    parts = name.split(".")
+    # torch.optim.adam.Adam -> torch.optim.Adam
+    if len(parts) == 4 and parts[:2] == ["torch", "optim"] and parts[2] in TORCH_OPTIM_MODULES:
+        name = "torch.optim." + parts[3]
+    if name.startswith("keras.regularizers.regularizers."):
+        name = "keras.regularizers." + name.rsplit(".", 1)[1]
+    return name
+
+
+@dataclass(frozen=True)
+class RegularizerSpec:
+    kind: str  # "l1" | "l2" | "l1l2"
+    convention: str  # "sum_sq" | "half_sum_sq"
+    framework: str  # "keras" | "tf1"
+    # (keyword, position) pairs that can hold the squared term's coefficient
+    l2_params: Tuple[Tuple[str, Optional[int]], ...] = ()
+    l2_default: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    family: str
+    adaptive: bool
+    framework: str
+    decay_mode: str  # how weight_decay acts: "coupled" | "decoupled" | "none"
+    weight_decay: Tuple[str, Optional[int]] = ("weight_decay", None)
+    default_weight_decay: Optional[float] = 0.0
+    decoupled_flag: Optional[Tuple[str, Optional[int]]] = None  # keyword (and position) of the flag
+    flag_since: Optional[str] = None  # the release that added the flag
+
+
+def lookup(table: dict, qualname: Optional[str]):
+    return table.get(canonical(qualname)) if qualname else None

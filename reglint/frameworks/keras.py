@@ -1,0 +1,83 @@
+"""Keras 1/2/3 and tf.keras (tf.keras is normalised to `keras`).
+
+Sources (SEMANTICS.md §2, §5): keras-team/keras `v2.15.0:keras/regularizers.py`
+L293-412 and `v3.15.1:keras/src/regularizers/regularizers.py` L168-268 — every
+Keras L2 regularizer adds `l2 * sum(square(w))`, with no 1/2. Keras 3
+`base_optimizer.py` L952-959: `weight_decay=` is decoupled on every optimizer;
+legacy `decay=` is learning-rate time decay (`optimizer_v2.py` `_decayed_lr`).
+"""
+
+from reglint.frameworks import OptimizerSpec, RegularizerSpec
+
+_L2 = RegularizerSpec("l2", "sum_sq", "keras", (("l2", 0), ("l", 0)), 0.01)
+_L1 = RegularizerSpec("l1", "sum_sq", "keras", (), None)
+# Keras 2 `l1_l2(l1=0.01, l2=0.01)` is a function; Keras 3 `l1_l2` is the class L1L2(0, 0):
+# the default differs between versions, so it is left unknown.
+_L1_L2_FUNCTION = RegularizerSpec("l1l2", "sum_sq", "keras", (("l2", 1),), None)
+_L1L2 = RegularizerSpec("l1l2", "sum_sq", "keras", (("l2", 1),), 0.0)
+
+REGULARIZERS = {
+    "keras.regularizers.l2": _L2,
+    "keras.regularizers.L2": _L2,
+    "keras.regularizers.L1": _L1,
+    "keras.regularizers.l1": _L1,
+    "keras.regularizers.l1_l2": _L1_L2_FUNCTION,
+    "keras.regularizers.L1L2": _L1L2,
+}
+
+# Regularizer-valued keywords of Keras layers, Keras 1 spellings included.
+LAYER_REGULARIZER_KEYWORDS = frozenset({
+    "kernel_regularizer", "bias_regularizer", "activity_regularizer", "recurrent_regularizer",
+    "depthwise_regularizer", "pointwise_regularizer", "embeddings_regularizer",
+    "beta_regularizer", "gamma_regularizer", "alpha_regularizer",
+    "W_regularizer", "b_regularizer", "U_regularizer",
+})
+# Activity regularizers penalise outputs, not weights: never weight decay.
+WEIGHT_REGULARIZER_KEYWORDS = LAYER_REGULARIZER_KEYWORDS - {"activity_regularizer"}
+
+
+def _adaptive(family: str) -> OptimizerSpec:
+    return OptimizerSpec(family, True, "keras", "decoupled", ("weight_decay", None), None)
+
+
+OPTIMIZERS = {
+    "keras.optimizers.Adam": _adaptive("adam"),
+    "keras.optimizers.Adamax": _adaptive("adamax"),
+    "keras.optimizers.Nadam": _adaptive("nadam"),
+    "keras.optimizers.Adagrad": _adaptive("adagrad"),
+    "keras.optimizers.RMSprop": _adaptive("rmsprop"),
+    "keras.optimizers.Adadelta": _adaptive("adadelta"),
+    "keras.optimizers.Adafactor": _adaptive("adafactor"),
+    "keras.optimizers.Lamb": _adaptive("lamb"),
+    "keras.optimizers.AdamW": OptimizerSpec("adamw", True, "keras", "decoupled", ("weight_decay", None), 0.004),
+    "keras.optimizers.SGD": OptimizerSpec("sgd", False, "keras", "decoupled", ("weight_decay", None), None),
+}
+
+# `model.compile(optimizer="adam")`: Keras's string identifiers (case-insensitive).
+OPTIMIZER_STRINGS = {
+    "adam": "keras.optimizers.Adam",
+    "adamax": "keras.optimizers.Adamax",
+    "nadam": "keras.optimizers.Nadam",
+    "adagrad": "keras.optimizers.Adagrad",
+    "rmsprop": "keras.optimizers.RMSprop",
+    "adadelta": "keras.optimizers.Adadelta",
+    "adafactor": "keras.optimizers.Adafactor",
+    "adamw": "keras.optimizers.AdamW",
+    "sgd": "keras.optimizers.SGD",
+}
+
+# Names that, bound nowhere in a file (a notebook cell, a pasted snippet), are read
+# as the Keras symbol of that name.
+CONVENTIONAL_NAMES = {
+    "l2": "keras.regularizers.l2",
+    "L2": "keras.regularizers.L2",
+    "l1_l2": "keras.regularizers.l1_l2",
+    "L1L2": "keras.regularizers.L1L2",
+    "regularizers": "keras.regularizers",
+    "keras": "keras",
+    "layers": "keras.layers",
+    "optimizers": "keras.optimizers",
+}
+
+# Calls under these prefixes are Keras layers/models (attachment sites).
+LAYER_PREFIXES = ("keras.layers.", "keras.Sequential", "keras.Model", "keras.models.")

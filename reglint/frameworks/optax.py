@@ -1,0 +1,53 @@
+"""optax: where `add_decayed_weights` sits in a chain decides what it means.
+
+Source (SEMANTICS.md §6): google-deepmind/optax `optax/transforms/_adding.py`
+L35-89 (`updates = g + wd * p`), `optax/_src/alias.py` L616-744 (`adamw` =
+chain(scale_by_adam, add_decayed_weights, scale_by_learning_rate)). Before an
+adaptive scaling the decay is coupled L2 (it is normalised by Adam); after a full
+alias (which already applied -lr) it makes weights grow by (1 + wd) per step.
+"""
+
+from reglint.frameworks import OptimizerSpec
+
+DECAY_TRANSFORMS = frozenset({"optax.add_decayed_weights", "optax.additive_weight_decay"})
+
+# Full optimizers: they end with the -lr scaling.
+ADAPTIVE_ALIASES = {
+    "optax.adam": "adam", "optax.adamax": "adamax", "optax.nadam": "nadam",
+    "optax.radam": "radam", "optax.amsgrad": "amsgrad", "optax.adagrad": "adagrad",
+    "optax.rmsprop": "rmsprop", "optax.adabelief": "adabelief", "optax.yogi": "yogi",
+    "optax.adadelta": "adadelta", "optax.adafactor": "adafactor", "optax.novograd": "novograd",
+    "optax.sm3": "sm3", "optax.fromage": "fromage", "optax.lion": "lion",
+}
+DECOUPLED_ALIASES = frozenset({"optax.adamw", "optax.nadamw", "optax.adamaxw", "optax.lamb", "optax.lars", "optax.adan"})
+SGD_ALIASES = frozenset({"optax.sgd", "optax.noisy_sgd", "optax.sign_sgd"})
+
+# Adaptive scalings without the learning rate.
+ADAPTIVE_SCALES = frozenset({
+    "optax.scale_by_adam", "optax.scale_by_adamax", "optax.scale_by_amsgrad", "optax.scale_by_radam",
+    "optax.scale_by_rms", "optax.scale_by_stddev", "optax.scale_by_rss", "optax.scale_by_belief",
+    "optax.scale_by_yogi", "optax.scale_by_adadelta", "optax.scale_by_factored_rms",
+    "optax.scale_by_novograd", "optax.scale_by_lion", "optax.scale_by_sm3",
+})
+LR_SCALES = frozenset({"optax.scale", "optax.scale_by_learning_rate", "optax.scale_by_schedule"})
+
+# alias -> (decoupled alias, its keyword for the decay)
+DECOUPLED_FORM = {"optax.adam": "optax.adamw", "optax.nadam": "optax.nadamw", "optax.adamax": "optax.adamaxw"}
+CHAINS = frozenset({"optax.chain", "optax.named_chain"})
+
+
+def _alias(family: str, adaptive: bool, decay_mode: str = "none", position=None, default=None) -> OptimizerSpec:
+    keyword = "weight_decay" if decay_mode == "decoupled" else ""
+    return OptimizerSpec(family, adaptive, "optax", decay_mode, (keyword, position), default)
+
+
+# optax.adamw(learning_rate, b1, b2, eps, eps_root, mu_dtype, weight_decay=1e-4, mask=None)
+OPTIMIZERS = {
+    **{qualname: _alias(family, True) for qualname, family in ADAPTIVE_ALIASES.items()},
+    "optax.adamw": _alias("adamw", True, "decoupled", 6, 1e-4),
+    "optax.nadamw": _alias("adamw", True, "decoupled", 6, 1e-4),
+    "optax.adamaxw": _alias("adamw", True, "decoupled", 5, 1e-4),
+    "optax.sgd": _alias("sgd", False),
+    "optax.noisy_sgd": _alias("sgd", False),
+    "optax.sign_sgd": _alias("sgd", False),
+}

@@ -1,0 +1,64 @@
+"""TF1: tf.layers, tf.contrib.layers / tf-slim, collections, tf.train optimizers.
+
+Sources (SEMANTICS.md §3): `tensorflow/contrib/layers/python/layers/regularizers.py`
+and google-research/tf-slim `tf_slim/layers/regularizers.py` L76-107 —
+`l2_regularizer(scale)` returns `scale * nn.l2_loss(w)` = scale·Σw²/2, the Caffe
+convention; `tensorflow/core/api_def/base_api/api_def_L2Loss.pbtxt`: `l2_loss(t) =
+sum(t ** 2) / 2`; `tensorflow/python/ops/losses/util.py`: regularizers land in
+`GraphKeys.REGULARIZATION_LOSSES` and only `get_regularization_loss(es)` /
+`get_total_loss()` bring them back; tensorflow/estimator adds none of them.
+"""
+
+from reglint.frameworks import OptimizerSpec, RegularizerSpec
+
+REGULARIZERS = {
+    "tf_slim.l2_regularizer": RegularizerSpec("l2", "half_sum_sq", "tf1", (("scale", 0),), None),
+    "tf_slim.l1_regularizer": RegularizerSpec("l1", "half_sum_sq", "tf1", (), None),
+    "tf_slim.l1_l2_regularizer": RegularizerSpec("l1l2", "half_sum_sq", "tf1", (("scale_l2", 1),), 1.0),
+}
+
+# Layers and variable factories whose regularizers go to REGULARIZATION_LOSSES.
+COLLECTING_PREFIXES = ("tensorflow.layers.", "tf_slim.")
+COLLECTING_CALLS = frozenset({
+    "tensorflow.get_variable", "tensorflow.variable_scope", "tf_slim.arg_scope",
+    "tf_slim.model_variable", "tf_slim.variable",
+})
+COLLECTING_KEYWORDS = frozenset({
+    "kernel_regularizer", "bias_regularizer", "activity_regularizer", "depthwise_regularizer",
+    "pointwise_regularizer", "weights_regularizer", "biases_regularizer", "regularizer",
+    "beta_regularizer", "gamma_regularizer",
+})
+
+# Calls whose value includes the collected regularization losses.
+REGULARIZATION_LOSS_CALLS = frozenset({
+    "tensorflow.losses.get_regularization_loss",
+    "tensorflow.losses.get_regularization_losses",
+    "tensorflow.losses.get_total_loss",
+    "tf_slim.losses.get_regularization_losses",
+    "tf_slim.losses.get_total_loss",
+    "tensorflow.get_collection",  # with GraphKeys.REGULARIZATION_LOSSES (checked by the extractor)
+})
+REGULARIZATION_COLLECTION = "REGULARIZATION_LOSSES"
+
+# Squared-weights helpers: tf.nn.l2_loss is Σw²/2.
+HALF_SUM_SQ_CALLS = frozenset({"tensorflow.nn.l2_loss"})
+
+
+def _tf1(family: str, adaptive: bool) -> OptimizerSpec:
+    return OptimizerSpec(family, adaptive, "tf1", "none", ("", None), None)
+
+
+OPTIMIZERS = {
+    "tensorflow.train.AdamOptimizer": _tf1("adam", True),
+    "tensorflow.train.RMSPropOptimizer": _tf1("rmsprop", True),
+    "tensorflow.train.AdagradOptimizer": _tf1("adagrad", True),
+    "tensorflow.train.AdadeltaOptimizer": _tf1("adadelta", True),
+    "tensorflow.train.AdagradDAOptimizer": _tf1("adagrad", True),
+    "tensorflow.train.ProximalAdagradOptimizer": _tf1("adagrad", True),
+    "tf_slim.opt.LazyAdamOptimizer": _tf1("adam", True),
+    "tensorflow.contrib.opt.LazyAdamOptimizer": _tf1("adam", True),
+    "tensorflow.contrib.opt.NadamOptimizer": _tf1("nadam", True),
+    "tensorflow.contrib.opt.AdamWOptimizer": OptimizerSpec("adamw", True, "tf1", "decoupled", ("weight_decay", 0), None),
+    "tensorflow.train.MomentumOptimizer": _tf1("sgd", False),
+    "tensorflow.train.GradientDescentOptimizer": _tf1("sgd", False),
+}

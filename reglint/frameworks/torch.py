@@ -1,0 +1,39 @@
+"""PyTorch `torch.optim`: which optimizers couple their weight_decay into the gradient.
+
+Sources (SEMANTICS.md §4): `torch/optim/*.py` in the 2.0.1–2.14.1 wheels; signatures
+re-read from the 2.13.0 wheel: Adam/Adamax/NAdam/RAdam/RMSprop/Adadelta/SGD take
+`weight_decay` as the 5th positional argument (index 4 with params at 0), Adagrad
+as the 4th, ASGD as the 6th. Coupled decay is `grad = grad.add(param, alpha=wd)`
+before the moment update; `decoupled_weight_decay=True` exists on Adam (2.7),
+NAdam (2.1, positional index 6) and RAdam (2.2, positional index 5).
+"""
+
+from reglint.frameworks import OptimizerSpec
+
+
+def _coupled(family: str, adaptive: bool, position: int, flag=None, since=None) -> OptimizerSpec:
+    return OptimizerSpec(family, adaptive, "torch", "coupled", ("weight_decay", position), 0.0, flag, since)
+
+
+OPTIMIZERS = {
+    "torch.optim.Adam": _coupled("adam", True, 4, ("decoupled_weight_decay", None), "2.7"),
+    "torch.optim.NAdam": _coupled("nadam", True, 4, ("decoupled_weight_decay", 6), "2.1"),
+    "torch.optim.RAdam": _coupled("radam", True, 4, ("decoupled_weight_decay", 5), "2.2"),
+    "torch.optim.Adamax": _coupled("adamax", True, 4),
+    "torch.optim.Adagrad": _coupled("adagrad", True, 3),
+    "torch.optim.RMSprop": _coupled("rmsprop", True, 4),
+    "torch.optim.Adadelta": _coupled("adadelta", True, 4),
+    "torch.optim.SGD": _coupled("sgd", False, 4),
+    "torch.optim.ASGD": _coupled("sgd", False, 5),
+    "torch.optim.AdamW": OptimizerSpec("adamw", True, "torch", "decoupled", ("weight_decay", 4), 0.01),
+    "torch.optim.Adafactor": OptimizerSpec("adafactor", True, "torch", "decoupled", ("weight_decay", None), 0.0),
+}
+
+# The decoupled replacement for an adaptive class without a flag of its own.
+DECOUPLED_CLASS = {"adam": "AdamW"}
+
+# Bound nowhere in the file, `optim.X` / `torch.X` are read as torch's.
+CONVENTIONAL_NAMES = {"torch": "torch", "optim": "torch.optim", "nn": "torch.nn"}
+
+# Where parameters come from: a first argument like these makes a bare `Adam(...)` torch's.
+PARAMETER_SOURCES = ("parameters", "named_parameters", "param_groups", "params")

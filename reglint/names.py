@@ -1,0 +1,289 @@
+"""One libcst pass that records what names mean: imports, bindings, calls, scopes.
+
+Resolution is deliberately simple and cheap (no libcst ScopeProvider, which costs
+more than the parse): names are looked up in the enclosing function scopes, then
+the module; imports anywhere in the file map a local name to a qualified name.
+A name bound by anything other than an import is never read as a library symbol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+Scope = cst.CSTNode  # a Module, FunctionDef, Lambda or ClassDef
+
+
+@dataclass
+class Binding:
+    """One way a name gets its value."""
+
+    kind: str  # "assign" | "augassign" | "param" | "import" | "def" | "class" | "other"
+    value: Optional[cst.CSTNode] = None  # the assigned expression / default / FunctionDef
+    statement: Optional[cst.CSTNode] = None  # the statement, for its comments
+    scope: Optional[Scope] = None
+    function: Optional[cst.FunctionDef] = None  # for parameters
+    position: Optional[int] = None  # for positional parameters
+
+
+@dataclass
+class CallSite:
+    call: cst.Call
+    name: Optional[str]  # the dotted callee as written (`tf.keras.regularizers.l2`)
+    scopes: Tuple[Scope, ...]  # innermost last
+    statement: Optional[cst.CSTNode]
+    tapes: Tuple[Tuple[str, cst.With], ...] = ()  # enclosing `with ... as tape` blocks
+    qualname: Optional[str] = None  # canonical qualified callee, filled by the extractor
+
+
+@dataclass
+class Names:
+    module: cst.Module
+    imports: Dict[str, str] = field(default_factory=dict)
+    bindings: Dict[Tuple[int, str], List[Binding]] = field(default_factory=dict)
+    bound: set = field(default_factory=set)  # every name bound anywhere, by anything
+    calls: List[CallSite] = field(default_factory=list)
+    products: List[Tuple[cst.BinaryOperation, Tuple[Scope, ...], Optional[cst.CSTNode]]] = field(default_factory=list)
+    parents: Dict[int, cst.CSTNode] = field(default_factory=dict)  # BinaryOperation/Arg parents
+    functions: Dict[str, List[cst.FunctionDef]] = field(default_factory=dict)
+    returns: Dict[int, List[cst.BaseExpression]] = field(default_factory=dict)
+    comments: List[str] = field(default_factory=list)
+    docstrings: List[str] = field(default_factory=list)
+    function_scopes: Dict[int, Tuple[Scope, ...]] = field(default_factory=dict)
+    tape_blocks: List[Tuple[str, cst.With, Tuple[Scope, ...]]] = field(default_factory=list)
+
+    # -- lookups ---------------------------------------------------------------
+    def lookup(self, name: str, scopes: Sequence[Scope]) -> List[Binding]:
+        """Bindings of `name` visible from the innermost of `scopes`."""
+        innermost = scopes[-1] if scopes else self.module
+        for scope in reversed(scopes):
+            if isinstance(scope, cst.ClassDef) and scope is not innermost:
+                continue  # class bodies are not enclosing scopes for their methods
+            found = self.bindings.get((id(scope), name))
+            if found:
+                return found
+        return []
+
+    def attribute_bindings(self, dotted: str) -> List[Binding]:
+        return self.bindings.get((0, dotted), [])
+
+
+def dotted(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        return get_full_name_for_node(node)
+    return None
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, names: Names):
+        self.names = names
+        self.scopes: List[Scope] = [names.module]
+        self.statements: List[cst.CSTNode] = []
+        self.tapes: List[Tuple[str, cst.With]] = []
+
+    # -- helpers -----------------------------------------------------------------
+    @property
+    def statement(self) -> Optional[cst.CSTNode]:
+        return self.statements[-1] if self.statements else None
+
+    def bind(self, name: str, binding: Binding, scope: Optional[Scope] = None) -> None:
+        scope = scope if scope is not None else self.scopes[-1]
+        binding.scope = scope
+        self.names.bindings.setdefault((id(scope), name), []).append(binding)
+        self.names.bound.add(name)
+
+    def bind_target(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression], kind: str) -> None:
+        if isinstance(target, cst.Name):
+            self.bind(target.value, Binding(kind, value, self.statement))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            values = value.elements if isinstance(value, (cst.Tuple, cst.List)) else None
+            for index, element in enumerate(target.elements):
+                inner = values[index].value if values and len(values) == len(target.elements) else None
+                self.bind_target(element.value, inner, kind if inner is not None else "other")
+        elif isinstance(target, cst.Attribute):
+            name = dotted(target)
+            if name:
+                self.names.bindings.setdefault((0, name), []).append(Binding(kind, value, self.statement, self.scopes[-1]))
+        elif isinstance(target, cst.StarredElement):
+            self.bind_target(target.value, None, "other")
+
+    # -- statements and scopes --------------------------------------------------
+    def visit_SimpleStatementLine(self, node) -> None:
+        self.statements.append(node)
+
+    def leave_SimpleStatementLine(self, node) -> None:
+        self.statements.pop()
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+            self.names.docstrings.append(_string_text(node.value))
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.names.comments.append(node.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.bind(node.name.value, Binding("def", node, self.statement))
+        self.names.functions.setdefault(node.name.value, []).append(node)
+        self.scopes.append(node)
+        self.names.function_scopes[id(node)] = tuple(self.scopes)
+        params = node.params
+        positional = list(params.posonly_params) + list(params.params)
+        for index, param in enumerate(positional):
+            self.bind(param.name.value, Binding("param", param.default, None, node, node, index))
+        for param in params.kwonly_params:
+            self.bind(param.name.value, Binding("param", param.default, None, node, node, None))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.bind(star.name.value, Binding("other", None, None, node))
+
+    def leave_FunctionDef(self, node) -> None:
+        self.scopes.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.scopes.append(node)
+        for param in list(node.params.params) + list(node.params.kwonly_params):
+            self.bind(param.name.value, Binding("param", param.default, None, node, None))
+
+    def leave_Lambda(self, node) -> None:
+        self.scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.bind(node.name.value, Binding("class", node, self.statement))
+        self.scopes.append(node)
+
+    def leave_ClassDef(self, node) -> None:
+        self.scopes.pop()
+
+    def visit_Return(self, node: cst.Return) -> None:
+        function = next((s for s in reversed(self.scopes) if isinstance(s, cst.FunctionDef)), None)
+        if function is not None and node.value is not None:
+            self.names.returns.setdefault(id(function), []).append(node.value)
+
+    # -- bindings -------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = get_full_name_for_node(alias.name)
+            if not full:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local, target = alias.asname.name.value, full
+            else:
+                local = target = full.split(".")[0]
+            self.names.imports[local] = target
+            self.bind(local, Binding("import", None, self.statement))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None:
+            base = None
+        else:
+            base = get_full_name_for_node(node.module)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name)
+            if not name:
+                continue
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            if base:
+                self.names.imports[local] = f"{base}.{name}"
+            else:
+                self.names.imports.pop(local, None)  # relative import: the project's own code
+            self.bind(local, Binding("import", None, self.statement))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self.bind_target(target.target, node.value, "assign")
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.bind_target(node.target, node.value, "assign" if node.value is not None else "other")
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.bind(node.target.value, Binding("augassign", node.value, self.statement))
+        else:
+            self.bind_target(node.target, node.value, "augassign")
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.bind_target(node.target, node.value, "assign")
+
+    def visit_For(self, node: cst.For) -> None:
+        self.bind_target(node.target, None, "other")
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.bind_target(node.target, None, "other")
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self.bind(node.name.name.value, Binding("other"))
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            if item.asname is None:
+                continue
+            self.bind_target(item.asname.name, None, "other")
+            if isinstance(item.asname.name, cst.Name) and isinstance(item.item, cst.Call):
+                callee = dotted(item.item.func)
+                if callee and callee.split(".")[-1] == "GradientTape":
+                    tape = item.asname.name.value
+                    self.tapes.append((tape, node))
+                    self.names.tape_blocks.append((tape, node, tuple(self.scopes)))
+
+    def leave_With(self, node: cst.With) -> None:
+        while self.tapes and self.tapes[-1][1] is node:
+            self.tapes.pop()
+
+    def visit_Global(self, node) -> None:
+        for item in node.names:
+            self.names.bound.add(item.name.value)
+
+    # -- expressions ------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        self.names.calls.append(CallSite(node, dotted(node.func), tuple(self.scopes), self.statement, tuple(self.tapes)))
+        for arg in node.args:
+            self.names.parents[id(arg.value)] = node
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        self.names.parents[id(node.left)] = node
+        self.names.parents[id(node.right)] = node
+        if isinstance(node.operator, cst.Multiply):
+            self.names.products.append((node, tuple(self.scopes), self.statement))
+
+
+def _string_text(node) -> str:
+    if isinstance(node, cst.SimpleString):
+        return node.value
+    if isinstance(node, cst.ConcatenatedString):
+        return _string_text(node.left) + _string_text(node.right)
+    return ""
+
+
+def collect(module: cst.Module) -> Names:
+    names = Names(module)
+    module.visit(_Collector(names))
+    return names
+
+
+def comments_of(statement: Optional[cst.CSTNode]) -> Tuple[str, ...]:
+    """Comments on a statement's own line(s) and the comment lines just above it."""
+    if statement is None:
+        return ()
+    found: List[str] = []
+    for line in getattr(statement, "leading_lines", ()):
+        if line.comment is not None:
+            found.append(line.comment.value)
+    trailing = getattr(statement, "trailing_whitespace", None)
+    if trailing is not None and trailing.comment is not None:
+        found.append(trailing.comment.value)
+
+    class _Inner(cst.CSTVisitor):
+        def visit_Comment(self, node: cst.Comment) -> None:
+            if node.value not in found:
+                found.append(node.value)
+
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            small.visit(_Inner())
+    return tuple(found)

@@ -1,0 +1,88 @@
+"""What the rules share: reading weight-decay intent, and spelling small edits.
+
+Evidence of weight-decay intent, strongest first (issue #3): the value's bound
+name, a comment on the defining or using line, a published weight-decay literal
+in a file that says it was ported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import libcst as cst
+
+from reglint.model import Value
+
+# `weight_decay`, `WEIGHT_DECAY`, `wd`, `weightDecay`, `w_decay`, `weight_decay_rate`, `base_wd`
+WEIGHT_DECAY_NAME = re.compile(r"(^|_)(weight_?decay|w_?decay|wd)(_|$)")
+# A name that says it is an L2/regularizer coefficient already speaks Keras's convention.
+L2_COEFFICIENT_NAME = re.compile(r"(^|_)(l2|reg|regularizer|regularization|lambda|lam|penalty)(_|$)")
+WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b", re.IGNORECASE)
+# Published coupled (Caffe/SGD) weight decays: AlexNet/VGG/WRN 5e-4, ResNet 1e-4,
+# GoogLeNet 2e-4, Inception/MobileNet 4e-5 (SEMANTICS.md §8).
+PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def weight_decay_name(value: Value) -> Optional[str]:
+    for name in value.names:
+        words = snake(name)
+        if WEIGHT_DECAY_NAME.search(words) and not L2_COEFFICIENT_NAME.search(words):
+            return name
+    return None
+
+
+def weight_decay_comment(value: Value) -> Optional[str]:
+    for comment in value.comments:
+        if WEIGHT_DECAY_COMMENT.search(comment):
+            return comment
+    return None
+
+
+def published_value(value: Value) -> bool:
+    return value.number is not None and any(abs(value.number - v) < v * 1e-9 for v in PUBLISHED_WEIGHT_DECAYS)
+
+
+def weight_decay_evidence(value: Value, porting_evidence: bool) -> Optional[str]:
+    """Why `value` reads as a weight decay, in words for a message; None if it does not."""
+    name = weight_decay_name(value)
+    if name:
+        return f"named `{name}`"
+    comment = weight_decay_comment(value)
+    if comment:
+        return f"commented `{comment.strip()[:60]}`"
+    if value.provenance in ("literal", "constant") and published_value(value) and porting_evidence:
+        return f"{format_number(value.number)} is a published weight decay and this file says it was ported"
+    return None
+
+
+def format_number(number: Optional[float]) -> str:
+    if number is None:
+        return "unknown"
+    return f"{number:g}"
+
+
+# Expressions that can take `/ 2` without parentheses.
+_TIGHT = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)
+
+
+def halved_code(module: cst.Module, expr: cst.BaseExpression) -> str:
+    code = module.code_for_node(expr)
+    if isinstance(expr, _TIGHT) or (isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Multiply, cst.Divide))) or expr.lpar:
+        return f"{code} / 2"
+    return f"({code}) / 2"
+
+
+def plus_code(module: cst.Module, expr: cst.BaseExpression, term: str) -> str:
+    code = module.code_for_node(expr)
+    if isinstance(expr, (cst.Lambda, cst.IfExp, cst.NamedExpr, cst.BooleanOperation)) and not expr.lpar:
+        code = f"({code})"
+    return f"{code} + {term}"
+
+
+def inferred_note(inferred: bool, name: str) -> str:
+    return f" (`{name}` is not imported in this file; read as its conventional meaning)" if inferred else ""

@@ -1,0 +1,297 @@
+"""## What it does
+Flags a coupled L2 penalty that reaches an adaptive optimizer (Adam, Adamax, NAdam,
+RAdam, Adagrad, RMSprop, Adadelta, …):
+- `torch.optim.Adam(..., weight_decay=λ)` (and the other adaptive `torch.optim`
+  classes) with a decay not provably zero, without `decoupled_weight_decay=True`;
+- Keras layers with L2 regularizers in a model compiled or trained with an adaptive
+  optimizer (`optimizer="adam"`, `keras.optimizers.Adam(...)`);
+- a hand-written `λ * Σw²` penalty added to a loss minimized by an adaptive optimizer;
+- `optax.add_decayed_weights(λ)` placed before the Adam scaling in `optax.chain`;
+- a TF1 `tf.train.AdamOptimizer` (RMSProp, Adagrad, …) minimizing a loss that
+  includes the collected regularization losses or an `l2_loss` penalty.
+
+## Why is this bad?
+An L2 term's gradient `λ·w` goes through the optimizer's per-parameter scaling, so
+weights with large gradient history are decayed less: it is not weight decay.
+Loshchilov & Hutter ("Decoupled Weight Decay Regularization", ICLR 2019) show that
+L2 and weight decay are equivalent for SGD but not for adaptive methods, and that
+decoupling the decay improves Adam's generalization.
+
+## Example
+```python
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
+```
+
+## Use instead
+```python
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
+```
+
+## Fix safety
+Unsafe: switching to decoupled decay changes the training method, and the decay
+value needs retuning (decoupled values are typically 1e-2–1e-1). torch `Adam` →
+`AdamW`; `NAdam`/`RAdam` → `decoupled_weight_decay=True` (torch ≥ 2.1/2.2);
+`optax.chain(add_decayed_weights(λ), adam(lr))` → `optax.adamw(lr, weight_decay=λ)`,
+or `add_decayed_weights` moved after `scale_by_adam`. Keras, TF1 and hand-written
+penalties get display-only advice (`AdamW(weight_decay=…)` instead of the L2 term).
+
+## Options
+None.
+
+## References
+- Loshchilov & Hutter, ICLR 2019, arXiv:1711.05101.
+- torch `torch/optim/adam.py` (2.14.1 L426/428): `grad = grad.add(param, alpha=weight_decay)`;
+  `decoupled_weight_decay` added to Adam in 2.7, NAdam 2.1, RAdam 2.2.
+- optax `optax/_src/alias.py` L734-744 (`adamw` = scale_by_adam, add_decayed_weights, scale_by_learning_rate).
+- Keras `v3.15.1:keras/src/trainers/trainer.py` L386-391: `fit` adds `model.losses` to the loss.
+- reglint's SEMANTICS.md §4-§6 and §9.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from reglint.diagnostic import Applicability, Fix
+from reglint.frameworks import torch as torch_table
+from reglint.rule import Rule
+from reglint.rules._common import format_number, inferred_note
+
+RULE = Rule(
+    code="RL002",
+    name="l2-with-adaptive-optimizer",
+    summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
+    fix=Applicability.UNSAFE,
+    triggers=(b"weight_decay", b"regularizer", b"add_decayed_weights", b"l2_loss", b"pow(2", b"**", b"square"),
+)
+
+WHY = "the L2 gradient is rescaled by the adaptive step, so it is not weight decay (Loshchilov & Hutter, ICLR 2019)"
+RETUNE = "the decay value needs retuning for decoupled decay"
+
+
+def check(model, settings):
+    yield from _torch(model)
+    yield from _keras(model)
+    yield from _penalties(model)
+    yield from _optax(model)
+    yield from _tf1(model)
+
+
+# -- torch ------------------------------------------------------------------------
+
+def _torch(model):
+    for optimizer in model.optimizers:
+        if optimizer.framework != "torch" or not optimizer.adaptive or optimizer.decay_mode != "coupled":
+            continue
+        value = optimizer.weight_decay
+        if not optimizer.explicit or value is None or value.provably_zero:
+            continue
+        name = optimizer.qualname.rsplit(".", 1)[1]
+        amount = format_number(value.number) if value.number is not None else f"`{model.code(value.expr)}` (not provably zero)"
+        spelled = model.code(optimizer.node.func)
+        message = f"`{spelled}` with weight_decay={amount} adds a coupled L2 penalty: {WHY}"
+        fix = _torch_fix(model, optimizer, name)
+        if fix is not None:
+            message += f"; use {fix.message.split(': ', 1)[1]}"
+        message += inferred_note(optimizer.inferred, spelled)
+        yield model.diagnostic(RULE, optimizer.weight_decay_arg, message, fix)
+
+
+def _torch_fix(model, optimizer, name):
+    call = optimizer.node
+    if optimizer.decoupled_flag and optimizer.family in ("nadam", "radam"):
+        last = call.args[-1]
+        separator = "" if last.comma is not cst.MaybeSentinel.DEFAULT and not isinstance(last.comma, cst.MaybeSentinel) else ", "
+        edit = model.insert_after(last, f"{separator}decoupled_weight_decay=True")
+        return Fix(Applicability.UNSAFE, f"Decouple the decay: `{name}(..., decoupled_weight_decay=True)` (torch ≥ {torch_table.OPTIMIZERS[optimizer.qualname].flag_since}; {RETUNE})", (edit,))
+    replacement = torch_table.DECOUPLED_CLASS.get(optimizer.family)
+    if replacement is None:
+        return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `torch.optim.AdamW` (or drop weight_decay); {RETUNE}")
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        edits = (model.replace(func.attr, replacement),)
+    elif optimizer.inferred:
+        return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `{replacement}` ({RETUNE})")
+    else:
+        torch_alias = next((local for local, target in model.imports.items() if target == "torch"), None)
+        if torch_alias is None:
+            return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `torch.optim.{replacement}` ({RETUNE})")
+        edits = (model.replace(func, f"{torch_alias}.optim.{replacement}"),)
+    return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{replacement}` ({RETUNE})", edits)
+
+
+# -- Keras layers + adaptive optimizer ------------------------------------------------
+
+def _keras_l2(model):
+    from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
+
+    for regularizer in model.regularizers:
+        if regularizer.framework != "keras" or not regularizer.has_l2:
+            continue
+        if any(a.keyword in WEIGHT_REGULARIZER_KEYWORDS and a.kind in ("keras_layer", "unknown") for a in regularizer.attachments):
+            yield regularizer
+
+
+def _keras(model):
+    regularizers = list(_keras_l2(model))
+    if not regularizers:
+        return
+    first = regularizers[0]
+    where = f"line {model.range_of(first.call)[0].line}"
+    reported = set()
+    for site in model.loss_sites:
+        trained = site.kind == "compile" or (site.kind == "tape_gradient" and site.includes_reg_losses)
+        if not trained:
+            continue
+        optimizers = [site.optimizer] if site.kind == "compile" else [o for o in model.optimizers if o.framework == "keras"]
+        for optimizer in optimizers:
+            if optimizer is None or not optimizer.adaptive or id(optimizer.node) in reported:
+                continue
+            reported.add(id(optimizer.node))
+            name = optimizer.qualname.rsplit(".", 1)[1]
+            message = (
+                f"Keras L2 regularizers ({len(regularizers)}, first at {where}) reach the adaptive optimizer {name}: "
+                f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
+            )
+            fix = Fix(Applicability.DISPLAY_ONLY, f"Use `AdamW(weight_decay=...)` and remove the layers' L2 regularizers ({RETUNE})")
+            yield model.diagnostic(RULE, optimizer.node, message, fix)
+
+
+# -- hand-written penalties ---------------------------------------------------------------
+
+def _penalties(model):
+    seen = set()
+    for site in model.loss_sites:
+        optimizer = site.optimizer
+        if site.kind == "jax_grad":
+            adaptive = _optax_adaptive_only(model)
+            name = "an adaptive optax optimizer"
+        elif site.kind == "tape_gradient":
+            keras_optimizers = [o for o in model.optimizers if o.framework == "keras"]
+            adaptive = bool(keras_optimizers) and all(o.adaptive for o in keras_optimizers)
+            name = keras_optimizers[0].qualname.rsplit(".", 1)[1] if keras_optimizers else ""
+        else:
+            adaptive = optimizer is not None and optimizer.adaptive and optimizer.family != "adamw"
+            name = optimizer.qualname.rsplit(".", 1)[1] if optimizer else ""
+        if not adaptive:
+            continue
+        for penalty in site.penalties:
+            if id(penalty.product) in seen or penalty.coefficient is None or penalty.coefficient.provably_zero:
+                continue
+            seen.add(id(penalty.product))
+            message = (
+                f"Hand-written L2 penalty `{_short(model.code(penalty.product))}` is minimized by {name}: {WHY}; "
+                "drop it and use decoupled weight decay (AdamW / optax.adamw)"
+            )
+            fix = Fix(Applicability.DISPLAY_ONLY, f"Remove the penalty and use a decoupled optimizer ({RETUNE})")
+            yield model.diagnostic(RULE, penalty.product, message, fix)
+
+
+def _optax_adaptive_only(model) -> bool:
+    """True when every optax optimizer in the file scales adaptively."""
+    optax_optimizers = [o for o in model.optimizers if o.framework == "optax"]
+    scales = [e for chain in model.chains for e in chain.elements if e.role == "adaptive_scale"]
+    if any(not o.adaptive for o in optax_optimizers):
+        return False
+    return bool(optax_optimizers or scales)
+
+
+def _short(code: str, limit: int = 60) -> str:
+    code = " ".join(code.split())
+    return code if len(code) <= limit else code[: limit - 1] + "…"
+
+
+# -- optax chains ------------------------------------------------------------------------
+
+def _optax(model):
+    from reglint.frameworks import optax as optax_table
+
+    for chain in model.chains:
+        elements = chain.elements
+        for index, element in enumerate(elements):
+            if element.role != "decay":
+                continue
+            later = next((e for e in elements[index + 1:] if e.role in ("adaptive_scale", "adaptive_alias")), None)
+            if later is None:
+                continue
+            name = later.qualname.rsplit(".", 1)[1]
+            fix = _optax_fix(model, chain, element, later, optax_table)
+            message = f"`add_decayed_weights` before `{name}` in optax.chain is a coupled L2 penalty: {WHY}"
+            if fix.edits:
+                message += f"; {fix.message[0].lower()}{fix.message[1:]}"
+            yield model.diagnostic(RULE, element.call, message, fix)
+
+
+def _optax_fix(model, chain, decay, later, optax_table):
+    """Rewrite the chain: Adam alias -> adamw(weight_decay=...), or move the decay after scale_by_*."""
+    args = list(chain.call.args)
+    decay_arg = decay.arg
+    later_arg = later.arg
+    if decay_arg is None or later_arg is None or decay.call.args and any(a.keyword is None for a in decay.call.args[1:]):
+        return Fix(Applicability.DISPLAY_ONLY, "Use `optax.adamw(...)` or move `add_decayed_weights` after the adaptive scaling")
+    rest = [a for a in args if a is not decay_arg]
+    if later.role == "adaptive_alias" and later.qualname in optax_table.DECOUPLED_FORM:
+        decoupled = optax_table.DECOUPLED_FORM[later.qualname].rsplit(".", 1)[1]
+        new_call = _with_decay(later.call, decoupled, decay.call)
+        rest = [a.with_changes(value=new_call) if a is later_arg else a for a in rest]
+        message = f"Use `optax.{decoupled}(..., weight_decay=...)` ({RETUNE})"
+    elif later.role == "adaptive_scale":
+        position = rest.index(later_arg) + 1
+        rest.insert(position, decay_arg)
+        message = "Move `add_decayed_weights` after the adaptive scaling (decoupled, as optax.adamw does)"
+    else:
+        return Fix(Applicability.DISPLAY_ONLY, f"Use a decoupled optimizer such as `optax.adamw` ({RETUNE})")
+    rest = _recomma(rest, args)
+    new_chain = chain.call.with_changes(args=rest)
+    return Fix(Applicability.UNSAFE, message, (model.replace(chain.call, model.code(new_chain)),))
+
+
+def _with_decay(alias_call: cst.Call, decoupled: str, decay_call: cst.Call) -> cst.Call:
+    func = alias_call.func
+    new_func = func.with_changes(attr=cst.Name(decoupled)) if isinstance(func, cst.Attribute) else cst.Name(decoupled)
+    decay_args = [a for a in decay_call.args]
+    weight = decay_args[0].value if decay_args and decay_args[0].keyword is None else next(
+        (a.value for a in decay_args if a.keyword and a.keyword.value == "weight_decay"), cst.Float("1e-4"))
+    extra = [_keyword("weight_decay", weight)]
+    extra += [_keyword("mask", a.value) for a in decay_args if a.keyword and a.keyword.value == "mask"]
+    args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in alias_call.args] + extra
+    return alias_call.with_changes(func=new_func, args=_recomma(args, args))
+
+
+def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    tight = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    return cst.Arg(value, keyword=cst.Name(name), equal=tight)
+
+
+def _recomma(args, original):
+    """Commas between arguments, keeping the original's trailing-comma style."""
+    trailing = original and not isinstance(original[-1].comma, cst.MaybeSentinel)
+    out = []
+    for index, arg in enumerate(args):
+        last = index == len(args) - 1
+        comma = arg.comma
+        if last:
+            comma = original[-1].comma if trailing else cst.MaybeSentinel.DEFAULT
+        elif isinstance(comma, cst.MaybeSentinel):
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        out.append(arg.with_changes(comma=comma))
+    return out
+
+
+# -- TF1 -----------------------------------------------------------------------------------
+
+def _tf1(model):
+    l2 = [r for r in model.regularizers if r.has_l2 and any(a.collected for a in r.attachments)]
+    reported = set()
+    for site in model.loss_sites:
+        optimizer = site.optimizer
+        if optimizer is None or optimizer.framework != "tf1" or not optimizer.adaptive or optimizer.decay_mode == "decoupled":
+            continue
+        reaches = (site.includes_reg_losses and l2) or site.penalties
+        if not reaches or id(optimizer.node) in reported:
+            continue
+        reported.add(id(optimizer.node))
+        what = "the collected L2 regularization losses" if site.includes_reg_losses and l2 else "an l2_loss penalty"
+        name = optimizer.qualname.rsplit(".", 1)[1]
+        message = f"{name} minimizes a loss with {what}: {WHY}; use a decoupled optimizer (tf.contrib.opt.AdamWOptimizer / AdamW)"
+        fix = Fix(Applicability.DISPLAY_ONLY, f"Use decoupled weight decay instead of the L2 loss term ({RETUNE})")
+        yield model.diagnostic(RULE, optimizer.node, message, fix)

@@ -1,0 +1,141 @@
+"""## What it does
+Flags regularizers whose losses never reach the minimized loss:
+- TF1: `kernel_regularizer=` on `tf.layers` / `tf.compat.v1.layers`,
+  `weights_regularizer=` on `tf.contrib.layers` / slim layers and `slim.arg_scope`,
+  `regularizer=` on `tf.get_variable` / `variable_scope` — in a file whose loss passed
+  to `optimizer.minimize`, `compute_gradients`, `create_train_op` or
+  `EstimatorSpec(loss=…)` never includes `tf.losses.get_regularization_loss()`,
+  `get_regularization_losses()`, `get_total_loss()` or the `REGULARIZATION_LOSSES`
+  collection;
+- TF2 / Keras: layers with `kernel_regularizer=` (or any regularizer) trained by a
+  custom `tf.GradientTape` loop — including a `train_step` override — whose loss
+  never adds `model.losses` / `self.losses`.
+
+Training through Keras's own `fit` (which adds `model.losses`) is silent, and so is
+a file with regularizers but no visible training loss, or a loss built outside the
+file (the rule only judges a loss whose construction it can see).
+
+## Why is this bad?
+TF1 regularizers only *add a tensor to a collection*, and Keras layers only record
+it in `model.losses`. An estimator `model_fn` or a custom loop must add them by hand;
+otherwise the regularizer does nothing, silently.
+
+## Example
+```python
+logits = tf.layers.dense(x, 10, kernel_regularizer=tf.contrib.layers.l2_regularizer(1e-4))
+loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+train_op = tf.train.MomentumOptimizer(0.1, 0.9).minimize(loss, global_step=step)
+```
+
+## Use instead
+```python
+train_op = tf.train.MomentumOptimizer(0.1, 0.9).minimize(
+    loss + tf.losses.get_regularization_loss(), global_step=step)
+```
+
+## Fix safety
+Unsafe: adding the missing term changes training numerics. TF1 losses get
+`+ tf.losses.get_regularization_loss()` spelled with the file's own module alias
+(`tf.compat.v1.losses…` where the file uses `tf.compat.v1`); a GradientTape loss gets
+`+ sum(model.losses)` inside the tape block (outside it the term has no gradient).
+
+## Options
+None.
+
+## References
+- TensorFlow `tensorflow/python/ops/losses/util.py` `get_total_loss`: "Otherwise
+  regularization arguments on tf.layers methods will not function."
+- TensorFlow `legacy_tf_layers/base.py`: layer losses go to `GraphKeys.REGULARIZATION_LOSSES`.
+- tensorflow/estimator `estimator.py`/`model_fn.py`: no reference to regularization.
+- Keras guide `writing_a_custom_training_loop_in_tensorflow.py` L297-342:
+  `loss_value += sum(model.losses)`.
+- tensorflow/tensorflow#33556, #30866; hunglc007/tensorflow-yolov4-tflite#369.
+"""
+
+from __future__ import annotations
+
+from reglint.diagnostic import Applicability, Fix
+from reglint.rule import Rule
+from reglint.rules._common import plus_code
+
+RULE = Rule(
+    code="RL003",
+    name="regularization-loss-dropped",
+    summary="regularizer losses (TF1 collection / model.losses) never added to the minimized loss",
+    fix=Applicability.UNSAFE,
+    triggers=(b"regularizer",),
+)
+
+TF1_KINDS = ("minimize", "compute_gradients", "create_train_op", "gradients", "estimator_spec")
+
+
+def check(model, settings):
+    yield from _tf1(model)
+    yield from _tape(model)
+
+
+def _first_line(model, regularizers) -> int:
+    return min(model.range_of(r.call)[0].line for r in regularizers)
+
+
+def _tf1(model):
+    collected = [r for r in model.regularizers if any(a.collected for a in r.attachments)]
+    if not collected:
+        return
+    sites = [s for s in model.loss_sites if s.kind in TF1_KINDS and s.framework == "tf1"]
+    minimized_scopes = {id(s.scope) for s in sites if s.kind != "estimator_spec"}
+    line = _first_line(model, collected)
+    for site in sites:
+        if site.includes_reg_losses is not False or site.loss_arg is None:
+            continue
+        if site.kind == "estimator_spec" and id(site.scope) in minimized_scopes:
+            continue  # the minimize call in the same model_fn is the one reported
+        term = _regularization_loss_call(model)
+        message = (
+            f"Regularizers attached here (first at line {line}) go to the REGULARIZATION_LOSSES collection, "
+            f"but this loss never adds them, so they do nothing; add `{term or 'tf.losses.get_regularization_loss()'}`"
+        )
+        if term is None:
+            fix = Fix(Applicability.DISPLAY_ONLY, "Add `tf.losses.get_regularization_loss()` to the loss")
+        else:
+            fixed = plus_code(model.module, site.loss, term)
+            fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (model.replace(site.loss, fixed),))
+        yield model.diagnostic(RULE, site.loss, message, fix)
+
+
+def _regularization_loss_call(model):
+    """`tf.losses.get_regularization_loss()`, spelled with the alias the file imports."""
+    for local, target in model.imports.items():
+        if target in ("tensorflow.compat.v1", "tensorflow.compat.v1.compat.v1"):
+            return f"{local}.losses.get_regularization_loss()"
+    for local, target in model.imports.items():
+        if target == "tensorflow":
+            uses_compat = f"{local}.compat.v1." in model.source
+            return f"{local}.compat.v1.losses.get_regularization_loss()" if uses_compat else f"{local}.losses.get_regularization_loss()"
+    return None
+
+
+def _tape(model):
+    keras_regularized = [
+        r for r in model.regularizers
+        if any(a.kind == "keras_layer" for a in r.attachments) and (r.kind != "l1l2" or r.has_l2 or r.l2 is None)
+    ]
+    if not keras_regularized:
+        return
+    line = _first_line(model, keras_regularized)
+    for site in model.loss_sites:
+        if site.kind != "tape_gradient" or site.includes_reg_losses is not False or site.loss_arg is None:
+            continue
+        owner = site.model_expr or "model"
+        term = f"sum({owner}.losses)"
+        message = (
+            f"Keras layer regularizers (first at line {line}) are only collected in `{owner}.losses`; this "
+            f"GradientTape loss never adds them, so they do nothing; add `{term}` to the loss inside the tape"
+        )
+        assignment = site.loss_assignment
+        if assignment is not None and site.model_expr is not None:
+            fixed = plus_code(model.module, assignment.value, term)
+            fix = Fix(Applicability.UNSAFE, f"Add the layer losses inside the tape: `{fixed}`", (model.replace(assignment.value, fixed),))
+        else:
+            fix = Fix(Applicability.DISPLAY_ONLY, f"Add `{term}` to the loss computed inside the tape")
+        yield model.diagnostic(RULE, site.loss, message, fix)

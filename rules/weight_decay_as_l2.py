@@ -1,0 +1,91 @@
+"""## What it does
+Flags a weight-decay value (Caffe `weight_decay:`, PyTorch SGD `weight_decay=`, or a
+paper's "weight decay of λ") used as the coefficient of a Keras L2 regularizer
+(`l2(λ)`, `L2(λ)`, `L1L2(l2=λ)`, `l1_l2(l2=λ)`, Keras 1 `W_regularizer=l2(λ)`) or of a
+hand-written `λ * Σw²` penalty, without halving it.
+
+## Why is this bad?
+Caffe and PyTorch add `λ·w` to the gradient, which is the loss term `λ/2·‖w‖²`.
+Keras's `l2(λ)` adds `λ·‖w‖²` — no ½ — so porting `5e-4` unchanged doubles the
+penalty. Nothing fails; the model just trains with twice the intended decay.
+
+The rule needs evidence that the value means weight decay: its name
+(`weight_decay`, `WEIGHT_DECAY`, `wd`, `args.weight_decay`, `cfg["weight_decay"]`), a
+comment on the defining or using line mentioning weight decay, Caffe, a prototxt
+or a paper, or a published weight-decay literal (5e-4, 1e-4, 2e-4, 4e-5) in a file
+that says it was ported. TF1's `l2_regularizer(λ)` and `λ * tf.nn.l2_loss(w)` already
+carry the ½ and are never flagged; neither is a value already halved.
+
+## Example
+```python
+WEIGHT_DECAY = 5e-4  # from the Caffe solver
+layers.Conv2D(64, 3, kernel_regularizer=regularizers.l2(WEIGHT_DECAY))
+```
+
+## Use instead
+```python
+layers.Conv2D(64, 3, kernel_regularizer=regularizers.l2(WEIGHT_DECAY / 2))
+```
+
+## Fix safety
+Unsafe: halving the coefficient changes the training numerics (that is the point),
+so it is applied only with `--unsafe-fixes`.
+
+## Options
+None.
+
+## References
+- Caffe `src/caffe/solvers/sgd_solver.cpp` `Regularize` (L156-215): `diff += weight_decay * w`.
+- Keras `v3.15.1:keras/src/regularizers/regularizers.py` L265: `l2 * ops.sum(ops.square(x))`;
+  keras `v2.15.0:keras/regularizers.py` L293-326 (`2.0 * self.l2 * tf.nn.l2_loss(x)`).
+- TensorFlow `api_def_L2Loss.pbtxt`: `l2_loss(t) = sum(t ** 2) / 2`.
+- reglint's SEMANTICS.md §1-§3 and the conversion table.
+"""
+
+from __future__ import annotations
+
+from reglint.rules._common import format_number, halved_code, inferred_note, weight_decay_evidence
+
+from reglint.diagnostic import Applicability, Fix
+from reglint.rule import Rule
+
+RULE = Rule(
+    code="RL001",
+    name="weight-decay-as-l2",
+    summary="weight-decay value used as a Keras L2 coefficient (twice the intended penalty)",
+    fix=Applicability.UNSAFE,
+    triggers=(b"l2", b"L2", b"L1L2", b"l1_l2", b"pow(2", b"** 2", b"**2", b"square", b"norm"),
+)
+
+
+def check(model, settings):
+    for regularizer in model.regularizers:
+        value = regularizer.l2
+        if regularizer.convention != "sum_sq" or value is None or value.halved or value.provably_zero:
+            continue
+        evidence = weight_decay_evidence(value, model.porting_evidence)
+        if evidence is None:
+            continue
+        spelled = model.code(regularizer.call.func)
+        halved = halved_code(model.module, value.expr)
+        message = (
+            f"Weight decay used as a Keras L2 coefficient: `{model.code(value.expr)}` ({evidence}) adds "
+            f"λ·Σw², twice Caffe/PyTorch weight decay's λ/2·Σw²; use `{spelled}({halved})`"
+            + inferred_note(regularizer.inferred, spelled)
+        )
+        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (model.replace(value.expr, halved),))
+        yield model.diagnostic(RULE, value.expr, message, fix)
+    for penalty in model.penalties:
+        value = penalty.coefficient
+        if penalty.convention != "sum_sq" or value is None or value.halved:
+            continue
+        evidence = weight_decay_evidence(value, model.porting_evidence)
+        if evidence is None or value.number is not None and value.provenance == "literal" and not evidence.startswith("named"):
+            continue
+        halved = halved_code(model.module, penalty.coefficient_expr)
+        message = (
+            f"Weight decay used as the coefficient of Σw²: `{model.code(penalty.coefficient_expr)}` ({evidence}) "
+            f"gives twice the penalty of weight decay (λ/2·Σw²); use `{halved}`"
+        )
+        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (model.replace(penalty.coefficient_expr, halved),))
+        yield model.diagnostic(RULE, penalty.coefficient_expr, message, fix)
