@@ -613,3 +613,38 @@ def test_cli_subprocess_full_output(hazard):
     assert done.stdout.startswith(f"train.py:4:{HAZARD_COLUMN}: RL002 ")
     assert not ANSI.search(done.stdout)
     assert done.stderr.startswith("Found 1 diagnostic")
+
+
+def _run_on_a_tty(args, env):
+    """Run the CLI with stdout on a pseudo-terminal, as in an interactive shell."""
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "reglint", *args], stdout=follower,
+                              stderr=subprocess.PIPE, env=env, timeout=60)
+        os.close(follower)
+        follower = None
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO once the terminal is drained and closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        if follower is not None:
+            os.close(follower)
+        os.close(leader)
+    return done.returncode, b"".join(chunks).decode()
+
+
+@needs_rl002
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_cli_colors_on_a_tty_unless_no_color(hazard):
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    code, out = _run_on_a_tty(["check", "--no-cache", hazard], env)
+    assert code == 1 and ANSI.search(out)
+    code, out = _run_on_a_tty(["check", "--no-cache", hazard], {**env, "NO_COLOR": "1"})
+    assert code == 1 and "RL002" in out and not ANSI.search(out)
