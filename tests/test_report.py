@@ -20,7 +20,7 @@ from reglint import __version__, cli, report
 from reglint.config import OUTPUT_FORMATS
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix, Position, parse_error
 from reglint.engine import FileResult
-from reglint.report import Context, full, github, sarif
+from reglint.report import Context, github, sarif
 from reglint.rule import Rule
 
 ANSI = re.compile(r"\x1b\[")

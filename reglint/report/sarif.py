@@ -17,7 +17,7 @@ import os
 from pathlib import PurePath
 from urllib.parse import quote
 
-from reglint.diagnostic import PARSE_ERROR_CODE, PARSE_ERROR_NAME
+from reglint.diagnostic import PARSE_ERROR_CODE
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 VERSION = "2.1.0"
