@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tokenize
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -38,16 +37,16 @@ class Plan:
 
     settings: Settings
     rules: Tuple[Rule, ...]
-    trigger: "re.Pattern[bytes]"
 
     @classmethod
     def build(cls, settings: Settings) -> "Plan":
         registry = all_rules()
         enabled = settings.enabled_codes(registry)
-        rules = tuple(rule for code, rule in registry.items() if code in enabled)
-        words = sorted({t for rule in rules for t in rule.triggers}, key=len, reverse=True)
-        trigger = re.compile(b"|".join(re.escape(w) for w in words) if words else b"(?!)")
-        return cls(settings, rules, trigger)
+        return cls(settings, tuple(rule for code, rule in registry.items() if code in enabled))
+
+    def may_flag(self, data: bytes, rules: Sequence[Rule]) -> bool:
+        """The bytes prefilter: parse only files some enabled rule could flag."""
+        return any(rule.may_flag(data) for rule in rules)
 
     def rules_for(self, path: str) -> Tuple[Rule, ...]:
         ignored = tuple(code.upper() for code in self.settings.ignored_for(path))
@@ -91,11 +90,18 @@ def _parse(text: str):
     return cst.parse_module(text)
 
 
-def _syntax_error(path: str, error) -> Diagnostic:
+def _syntax_error(path: str, text: str, error) -> Diagnostic:
+    """RL000 at the position CPython's own parser reports (libcst's is often a line late)."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as python_error:
+        return parse_error(path, f"SyntaxError: {python_error.msg}", python_error.lineno or 1, python_error.offset or 1)
+    except (ValueError, RecursionError, MemoryError):
+        pass
     message = str(getattr(error, "message", "") or error).strip().splitlines()[0]
-    line = getattr(error, "raw_line", 1) or 1
-    column = (getattr(error, "raw_column", 0) or 0) + 1
-    return parse_error(path, f"SyntaxError: {message}", line, column)
+    return parse_error(path, f"SyntaxError: {message}", getattr(error, "editor_line", 1), getattr(error, "editor_column", 1))
 
 
 def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:
@@ -115,7 +121,7 @@ def check_bytes(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: b
     """Check (and with `fix`, repair) one file's bytes; never raises on bad input."""
     result = FileResult(path)
     rules = plan.rules_for(path)
-    if not rules or not plan.trigger.search(data):
+    if not rules or not plan.may_flag(data, rules):
         return result
     try:
         text, encoding = decode(data)
@@ -130,7 +136,7 @@ def check_bytes(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: b
         return result
     except Exception as error:  # libcst.ParserSyntaxError and friends
         if type(error).__name__ == "ParserSyntaxError":
-            result.diagnostics = [_syntax_error(path, error)]
+            result.diagnostics = [_syntax_error(path, text, error)]
             return result
         raise
     if fix and diagnostics:

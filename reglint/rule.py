@@ -27,11 +27,19 @@ class Rule:
     summary: str
     # the strongest applicability any of the rule's fixes has, or None without fixes
     fix: Applicability | None
-    # bytes that any file this rule can flag must contain (the prefilter reads them)
+    # bytes of which any file this rule can flag contains at least one; a rule module
+    # may instead define `prefilter(data: bytes) -> bool` for a sharper test
     triggers: Tuple[bytes, ...]
     default: bool = True  # enabled without --select
     docs: str = ""
     check: Callable[..., Iterable] | None = None
+    prefilter: Callable[[bytes], bool] | None = None
+
+    def may_flag(self, data: bytes) -> bool:
+        """The bytes prefilter: False only when this rule cannot flag the file."""
+        if self.prefilter is not None:
+            return self.prefilter(data)
+        return any(word in data for word in self.triggers)
 
     @property
     def url(self) -> str:
@@ -44,7 +52,7 @@ CODE_PATTERN = re.compile(r"^RL\d{3}$")
 def _rule_from_module(module: ModuleType) -> Rule:
     meta: Rule = module.RULE
     docs = (module.__doc__ or "").strip()
-    return Rule(**{**meta.__dict__, "docs": docs, "check": module.check})
+    return Rule(**{**meta.__dict__, "docs": docs, "check": module.check, "prefilter": getattr(module, "prefilter", None)})
 
 
 @lru_cache(maxsize=1)

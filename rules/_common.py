@@ -23,6 +23,11 @@ WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b",
 # GoogLeNet 2e-4, Inception/MobileNet 4e-5 (SEMANTICS.md §8).
 PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
 
+# Prefilter vocabulary (bytes): weight-decay names, squared-weights terms, adaptive optimizers.
+WEIGHT_DECAY_WORDS = (b"eight_decay", b"EIGHT_DECAY", b"eightDecay", b"wd", b"WD", b"w_decay")
+SQUARE_WORDS = (b"pow(2", b"**2", b"** 2", b"square", b"norm(", b"l2_loss")
+ADAPTIVE_WORDS = (b"Adam", b"adam", b"RMSProp", b"RMSprop", b"rmsprop", b"Adagrad", b"adagrad", b"Adadelta", b"adadelta")
+
 
 def snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()

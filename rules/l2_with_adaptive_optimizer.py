@@ -54,15 +54,21 @@ import libcst as cst
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
-from reglint.rules._common import format_number, inferred_note
+from reglint.rules._common import ADAPTIVE_WORDS, SQUARE_WORDS, format_number, inferred_note
 
 RULE = Rule(
     code="RL002",
     name="l2-with-adaptive-optimizer",
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
-    triggers=(b"weight_decay", b"regularizer", b"add_decayed_weights", b"l2_loss", b"pow(2", b"**", b"square"),
+    triggers=(b"weight_decay", b"regulariz", b"add_decayed_weights") + SQUARE_WORDS,
 )
+
+
+def prefilter(data: bytes) -> bool:
+    """An adaptive optimizer's name and something that could be an L2 term."""
+    return any(w in data for w in ADAPTIVE_WORDS) and any(w in data for w in RULE.triggers)
+
 
 WHY = "the L2 gradient is rescaled by the adaptive step, so it is not weight decay (Loshchilov & Hutter, ICLR 2019)"
 RETUNE = "the decay value needs retuning for decoupled decay"

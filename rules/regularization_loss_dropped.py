@@ -66,6 +66,13 @@ RULE = Rule(
     triggers=(b"regularizer",),
 )
 
+
+def prefilter(data: bytes) -> bool:
+    """A regularizer and a place where a loss is minimized or differentiated."""
+    return b"regularizer" in data and any(w in data for w in LOSS_SITE_WORDS)
+
+
+LOSS_SITE_WORDS = (b"minimize", b"compute_gradients", b"EstimatorSpec", b"gradient(", b"create_train_op", b"optimize_loss", b"gradients(")
 TF1_KINDS = ("minimize", "compute_gradients", "create_train_op", "gradients", "estimator_spec")
 
 
@@ -92,7 +99,7 @@ def _tf1(model):
             continue  # the minimize call in the same model_fn is the one reported
         term = _regularization_loss_call(model)
         message = (
-            f"Regularizers attached here (first at line {line}) go to the REGULARIZATION_LOSSES collection, "
+            f"Regularizers in this file (first at line {line}) go to the REGULARIZATION_LOSSES collection, "
             f"but this loss never adds them, so they do nothing; add `{term or 'tf.losses.get_regularization_loss()'}`"
         )
         if term is None:
