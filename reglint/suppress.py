@@ -1,8 +1,19 @@
 """`# noqa` handling: which diagnostics the source itself asks to silence.
 
-Recognised, as in ruff: `# noqa` (everything on the line), `# noqa: RL001, RL002`,
-`# reglint: ignore[RL001]` on the line, and a file-level `# reglint: noqa`.
-Comments are found with `tokenize`, so text inside strings never counts.
+Users coming from ruff and flake8 already write these comments, so the same forms work:
+
+- `# noqa` silences everything on its line; `# noqa: RL001, RL002` only those codes
+  (codes of other tools, e.g. `# noqa: E501`, silence nothing here);
+- `# reglint: ignore[RL001]` on the line (bare `# reglint: ignore`: everything);
+- `# reglint: noqa` on a line of its own silences the whole file; `# reglint: noqa:
+  RL001` only that code in the whole file. After code on a line it is read as meant
+  for that line and silences that line only (ruff too only takes a file-level
+  comment on its own line).
+
+Codes are case-insensitive. Comments are found with `tokenize`, so `noqa` inside a
+string literal never counts; code that `tokenize` rejects keeps the comments found
+before the point where it gave up. Unreadable-file diagnostics (RL000) are not rule
+diagnostics and are never filtered here.
 """
 
 from __future__ import annotations
@@ -11,63 +22,75 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
-NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-REGLINT_IGNORE = re.compile(r"#\s*reglint:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
-FILE_NOQA = re.compile(r"#\s*reglint:\s*noqa\b", re.IGNORECASE)
+_CODES = r"[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*"
+NOQA = re.compile(rf"#\s*noqa(?![\w-])(?::\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
+REGLINT_IGNORE = re.compile(r"#\s*reglint:\s*ignore(?:\[(?P<codes>[^\]]*)\]|(?![\w\[-]))", re.IGNORECASE)
+FILE_NOQA = re.compile(rf"#\s*reglint:\s*noqa(?![\w-])(?::\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
 
-ALL = frozenset({"*"})
+ALL: FrozenSet[str] = frozenset({"*"})
 
 
 @dataclass
 class Suppressions:
     by_line: Dict[int, FrozenSet[str]] = field(default_factory=dict)
-    whole_file: bool = False
+    whole_file: FrozenSet[str] = frozenset()  # ALL, or the codes silenced everywhere
 
     def silences(self, code: str, line: int) -> bool:
-        if self.whole_file:
+        if self.whole_file is ALL or code in self.whole_file:
             return True
         codes = self.by_line.get(line)
         return codes is not None and (codes is ALL or code in codes)
 
 
-def _codes(text: str) -> FrozenSet[str]:
+def _codes(text: Optional[str]) -> FrozenSet[str]:
+    """The codes listed in `text`; ALL when there is no list (`ignore[]` lists none)."""
+    if text is None:
+        return ALL
     return frozenset(c.upper() for c in re.split(r"[\s,]+", text.strip()) if c)
 
 
-def _comments(source: str) -> Iterable[tuple]:
-    """(line, comment text) for every comment; tolerant of code tokenize rejects."""
+def _union(a: Optional[FrozenSet[str]], b: FrozenSet[str]) -> FrozenSet[str]:
+    if a is ALL or b is ALL:
+        return ALL
+    return (a or frozenset()) | b
+
+
+def comments(source: str) -> Iterable[Tuple[int, str, bool]]:
+    """(line, comment text, alone on its line) for every comment; tolerant of code
+    tokenize rejects."""
+    # newline=None: `\r` and `\r\n` end lines, as they do for the parser
+    readline = io.StringIO(source, newline=None).readline
     try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        for token in tokenize.generate_tokens(readline):
             if token.type == tokenize.COMMENT:
-                yield token.start[0], token.string
+                yield token.start[0], token.string, not token.line[:token.start[1]].strip()
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return
 
 
 def scan(source: str) -> Suppressions:
     found = Suppressions()
-    if "noqa" not in source and "reglint:" not in source:
+    lowered = source.lower()
+    if "noqa" not in lowered and "reglint:" not in lowered:
         return found
-    for line, comment in _comments(source):
-        if FILE_NOQA.search(comment):
-            found.whole_file = True
-            continue
+    for line, comment, alone in comments(source):
         codes: Optional[FrozenSet[str]] = None
-        match = NOQA.search(comment)
-        if match:
-            codes = _codes(match.group("codes")) if match.group("codes") else ALL
+        whole = FILE_NOQA.search(comment)
+        if whole and alone:
+            found.whole_file = _union(found.whole_file, _codes(whole.group("codes")))
+            continue
+        if whole:  # after code it reads as meant for that line, so it is kept to the line
+            codes = _codes(whole.group("codes"))
+        noqa = NOQA.search(comment)
+        if noqa:
+            codes = _codes(noqa.group("codes"))
         ignore = REGLINT_IGNORE.search(comment)
         if ignore:
-            extra = _codes(ignore.group("codes"))
-            codes = ALL if codes is ALL else (codes or frozenset()) | extra
+            codes = _union(codes, _codes(ignore.group("codes")))
         if codes is not None:
-            previous = found.by_line.get(line)
-            if previous is ALL or codes is ALL:
-                found.by_line[line] = ALL
-            else:
-                found.by_line[line] = (previous or frozenset()) | codes
+            found.by_line[line] = _union(found.by_line.get(line), codes)
     return found
 
 
