@@ -1,20 +1,25 @@
 """The pre-commit hooks, run by the real pre-commit against this checkout.
 
-`pre-commit try-repo` clones this repository at HEAD (plus uncommitted changes to
-tracked files), builds the hook's virtualenv with pip from the package index, and
-runs every hook of `.pre-commit-hooks.yaml` (`reglint` and `reglint-fix`) on the
-files given, inside a throwaway git repository.
+`pre-commit try-repo` clones a repository, builds the hook's virtualenv with pip
+from the package index, and runs every hook of `.pre-commit-hooks.yaml`
+(`reglint` and `reglint-fix`) on the files given, inside a throwaway git
+repository. It would clone this checkout's HEAD plus changes to tracked files
+only, so the repository it gets is a one-commit snapshot of the working tree
+(tracked and untracked files, minus what .gitignore ignores): the hooks are
+tested on the same code as every other test. On a clean clone (CI) that is HEAD.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,11 +54,30 @@ def work_repo(tmp_path):
     return repo
 
 
-def try_repo(repo: Path, home: Path, *files: str) -> subprocess.CompletedProcess:
+def snapshot(destination: Path) -> Path:
+    """This checkout's working tree as a one-commit git repository."""
+    assert (ROOT / ".git").exists(), f"pre-commit try-repo needs a git checkout; {ROOT} is not one"
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, check=True, capture_output=True,
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():  # tracked files deleted in the working tree are left out
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    git = ["git", "-c", "user.name=reglint tests", "-c", "user.email=tests@reglint.invalid", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(destination)], check=True)
+    subprocess.run([*git, "add", "-A"], cwd=destination, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "snapshot"], cwd=destination, check=True)
+    return destination
+
+
+def try_repo(hooks_repo: Path, repo: Path, home: Path, *files: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", NO_COLOR="1")
     env.pop("PRE_COMMIT", None)
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "--color", "never", "--files", *files],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), "--color", "never", "--files", *files],
         cwd=repo,
         env=env,
         stdout=subprocess.PIPE,
@@ -69,10 +93,10 @@ def hook_results(output: str) -> dict:
 
 @pytest.mark.slow
 def test_try_repo_fails_on_hazard_and_passes_clean_code(work_repo, tmp_path):
-    assert (ROOT / ".git").exists(), f"pre-commit try-repo needs a git checkout; {ROOT} is not one"
-    assert (ROOT / ".pre-commit-hooks.yaml").is_file()
+    hooks_repo = snapshot(tmp_path / "reglint")
+    assert (hooks_repo / ".pre-commit-hooks.yaml").is_file()
 
-    bad = try_repo(work_repo, tmp_path / "pre-commit-home", "train_hazardous.py")
+    bad = try_repo(hooks_repo, work_repo, tmp_path / "pre-commit-home", "train_hazardous.py")
     assert bad.returncode == 1, bad.stdout
     assert hook_results(bad.stdout) == {"reglint": "Failed", "reglint (fix)": "Failed"}, bad.stdout
     assert "RL002" in bad.stdout, bad.stdout
@@ -81,7 +105,29 @@ def test_try_repo_fails_on_hazard_and_passes_clean_code(work_repo, tmp_path):
     assert (work_repo / "train_hazardous.py").read_text() == HAZARDOUS
     assert "files were modified by this hook" not in bad.stdout, bad.stdout
 
-    good = try_repo(work_repo, tmp_path / "pre-commit-home", "train_clean.py")
+    good = try_repo(hooks_repo, work_repo, tmp_path / "pre-commit-home", "train_clean.py")
     assert good.returncode == 0, good.stdout
     assert hook_results(good.stdout) == {"reglint": "Passed", "reglint (fix)": "Passed"}, good.stdout
     assert (work_repo / "train_clean.py").read_text() == CLEAN
+
+
+def test_hooks_manifest():
+    hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"reglint", "reglint-fix"}
+    assert hooks["reglint"]["entry"] == "reglint check"
+    assert hooks["reglint-fix"]["entry"] == "reglint check --fix"
+    for hook in hooks.values():
+        assert hook["language"] == "python"
+        assert hook["types_or"] == ["python", "pyi"]
+        assert hook["require_serial"] is True  # reglint runs its own worker pool
+
+
+@pytest.mark.parametrize("entry", ["reglint check", "reglint check --fix"])
+def test_hook_entry_with_nothing_to_check_exits_0_silently(entry, tmp_path):
+    """What pre-commit relies on when the files it passes leave nothing to check."""
+    (tmp_path / "notes.txt").write_text("weight_decay = 5e-4 with Adam\n")
+    args = entry.split()[1:]
+    result = subprocess.run(
+        [sys.executable, "-m", "reglint", *args, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
