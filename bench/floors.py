@@ -84,6 +84,8 @@ def prefilter(files: Sequence[str], root: str, check: bool, everything: bool) ->
     plan = Plan.build(settings)
     imported = time.perf_counter() - start
     words = sorted({w.decode("latin-1") for rule in plan.rules for w in rule.triggers})
+    lets_through = prefilter_of(plan)
+    by_rule = {rule.code: 0 for rule in plan.rules}
     checker = Checker(plan, everything) if check else None
     passed = 0
     seconds = 0.0
@@ -91,12 +93,15 @@ def prefilter(files: Sequence[str], root: str, check: bool, everything: bool) ->
         with open(path, "rb") as handle:
             data = handle.read()
         scan = time.perf_counter()
-        hit = plan.trigger.search(data) is not None
+        hit = lets_through(path, data)
         seconds += time.perf_counter() - scan
         passed += hit
+        for rule in plan.rules:
+            if hasattr(rule, "may_flag") and rule.may_flag(data):
+                by_rule[rule.code] += 1
         if checker and (hit or everything):
             checker.check(path, data)
-    result = _result("prefilter", files, seconds, imported, [], passed=passed,
+    result = _result("prefilter", files, seconds, imported, [], passed=passed, passed_by_rule=by_rule,
                      rules=[rule.code for rule in plan.rules], trigger_words=words,
                      config_file=settings.config_file)
     if checker:
@@ -104,17 +109,34 @@ def prefilter(files: Sequence[str], root: str, check: bool, everything: bool) ->
     return result
 
 
+def prefilter_of(plan) -> Callable[[str, bytes], bool]:
+    """reglint's bytes prefilter as `(path, data) -> lets the file through`, whichever API the Plan has."""
+    if hasattr(plan, "may_flag"):
+        return lambda path, data: bool(plan.may_flag(data, plan.rules_for(path)))
+    if hasattr(plan, "trigger"):
+        return lambda path, data: plan.trigger.search(data) is not None
+    raise RuntimeError("reglint's Plan has neither may_flag nor trigger: update bench/floors.py")
+
+
+def bypassed(plan):
+    """A copy of `plan` whose prefilter lets every file through."""
+    import re
+    from dataclasses import replace
+
+    if hasattr(plan, "may_flag"):
+        copy = replace(plan)
+        object.__setattr__(copy, "may_flag", lambda data, rules: True)
+        return copy
+    return replace(plan, trigger=re.compile(b""))
+
+
 class Checker:
     """Runs reglint's per-file pipeline file by file, naming every file that raises."""
 
     def __init__(self, plan, everything: bool):
-        import re
-        from dataclasses import replace
-
         from reglint.engine import check_bytes
 
-        # with `everything`, a trigger that matches every file: the prefilter bypassed
-        self.plan = replace(plan, trigger=re.compile(b"")) if everything else plan
+        self.plan = bypassed(plan) if everything else plan
         self.everything = everything
         self.check_bytes = check_bytes
         self.files = 0

@@ -427,7 +427,8 @@ def print_report(tasks, ratios, targets, prefilter, notes, whole: Scope, subset:
         if "passed" in result:
             share = 100 * result["passed"] / result["files"] if result["files"] else 0
             print(f"prefilter, {name}: {result['passed']:,} of {result['files']:,} files let through ({share:.1f}%); "
-                  f"{len(result.get('rules', []))} rules, {len(result.get('trigger_words', []))} trigger words")
+                  f"{len(result.get('rules', []))} rules, {len(result.get('trigger_words', []))} trigger words; "
+                  f"per rule {result.get('passed_by_rule') or '—'}")
         else:
             print(f"prefilter, {name}: could not be measured: {result.get('error')}")
         scan = result.get("check")
