@@ -33,6 +33,15 @@ KNOWN_BUGS = {
     "evidence, so a bare l2(1e-4) is flagged",
     "RL001/torch_penalty_accumulated": "RL001 miss: a penalty accumulated in a loop (`l2_reg = l2_reg + p.pow(2).sum()`) "
     "is not recognised as a sum of squares",
+    "RL002/radam_trailing_comma": "RL002 bad fix: with a trailing comma after the last argument, "
+    "`decoupled_weight_decay=True` is glued to it (`weight_decay=weight_decaydecoupled_weight_decay=True,`); the "
+    "round does not parse and is dropped, taking the file's other (good) fixes with it",
+    "RL002/adam_flag_false": "RL002 bad fix: `Adam(..., decoupled_weight_decay=False)` becomes "
+    "`AdamW(..., decoupled_weight_decay=False)`, which torch's AdamW does not accept (TypeError); flip the flag instead",
+    "RL002/tf1_compat_l2_loss": "RL002 duplicate: one l2_loss penalty minimized by a TF1 RMSPropOptimizer is reported "
+    "twice (as a hand-written penalty and as the TF1 optimizer)",
+    "RL002/keras_string_regularizer": "RL002 miss: `kernel_regularizer=\"l2\"` (Keras's string for l2(0.01)) is not "
+    "seen as an L2 regularizer, so compile(optimizer=\"adam\") is not flagged",
 }
 
 
