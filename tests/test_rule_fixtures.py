@@ -42,6 +42,17 @@ KNOWN_BUGS = {
     "twice (as a hand-written penalty and as the TF1 optimizer)",
     "RL002/keras_string_regularizer": "RL002 miss: `kernel_regularizer=\"l2\"` (Keras's string for l2(0.01)) is not "
     "seen as an L2 regularizer, so compile(optimizer=\"adam\") is not flagged",
+    "RL003/collection_by_string_key": "RL003 false positive and doubling fix: `tf.get_collection(\"regularization_losses\")` "
+    "(the collection's string value) is not recognised, and the fix adds the regularization loss a second time",
+    "RL003/distributed_scale_regularization_loss": "RL003 false positive and doubling fix: the tf.distribute guide's "
+    "`loss += tf.nn.scale_regularization_loss(tf.add_n(model_losses))` (a library call wrapping model.losses) is read "
+    "as a loss without them, and the fix adds `sum(model.losses)` a second time",
+    "RL003/tf1_graph_keras_layers": "RL003 miss: tf.keras layers in a TF1 graph do not fill REGULARIZATION_LOSSES; "
+    "minimize(loss) without model.losses drops them, but only GradientTape losses are checked for model.losses",
+    "RL003/total_loss_without_reg": "RL003 miss: `get_total_loss(add_regularization_losses=False)` counts as including "
+    "them (`False` is not read as a falsy literal)",
+    "RL003/estimator_train_op_helper": "RL003 ineffective fix: when the minimize call is in a helper, the fix adds the "
+    "term to EstimatorSpec(loss=...) only, which trains nothing and silences the rule; it belongs where `loss` is built",
 }
 
 
