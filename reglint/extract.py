@@ -39,7 +39,7 @@ MAX_DEPTH = 8
 
 class Extractor:
     def __init__(self, path: str, text: str, module: cst.Module):
-        self.names: Names = collect(module)
+        self.names: Names = collect(module, text)
         self.model = FileModel(path=path, source=text, module=module, imports=dict(self.names.imports))
         self._regularizer_by_call = {}
         self._optimizer_by_node = {}
@@ -320,7 +320,11 @@ class Extractor:
                 if not isinstance(origin, cst.Call):
                     continue
                 qualname, _ = self.qualify(origin.func, scopes)
-                elements.append(ChainElement(qualname or "", origin, _chain_role(qualname), arg if origin is arg.value else None))
+                element = ChainElement(qualname or "", origin, _chain_role(qualname), arg if origin is arg.value else None)
+                if element.role == "decay":
+                    decay = _argument(origin, "weight_decay", 0)
+                    element.value = self.value(decay.value, scopes) if decay is not None else Value(origin, 0.0, "default")
+                elements.append(element)
         self.model.chains.append(OptaxChain(site.call, elements))
 
     def regularizers_in(self, expr: cst.BaseExpression, scopes) -> List[Regularizer]:

@@ -120,6 +120,7 @@ class ChainElement:
     call: cst.Call
     role: str  # "decay" | "adaptive_scale" | "adaptive_alias" | "alias" | "lr_scale" | "other"
     arg: Optional[cst.Arg] = None  # the cst.Arg of the chain holding this element
+    value: Optional[Value] = None  # for add_decayed_weights: the decay
 
 
 @dataclass

@@ -8,6 +8,7 @@ A name bound by anything other than an import is never read as a library symbol.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -77,18 +78,81 @@ def dotted(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
-class _Collector(cst.CSTVisitor):
+_SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "equal", "dot",
+                   "lbracket", "rbracket", "lbrace", "rbrace", "header", "footer", "leading_lines",
+                   "lines_after_decorators", "operator", "newline", "asynchronous", "star", "quote",
+                   "prefix", "semantic", "value_str")
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type) -> Tuple[str, ...]:
+    """The fields of a node type that can hold code (not whitespace or punctuation)."""
+    fields = _CHILD_FIELDS.get(node_type)
+    if fields is None:
+        import dataclasses
+
+        fields = tuple(
+            f.name for f in dataclasses.fields(node_type)
+            if not any(skip in f.name for skip in _SKIPPED_FIELDS)
+        )
+        _CHILD_FIELDS[node_type] = fields
+    return fields
+
+
+class _Collector:
+    """A hand-rolled walk over code-bearing fields only.
+
+    libcst's visitor dispatch visits every whitespace and punctuation node and
+    costs two to three times the parse itself; this walk skips them.
+    """
+
     def __init__(self, names: Names):
         self.names = names
         self.scopes: List[Scope] = [names.module]
-        self.statements: List[cst.CSTNode] = []
+        self.statement: Optional[cst.CSTNode] = None
         self.tapes: List[Tuple[str, cst.With]] = []
+        self.handlers = {
+            cst.SimpleStatementLine: self.simple_statement,
+            cst.Expr: self.expr,
+            cst.FunctionDef: self.function_def,
+            cst.Lambda: self.lambda_,
+            cst.ClassDef: self.class_def,
+            cst.Return: self.return_,
+            cst.Import: self.import_,
+            cst.ImportFrom: self.import_from,
+            cst.Assign: self.assign,
+            cst.AnnAssign: self.ann_assign,
+            cst.AugAssign: self.aug_assign,
+            cst.NamedExpr: self.named_expr,
+            cst.For: self.for_,
+            cst.CompFor: self.comp_for,
+            cst.ExceptHandler: self.except_handler,
+            cst.With: self.with_,
+            cst.Global: self.global_,
+            cst.Nonlocal: self.global_,
+            cst.Call: self.call,
+            cst.BinaryOperation: self.binary_operation,
+        }
+
+    def walk(self, node: cst.CSTNode) -> None:
+        handler = self.handlers.get(type(node))
+        if handler is not None:
+            handler(node)
+        else:
+            self.children(node)
+
+    def children(self, node: cst.CSTNode) -> None:
+        walk = self.walk
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                walk(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        walk(item)
 
     # -- helpers -----------------------------------------------------------------
-    @property
-    def statement(self) -> Optional[cst.CSTNode]:
-        return self.statements[-1] if self.statements else None
-
     def bind(self, name: str, binding: Binding, scope: Optional[Scope] = None) -> None:
         scope = scope if scope is not None else self.scopes[-1]
         binding.scope = scope
@@ -110,26 +174,34 @@ class _Collector(cst.CSTVisitor):
         elif isinstance(target, cst.StarredElement):
             self.bind_target(target.value, None, "other")
 
+    def scoped(self, scope: Scope) -> None:
+        self.scopes.append(scope)
+        self.children(scope)
+        self.scopes.pop()
+
     # -- statements and scopes --------------------------------------------------
-    def visit_SimpleStatementLine(self, node) -> None:
-        self.statements.append(node)
+    def simple_statement(self, node) -> None:
+        outer, self.statement = self.statement, node
+        self.children(node)
+        self.statement = outer
 
-    def leave_SimpleStatementLine(self, node) -> None:
-        self.statements.pop()
-
-    def visit_Expr(self, node: cst.Expr) -> None:
+    def expr(self, node: cst.Expr) -> None:
         if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
             self.names.docstrings.append(_string_text(node.value))
+        else:
+            self.children(node)
 
-    def visit_Comment(self, node: cst.Comment) -> None:
-        self.names.comments.append(node.value)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def function_def(self, node: cst.FunctionDef) -> None:
         self.bind(node.name.value, Binding("def", node, self.statement))
         self.names.functions.setdefault(node.name.value, []).append(node)
+        for decorator in node.decorators:
+            self.walk(decorator)
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is not None:
+                self.walk(param.default)
         self.scopes.append(node)
         self.names.function_scopes[id(node)] = tuple(self.scopes)
-        params = node.params
         positional = list(params.posonly_params) + list(params.params)
         for index, param in enumerate(positional):
             self.bind(param.name.value, Binding("param", param.default, None, node, node, index))
@@ -138,32 +210,32 @@ class _Collector(cst.CSTVisitor):
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self.bind(star.name.value, Binding("other", None, None, node))
-
-    def leave_FunctionDef(self, node) -> None:
+        self.walk(node.body)
         self.scopes.pop()
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
+    def lambda_(self, node: cst.Lambda) -> None:
         self.scopes.append(node)
         for param in list(node.params.params) + list(node.params.kwonly_params):
             self.bind(param.name.value, Binding("param", param.default, None, node, None))
-
-    def leave_Lambda(self, node) -> None:
+        self.walk(node.body)
         self.scopes.pop()
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def class_def(self, node: cst.ClassDef) -> None:
         self.bind(node.name.value, Binding("class", node, self.statement))
+        for item in (*node.decorators, *node.bases, *node.keywords):
+            self.walk(item)
         self.scopes.append(node)
-
-    def leave_ClassDef(self, node) -> None:
+        self.walk(node.body)
         self.scopes.pop()
 
-    def visit_Return(self, node: cst.Return) -> None:
+    def return_(self, node: cst.Return) -> None:
         function = next((s for s in reversed(self.scopes) if isinstance(s, cst.FunctionDef)), None)
         if function is not None and node.value is not None:
             self.names.returns.setdefault(id(function), []).append(node.value)
+        self.children(node)
 
     # -- bindings -------------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> None:
+    def import_(self, node: cst.Import) -> None:
         for alias in node.names:
             full = get_full_name_for_node(alias.name)
             if not full:
@@ -175,11 +247,8 @@ class _Collector(cst.CSTVisitor):
             self.names.imports[local] = target
             self.bind(local, Binding("import", None, self.statement))
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
-            base = None
-        else:
-            base = get_full_name_for_node(node.module)
+    def import_from(self, node: cst.ImportFrom) -> None:
+        base = None if node.relative or node.module is None else get_full_name_for_node(node.module)
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
@@ -193,33 +262,41 @@ class _Collector(cst.CSTVisitor):
                 self.names.imports.pop(local, None)  # relative import: the project's own code
             self.bind(local, Binding("import", None, self.statement))
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self.bind_target(target.target, node.value, "assign")
+        self.children(node)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def ann_assign(self, node: cst.AnnAssign) -> None:
         self.bind_target(node.target, node.value, "assign" if node.value is not None else "other")
+        self.children(node)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+    def aug_assign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
             self.bind(node.target.value, Binding("augassign", node.value, self.statement))
         else:
             self.bind_target(node.target, node.value, "augassign")
+        self.children(node)
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+    def named_expr(self, node: cst.NamedExpr) -> None:
         self.bind_target(node.target, node.value, "assign")
+        self.children(node)
 
-    def visit_For(self, node: cst.For) -> None:
+    def for_(self, node: cst.For) -> None:
         self.bind_target(node.target, None, "other")
+        self.children(node)
 
-    def visit_CompFor(self, node: cst.CompFor) -> None:
+    def comp_for(self, node: cst.CompFor) -> None:
         self.bind_target(node.target, None, "other")
+        self.children(node)
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+    def except_handler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
             self.bind(node.name.name.value, Binding("other"))
+        self.children(node)
 
-    def visit_With(self, node: cst.With) -> None:
+    def with_(self, node: cst.With) -> None:
+        pushed = 0
         for item in node.items:
             if item.asname is None:
                 continue
@@ -230,26 +307,27 @@ class _Collector(cst.CSTVisitor):
                     tape = item.asname.name.value
                     self.tapes.append((tape, node))
                     self.names.tape_blocks.append((tape, node, tuple(self.scopes)))
+                    pushed += 1
+        self.children(node)
+        del self.tapes[len(self.tapes) - pushed:]
 
-    def leave_With(self, node: cst.With) -> None:
-        while self.tapes and self.tapes[-1][1] is node:
-            self.tapes.pop()
-
-    def visit_Global(self, node) -> None:
+    def global_(self, node) -> None:
         for item in node.names:
             self.names.bound.add(item.name.value)
 
     # -- expressions ------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
+    def call(self, node: cst.Call) -> None:
         self.names.calls.append(CallSite(node, dotted(node.func), tuple(self.scopes), self.statement, tuple(self.tapes)))
         for arg in node.args:
             self.names.parents[id(arg.value)] = node
+        self.children(node)
 
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+    def binary_operation(self, node: cst.BinaryOperation) -> None:
         self.names.parents[id(node.left)] = node
         self.names.parents[id(node.right)] = node
         if isinstance(node.operator, cst.Multiply):
             self.names.products.append((node, tuple(self.scopes), self.statement))
+        self.children(node)
 
 
 def _string_text(node) -> str:
@@ -260,9 +338,13 @@ def _string_text(node) -> str:
     return ""
 
 
-def collect(module: cst.Module) -> Names:
+COMMENT = re.compile(r"#[^\r\n]*")
+
+
+def collect(module: cst.Module, text: str = "") -> Names:
     names = Names(module)
-    module.visit(_Collector(names))
+    _Collector(names).children(module)
+    names.comments = COMMENT.findall(text) if text else []
     return names
 
 

@@ -23,10 +23,31 @@ WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b",
 # GoogLeNet 2e-4, Inception/MobileNet 4e-5 (SEMANTICS.md §8).
 PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
 
-# Prefilter vocabulary (bytes): weight-decay names, squared-weights terms, adaptive optimizers.
-WEIGHT_DECAY_WORDS = (b"eight_decay", b"EIGHT_DECAY", b"eightDecay", b"wd", b"WD", b"w_decay")
-SQUARE_WORDS = (b"pow(2", b"**2", b"** 2", b"square", b"norm(", b"l2_loss")
-ADAPTIVE_WORDS = (b"Adam", b"adam", b"RMSProp", b"RMSprop", b"rmsprop", b"Adagrad", b"adagrad", b"Adadelta", b"adadelta")
+# -- prefilter vocabulary (bytes) ------------------------------------------------
+# A weight-decay name: `weight_decay`, `WEIGHT_DECAY`, `weightDecay`, `w_decay`, or `wd` as a word.
+WEIGHT_DECAY_WORDS = (b"eight_decay", b"eightDecay", b"EIGHT_DECAY", b"w_decay")
+WD_WORD = re.compile(rb"(?<![A-Za-z0-9])(?:wd|WD)(?![A-Za-z0-9])")
+SQUARE_WORDS = (b"pow(2", b"**2", b"** 2", b"square(", b"norm(", b"l2_loss(")
+# Calls of adaptive optimizers in torch, Keras, TF1 and optax, and Keras's string names.
+ADAPTIVE_CALLS = (
+    b"Adam(", b"adam(", b"Adamax(", b"adamax(", b"RMSprop(", b"rmsprop(", b"Adagrad(", b"adagrad(",
+    b"Adadelta(", b"adadelta(", b"Nadam(", b"nadam(", b"AdamOptimizer(", b"RMSPropOptimizer(",
+    b"AdagradOptimizer(", b"AdadeltaOptimizer(", b"AdagradDAOptimizer(", b"scale_by_", b"adabelief(",
+    b"yogi(", b"amsgrad(", b"adafactor(", b"Adafactor(", b"novograd(", b"lion(", b"sm3(", b"fromage(",
+)
+ADAPTIVE_STRINGS = re.compile(rb"""['"](?:adam|Adam|rmsprop|RMSprop|adagrad|Adagrad|adadelta|Adadelta|adamax|Adamax|nadam|Nadam|adafactor|Adafactor)['"]""")
+
+
+def mentions_adaptive_optimizer(data: bytes) -> bool:
+    return any(word in data for word in ADAPTIVE_CALLS) or ADAPTIVE_STRINGS.search(data) is not None
+
+
+def mentions_weight_decay_penalty(data: bytes) -> bool:
+    if not any(word in data for word in SQUARE_WORDS):
+        return False
+    if any(word in data for word in WEIGHT_DECAY_WORDS):
+        return True
+    return (b"wd" in data or b"WD" in data) and WD_WORD.search(data) is not None
 
 
 def snake(name: str) -> str:

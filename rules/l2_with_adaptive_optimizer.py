@@ -54,20 +54,20 @@ import libcst as cst
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
-from reglint.rules._common import ADAPTIVE_WORDS, SQUARE_WORDS, format_number, inferred_note
+from reglint.rules._common import SQUARE_WORDS, format_number, inferred_note, mentions_adaptive_optimizer
 
 RULE = Rule(
     code="RL002",
     name="l2-with-adaptive-optimizer",
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
-    triggers=(b"weight_decay", b"regulariz", b"add_decayed_weights") + SQUARE_WORDS,
+    triggers=(b"weight_decay", b"regularizer", b"add_decayed_weights") + SQUARE_WORDS,
 )
 
 
 def prefilter(data: bytes) -> bool:
     """An adaptive optimizer's name and something that could be an L2 term."""
-    return any(w in data for w in ADAPTIVE_WORDS) and any(w in data for w in RULE.triggers)
+    return mentions_adaptive_optimizer(data) and any(w in data for w in RULE.triggers)
 
 
 WHY = "the L2 gradient is rescaled by the adaptive step, so it is not weight decay (Loshchilov & Hutter, ICLR 2019)"
@@ -141,8 +141,6 @@ def _keras(model):
     regularizers = list(_keras_l2(model))
     if not regularizers:
         return
-    first = regularizers[0]
-    where = f"line {model.range_of(first.call)[0].line}"
     reported = set()
     for site in model.loss_sites:
         trained = site.kind == "compile" or (site.kind == "tape_gradient" and site.includes_reg_losses)
@@ -154,6 +152,7 @@ def _keras(model):
                 continue
             reported.add(id(optimizer.node))
             name = optimizer.qualname.rsplit(".", 1)[1]
+            where = f"line {model.range_of(regularizers[0].call)[0].line}"
             message = (
                 f"Keras L2 regularizers ({len(regularizers)}, first at {where}) reach the adaptive optimizer {name}: "
                 f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
@@ -214,7 +213,7 @@ def _optax(model):
     for chain in model.chains:
         elements = chain.elements
         for index, element in enumerate(elements):
-            if element.role != "decay":
+            if element.role != "decay" or _zero_decay(model, element):
                 continue
             later = next((e for e in elements[index + 1:] if e.role in ("adaptive_scale", "adaptive_alias")), None)
             if later is None:
@@ -225,6 +224,12 @@ def _optax(model):
             if fix.edits:
                 message += f"; {fix.message[0].lower()}{fix.message[1:]}"
             yield model.diagnostic(RULE, element.call, message, fix)
+
+
+def _zero_decay(model, element) -> bool:
+    """`add_decayed_weights(weight_decay)` whose value is provably zero (a 0.0 default, say)."""
+    value = element.value
+    return value is not None and value.provably_zero
 
 
 def _optax_fix(model, chain, decay, later, optax_table):

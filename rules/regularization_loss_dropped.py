@@ -91,13 +91,13 @@ def _tf1(model):
         return
     sites = [s for s in model.loss_sites if s.kind in TF1_KINDS and s.framework == "tf1"]
     minimized_scopes = {id(s.scope) for s in sites if s.kind != "estimator_spec"}
-    line = _first_line(model, collected)
     for site in sites:
         if site.includes_reg_losses is not False or site.loss_arg is None:
             continue
         if site.kind == "estimator_spec" and id(site.scope) in minimized_scopes:
             continue  # the minimize call in the same model_fn is the one reported
         term = _regularization_loss_call(model)
+        line = _first_line(model, collected)
         message = (
             f"Regularizers in this file (first at line {line}) go to the REGULARIZATION_LOSSES collection, "
             f"but this loss never adds them, so they do nothing; add `{term or 'tf.losses.get_regularization_loss()'}`"
@@ -129,11 +129,11 @@ def _tape(model):
     ]
     if not keras_regularized:
         return
-    line = _first_line(model, keras_regularized)
     for site in model.loss_sites:
         if site.kind != "tape_gradient" or site.includes_reg_losses is not False or site.loss_arg is None:
             continue
         owner = site.model_expr or "model"
+        line = _first_line(model, keras_regularized)
         term = f"sum({owner}.losses)"
         message = (
             f"Keras layer regularizers (first at line {line}) are only collected in `{owner}.losses`; this "

@@ -44,7 +44,7 @@ None.
 
 from __future__ import annotations
 
-from reglint.rules._common import SQUARE_WORDS, WEIGHT_DECAY_WORDS, halved_code, inferred_note, weight_decay_evidence
+from reglint.rules._common import halved_code, mentions_weight_decay_penalty, inferred_note, weight_decay_evidence
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
@@ -54,15 +54,13 @@ RULE = Rule(
     name="weight-decay-as-l2",
     summary="weight-decay value used as a Keras L2 coefficient (twice the intended penalty)",
     fix=Applicability.UNSAFE,
-    triggers=(b"regulariz", b"l2(", b"L2(", b"L1L2(", b"l1_l2("),
+    triggers=(b"l2(", b"L2(", b"L1L2(", b"l1_l2("),
 )
 
 
 def prefilter(data: bytes) -> bool:
-    """A regularizer call, or a weight-decay name next to a squared-weights term."""
-    if any(word in data for word in RULE.triggers):
-        return True
-    return any(w in data for w in WEIGHT_DECAY_WORDS) and any(w in data for w in SQUARE_WORDS)
+    """A Keras L2 regularizer call, or a weight-decay name next to a squared-weights term."""
+    return any(word in data for word in RULE.triggers) or mentions_weight_decay_penalty(data)
 
 
 
