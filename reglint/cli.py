@@ -181,9 +181,10 @@ def _check(options: argparse.Namespace) -> int:
     try:
         settings = load_settings(options.config, [options.stdin_filename] if options.stdin_filename else paths)
         settings = settings.with_overrides(
-            select=tuple(options.select) if options.select is not None else None,
-            extend_select=tuple(settings.extend_select) + tuple(options.extend_select or ()),
-            ignore=tuple(settings.ignore) + tuple(options.ignore or ()),
+            # layered on top of the config's selection (see reglint.config)
+            cli_select=tuple(options.select) if options.select is not None else None,
+            cli_extend_select=tuple(options.extend_select or ()),
+            cli_ignore=tuple(options.ignore or ()),
             fix=options.fix,
             unsafe_fixes=options.unsafe_fixes,
             output_format=options.output_format,
