@@ -223,10 +223,8 @@ def _check_paths(options, paths, settings, plan, fix) -> int:
     from reglint.files import discover
 
     found = discover(paths, settings)
-    results = [FileResult(path, [parse_error(path, f"cannot read: {reason}")]) for path, reason in found.errors]
-    if not found.files and not found.errors:
-        if not options.quiet and options.paths:
-            pass
+    results = [FileResult(path, [parse_error(path, message)]) for path, message in found.errors]
+    if not found.files and not found.errors:  # e.g. pre-commit with nothing staged: silent
         return EXIT_CLEAN
     checked = list(run(found.files, plan, fix=fix, unsafe=settings.unsafe_fixes, jobs=options.jobs))
     if options.diff:

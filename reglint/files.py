@@ -1,74 +1,181 @@
 """Path discovery: which files a run checks.
 
-Folders are walked for `*.py`/`*.pyi`; default excludes, config `exclude` /
-`extend-exclude` and `.gitignore` rules prune the walk. Paths named explicitly
-on the command line are always checked (as ruff does), unless excluded by name.
+Folders are walked for `*.py` / `*.pyi`. The walk skips what nobody wants linted and
+what would make a run slow or noisy: the default excludes (`.git`, `build`,
+`__pycache__`, ...), any virtualenv or conda environment whatever its name (a folder
+holding `pyvenv.cfg` or `conda-meta`), the config's `exclude` / `extend-exclude`
+globs, and — unless `respect-gitignore = false` — whatever the `.gitignore` files
+(root and nested, plus `.git/info/exclude`) ignore; see `reglint.gitignore`.
+
+Paths named on the command line are always checked, whatever their extension and
+even when a pattern excludes them (as ruff without `--force-exclude`): the user
+asked for them. Symlinked folders are followed, each real folder once, so a
+symlink loop ends the walk instead of hanging it. The order is deterministic:
+arguments in the order given; inside a folder, its files by name, then its
+subfolders by name. Problems are collected, never raised: a missing path or an
+unreadable folder becomes an entry in `Discovery.errors`, reported as RL000.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Sequence
+from typing import List, Optional, Sequence, Set, Tuple
 
+from reglint import gitignore
 from reglint.config import Settings
 
 SOURCE_SUFFIXES = (".py", ".pyi")
+# a folder holding one of these is a Python environment, not project code
+ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
+MISSING = "cannot read: No such file or directory"
 
 
 @dataclass
 class Discovery:
     files: List[str] = field(default_factory=list)
-    # (path, one-line reason) for paths that could not be walked or do not exist
-    errors: List[tuple] = field(default_factory=list)
-
-
-def _excluded(name: str, relative: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) for p in patterns)
+    # (path, one-line message) for paths that do not exist or folders that cannot be read
+    errors: List[Tuple[str, str]] = field(default_factory=list)
 
 
 def discover(paths: Sequence[str], settings: Settings) -> Discovery:
-    found = Discovery()
-    patterns = tuple(settings.exclude) + tuple(settings.extend_exclude)
-    root = Path(settings.root)
-    seen = set()
-
-    def relative(path: Path) -> str:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except (ValueError, OSError):
-            return path.as_posix()
-
-    def add(path: Path) -> None:
-        key = str(path)
-        if key not in seen:
-            seen.add(key)
-            found.files.append(key)
-
+    walker = _Walker(settings)
     for raw in paths:
-        path = Path(raw)
+        walker.add(raw)
+    return walker.found
+
+
+def _join(folder: str, name: str) -> str:
+    return name if folder == "." else os.path.join(folder, name)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()  # follows symlinks
+    except OSError:  # a symlink loop or an unreadable target: treat it as a file
+        return False
+
+
+@dataclass
+class _Folder:
+    """A folder waiting to be listed."""
+
+    path: str  # as shown to the user
+    absolute: str  # for config globs: the real path of the named root + the names below it
+    relative: Optional[str]  # from the .gitignore top, posix; None when .gitignore is off
+    levels: Tuple[gitignore.Level, ...]
+    named: bool = False  # named on the command line: never skipped as an environment
+
+
+class _Walker:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.globs = settings.exclude_globs()
+        self.found = Discovery()
+        self._seen_files: Set[str] = set()
+        self._seen_folders: Set[Tuple[int, int]] = set()
+
+    def add(self, raw: str) -> None:
+        path = str(Path(raw))
         if not os.path.lexists(path):
-            found.errors.append((raw, "No such file or directory"))
-            continue
-        if path.is_file() or not path.is_dir():
-            if not _excluded(path.name, relative(path), patterns) or raw in paths:
-                add(path)
-            continue
-        visited = set()
+            self.found.errors.append((path, MISSING))
+        elif os.path.isdir(path):
+            self._walk(path)
+        else:
+            self._add_file(path)  # named explicitly: checked whatever its name
 
-        def on_error(error: OSError) -> None:
-            found.errors.append((error.filename or raw, f"cannot read directory: {error.strerror or error}"))
+    def _add_file(self, path: str) -> None:
+        if path not in self._seen_files:
+            self._seen_files.add(path)
+            self.found.files.append(path)
 
-        for folder, dirs, files in os.walk(path, onerror=on_error, followlinks=True):
-            real = os.path.realpath(folder)
-            if real in visited:  # a symlink loop: walk each real folder once
-                dirs[:] = []
+    # -- walking ------------------------------------------------------------------
+    def _walk(self, root: str) -> None:
+        absolute = Path(os.path.realpath(root)).as_posix()
+        relative, levels = self._gitignore_context(absolute)
+        stack = [_Folder(root, absolute, relative, levels, named=True)]
+        while stack:
+            folder = stack.pop()
+            subfolders = self._list(folder)
+            stack.extend(reversed(subfolders))
+
+    def _list(self, folder: _Folder) -> List[_Folder]:
+        """Add the folder's source files; return its subfolders still to walk."""
+        try:
+            status = os.stat(folder.path)
+            key = (status.st_dev, status.st_ino)
+            if key in self._seen_folders:  # a symlink loop or a second way to the same folder
+                return []
+            self._seen_folders.add(key)
+            with os.scandir(folder.path) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            self.found.errors.append((folder.path, f"cannot read directory: {error.strerror or error}"))
+            return []
+        names = {entry.name for entry in entries}
+        if not folder.named and any(marker in names for marker in ENVIRONMENT_MARKERS):
+            return []
+        relative, levels = folder.relative, folder.levels
+        if relative is not None:
+            if ".git" in names and relative != "":  # a nested repository: its own rules only
+                relative, levels = "", _repository_levels(folder.path)
+            if ".gitignore" in names:
+                rules = gitignore.read(_join(folder.path, ".gitignore"))
+                if rules:
+                    levels = levels + (gitignore.Level(relative, rules),)
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            is_dir = _is_dir(entry)
+            if not is_dir and not name.endswith(SOURCE_SUFFIXES):
                 continue
-            visited.add(real)
-            dirs[:] = sorted(d for d in dirs if not _excluded(d, relative(Path(folder, d)), patterns))
-            for name in sorted(files):
-                if name.endswith(SOURCE_SUFFIXES) and not _excluded(name, relative(Path(folder, name)), patterns):
-                    add(Path(folder, name))
-    return found
+            absolute = f"{folder.absolute.rstrip('/')}/{name}"
+            if self.globs.match(absolute, name):
+                continue
+            child_relative = None
+            if relative is not None:
+                child_relative = f"{relative}/{name}" if relative else name
+                if gitignore.ignored(levels, child_relative, is_dir):
+                    continue
+            path = _join(folder.path, name)
+            if is_dir:
+                subfolders.append(_Folder(path, absolute, child_relative, levels))
+            else:
+                self._add_file(path)
+        return subfolders
+
+    # -- .gitignore -----------------------------------------------------------------
+    def _gitignore_context(self, absolute: str) -> Tuple[Optional[str], Tuple[gitignore.Level, ...]]:
+        """The walk root's path from its .gitignore top, and the rules above it.
+
+        The top is the nearest folder holding `.git`; outside a repository it is the
+        config root when that contains the walk root, else the walk root itself.
+        """
+        if not self.settings.respect_gitignore:
+            return None, ()
+        root = Path(absolute)
+        top = next((folder for folder in (root, *root.parents) if os.path.lexists(folder / ".git")), None)
+        levels: Tuple[gitignore.Level, ...] = ()
+        if top is not None:
+            levels = _repository_levels(str(top))
+        else:
+            config_root = Path(os.path.realpath(self.settings.root))
+            top = config_root if config_root == root or config_root in root.parents else root
+        relative = root.relative_to(top).as_posix()
+        relative = "" if relative == "." else relative
+        # the .gitignore files of the folders from the top down to the walk root's parent
+        parts = Path(relative).parts if relative else ()
+        folder = top
+        for index, part in enumerate(parts):
+            rules = gitignore.read(str(folder / ".gitignore"))
+            if rules:
+                levels += (gitignore.Level("/".join(parts[:index]), rules),)
+            folder = folder / part
+        return relative, levels
+
+
+def _repository_levels(top: str) -> Tuple[gitignore.Level, ...]:
+    """`.git/info/exclude`: the lowest-precedence rules of a repository."""
+    rules = gitignore.read(os.path.join(top, ".git", "info", "exclude"))
+    return (gitignore.Level("", rules),) if rules else ()
