@@ -34,6 +34,10 @@ ADAPTIVE_CALLS = (
     b"Adadelta(", b"adadelta(", b"Nadam(", b"nadam(", b"AdamOptimizer(", b"RMSPropOptimizer(",
     b"AdagradOptimizer(", b"AdadeltaOptimizer(", b"AdagradDAOptimizer(", b"scale_by_", b"adabelief(",
     b"yogi(", b"amsgrad(", b"adafactor(", b"Adafactor(", b"novograd(", b"lion(", b"sm3(", b"fromage(",
+    # aliased: `from torch.optim import Adam as Opt`, `opt_cls = torch.optim.Adam`
+    b"Adam as ", b"RMSprop as ", b"Adagrad as ", b"Adadelta as ", b"Adamax as ", b"Nadam as ",
+    b"optim.Adam", b"optim.RMSprop", b"optim.Adagrad", b"optim.Adadelta", b"optim.NAdam", b"optim.RAdam",
+    b"optimizers.Adam", b"optimizers.RMSprop", b"optimizers.Adagrad", b"optimizers.Adadelta", b"optimizers.Nadam",
 )
 ADAPTIVE_STRINGS = re.compile(rb"""['"](?:adam|Adam|rmsprop|RMSprop|adagrad|Adagrad|adadelta|Adadelta|adamax|Adamax|nadam|Nadam|adafactor|Adafactor)['"]""")
 
