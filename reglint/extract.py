@@ -33,7 +33,7 @@ LIBRARY_ROOTS = frozenset({
 })
 CONVENTIONAL = {**keras.CONVENTIONAL_NAMES, **torch.CONVENTIONAL_NAMES, "tf": "tensorflow", "optax": "optax", "slim": "tf_slim", "np": "numpy", "jnp": "jax.numpy", "jax": "jax"}
 OPTIMIZER_CLASS_NAMES = frozenset(q.rsplit(".", 1)[1] for q in {**torch.OPTIMIZERS, **keras.OPTIMIZERS})
-PORTING = re.compile(r"caffe|prototxt|solver|ported|port of|paper|weight[ _-]?decay|arxiv", re.IGNORECASE)
+PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
 MAX_DEPTH = 8
 
 
@@ -128,13 +128,15 @@ class Extractor:
         bindings = self.names.lookup(name, scopes)
         if not bindings:
             return Value(expr, None, "unknown", (name,))
-        values = [self._binding_value(b, name, depth, seen) for b in bindings]
+        halved_later = any(b.kind == "augassign" and _halving_augassign(b) for b in bindings)
+        bindings = [b for b in bindings if b.kind != "augassign" or not _halving_augassign(b)]
+        values = [self._binding_value(b, name, depth, seen) for b in bindings] or [Value(expr, None, "unknown")]
         numbers = {v.number for v in values}
         number = numbers.pop() if len(numbers) == 1 else None
         provenance = values[0].provenance if len(values) == 1 else ("constant" if number is not None else "unknown")
         names = (name,) + tuple(n for v in values for n in v.names if n != name)
         comments = tuple(c for v in values for c in v.comments)
-        return Value(expr, number, provenance, names, comments, all(v.halved for v in values))
+        return Value(expr, number, provenance, names, comments, halved_later or all(v.halved for v in values))
 
     def _binding_value(self, binding: Binding, name: str, depth, seen) -> Value:
         comments = comments_of(binding.statement)
@@ -342,13 +344,23 @@ class Extractor:
                 return self._optimizer_by_node[id(origin)]
         return None
 
+    def _string_regularizer(self, value, qualname: Optional[str]) -> List[Regularizer]:
+        """`kernel_regularizer="l2"` on a Keras layer: Keras's `l2()`, coefficient 0.01."""
+        text = _string_value(value)
+        if text not in keras.STRING_REGULARIZERS or not (qualname or "").startswith(keras.LAYER_PREFIXES):
+            return []
+        spec = keras.REGULARIZERS[keras.STRING_REGULARIZERS[text]]
+        regularizer = Regularizer(spec.kind, keras.STRING_REGULARIZERS[text], value, spec.convention, spec.framework, l2_default=spec.l2_default)
+        self.model.regularizers.append(regularizer)
+        return [regularizer]
+
     def _attachments(self, site: CallSite) -> None:
         qualname = site.qualname
         for arg in site.call.args:
             keyword = arg.keyword.value if arg.keyword is not None else None
             if keyword is None or not (keyword.endswith("_regularizer") or keyword == "regularizer"):
                 continue
-            regularizers = self.regularizers_in(arg.value, site.scopes)
+            regularizers = self.regularizers_in(arg.value, site.scopes) or self._string_regularizer(arg.value, qualname)
             if not regularizers:
                 continue
             kind, collected = _attachment_kind(qualname, keyword)
@@ -387,8 +399,23 @@ class Extractor:
         loss = loss_expr if loss_expr is not None else (arg.value if arg is not None else None)
         includes, penalties = (None, []) if loss is None else self.loss_terms(loss, scopes or site.scopes)
         loss_site = LossSite(kind, site.call, loss, arg, includes, penalties, optimizer, site.scopes[-1], framework)
+        loss_site.loss_assignment = self._single_assignment(loss, scopes or site.scopes)
         self.model.loss_sites.append(loss_site)
         return loss_site
+
+    def _single_assignment(self, loss, scopes) -> Optional[cst.Assign]:
+        """`loss = ...`, when that one plain assignment is where a name-only loss is built."""
+        if not isinstance(loss, cst.Name):
+            return None
+        bindings = self.names.lookup(loss.value, scopes)
+        if len(bindings) != 1 or bindings[0].kind != "assign":
+            return None
+        statement = bindings[0].statement
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign):
+            assign = statement.body[0]
+            if assign.value is bindings[0].value and len(assign.targets) == 1:
+                return assign
+        return None
 
     def _tape_site(self, site: CallSite) -> None:
         call = site.call
@@ -511,11 +538,12 @@ class Extractor:
         func = call.func
         if qualname in tf1.REGULARIZATION_LOSS_CALLS:
             if qualname == "tensorflow.get_collection":
-                if call.args and tf1.REGULARIZATION_COLLECTION in self.model.code(call.args[0].value):
+                key = self.model.code(call.args[0].value) if call.args else ""
+                if tf1.REGULARIZATION_COLLECTION in key or "regularization_losses" in key:
                     tags.add("reg")
                 return
             flag = _argument(call, "add_regularization_losses", 0)
-            if not (qualname.endswith("get_total_loss") and flag is not None and _literal(flag.value) == 0):
+            if not (qualname.endswith("get_total_loss") and flag is not None and _falsy(flag.value)):
                 tags.add("reg")
             return
         if isinstance(func, cst.Attribute) and func.attr.value == "compute_loss":
@@ -567,12 +595,31 @@ class Extractor:
                 self.model.penalties.append(Penalty(term, product, value, coefficient, convention, framework, scopes[-1]))
                 break
 
+    def _accumulated(self, name: cst.Name, scopes):
+        """The terms a name accumulates: `x = 0` then `x = x + t` / `x += t` gives [t]."""
+        parts = []
+        for binding in self.names.lookup(name.value, scopes):
+            value = binding.value
+            if binding.kind not in ("assign", "augassign") or value is None:
+                return []
+            if _literal(value) == 0 or _zero_tensor(value):
+                continue
+            if binding.kind == "assign" and isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+                left_self = isinstance(value.left, cst.Name) and value.left.value == name.value
+                right_self = isinstance(value.right, cst.Name) and value.right.value == name.value
+                if left_self or right_self:
+                    value = value.right if left_self else value.left
+            if binding.kind == "augassign" and not isinstance(binding.operator, cst.AddAssign):
+                return []
+            parts.append((value, self._scopes_of(binding.scope)))
+        return parts
+
     def square_sum(self, expr: cst.BaseExpression, scopes, depth: int = 0) -> Optional[str]:
         """"sum_sq" for Σw², "half_sum_sq" for Σw²/2 (tf.nn.l2_loss), else None."""
         if depth > 4:
             return None
         if isinstance(expr, cst.Name):
-            kinds = {self.square_sum(o, s, depth + 1) for o, s in self.origins(expr, scopes)}
+            kinds = {self.square_sum(part, s, depth + 1) for part, s in self._accumulated(expr, scopes)}
             return kinds.pop() if len(kinds) == 1 else None
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Power) and _literal(expr.right) == 2:
             return "sum_sq" if _is_norm(expr.left, self, scopes) else None
@@ -606,6 +653,7 @@ AGGREGATES = frozenset({
     "tensorflow.math.reduce_mean", "tensorflow.math.reduce_sum", "tensorflow.nn.compute_average_loss",
     "tensorflow.identity", "tensorflow.add", "tensorflow.math.add", "torch.sum", "torch.mean", "torch.stack",
     "jax.numpy.sum", "jax.numpy.mean", "tensorflow.stack", "tensorflow.concat",
+    "tensorflow.nn.scale_regularization_loss",
 })
 
 
@@ -646,6 +694,13 @@ def _is_norm(expr, extractor: Extractor, scopes) -> bool:
         order = _argument(expr, "p", 0)
         return order is None or _literal(order.value) == 2
     return False
+
+
+def _halving_augassign(binding: Binding) -> bool:
+    """`wd /= 2` or `wd *= 0.5`."""
+    operator, value = binding.operator, binding.value
+    return (isinstance(operator, cst.DivideAssign) and _literal(value) == 2) or (
+        isinstance(operator, cst.MultiplyAssign) and _literal(value) == 0.5)
 
 
 def _halving_parent(parent: cst.BinaryOperation, child) -> bool:
@@ -729,6 +784,19 @@ def _literal(expr) -> Optional[float]:
     if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
         return None
     return None
+
+
+def _zero_tensor(expr) -> bool:
+    """`torch.tensor(0.)`, `torch.zeros(1)`, `tf.constant(0.0)`: an accumulator's start."""
+    if not isinstance(expr, cst.Call) or not expr.args:
+        return False
+    name = dotted(expr.func) or ""
+    leaf = name.rsplit(".", 1)[-1]
+    return (leaf in ("tensor", "constant", "as_tensor") and _literal(expr.args[0].value) == 0) or leaf in ("zeros", "zeros_like")
+
+
+def _falsy(expr) -> bool:
+    return (isinstance(expr, cst.Name) and expr.value in ("False", "None")) or _literal(expr) == 0
 
 
 def _truthy(expr) -> bool:

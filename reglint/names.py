@@ -28,6 +28,7 @@ class Binding:
     scope: Optional[Scope] = None
     function: Optional[cst.FunctionDef] = None  # for parameters
     position: Optional[int] = None  # for positional parameters
+    operator: Optional[cst.CSTNode] = None  # for augmented assignments (`/=`, `+=`)
 
 
 @dataclass
@@ -273,7 +274,7 @@ class _Collector:
 
     def aug_assign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
-            self.bind(node.target.value, Binding("augassign", node.value, self.statement))
+            self.bind(node.target.value, Binding("augassign", node.value, self.statement, operator=node.operator))
         else:
             self.bind_target(node.target, node.value, "augassign")
         self.children(node)

@@ -104,11 +104,14 @@ def _torch(model):
 
 def _torch_fix(model, optimizer, name):
     call = optimizer.node
+    since = torch_table.OPTIMIZERS[optimizer.qualname].flag_since
+    flag = next((a for a in call.args if a.keyword is not None and a.keyword.value == optimizer.decoupled_flag), None)
+    if flag is not None:  # `decoupled_weight_decay=False` written out: flip it
+        return Fix(Applicability.UNSAFE, f"Decouple the decay: `{name}(..., decoupled_weight_decay=True)` (torch ≥ {since}; {RETUNE})",
+                   (model.replace(flag.value, "True"),))
     if optimizer.decoupled_flag and optimizer.family in ("nadam", "radam"):
-        last = call.args[-1]
-        separator = "" if last.comma is not cst.MaybeSentinel.DEFAULT and not isinstance(last.comma, cst.MaybeSentinel) else ", "
-        edit = model.insert_after(last, f"{separator}decoupled_weight_decay=True")
-        return Fix(Applicability.UNSAFE, f"Decouple the decay: `{name}(..., decoupled_weight_decay=True)` (torch ≥ {torch_table.OPTIMIZERS[optimizer.qualname].flag_since}; {RETUNE})", (edit,))
+        edit = model.insert_after(call.args[-1].value, _next_argument(model, call, "decoupled_weight_decay=True"))
+        return Fix(Applicability.UNSAFE, f"Decouple the decay: `{name}(..., decoupled_weight_decay=True)` (torch ≥ {since}; {RETUNE})", (edit,))
     replacement = torch_table.DECOUPLED_CLASS.get(optimizer.family)
     if replacement is None:
         return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `torch.optim.AdamW` (or drop weight_decay); {RETUNE}")
@@ -126,6 +129,15 @@ def _torch_fix(model, optimizer, name):
 
 
 # -- Keras layers + adaptive optimizer ------------------------------------------------
+
+def _next_argument(model, call, text: str) -> str:
+    """`, text` — on a line of its own when the call puts one argument per line."""
+    last = call.args[-1]
+    last_start = model.range_of(last)[0]
+    if len(call.args) > 1 and model.range_of(call.args[-2])[0].line != last_start.line:
+        return f",\n{' ' * (last_start.column - 1)}{text}"
+    return f", {text}"
+
 
 def _keras_l2(model):
     from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
@@ -174,6 +186,8 @@ def _penalties(model):
             keras_optimizers = [o for o in model.optimizers if o.framework == "keras"]
             adaptive = bool(keras_optimizers) and all(o.adaptive for o in keras_optimizers)
             name = keras_optimizers[0].qualname.rsplit(".", 1)[1] if keras_optimizers else ""
+        elif optimizer is not None and optimizer.framework == "tf1":
+            continue  # reported once, at the optimizer, by _tf1
         else:
             adaptive = optimizer is not None and optimizer.adaptive and optimizer.family != "adamw"
             name = optimizer.qualname.rsplit(".", 1)[1] if optimizer else ""

@@ -102,8 +102,12 @@ def _tf1(model):
             f"Regularizers in this file (first at line {line}) go to the REGULARIZATION_LOSSES collection, "
             f"but this loss never adds them, so they do nothing; add `{term or 'tf.losses.get_regularization_loss()'}`"
         )
-        if term is None:
-            fix = Fix(Applicability.DISPLAY_ONLY, "Add `tf.losses.get_regularization_loss()` to the loss")
+        if term is None or (site.kind == "estimator_spec" and site.loss_assignment is None):
+            fix = Fix(Applicability.DISPLAY_ONLY, "Add `tf.losses.get_regularization_loss()` where the loss is built")
+        elif site.kind == "estimator_spec":
+            # the reported loss alone trains nothing: add the term where the loss is built
+            fixed = plus_code(model.module, site.loss_assignment.value, term)
+            fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (model.replace(site.loss_assignment.value, fixed),))
         else:
             fixed = plus_code(model.module, site.loss, term)
             fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (model.replace(site.loss, fixed),))

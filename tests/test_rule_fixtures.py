@@ -27,32 +27,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
 
 # "<CODE>/<case>" -> the bug the fixture shows (reported to the lead; see the fixture's comments).
 KNOWN_BUGS = {
-    "RL001/augassign_halved": "RL001 false positive: `weight_decay /= 2` after the definition is not seen as halving "
-    "(an augmented assignment's value is read as unknown, not halved)",
-    "RL001/pinn_solver_docstring": "RL001 false positive: 'solver' in a docstring (a PDE solver) counts as porting "
-    "evidence, so a bare l2(1e-4) is flagged",
-    "RL001/torch_penalty_accumulated": "RL001 miss: a penalty accumulated in a loop (`l2_reg = l2_reg + p.pow(2).sum()`) "
-    "is not recognised as a sum of squares",
-    "RL002/radam_trailing_comma": "RL002 bad fix: with a trailing comma after the last argument, "
-    "`decoupled_weight_decay=True` is glued to it (`weight_decay=weight_decaydecoupled_weight_decay=True,`); the "
-    "round does not parse and is dropped, taking the file's other (good) fixes with it",
-    "RL002/adam_flag_false": "RL002 bad fix: `Adam(..., decoupled_weight_decay=False)` becomes "
-    "`AdamW(..., decoupled_weight_decay=False)`, which torch's AdamW does not accept (TypeError); flip the flag instead",
-    "RL002/tf1_compat_l2_loss": "RL002 duplicate: one l2_loss penalty minimized by a TF1 RMSPropOptimizer is reported "
-    "twice (as a hand-written penalty and as the TF1 optimizer)",
-    "RL002/keras_string_regularizer": "RL002 miss: `kernel_regularizer=\"l2\"` (Keras's string for l2(0.01)) is not "
-    "seen as an L2 regularizer, so compile(optimizer=\"adam\") is not flagged",
-    "RL003/collection_by_string_key": "RL003 false positive and doubling fix: `tf.get_collection(\"regularization_losses\")` "
-    "(the collection's string value) is not recognised, and the fix adds the regularization loss a second time",
-    "RL003/distributed_scale_regularization_loss": "RL003 false positive and doubling fix: the tf.distribute guide's "
-    "`loss += tf.nn.scale_regularization_loss(tf.add_n(model_losses))` (a library call wrapping model.losses) is read "
-    "as a loss without them, and the fix adds `sum(model.losses)` a second time",
     "RL003/tf1_graph_keras_layers": "RL003 miss: tf.keras layers in a TF1 graph do not fill REGULARIZATION_LOSSES; "
     "minimize(loss) without model.losses drops them, but only GradientTape losses are checked for model.losses",
-    "RL003/total_loss_without_reg": "RL003 miss: `get_total_loss(add_regularization_losses=False)` counts as including "
-    "them (`False` is not read as a falsy literal)",
-    "RL003/estimator_train_op_helper": "RL003 ineffective fix: when the minimize call is in a helper, the fix adds the "
-    "term to EstimatorSpec(loss=...) only, which trains nothing and silences the rule; it belongs where `loss` is built",
 }
 
 

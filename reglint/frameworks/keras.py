@@ -25,6 +25,10 @@ REGULARIZERS = {
     "keras.regularizers.L1L2": _L1L2,
 }
 
+# `kernel_regularizer="l2"`: string identifiers. Keras 2's "l1_l2" is 0.01/0.01 but
+# Keras 3's "l1l2" is 0/0, so only "l2" and "l1" carry a known coefficient.
+STRING_REGULARIZERS = {"l2": "keras.regularizers.l2", "l1": "keras.regularizers.l1"}
+
 # Regularizer-valued keywords of Keras layers, Keras 1 spellings included.
 LAYER_REGULARIZER_KEYWORDS = frozenset({
     "kernel_regularizer", "bias_regularizer", "activity_regularizer", "recurrent_regularizer",
