@@ -175,7 +175,6 @@ class FileModel:
         _, end = self.range_of(node)
         return Edit(end, end, content)
 
-    def delete(self, nodes: Sequence[cst.CSTNode]) -> Edit:
-        start, _ = self.range_of(nodes[0])
-        _, end = self.range_of(nodes[-1])
-        return Edit(start, end, "")
+    def replace_between(self, first: cst.CSTNode, following: cst.CSTNode, content: str) -> Edit:
+        """Replace from the start of `first` up to the start of `following` (commas, line breaks)."""
+        return Edit(self.range_of(first)[0], self.range_of(following)[0], content)

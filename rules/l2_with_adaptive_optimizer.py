@@ -247,27 +247,27 @@ def _zero_decay(model, element) -> bool:
 
 
 def _optax_fix(model, chain, decay, later, optax_table):
-    """Rewrite the chain: Adam alias -> adamw(weight_decay=...), or move the decay after scale_by_*."""
-    args = list(chain.call.args)
-    decay_arg = decay.arg
-    later_arg = later.arg
-    if decay_arg is None or later_arg is None or decay.call.args and any(a.keyword is None for a in decay.call.args[1:]):
+    """Adam alias -> adamw(weight_decay=...), or swap the decay with the adaptive scaling after it.
+
+    Edits touch only the chain's elements, never its layout, so indentation and
+    trailing commas stay as the user wrote them.
+    """
+    args = [a for a in chain.call.args if a.keyword is None and not a.star]
+    decay_arg, later_arg = decay.arg, later.arg
+    positional_extra = decay.call.args and any(a.keyword is None for a in decay.call.args[1:])
+    if decay_arg is None or later_arg is None or positional_extra:
         return Fix(Applicability.DISPLAY_ONLY, "Use `optax.adamw(...)` or move `add_decayed_weights` after the adaptive scaling")
-    rest = [a for a in args if a is not decay_arg]
+    following = args[args.index(decay_arg) + 1]
     if later.role == "adaptive_alias" and later.qualname in optax_table.DECOUPLED_FORM:
         decoupled = optax_table.DECOUPLED_FORM[later.qualname].rsplit(".", 1)[1]
         new_call = _with_decay(later.call, decoupled, decay.call)
-        rest = [a.with_changes(value=new_call) if a is later_arg else a for a in rest]
-        message = f"Use `optax.{decoupled}(..., weight_decay=...)` ({RETUNE})"
-    elif later.role == "adaptive_scale":
-        position = rest.index(later_arg) + 1
-        rest.insert(position, decay_arg)
-        message = "Move `add_decayed_weights` after the adaptive scaling (decoupled, as optax.adamw does)"
-    else:
-        return Fix(Applicability.DISPLAY_ONLY, f"Use a decoupled optimizer such as `optax.adamw` ({RETUNE})")
-    rest = _recomma(rest, args)
-    new_chain = chain.call.with_changes(args=rest)
-    return Fix(Applicability.UNSAFE, message, (model.replace(chain.call, model.code(new_chain)),))
+        delete = model.replace_between(decay_arg, following, "")
+        return Fix(Applicability.UNSAFE, f"Use `optax.{decoupled}(..., weight_decay=...)` ({RETUNE})",
+                   (delete, model.replace(later.call, model.code(new_call))))
+    if later.role == "adaptive_scale" and following is later_arg:
+        edits = (model.replace(decay.call, model.code(later.call)), model.replace(later.call, model.code(decay.call)))
+        return Fix(Applicability.UNSAFE, "Move `add_decayed_weights` after the adaptive scaling (decoupled, as optax.adamw does)", edits)
+    return Fix(Applicability.DISPLAY_ONLY, f"Use a decoupled optimizer such as `optax.adamw`, or move `add_decayed_weights` after the adaptive scaling ({RETUNE})")
 
 
 def _with_decay(alias_call: cst.Call, decoupled: str, decay_call: cst.Call) -> cst.Call:
@@ -279,27 +279,13 @@ def _with_decay(alias_call: cst.Call, decoupled: str, decay_call: cst.Call) -> c
     extra = [_keyword("weight_decay", weight)]
     extra += [_keyword("mask", a.value) for a in decay_args if a.keyword and a.keyword.value == "mask"]
     args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in alias_call.args] + extra
-    return alias_call.with_changes(func=new_func, args=_recomma(args, args))
+    commas = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]]
+    return alias_call.with_changes(func=new_func, args=commas + args[-1:])
 
 
 def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
     tight = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
     return cst.Arg(value, keyword=cst.Name(name), equal=tight)
-
-
-def _recomma(args, original):
-    """Commas between arguments, keeping the original's trailing-comma style."""
-    trailing = original and not isinstance(original[-1].comma, cst.MaybeSentinel)
-    out = []
-    for index, arg in enumerate(args):
-        last = index == len(args) - 1
-        comma = arg.comma
-        if last:
-            comma = original[-1].comma if trailing else cst.MaybeSentinel.DEFAULT
-        elif isinstance(comma, cst.MaybeSentinel):
-            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        out.append(arg.with_changes(comma=comma))
-    return out
 
 
 # -- TF1 -----------------------------------------------------------------------------------
