@@ -59,8 +59,34 @@ def check_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _lenient(error: UnicodeError):
+    """Encode errors on output: a file name's undecodable bytes go out as they were
+    (surrogateescape); anything else the terminal cannot show is backslash-escaped."""
+    import codecs
+
+    try:
+        return codecs.lookup_error("surrogateescape")(error)
+    except UnicodeError:
+        return codecs.lookup_error("backslashreplace")(error)
+
+
+def _tolerant_streams() -> None:
+    """Never fail while printing: paths may not be UTF-8, terminals may be ASCII."""
+    import codecs
+
+    codecs.register_error("reglint-lenient", _lenient)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="reglint-lenient")
+            except (ValueError, OSError):  # pragma: no cover - a closed or unusual stream
+                pass
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    _tolerant_streams()
     try:
         return _dispatch(args)
     except UsageError as error:
@@ -174,7 +200,7 @@ def _rule(args: List[str]) -> int:
 def _check(options: argparse.Namespace) -> int:
     from reglint.config import ConfigError, load_settings
 
-    stdin_mode = options.stdin_filename is not None or options.paths == ["-"]
+    stdin_mode = options.stdin_filename is not None or "-" in options.paths
     if stdin_mode and options.paths not in ([], ["-"]):
         raise UsageError("reading stdin (`-` or --stdin-filename) cannot be combined with other paths")
     paths = options.paths or (["."] if not stdin_mode else [])
