@@ -27,6 +27,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
 
 # "<CODE>/<case>" -> the bug the fixture shows (reported to the lead; see the fixture's comments).
 KNOWN_BUGS = {
+    "RL002/param_groups_default_group": "RL002 bad fix: Adam -> AdamW also changes the default decay of groups that "
+    "do not set one (0 -> AdamW's 1e-2), so the no-decay group starts decaying; keep `weight_decay=0.0`",
+    "RL002/add_param_group": "RL002 miss: a decayed group added with `optimizer.add_param_group({..., "
+    "'weight_decay': decay})` to a torch Adam (the YOLOv5/Ultralytics smart_optimizer pattern) is not seen",
     "RL003/tf1_graph_keras_layers": "RL003 miss: tf.keras layers in a TF1 graph do not fill REGULARIZATION_LOSSES; "
     "minimize(loss) without model.losses drops them, but only GradientTape losses are checked for model.losses",
 }
