@@ -53,6 +53,9 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when anything was fixed")
     parser.add_argument("--config", metavar="FILE", help="read settings from this pyproject.toml")
     parser.add_argument("--stdin-filename", metavar="NAME", help="read source from stdin and report it as NAME")
+    parser.add_argument("--force-exclude", action="store_true", default=None,
+                        help="apply exclude patterns to paths named on the command line too (for pre-commit)")
+    parser.add_argument("--no-force-exclude", dest="force_exclude", action="store_false")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only, no summary")
@@ -214,6 +217,7 @@ def _check(options: argparse.Namespace) -> int:
             fix=options.fix,
             unsafe_fixes=options.unsafe_fixes,
             output_format=options.output_format,
+            force_exclude=options.force_exclude,
         )
         from reglint.engine import Plan
 
@@ -227,11 +231,15 @@ def _check(options: argparse.Namespace) -> int:
 
 
 def _check_stdin(options, settings, plan, fix) -> int:
-    from reglint.engine import check_bytes
+    from reglint.engine import FileResult, check_bytes
+    from reglint.files import is_excluded
 
     name = options.stdin_filename or "-"
     data = sys.stdin.buffer.read()
-    result = check_bytes(name, data, plan, fix=fix, unsafe=settings.unsafe_fixes)
+    if settings.force_exclude and options.stdin_filename and is_excluded(name, settings):
+        result = FileResult(name)  # excluded: nothing to report, the source goes back as it came
+    else:
+        result = check_bytes(name, data, plan, fix=fix, unsafe=settings.unsafe_fixes)
     if settings.fix and not options.diff:
         # editors replace the buffer with stdout: print the (possibly fixed) source
         sys.stdout.buffer.write(result.fixed if result.fixed is not None else data)

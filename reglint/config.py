@@ -23,12 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
-
-
 class ConfigError(Exception):
     """A configuration problem, worded for a one-line message."""
 
@@ -57,6 +51,7 @@ class Settings:
     exclude: Tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: Tuple[str, ...] = ()
     respect_gitignore: bool = True
+    force_exclude: bool = False  # apply `exclude` to paths named on the command line too
     fix: bool = False
     unsafe_fixes: bool = False
     output_format: str = "full"
@@ -212,6 +207,7 @@ KEYS = {
     "exclude": ("exclude", _str_list),
     "extend-exclude": ("extend_exclude", _str_list),
     "respect-gitignore": ("respect_gitignore", _bool),
+    "force-exclude": ("force_exclude", _bool),
     "fix": ("fix", _bool),
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "output-format": ("output_format", _output_format),
@@ -238,6 +234,12 @@ def settings_from_table(table: Mapping, root: str, config_file: Optional[str]) -
 
 
 def _load_toml(path: Path, data: Optional[bytes] = None) -> dict:
+    # imported here: most runs find no config mentioning reglint and never need it
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+
     try:
         if data is None:
             data = path.read_bytes()

@@ -8,8 +8,9 @@ globs, and — unless `respect-gitignore = false` — whatever the `.gitignore` 
 (root and nested, plus `.git/info/exclude`) ignore; see `reglint.gitignore`.
 
 Paths named on the command line are always checked, whatever their extension and
-even when a pattern excludes them (as ruff without `--force-exclude`): the user
-asked for them. Symlinked folders are followed, each real folder once, so a
+even when a pattern excludes them: the user asked for them. With `force-exclude`
+(as in ruff) the `exclude` patterns apply to them too, which is what pre-commit
+needs, since it names every staged file, fixtures included. Symlinked folders are followed, each real folder once, so a
 symlink loop ends the walk instead of hanging it. The order is deterministic:
 arguments in the order given; inside a folder, its files by name, then its
 subfolders by name. Problems are collected, never raised: a missing path or an
@@ -50,11 +51,21 @@ def _join(folder: str, name: str) -> str:
     return name if folder == "." else os.path.join(folder, name)
 
 
-def _is_dir(entry: os.DirEntry) -> bool:
+DIR, FILE, OTHER = "dir", "file", "other"
+
+
+def _kind(entry: os.DirEntry) -> str:
+    """What a folder entry is, following symlinks. A broken or looping symlink counts
+    as a file, so reading it reports the problem; a FIFO, socket or device is OTHER
+    and never opened (reading a FIFO would block the run forever)."""
     try:
-        return entry.is_dir()  # follows symlinks
-    except OSError:  # a symlink loop or an unreadable target: treat it as a file
-        return False
+        if entry.is_dir():
+            return DIR
+        if entry.is_file() or entry.is_symlink():
+            return FILE
+        return OTHER
+    except OSError:  # a symlink loop or an unreadable target
+        return FILE
 
 
 @dataclass
@@ -78,6 +89,8 @@ class _Walker:
 
     def add(self, raw: str) -> None:
         path = str(Path(raw))
+        if self.settings.force_exclude and is_excluded(path, self.settings, self.globs):
+            return
         if not os.path.lexists(path):
             self.found.errors.append((path, MISSING))
         elif os.path.isdir(path):
@@ -127,8 +140,9 @@ class _Walker:
         subfolders = []
         for entry in entries:
             name = entry.name
-            is_dir = _is_dir(entry)
-            if not is_dir and not name.endswith(SOURCE_SUFFIXES):
+            kind = _kind(entry)
+            is_dir = kind == DIR
+            if not is_dir and (kind == OTHER or not name.endswith(SOURCE_SUFFIXES)):
                 continue
             absolute = f"{folder.absolute.rstrip('/')}/{name}"
             if self.globs.match(absolute, name):
@@ -173,6 +187,23 @@ class _Walker:
                 levels += (gitignore.Level("/".join(parts[:index]), rules),)
             folder = folder / part
         return relative, levels
+
+
+def is_excluded(path: str, settings: Settings, globs=None) -> bool:
+    """Whether `exclude` / `extend-exclude` match `path` or a folder above it (up to the
+    config root; outside the root only the path itself is matched)."""
+    globs = globs or settings.exclude_globs()
+    absolute = Path(os.path.realpath(os.path.dirname(path) or ".")) / os.path.basename(path)
+    root = Path(os.path.realpath(settings.root))
+    inside = absolute == root or root in absolute.parents
+    for candidate in (absolute, *absolute.parents):
+        if inside and candidate == root:
+            break
+        if globs.match(candidate.as_posix(), candidate.name):
+            return True
+        if not inside:
+            break
+    return False
 
 
 def _repository_levels(top: str) -> Tuple[gitignore.Level, ...]:

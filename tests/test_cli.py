@@ -244,6 +244,38 @@ def test_config_exclude_and_gitignore_apply_to_folders_not_named_files(work):
     assert result.stdout == f"generated/train.py:4:53: {RL002}\nscratch/train.py:4:53: {RL002}\n"
 
 
+def test_force_exclude_skips_excluded_files_that_are_named(work):
+    """pre-commit names every staged file, fixtures with deliberate hazards included."""
+    write(work, "pyproject.toml", "[tool.reglint]\nextend-exclude = [\"tests/fixtures\"]\n")
+    write(work, "tests/fixtures/hazard.py", HAZARD)
+    write(work, "train.py", HAZARD)
+    named = ("tests/fixtures/hazard.py", "train.py")
+    assert run(*CONCISE, *named, cwd=work).stdout.count("RL002") == 2
+    assert run(*CONCISE, "--force-exclude", *named, cwd=work).stdout == f"train.py:4:53: {RL002}\n"
+    result = run(*CONCISE, "--force-exclude", "tests/fixtures/hazard.py", cwd=work)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    write(work, "pyproject.toml", "[tool.reglint]\nextend-exclude = [\"tests/fixtures\"]\nforce-exclude = true\n")
+    assert run(*CONCISE, *named, cwd=work).stdout == f"train.py:4:53: {RL002}\n"
+    assert run(*CONCISE, "--no-force-exclude", *named, cwd=work).stdout.count("RL002") == 2
+
+
+def test_force_exclude_with_stdin_gives_the_source_back_untouched(work):
+    write(work, "pyproject.toml", "[tool.reglint]\nextend-exclude = [\"tests/fixtures\"]\n")
+    name = "tests/fixtures/hazard.py"
+    result = run(*CONCISE, "--force-exclude", "--stdin-filename", name, cwd=work, stdin=HAZARD.encode())
+    assert (result.returncode, result.stdout) == (0, "")
+    result = run(*CONCISE, "--force-exclude", "--fix", "--unsafe-fixes", "--stdin-filename", name, cwd=work,
+                 stdin=HAZARD.encode())
+    assert (result.returncode, result.stdout) == (0, HAZARD)
+
+
+def test_a_fifo_named_py_does_not_block_the_run(work):
+    write(work, "train.py", HAZARD)
+    os.mkfifo(work / "pipe.py")
+    result = run(*CONCISE, ".", cwd=work)
+    assert (result.returncode, result.stdout) == (1, f"train.py:4:53: {RL002}\n")
+
+
 def test_config_is_found_from_the_first_path(work, tmp_path):
     write(work, "pyproject.toml", "[tool.reglint]\nignore = ['RL002']\n")
     write(work, "pkg/train.py", HAZARD)

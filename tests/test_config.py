@@ -48,13 +48,13 @@ def test_every_key_is_read():
         {
             "select": ["RL0"], "extend-select": ["RL010"], "ignore": ["RL003"],
             "per-file-ignores": {"tests/*": ["RL002"]}, "exclude": ["a"], "extend-exclude": ["b"],
-            "respect-gitignore": False, "fix": True, "unsafe-fixes": True, "output-format": "json",
+            "respect-gitignore": False, "force-exclude": True, "fix": True, "unsafe-fixes": True, "output-format": "json",
         },
         "/proj", "/proj/pyproject.toml",
     )
     assert settings == Settings(
         select=("RL0",), extend_select=("RL010",), ignore=("RL003",), per_file_ignores=(("tests/*", ("RL002",)),),
-        exclude=("a",), extend_exclude=("b",), respect_gitignore=False, fix=True, unsafe_fixes=True,
+        exclude=("a",), extend_exclude=("b",), respect_gitignore=False, force_exclude=True, fix=True, unsafe_fixes=True,
         output_format="json", root="/proj", config_file="/proj/pyproject.toml",
     )
 
@@ -70,7 +70,7 @@ def test_defaults():
         ({"selct": ["RL001"]}, "P: [tool.reglint] unknown key 'selct' (did you mean 'select'?)"),
         ({"extend_select": ["RL001"]}, "P: [tool.reglint] unknown key 'extend_select' (did you mean 'extend-select'?)"),
         ({"zzz": 1}, "P: [tool.reglint] unknown key 'zzz' (known keys: select, extend-select, ignore, per-file-ignores, "
-                     "exclude, extend-exclude, respect-gitignore, fix, unsafe-fixes, output-format)"),
+                     "exclude, extend-exclude, respect-gitignore, force-exclude, fix, unsafe-fixes, output-format)"),
         ({"select": "RL001"}, "P: [tool.reglint] select: expected a list of strings, got a string"),
         ({"ignore": [1]}, "P: [tool.reglint] ignore: expected a list of strings, got a list containing an integer"),
         ({"exclude": {"a": 1}}, "P: [tool.reglint] exclude: expected a list of strings, got a table"),
@@ -78,6 +78,7 @@ def test_defaults():
         ({"fix": "yes"}, "P: [tool.reglint] fix: expected true or false, got a string"),
         ({"unsafe-fixes": 1}, "P: [tool.reglint] unsafe-fixes: expected true or false, got an integer"),
         ({"respect-gitignore": []}, "P: [tool.reglint] respect-gitignore: expected true or false, got a list"),
+        ({"force-exclude": "yes"}, "P: [tool.reglint] force-exclude: expected true or false, got a string"),
         ({"output-format": "xml"}, "P: [tool.reglint] output-format: expected one of full, concise, json, json-lines, "
                                    "sarif, github, got 'xml'"),
         ({"output-format": 2}, "P: [tool.reglint] output-format: expected one of full, concise, json, json-lines, "

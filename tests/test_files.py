@@ -104,6 +104,29 @@ def test_a_named_file_is_checked_even_if_excluded_or_not_py(tmp_path):
         "build/gen.py", "scripts/train", "gen_pb2.py"]
 
 
+def test_force_exclude_applies_the_excludes_to_named_paths(tmp_path):
+    make(tmp_path, "tests/fixtures/bad.py", "build/x.py", "src/a.py", "src/a_pb2.py", "tests/t.py")
+    named = ["tests/fixtures/bad.py", "build/x.py", "src/a.py", "src/a_pb2.py", "tests/fixtures", "tests"]
+    assert found(tmp_path, named, extend_exclude=("tests/fixtures", "*_pb2.py"), force_exclude=True) == [
+        "src/a.py", "tests/t.py"]
+
+
+def test_force_exclude_looks_no_higher_than_the_config_root(tmp_path):
+    project = tmp_path / "build" / "proj"  # a project that lives in a folder named like a default exclude
+    make(project, "a.py")
+    assert found(project, ["a.py"], force_exclude=True) == ["a.py"]
+    settings = Settings(root=str(project))
+    assert files.is_excluded(str(project / "a.py"), settings) is False
+    assert files.is_excluded(str(tmp_path / "build"), settings) is True  # outside the root: the path itself
+    assert files.is_excluded(str(tmp_path / "build" / "x.py"), settings) is False
+
+
+def test_fifos_and_other_special_files_are_never_opened(tmp_path):
+    make(tmp_path, "a.py")
+    os.mkfifo(tmp_path / "pipe.py")  # opening it would block the run forever
+    assert found(tmp_path) == ["a.py"]
+
+
 def test_exclude_replaces_the_defaults_and_extend_exclude_adds(tmp_path):
     make(tmp_path, "build/a.py", "gen/b.py", "c.py")
     assert found(tmp_path, exclude=()) == ["c.py", "build/a.py", "gen/b.py"]
