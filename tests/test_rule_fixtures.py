@@ -27,6 +27,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
 
 # "<CODE>/<case>" -> the bug the fixture shows (reported to the lead; see the fixture's comments).
 KNOWN_BUGS = {
+    "RL002/keras_two_models": "RL002 false positive: any Keras L2 in the file is tied to every adaptive compile; "
+    "here the L2 model is compiled with SGD and only the unregularized baseline with Adam",
+    "RL002/optax_masked_decay": "RL002 miss: `optax.masked(optax.add_decayed_weights(wd), mask)` before `optax.adam` "
+    "(the decay wrapped in masked) is not seen as a decay element of the chain",
+    "RL003/gan_two_tapes": "RL003 false positive: the regularized generator's loss adds generator.losses; the "
+    "discriminator (no regularizers) is reported because any Keras regularizer in the file counts for every tape",
     "RL002/squared_error_not_weights": "RL002 false positive: any `c * Σx²` is read as a weight penalty; "
     "`0.5 * (pred - y).pow(2).sum()` is a data loss (the squared tensor is not a parameter)",
     "RL002/latent_penalty_not_weights": "RL002 false positive: `beta * jnp.sum(z ** 2)` on a latent code "
