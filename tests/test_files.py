@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable, List
 
 import pytest
+from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from reglint import files, gitignore
 from reglint.config import Settings
@@ -251,6 +252,16 @@ def matches(pattern: str, path: str, is_dir: bool = False) -> bool:
 )
 def test_gitignore_patterns(pattern, path, is_dir, expected):
     assert matches(pattern, path, is_dir) is expected
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab/*?[]!^-\\{},:. #\r\t()|$+", max_size=12))
+def test_any_pattern_compiles_or_is_dropped_never_raises(pattern):
+    from reglint.config import GlobSet
+
+    for rule in gitignore.parse(pattern):
+        rule.regex.fullmatch("a/b")
+    GlobSet((pattern,), "/tmp").match("/tmp/a/b", "b")
 
 
 def test_a_deeper_gitignore_wins():
