@@ -592,8 +592,40 @@ class Extractor:
                 if isinstance(parent, cst.BinaryOperation) and _halving_parent(parent, product):
                     value.halved = True
                 framework = "tf" if convention == "half_sum_sq" else ""
-                self.model.penalties.append(Penalty(term, product, value, coefficient, convention, framework, scopes[-1]))
+                penalty = Penalty(term, product, value, coefficient, convention, framework, scopes[-1])
+                penalty.over_weights = self._over_weights(term, scopes)
+                self.model.penalties.append(penalty)
                 break
+
+    def _over_weights(self, term: cst.BaseExpression, scopes, depth: int = 0) -> bool:
+        """Does the squared term range over model parameters (not predictions or latents)?"""
+        if depth > 4:
+            return False
+        found = False
+
+        def visit(node) -> None:
+            nonlocal found
+            if found or not isinstance(node, cst.CSTNode):
+                return
+            if isinstance(node, cst.Attribute) and node.attr.value in WEIGHT_SOURCES:
+                found = True
+            elif isinstance(node, cst.Name):
+                if node.value in WEIGHT_NAMES or node.value in WEIGHT_SOURCES:
+                    found = True
+                elif depth < 4:
+                    for part, inner in self._accumulated(node, scopes) if self.names.lookup(node.value, scopes) else []:
+                        if self._over_weights(part, inner, depth + 1):
+                            found = True
+            elif isinstance(node, (cst.BinaryOperation)) and not isinstance(node.operator, cst.Power):
+                return  # `pred - y`: arithmetic on data, not a parameter
+            else:
+                for name in _child_fields_of(node):
+                    value = getattr(node, name)
+                    for item in value if isinstance(value, (tuple, list)) else (value,):
+                        visit(item)
+
+        visit(term)
+        return found
 
     def _accumulated(self, name: cst.Name, scopes):
         """The terms a name accumulates: `x = 0` then `x = x + t` / `x += t` gives [t]."""
@@ -643,6 +675,20 @@ class Extractor:
         if isinstance(func, cst.Attribute) and func.attr.value == "pow" and expr.args and _literal(expr.args[0].value) == 2:
             return "sum_sq" if _is_norm(func.value, self, scopes) else None
         return None
+
+
+# Where parameters come from, and the names people give a parameter in a loop.
+WEIGHT_SOURCES = frozenset({
+    "parameters", "named_parameters", "trainable_variables", "trainable_weights", "weights",
+    "weight", "kernel", "tree_leaves", "params", "trainable_params",
+})
+WEIGHT_NAMES = frozenset({"p", "param", "params", "w", "W", "weight", "weights", "kernel", "v", "var", "variable"})
+
+
+def _child_fields_of(node):
+    from reglint.names import _child_fields
+
+    return _child_fields(type(node))
 
 
 SUM_CALLS = frozenset({"tensorflow.reduce_sum", "tensorflow.math.reduce_sum", "torch.sum", "jax.numpy.sum", "numpy.sum"})

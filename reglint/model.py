@@ -93,6 +93,7 @@ class Penalty:
     convention: str  # "sum_sq" | "half_sum_sq"
     framework: str
     scope: Optional[cst.CSTNode] = None
+    over_weights: bool = False  # the squared tensors are parameters, not data or activations
 
 
 @dataclass

@@ -153,6 +153,9 @@ def _keras(model):
     regularizers = list(_keras_l2(model))
     if not regularizers:
         return
+    compiles = [s for s in model.loss_sites if s.kind == "compile"]
+    if any(s.optimizer is None or not s.optimizer.adaptive for s in compiles):
+        return  # several models, some not trained adaptively: which one has the L2 is not knowable here
     reported = set()
     for site in model.loss_sites:
         trained = site.kind == "compile" or (site.kind == "tape_gradient" and site.includes_reg_losses)
@@ -196,6 +199,8 @@ def _penalties(model):
         for penalty in site.penalties:
             if id(penalty.product) in seen or penalty.coefficient is None or penalty.coefficient.provably_zero:
                 continue
+            if not penalty.over_weights:
+                continue  # a squared data loss or an activity penalty is not weight decay
             seen.add(id(penalty.product))
             message = (
                 f"Hand-written L2 penalty `{_short(model.code(penalty.product))}` is minimized by {name}: {WHY}; "

@@ -133,8 +133,11 @@ def _tape(model):
     ]
     if not keras_regularized:
         return
-    for site in model.loss_sites:
-        if site.kind != "tape_gradient" or site.includes_reg_losses is not False or site.loss_arg is None:
+    tapes = [s for s in model.loss_sites if s.kind == "tape_gradient"]
+    if any(s.includes_reg_losses for s in tapes):
+        return  # the file adds some model's losses: the other tapes' models may have none (a GAN's critic)
+    for site in tapes:
+        if site.includes_reg_losses is not False or site.loss_arg is None:
             continue
         owner = site.model_expr or "model"
         line = _first_line(model, keras_regularized)

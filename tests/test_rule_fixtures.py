@@ -27,16 +27,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
 
 # "<CODE>/<case>" -> the bug the fixture shows (reported to the lead; see the fixture's comments).
 KNOWN_BUGS = {
-    "RL002/keras_two_models": "RL002 false positive: any Keras L2 in the file is tied to every adaptive compile; "
-    "here the L2 model is compiled with SGD and only the unregularized baseline with Adam",
     "RL002/optax_masked_decay": "RL002 miss: `optax.masked(optax.add_decayed_weights(wd), mask)` before `optax.adam` "
     "(the decay wrapped in masked) is not seen as a decay element of the chain",
-    "RL003/gan_two_tapes": "RL003 false positive: the regularized generator's loss adds generator.losses; the "
-    "discriminator (no regularizers) is reported because any Keras regularizer in the file counts for every tape",
-    "RL002/squared_error_not_weights": "RL002 false positive: any `c * Σx²` is read as a weight penalty; "
-    "`0.5 * (pred - y).pow(2).sum()` is a data loss (the squared tensor is not a parameter)",
-    "RL002/latent_penalty_not_weights": "RL002 false positive: `beta * jnp.sum(z ** 2)` on a latent code "
-    "(an activity penalty) is reported as a hand-written L2 weight penalty",
     "RL002/param_groups_default_group": "RL002 bad fix: Adam -> AdamW also changes the default decay of groups that "
     "do not set one (0 -> AdamW's 1e-2), so the no-decay group starts decaying; keep `weight_decay=0.0`",
     "RL002/add_param_group": "RL002 miss: a decayed group added with `optimizer.add_param_group({..., "
