@@ -34,7 +34,7 @@ def uri(path: str) -> str:
         except ValueError:  # another drive on Windows: keep it absolute
             return pure.as_uri()
     posix = pure.as_posix()
-    return quote(posix[2:] if posix.startswith("./") else posix, safe="/")
+    return quote(posix[2:] if posix.startswith("./") else posix, safe="/", errors="surrogateescape")
 
 
 def _rule_descriptor(code: str, name: str, rule) -> dict:
