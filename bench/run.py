@@ -131,8 +131,7 @@ class Task:
     info: dict = field(default_factory=dict)
 
     def run(self) -> Sample:
-        stem = LOGS / self.key
-        out, err = stem.with_suffix(".out"), stem.with_suffix(".err")
+        out, err = log_paths(self.key)
         sample = measure(self.cmd, out, err)
         self.info = self.parse(out.read_text(errors="replace"), err.read_text(errors="replace"))
         sample.inner = self.info.get("seconds") if self.parse is parse_floor else None
@@ -170,6 +169,11 @@ class Task:
             "exit_codes": sorted({s.rc for s in self.samples}),
             "output": self.info,
         }
+
+
+def log_paths(key: str) -> Tuple[Path, Path]:
+    """Where the last run of `key` leaves its stdout and stderr (keys contain dots)."""
+    return LOGS / f"{key}.out", LOGS / f"{key}.err"
 
 
 def find_tool(name: str) -> Optional[str]:
@@ -315,9 +319,9 @@ def info_steps(options, whole: Scope, subset: Scope) -> dict:
         cmd = [sys.executable, str(FLOORS), "prefilter", "--discover", *scope.dirs, "--root", relative(options.corpus)]
         if scope is whole and not options.no_crash_scan:
             cmd += ["--check"] + (["--all"] if options.crash_scan_all else [])
-        log = LOGS / f"prefilter.{scope.name}"
-        sample = measure(cmd, log.with_suffix(".out"), log.with_suffix(".err"))
-        result = parse_floor(log.with_suffix(".out").read_text(), log.with_suffix(".err").read_text())
+        out, err = log_paths(f"prefilter.{scope.name}")
+        sample = measure(cmd, out, err)
+        result = parse_floor(out.read_text(errors="replace"), err.read_text(errors="replace"))
         result["wall"] = sample.wall
         found[scope.name] = result
         progress(f"prefilter, {scope.name}: {result.get('passed')} of {result.get('files')} files let through")
@@ -335,7 +339,7 @@ def prime(tasks: Sequence[Task]) -> None:
     shutil.rmtree(CACHE_DIR, ignore_errors=True)
     for task in tasks:
         if task.key.startswith(("floor.read.", "reglint.warm.", "reglint.one.")):
-            measure(task.cmd, LOGS / "prime.out", LOGS / "prime.err")
+            measure(task.cmd, *log_paths("prime"))
 
 
 def run_rounds(tasks: Sequence[Task], repeat: int) -> None:
