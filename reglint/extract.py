@@ -7,7 +7,7 @@ decides what is a hazard — that is the rules' job.
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Optional, Sequence, Set, Tuple
+from typing import List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -811,7 +811,7 @@ def _argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -
                 return arg
             continue
         if arg.star:
-            return None if position is not None and index <= position and keyword is None else None
+            return None  # after *args, positions are unknown
         if position is not None and index == position:
             return arg
         index += 1
@@ -827,8 +827,6 @@ def _literal(expr) -> Optional[float]:
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
         inner = _literal(expr.expression)
         return -inner if inner is not None else None
-    if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
-        return None
     return None
 
 
@@ -915,9 +913,3 @@ def _last_assignment(with_node: cst.With, name: str) -> Optional[cst.Assign]:
 
 def build_model(path: str, text: str, module: cst.Module) -> FileModel:
     return Extractor(path, text, module).build()
-
-
-def iter_regularizer_values(model: FileModel) -> Iterable[Tuple[Regularizer, Value]]:
-    for regularizer in model.regularizers:
-        if regularizer.l2 is not None:
-            yield regularizer, regularizer.l2
