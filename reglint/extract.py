@@ -231,6 +231,7 @@ class Extractor:
         model = self.model
         text = " ".join(self.names.comments + self.names.docstrings)
         model.porting_evidence = bool(PORTING.search(text))
+        self._site_by_call = {id(site.call): site for site in self.names.calls}
         for site in self.names.calls:
             qualname, inferred = self.call_qualname(site.call, site.scopes)
             site.qualname = qualname
@@ -244,7 +245,44 @@ class Extractor:
         for site in self.names.calls:
             self._attachments(site)
             self._loss_site(site)
+        for site in self.names.calls:
+            self._added_param_group(site)
         return model
+
+    def _added_param_group(self, site: CallSite) -> None:
+        """`optimizer.add_param_group({"params": ..., "weight_decay": wd})` decays that group."""
+        func = site.call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "add_param_group" and site.call.args):
+            return
+        optimizer = self.optimizer_for(func.value, site.scopes)
+        if optimizer is None or optimizer.framework != "torch" or (optimizer.weight_decay and not optimizer.weight_decay.provably_zero):
+            return
+        group = site.call.args[0].value
+        if isinstance(group, cst.Dict) and self._decayed_group(group, site.scopes, site.statement, optimizer):
+            optimizer.group_without_decay = True  # the constructor's own group keeps the default
+
+    def _decayed_group(self, group: cst.Dict, scopes, statement, optimizer: Optimizer) -> bool:
+        for item in group.elements:
+            if isinstance(item, cst.DictElement) and _string_value(item.key) == "weight_decay":
+                value = self.value(item.value, scopes, statement)
+                if not value.provably_zero:
+                    optimizer.weight_decay = value
+                    optimizer.weight_decay_arg = item
+                    optimizer.explicit = True
+                    return True
+        return False
+
+    def owner_of(self, call: cst.Call) -> Optional[str]:
+        """The variable a layer call's model is assigned to: `m = Sequential([Dense(...)])` -> `m`."""
+        node = call
+        for _ in range(6):
+            node = self.names.parents.get(id(node))
+            if node is None:
+                return None
+            site = self._site_by_call.get(id(node)) if isinstance(node, cst.Call) else None
+            if site is not None and (site.qualname or "").startswith(("keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model")):
+                return _assigned_name(site)
+        return None
 
     def _regularizer(self, site: CallSite, qualname: str, inferred: bool) -> None:
         spec = REGULARIZERS[qualname]
@@ -301,17 +339,13 @@ class Extractor:
         for origin, scopes in self.origins(groups.value, site.scopes) or [(groups.value, site.scopes)]:
             if not isinstance(origin, (cst.List, cst.Tuple)):
                 continue
-            for element in origin.elements:
-                if not isinstance(element.value, cst.Dict):
-                    continue
-                for item in element.value.elements:
-                    if isinstance(item, cst.DictElement) and _string_value(item.key) == "weight_decay":
-                        value = self.value(item.value, scopes, site.statement)
-                        if not value.provably_zero:
-                            optimizer.weight_decay = value
-                            optimizer.weight_decay_arg = item
-                            optimizer.explicit = True
-                            return
+            dicts = [e.value for e in origin.elements if isinstance(e.value, cst.Dict)]
+            for group in dicts:
+                if self._decayed_group(group, scopes, site.statement, optimizer):
+                    optimizer.group_without_decay = any(
+                        not any(isinstance(i, cst.DictElement) and _string_value(i.key) == "weight_decay" for i in g.elements)
+                        for g in dicts)
+                    return
 
     def _chain(self, site: CallSite) -> None:
         elements = []
@@ -323,9 +357,17 @@ class Extractor:
                     continue
                 qualname, _ = self.qualify(origin.func, scopes)
                 element = ChainElement(qualname or "", origin, _chain_role(qualname), arg if origin is arg.value else None)
+                decay_call, mask = origin, _argument(origin, "mask", None)
+                if qualname == "optax.masked":  # optax.masked(optax.add_decayed_weights(wd), mask)
+                    inner = _argument(origin, "inner", 0)
+                    inner_name = self.qualify(inner.value.func, scopes)[0] if inner and isinstance(inner.value, cst.Call) else None
+                    if inner_name in optax.DECAY_TRANSFORMS:
+                        element.role, decay_call, mask = "decay", inner.value, _argument(origin, "mask", 1)
                 if element.role == "decay":
-                    decay = _argument(origin, "weight_decay", 0)
-                    element.value = self.value(decay.value, scopes) if decay is not None else Value(origin, 0.0, "default")
+                    decay = _argument(decay_call, "weight_decay", 0)
+                    element.value = self.value(decay.value, scopes) if decay is not None else Value(decay_call, 0.0, "default")
+                    element.decay_call = decay_call
+                    element.mask = mask.value if mask is not None else None
                 elements.append(element)
         self.model.chains.append(OptaxChain(site.call, elements))
 
@@ -364,8 +406,9 @@ class Extractor:
             if not regularizers:
                 continue
             kind, collected = _attachment_kind(qualname, keyword)
+            owner = self.owner_of(site.call) if kind == "keras_layer" else None
             for regularizer in regularizers:
-                regularizer.attachments.append(Attachment(kind, keyword, site.call, qualname or "", collected))
+                regularizer.attachments.append(Attachment(kind, keyword, site.call, qualname or "", collected, owner))
 
     # -- loss sites -------------------------------------------------------------------
     def _loss_site(self, site: CallSite) -> None:
@@ -461,7 +504,9 @@ class Extractor:
             self.model.optimizers.append(optimizer)
         else:
             optimizer = self.optimizer_for(arg.value, site.scopes)
-        self.model.loss_sites.append(LossSite("compile", site.call, None, None, True, [], optimizer, site.scopes[-1], "keras"))
+        compiled = LossSite("compile", site.call, None, None, True, [], optimizer, site.scopes[-1], "keras")
+        compiled.model_expr = self.model.code(site.call.func.value) if isinstance(site.call.func, cst.Attribute) else None
+        self.model.loss_sites.append(compiled)
 
     def _jax_site(self, site: CallSite) -> None:
         fn = _argument(site.call, "fun", 0)

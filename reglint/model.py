@@ -41,6 +41,7 @@ class Attachment:
     call: cst.Call
     qualname: str
     collected: bool  # lands in TF1's REGULARIZATION_LOSSES collection (else model.losses)
+    owner: Optional[str] = None  # the model variable the layer is built into (`Sequential([...])`)
 
 
 @dataclass
@@ -77,6 +78,8 @@ class Optimizer:
     weight_decay_arg: Optional[cst.CSTNode] = None  # cst.Arg, or a dict Element
     explicit: bool = False  # the decay was written (not left at the default)
     decoupled_flag: Optional[str] = None  # the keyword that makes the class decoupled
+    # some param group leaves weight_decay to the optimizer-wide value
+    group_without_decay: bool = False
     bound_to: Optional[str] = None  # variable the optimizer was assigned to
     scope: Optional[cst.CSTNode] = None
     inferred: bool = False
@@ -122,6 +125,8 @@ class ChainElement:
     role: str  # "decay" | "adaptive_scale" | "adaptive_alias" | "alias" | "lr_scale" | "other"
     arg: Optional[cst.Arg] = None  # the cst.Arg of the chain holding this element
     value: Optional[Value] = None  # for add_decayed_weights: the decay
+    decay_call: Optional[cst.Call] = None  # the add_decayed_weights call (inside optax.masked too)
+    mask: Optional[cst.BaseExpression] = None  # optax.masked(..., mask) / add_decayed_weights(mask=)
 
 
 @dataclass

@@ -133,6 +133,8 @@ class _Collector:
             cst.Nonlocal: self.global_,
             cst.Call: self.call,
             cst.BinaryOperation: self.binary_operation,
+            cst.List: self.sequence,
+            cst.Tuple: self.sequence,
         }
 
     def walk(self, node: cst.CSTNode) -> None:
@@ -321,6 +323,11 @@ class _Collector:
         self.names.calls.append(CallSite(node, dotted(node.func), tuple(self.scopes), self.statement, tuple(self.tapes)))
         for arg in node.args:
             self.names.parents[id(arg.value)] = node
+        self.children(node)
+
+    def sequence(self, node) -> None:
+        for element in node.elements:
+            self.names.parents[id(element.value)] = node
         self.children(node)
 
     def binary_operation(self, node: cst.BinaryOperation) -> None:

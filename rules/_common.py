@@ -73,8 +73,22 @@ def weight_decay_comment(value: Value) -> Optional[str]:
     return None
 
 
+# Halves of published decays (5e-4, 1e-4, 4e-5 and EfficientNet's 1e-5) that are not
+# published themselves: a value like these was most likely halved already.
+HALVED_PUBLISHED = (2.5e-4, 5e-5, 2e-5, 5e-6)
+
+
+def _among(number: Optional[float], values) -> bool:
+    return number is not None and any(abs(number - v) < v * 1e-9 for v in values)
+
+
 def published_value(value: Value) -> bool:
-    return value.number is not None and any(abs(value.number - v) < v * 1e-9 for v in PUBLISHED_WEIGHT_DECAYS)
+    return _among(value.number, PUBLISHED_WEIGHT_DECAYS)
+
+
+def looks_halved(value: Value) -> bool:
+    """Written already halved (`wd / 2`), or equal to half a published weight decay."""
+    return value.halved or _among(value.number, HALVED_PUBLISHED)
 
 
 def weight_decay_evidence(value: Value, porting_evidence: bool) -> Optional[str]:

@@ -110,7 +110,7 @@ def _torch_fix(model, optimizer, name):
         return Fix(Applicability.UNSAFE, f"Decouple the decay: `{name}(..., decoupled_weight_decay=True)` (torch ≥ {since}; {RETUNE})",
                    (model.replace(flag.value, "True"),))
     if optimizer.decoupled_flag and optimizer.family in ("nadam", "radam"):
-        edit = model.insert_after(call.args[-1].value, _next_argument(model, call, "decoupled_weight_decay=True"))
+        edit = model.insert_after(call.args[-1], _next_argument(model, call, "decoupled_weight_decay=True"))
         return Fix(Applicability.UNSAFE, f"Decouple the decay: `{name}(..., decoupled_weight_decay=True)` (torch ≥ {since}; {RETUNE})", (edit,))
     replacement = torch_table.DECOUPLED_CLASS.get(optimizer.family)
     if replacement is None:
@@ -118,6 +118,9 @@ def _torch_fix(model, optimizer, name):
     func = call.func
     if isinstance(func, cst.Attribute):
         edits = (model.replace(func.attr, replacement),)
+        if optimizer.group_without_decay and not isinstance(optimizer.weight_decay_arg, cst.Arg):
+            # the decay is in a param group: keep the other groups at 0, not AdamW's 1e-2
+            edits += (model.insert_after(call.args[-1], _next_argument(model, call, "weight_decay=0.0")),)
     elif optimizer.inferred:
         return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `{replacement}` ({RETUNE})")
     else:
@@ -153,13 +156,14 @@ def _keras(model):
     regularizers = list(_keras_l2(model))
     if not regularizers:
         return
+    owners = {a.owner for r in regularizers for a in r.attachments}
     compiles = [s for s in model.loss_sites if s.kind == "compile"]
-    if any(s.optimizer is None or not s.optimizer.adaptive for s in compiles):
-        return  # several models, some not trained adaptively: which one has the L2 is not knowable here
+    if None in owners and any(s.optimizer is None or not s.optimizer.adaptive for s in compiles):
+        return  # several models, some not trained adaptively, and the L2's model is not known
     reported = set()
     for site in model.loss_sites:
         trained = site.kind == "compile" or (site.kind == "tape_gradient" and site.includes_reg_losses)
-        if not trained:
+        if not trained or (None not in owners and site.model_expr not in owners):
             continue
         optimizers = [site.optimizer] if site.kind == "compile" else [o for o in model.optimizers if o.framework == "keras"]
         for optimizer in optimizers:
@@ -242,7 +246,7 @@ def _optax(model):
             message = f"`add_decayed_weights` before `{name}` in optax.chain is a coupled L2 penalty: {WHY}"
             if fix.edits:
                 message += f"; {fix.message[0].lower()}{fix.message[1:]}"
-            yield model.diagnostic(RULE, element.call, message, fix)
+            yield model.diagnostic(RULE, element.decay_call, message, fix)
 
 
 def _zero_decay(model, element) -> bool:
@@ -259,13 +263,13 @@ def _optax_fix(model, chain, decay, later, optax_table):
     """
     args = [a for a in chain.call.args if a.keyword is None and not a.star]
     decay_arg, later_arg = decay.arg, later.arg
-    positional_extra = decay.call.args and any(a.keyword is None for a in decay.call.args[1:])
+    positional_extra = any(a.keyword is None for a in decay.decay_call.args[1:])
     if decay_arg is None or later_arg is None or positional_extra:
         return Fix(Applicability.DISPLAY_ONLY, "Use `optax.adamw(...)` or move `add_decayed_weights` after the adaptive scaling")
     following = args[args.index(decay_arg) + 1]
     if later.role == "adaptive_alias" and later.qualname in optax_table.DECOUPLED_FORM:
         decoupled = optax_table.DECOUPLED_FORM[later.qualname].rsplit(".", 1)[1]
-        new_call = _with_decay(later.call, decoupled, decay.call)
+        new_call = _with_decay(later.call, decoupled, decay)
         delete = model.replace_between(decay_arg, following, "")
         return Fix(Applicability.UNSAFE, f"Use `optax.{decoupled}(..., weight_decay=...)` ({RETUNE})",
                    (delete, model.replace(later.call, model.code(new_call))))
@@ -275,14 +279,12 @@ def _optax_fix(model, chain, decay, later, optax_table):
     return Fix(Applicability.DISPLAY_ONLY, f"Use a decoupled optimizer such as `optax.adamw`, or move `add_decayed_weights` after the adaptive scaling ({RETUNE})")
 
 
-def _with_decay(alias_call: cst.Call, decoupled: str, decay_call: cst.Call) -> cst.Call:
+def _with_decay(alias_call: cst.Call, decoupled: str, decay) -> cst.Call:
+    """`optax.adam(lr)` -> `optax.adamw(lr, weight_decay=wd[, mask=m])`."""
     func = alias_call.func
     new_func = func.with_changes(attr=cst.Name(decoupled)) if isinstance(func, cst.Attribute) else cst.Name(decoupled)
-    decay_args = [a for a in decay_call.args]
-    weight = decay_args[0].value if decay_args and decay_args[0].keyword is None else next(
-        (a.value for a in decay_args if a.keyword and a.keyword.value == "weight_decay"), cst.Float("1e-4"))
-    extra = [_keyword("weight_decay", weight)]
-    extra += [_keyword("mask", a.value) for a in decay_args if a.keyword and a.keyword.value == "mask"]
+    weight = decay.value.expr if decay.value is not None else cst.Float("1e-4")
+    extra = [_keyword("weight_decay", weight)] + ([_keyword("mask", decay.mask)] if decay.mask is not None else [])
     args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in alias_call.args] + extra
     commas = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]]
     return alias_call.with_changes(func=new_func, args=commas + args[-1:])

@@ -133,12 +133,15 @@ def _tape(model):
     ]
     if not keras_regularized:
         return
+    owners = {a.owner for r in keras_regularized for a in r.attachments if a.kind == "keras_layer"}
     tapes = [s for s in model.loss_sites if s.kind == "tape_gradient"]
-    if any(s.includes_reg_losses for s in tapes):
+    if None in owners and any(s.includes_reg_losses for s in tapes):
         return  # the file adds some model's losses: the other tapes' models may have none (a GAN's critic)
     for site in tapes:
         if site.includes_reg_losses is not False or site.loss_arg is None:
             continue
+        if None not in owners and site.model_expr not in owners:
+            continue  # this tape trains a model without regularizers
         owner = site.model_expr or "model"
         line = _first_line(model, keras_regularized)
         term = f"sum({owner}.losses)"

@@ -13,7 +13,8 @@ The rule needs evidence that the value means weight decay: its name
 (`weight_decay`, `WEIGHT_DECAY`, `wd`, `args.weight_decay`, `cfg["weight_decay"]`), a
 comment on the defining or using line mentioning weight decay, Caffe, a prototxt
 or a paper, or a published weight-decay literal (5e-4, 1e-4, 2e-4, 4e-5) in a file
-that says it was ported. TF1's `l2_regularizer(λ)` and `λ * tf.nn.l2_loss(w)` already
+that says it was ported. A value equal to half a published decay (2.5e-4, 5e-5, 2e-5,
+5e-6) is taken as already halved. TF1's `l2_regularizer(λ)` and `λ * tf.nn.l2_loss(w)` already
 carry the ½ and are never flagged; neither is a value already halved.
 
 ## Example
@@ -44,7 +45,7 @@ None.
 
 from __future__ import annotations
 
-from reglint.rules._common import halved_code, mentions_weight_decay_penalty, inferred_note, weight_decay_evidence
+from reglint.rules._common import halved_code, looks_halved, mentions_weight_decay_penalty, inferred_note, weight_decay_evidence
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
@@ -64,10 +65,20 @@ def prefilter(data: bytes) -> bool:
 
 
 
+def _suggestion(model, regularizer, halved: str) -> str:
+    """The regularizer call as the fix writes it (`L1L2(0.0, wd / 2)`), or just the coefficient."""
+    import libcst as cst
+
+    arg = regularizer.l2_arg
+    args = [a.with_changes(value=cst.parse_expression(halved)) if a is arg else a for a in regularizer.call.args]
+    code = model.code(regularizer.call.with_changes(args=args))
+    return halved if "\n" in code or len(code) > 80 else code
+
+
 def check(model, settings):
     for regularizer in model.regularizers:
         value = regularizer.l2
-        if regularizer.convention != "sum_sq" or value is None or value.halved or value.provably_zero:
+        if regularizer.convention != "sum_sq" or value is None or looks_halved(value) or value.provably_zero:
             continue
         evidence = weight_decay_evidence(value, model.porting_evidence)
         if evidence is None:
@@ -76,14 +87,14 @@ def check(model, settings):
         halved = halved_code(model.module, value.expr)
         message = (
             f"Weight decay used as a Keras L2 coefficient: `{model.code(value.expr)}` ({evidence}) adds "
-            f"λ·Σw², twice Caffe/PyTorch weight decay's λ/2·Σw²; use `{spelled}({halved})`"
+            f"λ·Σw², twice Caffe/PyTorch weight decay's λ/2·Σw²; use `{_suggestion(model, regularizer, halved)}`"
             + inferred_note(regularizer.inferred, spelled)
         )
         fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (model.replace(value.expr, halved),))
         yield model.diagnostic(RULE, value.expr, message, fix)
     for penalty in model.penalties:
         value = penalty.coefficient
-        if penalty.convention != "sum_sq" or value is None or value.halved:
+        if penalty.convention != "sum_sq" or value is None or looks_halved(value):
             continue
         evidence = weight_decay_evidence(value, model.porting_evidence)
         if evidence is None or value.number is not None and value.provenance == "literal" and not evidence.startswith("named"):

@@ -27,16 +27,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
 
 # "<CODE>/<case>" -> the bug the fixture shows (reported to the lead; see the fixture's comments).
 KNOWN_BUGS = {
-    "RL002/keras_two_models_adam_on_l2": "RL002 miss (since 43ed545): with two Keras models in a file, the "
-    "regularized one compiled with optimizer=\"adam\" is no longer reported; the L2 can be tied to its model",
-    "RL003/gan_generator_dropped": "RL003: the regularized generator's tape loss is rightly reported, but so is the "
-    "discriminator's (no regularizers), and its fix adds `sum(discriminator.losses)`",
-    "RL002/optax_masked_decay": "RL002 miss: `optax.masked(optax.add_decayed_weights(wd), mask)` before `optax.adam` "
-    "(the decay wrapped in masked) is not seen as a decay element of the chain",
-    "RL002/param_groups_default_group": "RL002 bad fix: Adam -> AdamW also changes the default decay of groups that "
-    "do not set one (0 -> AdamW's 1e-2), so the no-decay group starts decaying; keep `weight_decay=0.0`",
-    "RL002/add_param_group": "RL002 miss: a decayed group added with `optimizer.add_param_group({..., "
-    "'weight_decay': decay})` to a torch Adam (the YOLOv5/Ultralytics smart_optimizer pattern) is not seen",
     "RL003/tf1_graph_keras_layers": "RL003 miss: tf.keras layers in a TF1 graph do not fill REGULARIZATION_LOSSES; "
     "minimize(loss) without model.losses drops them, but only GradientTape losses are checked for model.losses",
 }
@@ -88,10 +78,6 @@ def test_fixture(code: str, source: Path) -> None:
 
 # Cases whose message suggests code other than what the fix writes (same convention as KNOWN_BUGS).
 MESSAGE_BUGS = {
-    "RL001/l1l2_positional": "RL001 message: for `L1L2(0.0, wd)` it suggests `L1L2(wd / 2)`, which sets l1, "
-    "not l2 (the fix itself edits the right argument)",
-    "RL001/l1l2_config_dict": "RL001 message: for `L1L2(l1=0.0, l2=cfg[...])` and `l1_l2(1e-5, wd)` it suggests "
-    "`L1L2(cfg[...] / 2)` / `l1_l2(wd / 2)`, which set l1, not l2",
 }
 SUGGESTION = re.compile(r"; use `([^`]*)`")
 
