@@ -43,6 +43,7 @@ class Extractor:
         self.model = FileModel(path=path, source=text, module=module, imports=dict(self.names.imports))
         self._regularizer_by_call = {}
         self._optimizer_by_node = {}
+        self._fields = None
 
     # -- qualified names ---------------------------------------------------------
     def qualify(self, node: cst.CSTNode, scopes: Sequence, depth: int = 0) -> Tuple[Optional[str], bool]:
@@ -182,7 +183,22 @@ class Extractor:
                              (attr,) + tuple(n for v in inner for n in v.names),
                              tuple(c for b in assigned for c in comments_of(b.statement)),
                              all(v.halved for v in inner))
+        fields = self._class_fields().get(attr, [])
+        if len(fields) == 1 and fields[0].value is not None:
+            # `config.weight_decay` where one class in the file declares `weight_decay: float = 5e-6`
+            inner = self._value(fields[0].value, self._scopes_of(fields[0].scope), depth + 1, seen)
+            return Value(expr, inner.number, "config", (attr,) + inner.names, comments_of(fields[0].statement), inner.halved)
         return Value(expr, None, "config", (attr,))
+
+    def _class_fields(self):
+        """Class-body assignments (dataclass/config fields) by name, computed once."""
+        if self._fields is None:
+            self._fields = {}
+            for (_, name), bindings in self.names.bindings.items():
+                for binding in bindings:
+                    if isinstance(binding.scope, cst.ClassDef) and binding.kind == "assign":
+                        self._fields.setdefault(name, []).append(binding)
+        return self._fields
 
     def _call_value(self, expr: cst.Call, scopes, depth, seen) -> Value:
         func = expr.func
