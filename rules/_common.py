@@ -86,9 +86,20 @@ def published_value(value: Value) -> bool:
     return _among(value.number, PUBLISHED_WEIGHT_DECAYS)
 
 
+def _half_of_round(number: Optional[float]) -> bool:
+    """1.5e-5, 2.5e-4: not round themselves, but twice them is (3e-5, 5e-4)."""
+    if number is None or number <= 0:
+        return False
+    import math
+
+    mantissa = number / 10 ** math.floor(math.log10(number))
+    return abs(mantissa - round(mantissa)) > 1e-6 and abs(2 * mantissa - round(2 * mantissa)) < 1e-6
+
+
 def looks_halved(value: Value) -> bool:
-    """Written already halved (`wd / 2`), or equal to half a published weight decay."""
-    return value.halved or _among(value.number, HALVED_PUBLISHED)
+    """Written already halved (`wd / 2`), equal to half a published weight decay, or
+    a half-step mantissa (1.5e-5 = 3e-5 / 2) that only halving produces."""
+    return value.halved or _among(value.number, HALVED_PUBLISHED) or _half_of_round(value.number)
 
 
 def weight_decay_evidence(value: Value, porting_evidence: bool) -> Optional[str]:

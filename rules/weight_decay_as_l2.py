@@ -14,7 +14,7 @@ The rule needs evidence that the value means weight decay: its name
 comment on the defining or using line mentioning weight decay, Caffe, a prototxt
 or a paper, or a published weight-decay literal (5e-4, 1e-4, 2e-4, 4e-5) in a file
 that says it was ported. A value equal to half a published decay (2.5e-4, 5e-5, 2e-5,
-5e-6) is taken as already halved. TF1's `l2_regularizer(λ)` and `λ * tf.nn.l2_loss(w)` already
+5e-6) or with a half-step mantissa (1.5e-5 = 3e-5 / 2) is taken as already halved. TF1's `l2_regularizer(λ)` and `λ * tf.nn.l2_loss(w)` already
 carry the ½ and are never flagged; neither is a value already halved.
 
 ## Example
