@@ -59,6 +59,13 @@ class Sample:
     inner: Optional[float] = None  # a floor's own loop time, import and start-up excluded
 
 
+# GNU time reports the peak RSS of the command alone. Without it, wait4 does, but a
+# child started from this process inherits this process's own peak RSS at exec
+# (Linux keeps the high-water mark of the replaced address space), so the numbers
+# then have this process's size as their floor.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def child_env() -> Dict[str, str]:
     env = dict(os.environ)
     env["NO_COLOR"] = "1"
@@ -68,50 +75,74 @@ def child_env() -> Dict[str, str]:
 
 
 def measure(cmd: Sequence[str], out: Path, err: Path, cwd: Path = REPO) -> Sample:
-    """Wall time, peak RSS (via wait4) and exit code of one run; output to files."""
+    """Wall time, peak RSS and exit code of one run; its output goes to files."""
+    rss_file = Path(f"{out}.rss")
+    prefix = [GNU_TIME, "-f", "%M", "-o", str(rss_file)] if GNU_TIME else []
     with open(out, "wb") as stdout, open(err, "wb") as stderr:
         start = time.perf_counter()
-        process = subprocess.Popen(list(cmd), cwd=cwd, stdout=stdout, stderr=stderr, env=child_env())
+        process = subprocess.Popen(prefix + list(cmd), cwd=cwd, stdout=stdout, stderr=stderr, env=child_env())
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Sample(wall, usage.ru_maxrss, process.returncode)
+    rss = usage.ru_maxrss
+    if GNU_TIME:
+        numbers = re.findall(r"^\d+$", rss_file.read_text(), re.MULTILINE) if rss_file.exists() else []
+        rss = int(numbers[-1]) if numbers else 0
+    return Sample(wall, rss, process.returncode)
 
 
 # -- what each tool's output says --------------------------------------------------
 
-def count_codes(text: str, pattern: "re.Pattern[str]" = DIAGNOSTIC_LINE) -> Dict[str, int]:
+# Outputs are read line by line: ruff --select ALL prints ~100 MB on the corpus, and
+# this process stays small.
+
+def lines(path: Path):
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        yield from handle
+
+
+def count_codes(paths: Sequence[Path], pattern: "re.Pattern[str]" = DIAGNOSTIC_LINE) -> Dict[str, int]:
     counts: Dict[str, int] = {}
-    for code in pattern.findall(text):
-        counts[code] = counts.get(code, 0) + 1
+    for path in paths:
+        for line in lines(path):
+            found = pattern.match(line)
+            if found:
+                counts[found.group(1)] = counts.get(found.group(1), 0) + 1
     return dict(sorted(counts.items()))
 
 
-def parse_lint(out: str, err: str) -> dict:
-    codes = count_codes(out)
+def matching(path: Path, keep: Callable[[str], bool], limit: int = 20) -> List[str]:
+    found = []
+    for line in lines(path):
+        if keep(line) and len(found) < limit:
+            found.append(line.rstrip("\n"))
+    return found
+
+
+def parse_lint(out: Path, err: Path) -> dict:
+    codes = count_codes([out])
     info = {"diagnostics": sum(codes.values()), "by_code": codes}
-    problems = [line for line in err.splitlines() if "error" in line.lower() and "SyntaxError" not in line]
+    problems = matching(err, lambda line: "error" in line.lower() and "SyntaxError" not in line)
     if problems:
-        info["stderr"] = problems[:20]
+        info["stderr"] = problems
     return info
 
 
-def parse_fixit(out: str, err: str) -> dict:
-    codes = count_codes(out + "\n" + err, FIXIT_LINE)
-    files = FIXIT_FILES.search(err) or FIXIT_FILES.search(out)
-    info = {"diagnostics": sum(codes.values()), "by_code": codes,
-            "files_checked": int(files.group(1)) if files else None}
-    crashed = [line for line in (out + err).splitlines() if "Traceback" in line or "Error:" in line]
+def parse_fixit(out: Path, err: Path) -> dict:
+    codes = count_codes([out, err], FIXIT_LINE)
+    files = [int(m.group(1)) for path in (out, err) for line in lines(path) for m in [FIXIT_FILES.search(line)] if m]
+    info = {"diagnostics": sum(codes.values()), "by_code": codes, "files_checked": files[-1] if files else None}
+    crashed = matching(out, lambda line: "Traceback" in line) + matching(err, lambda line: "Traceback" in line)
     if crashed:
-        info["stderr"] = crashed[:20]
+        info["stderr"] = crashed
     return info
 
 
-def parse_floor(out: str, err: str) -> dict:
+def parse_floor(out: Path, err: Path) -> dict:
     try:
-        return json.loads(out.strip().splitlines()[-1])
+        return json.loads(out.read_text(errors="replace").strip().splitlines()[-1])
     except (ValueError, IndexError):
-        return {"error": (err or out).strip().splitlines()[-5:]}
+        return {"error": err.read_text(errors="replace").strip().splitlines()[-5:]}
 
 
 # -- measurements --------------------------------------------------------------------
@@ -122,7 +153,7 @@ class Task:
     label: str
     cmd: List[str]
     files: int
-    parse: Callable[[str, str], dict] = parse_lint
+    parse: Callable[[Path, Path], dict] = parse_lint
     ok: Tuple[int, ...] = (0,)
     inner: int = 1  # back-to-back runs per round (short runs need more samples)
     rounds: Optional[int] = None  # at most this many rounds (the slowest floors)
@@ -133,7 +164,7 @@ class Task:
     def run(self) -> Sample:
         out, err = log_paths(self.key)
         sample = measure(self.cmd, out, err)
-        self.info = self.parse(out.read_text(errors="replace"), err.read_text(errors="replace"))
+        self.info = self.parse(out, err)
         sample.inner = self.info.get("seconds") if self.parse is parse_floor else None
         if sample.rc not in self.ok:
             tail = err.read_text(errors="replace").strip().splitlines()[-3:]
@@ -321,7 +352,7 @@ def info_steps(options, whole: Scope, subset: Scope) -> dict:
             cmd += ["--check"] + (["--all"] if options.crash_scan_all else [])
         out, err = log_paths(f"prefilter.{scope.name}")
         sample = measure(cmd, out, err)
-        result = parse_floor(out.read_text(errors="replace"), err.read_text(errors="replace"))
+        result = parse_floor(out, err)
         result["wall"] = sample.wall
         found[scope.name] = result
         progress(f"prefilter, {scope.name}: {result.get('passed')} of {result.get('files')} files let through")
@@ -475,9 +506,11 @@ def meta(tools: Dict[str, Optional[str]], options) -> dict:
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"cpus": os.cpu_count(), "cpu": cpu, "platform": platform.platform(),
                     "loadavg_at_end": os.getloadavg()},
+        "peak_rss_from": "GNU time" if GNU_TIME else "wait4 (floored by the benchmark's own size)",
         "python": sys.version.split()[0],
         "versions": {
             "reglint": tool_version([tools["reglint"], "--version"]),
+            "reglint_from": tool_version([sys.executable, "-c", "import reglint; print(reglint.__file__)"]),
             "ruff": tool_version([tools["ruff"], "--version"]),
             "fixit": tool_version([tools["fixit"], "--version"]) if tools["fixit"] else None,
             "libcst": tool_version([sys.executable, "-c", "import importlib.metadata as m; print(m.version('libcst'))"]),
@@ -526,7 +559,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not tools[name]:
             print(f"error: {name} not found (install reglint with the bench extra: pip install -e .[bench])", file=sys.stderr)
             return 2
-    LOGS.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(LOGS, ignore_errors=True)  # only the last run's logs
+    LOGS.mkdir(parents=True)
     notes: List[str] = []
     if options.quick:
         whole = make_scope("quick-whole", corpus.SUBSET, options.corpus)
@@ -536,6 +570,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         whole = make_scope("whole", tuple(corpus.PINS), options.corpus)
         subset = make_scope("subset", corpus.SUBSET, options.corpus)
     tasks = build_tasks(options, whole, subset, tools, notes)
+    if not GNU_TIME:
+        notes.append("no /usr/bin/time (apt-get install time): peak RSS from wait4, floored by this process's own size")
     load = os.getloadavg()[0]
     if load > 0.5:
         notes.append(f"load average {load:.1f} at the start: other processes share the CPUs, timings are noisier")
