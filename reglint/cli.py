@@ -10,12 +10,13 @@ import argparse
 import difflib
 import os
 import sys
+from pathlib import Path
 from typing import List, Optional, Sequence
 
 from reglint import __version__
 
 EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "rules", "rule", "convert")
+SUBCOMMANDS = ("check", "rules", "rule", "convert", "clean")
 
 
 class UsageError(Exception):
@@ -57,6 +58,7 @@ def check_parser() -> argparse.ArgumentParser:
                         help="apply exclude patterns to paths named on the command line too (for pre-commit)")
     parser.add_argument("--no-force-exclude", dest="force_exclude", action="store_false")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    parser.add_argument("--cache-dir", metavar="DIR", help="where the result cache lives (default: .reglint_cache, or $REGLINT_CACHE_DIR)")
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only, no summary")
     return parser
@@ -113,6 +115,8 @@ def _dispatch(args: List[str]) -> int:
     if args[:1] in (["-h"], ["--help"]):
         _print_help()
         return EXIT_CLEAN
+    if args and args[0] == "clean":
+        return _clean(args[1:])
     if args and args[0] == "rules":
         return _rules(args[1:])
     if args and args[0] == "rule":
@@ -129,7 +133,7 @@ def _dispatch(args: List[str]) -> int:
 def _print_help() -> None:
     print(
         "usage: reglint [check] [PATH ...] [options]\n"
-        "       reglint rules | reglint rule CODE | reglint convert VALUE --from A --to B\n\n"
+        "       reglint rules | reglint rule CODE | reglint convert VALUE --from A --to B | reglint clean\n\n"
         "Find weight-decay and L2-regularization hazards in ML training code.\n"
         "Run `reglint check --help` for the options of a check."
     )
@@ -137,6 +141,29 @@ def _print_help() -> None:
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+# -- reglint clean --------------------------------------------------------------------
+
+def _clean(args: List[str]) -> int:
+    """Remove the result cache of the project in the current folder (or --cache-dir)."""
+    from reglint import cache as result_cache
+    from reglint.config import ConfigError, load_settings
+
+    parser = _Parser(prog="reglint clean")
+    parser.add_argument("--cache-dir", metavar="DIR")
+    parser.add_argument("--config", metavar="FILE")
+    options = parser.parse_args(args)
+    if options.cache_dir:
+        folder = Path(options.cache_dir)
+    else:
+        try:
+            folder = result_cache.default_dir(load_settings(options.config, []))
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
+    if result_cache.clean(folder):
+        _err(f"Removed cache directory {folder}")
+    return EXIT_CLEAN
 
 
 # -- reglint rules / reglint rule CODE ----------------------------------------------
@@ -260,7 +287,13 @@ def _check_paths(options, paths, settings, plan, fix) -> int:
     results = [FileResult(path, [parse_error(path, message)]) for path, message in found.errors]
     if not found.files and not found.errors:  # e.g. pre-commit with nothing staged: silent
         return EXIT_CLEAN
-    checked = list(run(found.files, plan, fix=fix, unsafe=settings.unsafe_fixes, jobs=options.jobs))
+    cache = None
+    if not options.no_cache and not fix:
+        from reglint import cache as result_cache
+
+        folder = Path(options.cache_dir) if options.cache_dir else result_cache.default_dir(settings)
+        cache = result_cache.Cache(folder, result_cache.key_for(settings, [r.code for r in plan.rules]))
+    checked = list(run(found.files, plan, fix=fix, unsafe=settings.unsafe_fixes, jobs=options.jobs, cache=cache))
     if options.diff:
         originals = {}
         for result in checked:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import tokenize
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Sequence, Tuple
 
@@ -187,13 +186,49 @@ def _check_batch(args) -> List[FileResult]:
     return [check_path(p, plan, fix, unsafe) for p in paths]
 
 
-def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = False, jobs: Optional[int] = None) -> Iterator[FileResult]:
-    """Results for every path, in the order given."""
+def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = False, jobs: Optional[int] = None,
+        cache=None) -> Iterator[FileResult]:
+    """Results for every path, in the order given; `cache` (a cache.Cache) serves unchanged files."""
+    if cache is None or fix:
+        yield from _run_all(paths, plan, fix, unsafe, jobs)
+        return
+    from reglint.cache import stamp_of
+
+    stamps = {path: stamp_of(path) for path in paths}
+    cached = {}
+    for path in paths:
+        diagnostics = cache.get(path, stamps[path])
+        if diagnostics is not None:
+            cached[path] = _from_cache(path, diagnostics)
+    fresh = iter(_run_all([p for p in paths if p not in cached], plan, fix, unsafe, jobs))
+    for path in paths:
+        if path in cached:
+            yield cached[path]
+            continue
+        result = next(fresh)
+        cache.put(path, stamps[path], result.diagnostics)
+        yield result
+    cache.save()
+
+
+def _from_cache(path: str, diagnostics: List[Diagnostic]) -> FileResult:
+    result = FileResult(path, list(diagnostics))
+    if diagnostics:  # the full format shows source lines
+        try:
+            with open(path, "rb") as handle:
+                result.source = decode(handle.read())[0]
+        except (OSError, DecodeError):
+            pass
+    return result
+
+
+def _run_all(paths, plan, fix, unsafe, jobs) -> Iterator[FileResult]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(paths) < PARALLEL_THRESHOLD:
         for path in paths:
             yield check_path(path, plan, fix, unsafe)
         return
+    
     size = max(8, min(64, len(paths) // (workers * 4) or 1))
     batches = [paths[i:i + size] for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
