@@ -228,7 +228,8 @@ def _run_all(paths, plan, fix, unsafe, jobs) -> Iterator[FileResult]:
         for path in paths:
             yield check_path(path, plan, fix, unsafe)
         return
-    
+    from concurrent.futures import ProcessPoolExecutor
+
     size = max(8, min(64, len(paths) // (workers * 4) or 1))
     batches = [paths[i:i + size] for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
