@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence
 from reglint import __version__
 
 EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "rules", "rule", "convert", "clean")
+SUBCOMMANDS = ("check", "rules", "rule", "convert", "clean", "server")
 
 
 class UsageError(Exception):
@@ -45,6 +45,8 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-unsafe-fixes", dest="unsafe_fixes", action="store_false")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     parser.add_argument("--show-fixes", action="store_true", help="list the fixes that were applied")
+    parser.add_argument("--add-noqa", action="store_true",
+                        help="add `# noqa: CODE` to every line with a diagnostic (to adopt reglint gradually)")
     parser.add_argument("--select", type=_codes, help="rule codes or prefixes to enable (replaces the default set)")
     parser.add_argument("--extend-select", type=_codes, help="rule codes or prefixes to enable in addition")
     parser.add_argument("--ignore", type=_codes, help="rule codes or prefixes to disable")
@@ -125,6 +127,8 @@ def _dispatch(args: List[str]) -> int:
         from reglint import convert
 
         return convert.main(args[1:])
+    if args and args[0] == "server":
+        return _server(args[1:])
     if args and args[0] == "check":
         args = args[1:]
     return _check(check_parser().parse_args(args))
@@ -133,7 +137,8 @@ def _dispatch(args: List[str]) -> int:
 def _print_help() -> None:
     print(
         "usage: reglint [check] [PATH ...] [options]\n"
-        "       reglint rules | reglint rule CODE | reglint convert VALUE --from A --to B | reglint clean\n\n"
+        "       reglint rules | reglint rule CODE | reglint convert VALUE --from A --to B | reglint clean\n"
+        "       reglint server   (the language server; needs `pip install 'reglint[lsp]'`)\n\n"
         "Find weight-decay and L2-regularization hazards in ML training code.\n"
         "Run `reglint check --help` for the options of a check."
     )
@@ -252,6 +257,12 @@ def _check(options: argparse.Namespace) -> int:
     except ConfigError as error:
         raise UsageError(str(error)) from None
     fix = bool(settings.fix or options.diff)
+    if options.add_noqa:
+        if stdin_mode:
+            raise UsageError("--add-noqa edits files in place and cannot read stdin")
+        if options.fix or options.diff:
+            raise UsageError("--add-noqa cannot be combined with --fix or --diff")
+        return _add_noqa(options, paths, settings, plan)
     if stdin_mode:
         return _check_stdin(options, settings, plan, fix)
     return _check_paths(options, paths, settings, plan, fix)
@@ -318,6 +329,11 @@ def _print_diffs(results, originals) -> None:
     for result in results:
         if result.fixed is None:
             continue
+        if result.path.endswith(".ipynb"):
+            from reglint import notebook
+
+            sys.stdout.writelines(notebook.diff(result.path, originals[result.path], result.fixed))
+            continue
         before = originals[result.path].decode("utf-8", "replace").splitlines(keepends=True)
         after = result.fixed.decode("utf-8", "replace").splitlines(keepends=True)
         sys.stdout.writelines(difflib.unified_diff(before, after, result.path, result.path))
@@ -349,8 +365,10 @@ def _print_fixes(results) -> None:
     if not fixed:
         return
     _err(f"Fixed {len(fixed)} diagnostic{'s' if len(fixed) != 1 else ''}:")
-    for path, diagnostic in fixed:
-        _err(f"  {path}:{diagnostic.start.line}:{diagnostic.start.column}: {diagnostic.code} {diagnostic.fix.message}")
+    from reglint.report.concise import location
+
+    for _, diagnostic in fixed:
+        _err(f"  {location(diagnostic)}: {diagnostic.code} {diagnostic.fix.message}")
 
 
 def _exit_code(options, results, diff: bool = False) -> int:
@@ -361,3 +379,62 @@ def _exit_code(options, results, diff: bool = False) -> int:
     if remaining or (diff and fixed) or (options.exit_non_zero_on_fix and fixed):
         return EXIT_DIAGNOSTICS
     return EXIT_CLEAN
+
+
+# -- reglint check --add-noqa ---------------------------------------------------------
+
+def _add_noqa(options, paths, settings, plan) -> int:
+    """Silence every remaining diagnostic with a `# noqa` comment on its line."""
+    from reglint.diagnostic import parse_error
+    from reglint.engine import FileResult, run
+    from reglint.files import discover
+    from reglint.fixes import write_fixed
+    from reglint.noqa_add import add_to_bytes
+
+    found = discover(paths, settings)
+    left = [FileResult(path, [parse_error(path, message)]) for path, message in found.errors]
+    if not found.files and not found.errors:
+        return EXIT_CLEAN
+    added = 0
+    for result in run(found.files, plan, jobs=options.jobs):
+        if not result.diagnostics:
+            continue
+        try:
+            with open(result.path, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            left.append(FileResult(result.path, [parse_error(result.path, f"cannot read file: {error.strerror or error}")]))
+            continue
+        new, changed, remaining = add_to_bytes(result.path, data, result.diagnostics)
+        if new is not None:
+            problem = write_fixed(result.path, new)
+            if problem:
+                left.append(FileResult(result.path, [parse_error(result.path, problem)]))
+                continue
+            added += changed
+        if remaining:
+            left.append(FileResult(result.path, remaining, result.source))
+    _err(f"Added {added} noqa directive{'s' if added != 1 else ''}.")
+    if not left:
+        return EXIT_CLEAN
+    return _finish(options, settings, left, report_stream=sys.stdout)
+
+
+# -- reglint server -------------------------------------------------------------------
+
+LSP_DEPENDENCIES = ("pygls", "lsprotocol", "cattrs", "attrs")  # what `reglint[lsp]` installs
+
+def _server(args: List[str]) -> int:
+    parser = _Parser(prog="reglint server", description="Run the reglint language server on stdin/stdout.")
+    parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default and only transport)")
+    parser.parse_args(args)
+    try:
+        from reglint import server
+    except ImportError as error:
+        missing = (getattr(error, "name", None) or "").split(".")[0]
+        if missing not in LSP_DEPENDENCIES:
+            raise
+        raise UsageError(
+            f"the language server needs the `lsp` extra ({missing} is not installed): pip install 'reglint[lsp]'"
+        ) from None
+    return server.main()

@@ -112,12 +112,24 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -
     found: List[Diagnostic] = []
     for rule in rules:
         found.extend(rule.check(model, settings))
-    found = suppress.filter_diagnostics(found, text)
+    found = suppress.apply(found, text, path, rules)  # also RL100, when it runs
     return sorted(found, key=lambda d: d.sort_key)
 
 
 def check_bytes(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
-    """Check (and with `fix`, repair) one file's bytes; never raises on bad input."""
+    """Check (and with `fix`, repair) one file's bytes; never raises on bad input.
+
+    A Jupyter notebook goes through `reglint.notebook`, which checks its code cells
+    as one source with `check_source` and maps the results back to cells."""
+    if path.endswith(".ipynb"):
+        from reglint import notebook
+
+        return notebook.check_notebook(path, data, plan, fix, unsafe)
+    return check_source(path, data, plan, fix, unsafe)
+
+
+def check_source(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
+    """Check (and with `fix`, repair) Python source bytes; never raises on bad input."""
     result = FileResult(path)
     rules = plan.rules_for(path)
     if not rules or not plan.may_flag(data, rules):

@@ -1,7 +1,9 @@
 """Path discovery: which files a run checks.
 
-Folders are walked for `*.py` / `*.pyi`. The walk skips what nobody wants linted and
-what would make a run slow or noisy: the default excludes (`.git`, `build`,
+Folders are walked for `*.py` / `*.pyi` and Jupyter notebooks (`*.ipynb`, see
+`reglint.notebook`; `extend-exclude = ["*.ipynb"]` leaves them out). The walk
+skips what nobody wants linted and what would make a run slow or noisy: the
+default excludes (`.git`, `build`,
 `__pycache__`, ...), any virtualenv or conda environment whatever its name (a folder
 holding `pyvenv.cfg` or `conda-meta`), the config's `exclude` / `extend-exclude`
 globs, and — unless `respect-gitignore = false` — whatever the `.gitignore` files
@@ -27,7 +29,7 @@ from typing import List, Optional, Sequence, Set, Tuple
 from reglint import gitignore
 from reglint.config import Settings
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 # a folder holding one of these is a Python environment, not project code
 ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
 MISSING = "cannot read: No such file or directory"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import IO, List, Mapping
+from typing import IO, List, Mapping, Optional
 
 FORMAT_MODULES = {
     "full": "full",
@@ -24,6 +24,14 @@ class Context:
     unsafe_fixes: bool = False
     color: bool = False
     show_source: bool = True
+
+
+def cell_of(diagnostic) -> Optional[int]:
+    """The notebook cell (1-based, counting every cell) a diagnostic is in, or None."""
+    for key, value in diagnostic.extra:
+        if key == "cell":
+            return value
+    return None
 
 
 def write(fmt: str, results: List, out: IO[str], context: Context) -> None:

@@ -27,6 +27,7 @@ from typing import List, Optional, Tuple
 
 from reglint.diagnostic import Applicability
 from reglint.fixes import LINE_BREAK, applicable
+from reglint.report import cell_of
 
 TAB_WIDTH = 4
 MAX_LINE_CHARS = 200  # longer source lines are windowed around the range
@@ -98,7 +99,9 @@ def window(chars: str, start: int, end: int) -> Tuple[str, int, int]:
 
 def _header(diagnostic, unsafe_fixes: bool) -> Line:
     start = diagnostic.start
-    line: Line = [(clean(diagnostic.path), "bold"), (f":{start.line}:{start.column}: ", ""), (diagnostic.code, "bold red"), (" ", "")]
+    cell = cell_of(diagnostic)
+    where = f":cell {cell}" if cell is not None else ""
+    line: Line = [(clean(diagnostic.path), "bold"), (f"{where}:{start.line}:{start.column}: ", ""), (diagnostic.code, "bold red"), (" ", "")]
     if applicable(diagnostic, unsafe_fixes):
         line.append(("[*]", "cyan"))
         line.append((" ", ""))
@@ -181,8 +184,17 @@ def _source_lines(result, context) -> List[str]:
 def _blocks(results, context):
     for result in results:
         source = _source_lines(result, context)
+        cells = getattr(result, "cell_sources", None) or {}  # a notebook: its cells' texts
+        split = {}
         for diagnostic in result.diagnostics:
-            yield block(diagnostic, source, context)
+            cell = cell_of(diagnostic)
+            if cell is None:
+                yield block(diagnostic, source, context)
+                continue
+            if cell not in split:  # positions are within the cell: show the cell's lines
+                text = cells.get(cell) if context.show_source else None
+                split[cell] = LINE_BREAK.split(text) if text is not None else []
+            yield block(diagnostic, split[cell], context)
 
 
 def write(results, out, context) -> None:

@@ -9,11 +9,15 @@ a path containing a comma would cut the property list short.
 
 GitHub accepts `col`/`endColumn` only for single-line ranges, so a range spanning
 lines carries `line`/`endLine` only.
+
+A notebook's positions are within a cell, not lines of the `.ipynb` file, so its
+annotations are on the file as a whole, with `cell N:line:col:` leading the message.
 """
 
 from __future__ import annotations
 
 from reglint.diagnostic import PARSE_ERROR_CODE
+from reglint.report import cell_of
 
 
 def escape_data(text: str) -> str:
@@ -30,8 +34,13 @@ def line(diagnostic) -> str:
     properties = [
         ("title", f"reglint ({diagnostic.code})"),
         ("file", diagnostic.path),
-        ("line", start.line),
     ]
+    cell = cell_of(diagnostic)
+    if cell is not None:
+        rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
+        where = f"cell {cell}:{start.line}:{start.column}: "
+        return f"::{level} {rendered}::{escape_data(f'{where}{diagnostic.code} {diagnostic.message}')}"
+    properties.append(("line", start.line))
     if start.line == end.line:
         properties += [("col", start.column), ("endLine", end.line), ("endColumn", end.column)]
     else:

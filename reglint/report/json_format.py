@@ -16,7 +16,8 @@ the field names and meanings are ruff's. Each element is, in this key order:
         "edits": [{"content": "...", "location": {...}, "end_location": {...}}]
       },
       "url": "https://..." | null,     # the rule's docs; null for RL000
-      "noqa_row": 3                    # the line a `# noqa: RL002` comment must go on
+      "noqa_row": 3,                   # the line a `# noqa: RL002` comment must go on
+      "cell": 2                        # notebooks only: the 1-based cell; rows are within it
     }
 
 The list is sorted by filename, row and column, and printed with `indent=2`, so
@@ -30,6 +31,7 @@ import json
 from typing import Iterable, List
 
 from reglint.diagnostic import PARSE_ERROR_CODE
+from reglint.report import cell_of
 
 
 def _position(position) -> dict:
@@ -58,7 +60,7 @@ def _url(diagnostic, rules) -> "str | None":
 
 def diagnostic_object(diagnostic, rules) -> dict:
     """One diagnostic as a plain dict (shared with json-lines)."""
-    return {
+    item = {
         "code": diagnostic.code,
         "name": diagnostic.name,
         "message": diagnostic.message,
@@ -69,11 +71,15 @@ def diagnostic_object(diagnostic, rules) -> dict:
         "url": _url(diagnostic, rules),
         "noqa_row": diagnostic.start.line,
     }
+    cell = cell_of(diagnostic)
+    if cell is not None:
+        item["cell"] = cell
+    return item
 
 
 def sorted_diagnostics(results: Iterable) -> List:
-    """Every diagnostic of every result, by filename, row, column (then code, message)."""
-    return sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    """Every diagnostic of every result, by filename, (notebook cell,) row, column (then code, message)."""
+    return sorted((d for r in results for d in r.diagnostics), key=lambda d: (d.path, cell_of(d) or 0) + d.sort_key[1:])
 
 
 def write(results, out, context) -> None:

@@ -8,6 +8,11 @@ are counted in Unicode code points, as reglint counts them, and the run says so
 (`columnKind`), since SARIF otherwise assumes UTF-16 code units. End columns
 are exclusive in SARIF as in reglint, so they are copied unchanged; a fix with
 edits becomes `fixes[].artifactChanges[].replacements[]`.
+
+A notebook's diagnostics are positioned within a code cell, which SARIF cannot
+express for a `.ipynb` artifact: their region is the line and column in the cell,
+the cell (1-based, counting every cell) is in the result's `properties.cell`, and
+they carry no `fixes`, whose regions would not be regions of the file.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import PurePath
 from urllib.parse import quote
 
 from reglint.diagnostic import PARSE_ERROR_CODE
+from reglint.report import cell_of
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 VERSION = "2.1.0"
@@ -73,8 +79,11 @@ def _result(diagnostic, rule_index: int) -> dict:
         "message": {"text": diagnostic.message},
         "locations": [{"physicalLocation": {"artifactLocation": location, "region": _region(diagnostic.start, diagnostic.end)}}],
     }
+    cell = cell_of(diagnostic)
+    if cell is not None:
+        result["properties"] = {"cell": cell}
     fix = diagnostic.fix
-    if fix is not None and fix.edits:
+    if fix is not None and fix.edits and cell is None:
         result["fixes"] = [{
             "description": {"text": fix.message},
             "artifactChanges": [{
