@@ -224,6 +224,10 @@ def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = Fals
 
 
 def _from_cache(path: str, diagnostics: List[Diagnostic]) -> FileResult:
+    if path.endswith(".ipynb"):  # the full format shows a notebook's cells, not its JSON
+        from reglint import notebook
+
+        return notebook.from_cache(path, diagnostics)
     result = FileResult(path, list(diagnostics))
     if diagnostics:  # the full format shows source lines
         try:

@@ -51,7 +51,10 @@ PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipytho
 _ASSIGNED_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.\[\]'\", ()*]*?\s*=\s*[!%]")
 _COOKIE = re.compile(r"^[ \t\f]*#.*?coding[:=]")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-_LINES = re.compile(r"[^\n]*\n|[^\n]+$")
+# lines as Python (and reglint's positions) count them: `\r\n`, `\r` and `\n` end a line
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+# lines as Jupyter stores a source list: split after each `\n`
+_JUPYTER_LINES = re.compile(r"[^\n]*\n|[^\n]+$")
 _DECODER = json.JSONDecoder()
 
 
@@ -361,7 +364,7 @@ def join(notebook: Notebook, blank: Iterable[int] = ()) -> Joined:
         pieces.append(BOUNDARY + "\n")
         starts.append(line + 1)
         pieces.append(text)
-        line += 1 + text.count("\n")
+        line += 1 + len(_LINES.findall(text))
         masked_lines.append(masked)
         added.append(needs_newline)
     return Joined("".join(pieces), starts, list(notebook.cells), masked_lines, added)
@@ -403,17 +406,17 @@ def check_notebook(path: str, data: bytes, plan, fix: bool = False, unsafe: bool
         return result
     if not notebook.python or not notebook.cells:
         return result
-    blank: List[int] = []  # code cells that do not parse: masked whole, so the others are checked
+    blank: List[int] = []  # code cells that cannot be checked: masked whole, so the others are
     broken: List[Diagnostic] = []
+    for position, cell in enumerate(notebook.cells):
+        problem = _unreadable(cell.source)
+        if problem is not None:
+            message, line, column = problem
+            broken.append(_in_cell(parse_error(path, message, line, column), cell.index + 1))
+            blank.append(position)
     while True:
         joined = join(notebook, blank)
-        try:
-            source = joined.text.encode("utf-8")
-        except UnicodeEncodeError as error:
-            position, _ = joined.locate(joined.text.count("\n", 0, error.start) + 1)
-            message = "invalid notebook: the cell's text holds a lone surrogate (\\ud800-\\udfff)"
-            result.diagnostics = [_in_cell(parse_error(path, message), joined.cells[position].index + 1)]
-            return result
+        source = joined.text.encode("utf-8")
         checked = check_source(path, source, plan, fix, unsafe)
         errors = [d for d in checked.diagnostics if d.code == "RL000"]
         if not errors:
@@ -445,6 +448,41 @@ def check_notebook(path: str, data: bytes, plan, fix: bool = False, unsafe: bool
 
 def _starts(text: str) -> List[int]:
     return [number + 1 for number, line in enumerate(_LINES.findall(text), 1) if line.rstrip("\r\n") == BOUNDARY]
+
+
+def from_cache(path: str, diagnostics: Sequence[Diagnostic]) -> NotebookResult:
+    """A cached result, with the cells' texts read again for showing source lines."""
+    result = NotebookResult(path, list(diagnostics))
+    if diagnostics:
+        try:
+            with open(path, "rb") as handle:
+                notebook = load(handle.read())
+        except (OSError, NotebookError):
+            return result
+        result.cell_sources = {cell.index + 1: cell.source for cell in notebook.cells}
+    return result
+
+
+def _unreadable(source: str) -> Optional[Tuple[str, int, int]]:
+    """(message, line, column) when a cell's text cannot be Python source at all."""
+    index = source.find("\x00")
+    if index >= 0:
+        return ("the cell holds a NUL character, not Python source", *_line_column(source, index))
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return ("the cell's text holds a lone surrogate (\\ud800-\\udfff), not text", *_line_column(source, error.start))
+    return None
+
+
+def _line_column(text: str, index: int) -> Tuple[int, int]:
+    """1-based line and column of `text[index]`."""
+    lines = _LINES.findall(text[:index])
+    if not lines:
+        return 1, 1
+    if lines[-1].endswith(("\n", "\r")):
+        return len(lines) + 1, 1
+    return len(lines), len(lines[-1]) + 1
 
 
 def _order(diagnostic: Diagnostic):
@@ -487,7 +525,7 @@ def _source_value(notebook: Notebook, cell: Cell, source: str, ensure_ascii: boo
     """(JSON text, value) of a new `source`, laid out as the old one was."""
     if not cell.as_list:
         return json.dumps(source, ensure_ascii=ensure_ascii), source
-    lines = _LINES.findall(source)
+    lines = _JUPYTER_LINES.findall(source)
     items = [json.dumps(line, ensure_ascii=ensure_ascii) for line in lines]
     if not items:
         return "[]", lines

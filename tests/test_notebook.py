@@ -309,3 +309,92 @@ def test_the_precommit_hooks_select_notebooks():
     root = Path(__file__).resolve().parents[1]
     for hook in yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text()):
         assert "jupyter" in hook["types_or"]
+
+
+def test_a_cached_run_shows_the_same_cell_lines(work):
+    write(work, "train.ipynb", notebook(IMPORTS, "x = 1\n" + ADAM))
+    cold = run("check", "--output-format", "full", "train.ipynb", cwd=work)
+    assert (work / ".reglint_cache").is_dir()
+    warm = run("check", "--output-format", "full", "train.ipynb", cwd=work)
+    assert warm.stdout == cold.stdout and f"2 | {ADAM}" in warm.stdout
+
+
+def test_the_example_notebooks(work):
+    root = Path(__file__).resolve().parents[1]
+    hazard = root / "examples" / "notebook_finetune.ipynb"
+    clean = root / "examples" / "clean" / "notebook_finetune.ipynb"
+    for path in (hazard, clean):
+        nbformat.validate(nbformat.read(str(path), as_version=4))
+    out = run("check", "--no-cache", "--output-format", "concise", str(hazard), cwd=work).stdout
+    assert [line.split(": ")[1].split()[0] for line in out.splitlines()] == ["RL002"]
+    assert out.startswith(f"{hazard}:cell 4:2:")
+    assert run("check", "--no-cache", str(clean), cwd=work).returncode == 0
+
+
+# -- never a traceback -------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+# (no bare `\\` line: a statement opened by one gets its fix edits a line early, see the xfail below)
+VOCABULARY = ["import torch\n", ADAM + "\n", "%time x\n", "!ls\n", "obj?\n", "%%bash\n", "for i in x:\n", "    ",
+              "def f(:\n", "'''\n", "(\n", ")\n", "x = 1 + \\\n", "\r", "\r\n", "# noqa: RL002\n", "λ", "\x00", "\t",
+              "#", "!pip install \\\n"]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(VOCABULARY),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["cells", "cell_type", "source", "metadata", "outputs", "kernelspec", "language", "x"]),
+        inner, max_size=4),
+    max_leaves=20,
+)
+CELL_SOURCE = st.lists(st.sampled_from(VOCABULARY), max_size=8).map("".join)
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON)
+def test_any_json_is_checked_without_raising(document):
+    data = (json.dumps(document) + "\n# " + ADAM).encode()  # never valid, always past the prefilter
+    for candidate in (data, json.dumps(document).encode() + b" " + ADAM.encode(), json.dumps(document).encode()):
+        result = check_bytes("nb.ipynb", candidate, Plan.build(Settings()), fix=True, unsafe=True)
+        assert all(d.code.startswith("RL") for d in result.diagnostics)
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CELL_SOURCE, min_size=1, max_size=4), st.booleans())
+def test_any_cells_are_checked_and_fixed_without_raising(sources, as_string):
+    book = notebook(IMPORTS, *sources)
+    book.cells[1].outputs = [nbformat.v4.new_output("stream", text="out\n")]
+    data = json.loads(nbformat.writes(book))
+    if as_string:
+        for cell in data["cells"]:
+            cell["source"] = "".join(cell["source"])
+    raw = json.dumps(data, indent=1, ensure_ascii=False).encode()
+    plan = Plan.build(Settings(extend_select=("RL100",)))
+    result = check_bytes("nb.ipynb", raw, plan, fix=True, unsafe=True)
+    for diagnostic in result.diagnostics:
+        assert 1 <= nb.cell_of(diagnostic) <= len(sources) + 1
+    if result.fixed is not None:
+        after = json.loads(result.fixed)
+        assert [c["outputs"] for c in after["cells"]] == [c["outputs"] for c in data["cells"]]
+        assert [c.get("metadata") for c in after["cells"]] == [c.get("metadata") for c in data["cells"]]
+        again = check_bytes("nb.ipynb", result.fixed, plan, fix=True, unsafe=True)
+        assert again.fixed is None, "a second --fix changed the notebook again"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine/rules bug (not notebook-specific, reported to the lead): a statement whose first physical line is a "
+    "bare backslash continuation gets its diagnostic and fix edits one line early, so --fix corrupts the code "
+    "(`torch.optiAdamWm`); found by the fuzz test above"))
+def test_a_statement_opened_by_a_bare_backslash_line_is_fixed_in_place():
+    source = IMPORTS + "\n\\\n" + ADAM + "\n"
+    result = check_bytes("t.py", source.encode(), Plan.build(Settings()), fix=True, unsafe=True)
+    assert result.fixed.decode() == IMPORTS + "\n\\\n" + ADAMW + "\n"
+
+
+def test_a_cell_that_is_not_text_is_rl000_and_the_others_are_checked():
+    result = check(notebook(IMPORTS, "x = 1\ny = '\x00'", ADAM))
+    assert located(result) == [(2, 2, 6, "RL000"), (3, 1, RL002, "RL002")]
+    assert result.diagnostics[0].message == "the cell holds a NUL character, not Python source"
+    data = nbformat.writes(notebook(IMPORTS, "x = 'A'", ADAM)).replace("'A'", "'\\ud800'").encode()
+    result = check_bytes("nb.ipynb", data, Plan.build(Settings()))
+    assert [(nb.cell_of(d), d.code) for d in result.diagnostics] == [(2, "RL000"), (3, "RL002")]
+    assert "lone surrogate" in result.diagnostics[0].message
