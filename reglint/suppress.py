@@ -131,31 +131,52 @@ def _directive(kind, match, line, column, comment, alone, whole_file=False) -> D
                      column, column + len(comment), alone)
 
 
+def _effect(comment: str, alone: bool) -> Tuple[Optional[FrozenSet[str]], FrozenSet[str]]:
+    """What one comment silences: (codes on its line, or None; codes in the whole file)."""
+    whole = FILE_NOQA.search(comment)
+    if whole and alone:
+        return None, _codes(whole.group("codes"))
+    codes: Optional[FrozenSet[str]] = None
+    if whole:  # after code it reads as meant for that line, so it is kept to the line
+        codes = _codes(whole.group("codes"))
+    noqa = NOQA.search(comment)
+    if noqa:
+        codes = _codes(noqa.group("codes"))
+    ignore = REGLINT_IGNORE.search(comment)
+    if ignore:
+        codes = _union(codes, _codes(ignore.group("codes")))
+    return codes, frozenset()
+
+
+def _directives(comment: str, line: int, column: int, alone: bool) -> List[Directive]:
+    """The directives `_effect` reads in a comment (the first `# noqa` only, as it does)."""
+    whole = FILE_NOQA.search(comment)
+    if whole and alone:
+        return [_directive(FILE_KIND, whole, line, column, comment, alone, whole_file=True)]
+    found = []
+    noqa = NOQA.search(comment)
+    if whole and not noqa:  # a `# noqa` in the same comment takes its place
+        found.append(_directive(FILE_KIND, whole, line, column, comment, alone))
+    if noqa:
+        found.append(_directive(NOQA_KIND, noqa, line, column, comment, alone))
+    ignore = REGLINT_IGNORE.search(comment)
+    if ignore:
+        found.append(_directive(IGNORE_KIND, ignore, line, column, comment, alone))
+    return found
+
+
 def scan(source: str) -> Suppressions:
     found = Suppressions()
     lowered = source.lower()
     if "noqa" not in lowered and "reglint:" not in lowered:
         return found
     for line, column, comment, alone in _comment_tokens(source):
-        codes: Optional[FrozenSet[str]] = None
-        whole = FILE_NOQA.search(comment)
-        if whole and alone:
-            found.whole_file = _union(found.whole_file, _codes(whole.group("codes")))
-            found.directives.append(_directive(FILE_KIND, whole, line, column, comment, alone, whole_file=True))
-            continue
-        if whole:  # after code it reads as meant for that line, so it is kept to the line
-            codes = _codes(whole.group("codes"))
-            found.directives.append(_directive(FILE_KIND, whole, line, column, comment, alone))
-        noqa = NOQA.search(comment)
-        if noqa:
-            codes = _codes(noqa.group("codes"))
-            found.directives.append(_directive(NOQA_KIND, noqa, line, column, comment, alone))
-        ignore = REGLINT_IGNORE.search(comment)
-        if ignore:
-            codes = _union(codes, _codes(ignore.group("codes")))
-            found.directives.append(_directive(IGNORE_KIND, ignore, line, column, comment, alone))
+        codes, whole_file = _effect(comment, alone)
+        if whole_file:
+            found.whole_file = _union(found.whole_file, whole_file)
         if codes is not None:
             found.by_line[line] = _union(found.by_line.get(line), codes)
+        found.directives.extend(_directives(comment, line, column, alone))
     return found
 
 
@@ -244,8 +265,28 @@ def _diagnostic(path, lines, directive: Directive, unused, unknown, bare=False):
     edit, what = _removal(lines, directive, remaining)
     start = Position(directive.line, directive.start + 1)
     end = Position(directive.line, directive.end + 1)
-    fix = Fix(Applicability.SAFE, what, (edit,))
+    if _widens(lines[directive.line - 1], directive, edit):
+        # e.g. `# noqa: RL999  # noqa`: without the first, the bare second would silence the line
+        fix = Fix(Applicability.DISPLAY_ONLY, what + " (by hand: the comment would then silence more)")
+    else:
+        fix = Fix(Applicability.SAFE, what, (edit,))
     return Diagnostic(UNUSED_NOQA, UNUSED_NOQA_NAME, message, path, start, end, fix)
+
+
+def _silences_more(new: Optional[FrozenSet[str]], old: Optional[FrozenSet[str]]) -> bool:
+    if new is None or old is ALL:
+        return False
+    return old is None or new is ALL or not new <= old
+
+
+def _widens(text: str, directive: Directive, edit) -> bool:
+    """Whether the edited comment would silence something the old one did not."""
+    if edit.start.line != edit.end.line or edit.start.column - 1 < directive.comment_start:
+        return False  # the whole comment goes
+    new_text = text[:edit.start.column - 1] + edit.content + text[edit.end.column - 1:]
+    old_line, old_file = _effect(text[directive.comment_start:], directive.alone)
+    new_line, new_file = _effect(new_text[directive.comment_start:], directive.alone)
+    return _silences_more(new_line, old_line) or _silences_more(new_file or None, old_file or None)
 
 
 def _removal(lines: List[str], directive: Directive, remaining: Optional[List[str]]):

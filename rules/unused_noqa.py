@@ -32,7 +32,10 @@ opt = torch.optim.AdamW(model.parameters(), weight_decay=0.05)
 Safe: the directive silenced nothing, so removing it changes no result. The fix
 removes only the unused codes (`# noqa: E501, RL002` becomes `# noqa: E501`), the
 whole directive when no code is left, the comment when nothing else is in it, and
-the line when the comment stood alone on it.
+the line when the comment stood alone on it. When removing a directive would let another one in the
+same comment silence more (only a comment's first `# noqa` counts, so dropping
+`# noqa: RL999` from `# noqa: RL999  # noqa` would wake the bare one), the fix is
+display-only and left to you.
 
 ## Options
 None. To keep one unused directive, name RL100 in it (`# noqa: RL002, RL100`); for

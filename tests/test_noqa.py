@@ -124,6 +124,15 @@ def test_the_fix_removes_only_what_is_unused(line, expected):
     assert fixed(f"{HEAD}{line}\n") == f"{HEAD}{expected}\n"
 
 
+def test_a_removal_that_would_silence_more_is_left_to_the_user():
+    """Only the first `# noqa` of a comment counts: dropping it would let the bare one silence RL002."""
+    source = HEAD + ADAM + "  # noqa: RL999  # noqa\n"
+    result = check_bytes("t.py", source.encode(), plan(), fix=True)
+    (diagnostic,) = [d for d in result.diagnostics if d.code == "RL100"]
+    assert diagnostic.fix.applicability.value == "display-only" and not diagnostic.fix.edits
+    assert [d.code for d in result.diagnostics] == ["RL002", "RL100"] and result.fixed is None
+
+
 def test_the_fix_keeps_used_codes():
     source = HEAD + ADAM + "  # noqa: RL001, RL002\n"
     assert fixed(source) == HEAD + ADAM + "  # noqa: RL002\n"
@@ -274,3 +283,33 @@ def test_add_noqa_in_a_notebook(work):
     changed = [line for line in zip(before.splitlines(), (work / "nb.ipynb").read_text().splitlines()) if line[0] != line[1]]
     assert len(changed) == 1  # one line of the JSON: that cell's first source line
     assert run("check", "--extend-select", "RL100", "nb.ipynb", cwd=work).returncode == 0
+
+
+# -- any mix of directives: the fix converges and leaves nothing unused -----------------------------
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+COMMENTS = ["# noqa", "# noqa: RL002", "# noqa: RL001", "# noqa: E501, RL002", "# reglint: ignore",
+            "# reglint: ignore[RL002, RL003]", "# type: ignore", "# why", "# noqa: RL999", "# reglint: noqa",
+            "# reglint: noqa: RL001", "# noqa:RL001,RL002 -- x", "# noqa: RL002, RL100"]
+LINE = st.tuples(st.sampled_from([ADAM, ADAMW, "x = 1", ""]), st.lists(st.sampled_from(COMMENTS), max_size=3))
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=5), st.sampled_from(["\n", "\r\n", ""]))
+def test_fixing_any_directives_converges(lines, ending):
+    body = ["  ".join(filter(None, [code, "  ".join(comments)])) for code, comments in lines]
+    source = HEAD + "\n".join(body) + ending
+    before = check_bytes("t.py", source.encode(), plan())
+    result = check_bytes("t.py", source.encode(), plan(), fix=True)
+    if result.fixed is None:
+        assert all(not d.fix.edits for d in before.diagnostics if d.code == "RL100")
+        return
+    text = result.fixed.decode()
+    compile(text, "t.py", "exec")
+    again = check_bytes("t.py", result.fixed, plan(), fix=True)
+    assert again.fixed is None
+    assert all(not d.fix.edits for d in again.diagnostics if d.code == "RL100")  # only the by-hand ones remain
+    # the fixes silence nothing new and un-silence nothing
+    assert sorted(d.code for d in again.diagnostics if d.code != "RL100") == sorted(
+        d.code for d in before.diagnostics if d.code != "RL100")
