@@ -18,6 +18,15 @@ from reglint.diagnostic import Diagnostic, parse_error
 from reglint.rule import Rule, all_rules
 
 MAX_FIX_ROUNDS = 5
+# Limits that keep the parser safe (see `_parse`). libcst's native parser overflows
+# its stack (a segfault, no exception) on code nested some thousands deep, takes
+# minutes on some shapes a few thousand deep, and needs about 1 GB of memory per
+# MB of dense code; no real source file comes near (the deepest in the benchmark
+# corpus and the standard library: 23 and 99 levels, the largest 0.8 MB).
+MAX_SOURCE_BYTES = 2_000_000  # larger files that pass the prefilter are RL000, never parsed
+READ_LIMIT = 64_000_000  # larger files are RL000 without being read (and /dev/zero ends)
+MAX_NESTING = 1000  # syntax tree depth, counting what libcst nests and CPython's ast does not
+TOO_DEEP = "file is too deeply nested to analyse"
 
 
 @dataclass
@@ -67,11 +76,21 @@ def decode(data: bytes) -> Tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise DecodeError(str(error)) from None
+        reason = str(error)
+        if data.startswith(b"\xef\xbb\xbf") and reason == "encoding problem: utf-8":
+            reason = "encoding problem: a UTF-8 BOM, but the coding cookie names another encoding"
+        raise DecodeError(reason) from None
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
         raise DecodeError(f"cannot decode as {encoding}: {error}") from None
+    if not encoding.startswith("utf-8"):  # a cookie may name a codec that yields what no source holds
+        if "\x00" in text:
+            raise DecodeError(f"cannot decode as {encoding}: the text contains a NUL character")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise DecodeError(f"cannot decode as {encoding}: the text contains a lone surrogate at position {error.start}") from None
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, encoding
@@ -83,10 +102,101 @@ def encode(text: str, encoding: str) -> bytes:
 
 # -- one file ---------------------------------------------------------------------
 
+class Unanalysable(Exception):
+    """Source that is not given to libcst: RL000 with this message and position."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
 def _parse(text: str):
     import libcst as cst
 
+    _check_parseable(text)
     return cst.parse_module(text)
+
+
+def _check_parseable(text: str) -> None:
+    """Raise `Unanalysable` for code libcst could crash or hang on.
+
+    CPython's parser, which guards itself, reads the text first: too deep for it, or
+    a syntax tree deeper than MAX_NESTING, is too deep for libcst. When CPython
+    rejects the text (a syntax error, or syntax newer than the running Python, which
+    libcst may know), libcst sees it only if its tokens are tame; otherwise CPython's
+    syntax error is the answer.
+    """
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: not ours to report
+            tree = ast.parse(text)
+    except (RecursionError, MemoryError):
+        raise Unanalysable(TOO_DEEP) from None
+    except SyntaxError as error:
+        if _lexically_deep(text):
+            raise Unanalysable(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1) from None
+        return
+    except ValueError:  # NUL characters: decode() lets none through
+        return
+    if _nesting(tree) > MAX_NESTING:
+        raise Unanalysable(TOO_DEEP)
+
+
+def _nesting(tree) -> int:
+    """The depth of an ast, plus what libcst nests deeper: each further operand of
+    `a and b and c` and each dot of a dotted import name is a level there."""
+    import ast
+
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 1
+        elif isinstance(node, ast.alias):
+            depth += node.name.count(".")
+        elif isinstance(node, ast.ImportFrom):
+            depth += (node.module or "").count(".")
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_NESTING:
+                break
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append((value, depth + 1))
+            elif isinstance(value, list):
+                stack.extend((item, depth + 1) for item in value if isinstance(item, ast.AST))
+    return deepest
+
+
+_FLAT_OPERATORS = frozenset({",", ":", ";", "=", "->", ")", "]", "}"})
+_NESTING_WORDS = frozenset({"not", "and", "or", "if", "else", "lambda", "await", "in", "is", "yield", "from"})
+
+
+def _lexically_deep(text: str) -> bool:
+    """Whether a text CPython rejects could still be too deep for libcst: a logical
+    line with more operators and nesting keywords than MAX_NESTING, or one that does
+    not even tokenize."""
+    count = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.OP:
+                if token.string not in _FLAT_OPERATORS:
+                    count += 1
+            elif token.type == tokenize.NAME:
+                if token.string in _NESTING_WORDS:
+                    count += 1
+            elif token.type == tokenize.NEWLINE:
+                count = 0
+            if count > MAX_NESTING:
+                return True
+    except Exception:  # tokenize.TokenError, IndentationError, SyntaxError
+        return True
+    return False
 
 
 def _syntax_error(path: str, text: str, error) -> Diagnostic:
@@ -99,6 +209,10 @@ def _syntax_error(path: str, text: str, error) -> Diagnostic:
         return parse_error(path, f"SyntaxError: {python_error.msg}", python_error.lineno or 1, python_error.offset or 1)
     except (ValueError, RecursionError, MemoryError):
         pass
+    else:  # valid Python that libcst cannot parse: not a SyntaxError
+        message = str(getattr(error, "message", "") or error).strip().splitlines()[0]
+        return parse_error(path, f"libcst cannot parse this valid Python: {message}",
+                           getattr(error, "editor_line", 1), getattr(error, "editor_column", 1))
     message = str(getattr(error, "message", "") or error).strip().splitlines()[0]
     return parse_error(path, f"SyntaxError: {message}", getattr(error, "editor_line", 1), getattr(error, "editor_column", 1))
 
@@ -134,6 +248,9 @@ def check_source(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
     rules = plan.rules_for(path)
     if not rules or not plan.may_flag(data, rules):
         return result
+    if len(data) > MAX_SOURCE_BYTES:
+        result.diagnostics = [parse_error(path, too_large(len(data)))]
+        return result
     try:
         text, encoding = decode(data)
     except DecodeError as error:
@@ -143,7 +260,10 @@ def check_source(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
     try:
         diagnostics = lint_text(path, text, rules, plan.settings)
     except RecursionError:
-        result.diagnostics = [parse_error(path, "file is too deeply nested to analyse")]
+        result.diagnostics = [parse_error(path, TOO_DEEP)]
+        return result
+    except Unanalysable as error:
+        result.diagnostics = [parse_error(path, error.message, error.line, error.column)]
         return result
     except Exception as error:  # libcst.ParserSyntaxError and friends
         if type(error).__name__ == "ParserSyntaxError":
@@ -151,11 +271,15 @@ def check_source(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
             return result
         raise
     if fix and diagnostics:
-        text_after, diagnostics, fixed = _fix_loop(path, text, diagnostics, rules, plan.settings, unsafe)
+        text_after, diagnostics_after, fixed = _fix_loop(path, text, diagnostics, rules, plan.settings, unsafe)
         if fixed:
-            result.fixed = encode(text_after, encoding)
-            result.fixed_diagnostics = fixed
-            text = text_after
+            try:
+                result.fixed = encode(text_after, encoding)
+            except UnicodeEncodeError:  # a fix wrote what the file's encoding cannot hold: keep the file
+                fixed = []
+            else:
+                result.fixed_diagnostics = fixed
+                text, diagnostics = text_after, diagnostics_after
     result.diagnostics = diagnostics
     if diagnostics or result.fixed is not None:
         result.source = text
@@ -163,29 +287,72 @@ def check_source(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
 
 
 def _fix_loop(path, text, diagnostics, rules, settings, unsafe):
-    from reglint.fixes import applicable, apply_edits, parses
+    """Rounds of fixes until none applies. A round keeps every fix whose result still
+    parses (the breaking ones are left out, see `fixes.apply_fixes`); a round whose
+    result cannot be analysed again is undone and ends the loop."""
+    from reglint.fixes import applicable, apply_fixes
 
     fixed: List[Diagnostic] = []
     for _ in range(MAX_FIX_ROUNDS):
         candidates = [d for d in diagnostics if applicable(d, unsafe)]
         if not candidates:
             break
-        new_text, applied = apply_edits(text, [d.fix.edits for d in candidates])
-        if not applied or new_text == text or not parses(new_text):
+        new_text, applied = apply_fixes(text, [d.fix.edits for d in candidates])
+        if not applied:
+            break
+        try:
+            new_diagnostics = lint_text(path, new_text, rules, settings)
+        except (RecursionError, Unanalysable):
             break
         fixed.extend(candidates[i] for i in applied)
-        text = new_text
-        diagnostics = lint_text(path, text, rules, settings)
+        text, diagnostics = new_text, new_diagnostics
     return text, diagnostics, fixed
 
 
 def check_path(path: str, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_source(path)
+    except SourceTooLarge as error:
+        return FileResult(path, [parse_error(path, too_large(error.size))])
     except OSError as error:
         return FileResult(path, [parse_error(path, f"cannot read file: {error.strerror or error}")])
     return check_bytes(path, data, plan, fix, unsafe)
+
+
+class SourceTooLarge(Exception):
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+def too_large(size: int) -> str:
+    return f"file too large to analyse ({size / 1e6:.1f} MB > {MAX_SOURCE_BYTES / 1e6:g} MB limit)"
+
+
+def read_source(path: str) -> bytes:
+    """A file's bytes. A FIFO is read (`reglint <(...)`) but never waited for when no
+    one writes to it; a device (`x.py -> /dev/zero`) is not read; past READ_LIMIT
+    bytes nothing more is read (SourceTooLarge)."""
+    import errno
+    import stat
+
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    descriptor = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
+    with open(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if stat.S_ISFIFO(info.st_mode):
+            if nonblocking:
+                os.set_blocking(descriptor, True)
+        elif not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        elif info.st_size > READ_LIMIT:
+            raise SourceTooLarge(info.st_size)
+        data = handle.read(READ_LIMIT + 1)
+    if len(data) > READ_LIMIT:
+        raise SourceTooLarge(len(data))
+    return data
 
 
 # -- many files ---------------------------------------------------------------------
