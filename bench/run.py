@@ -212,9 +212,9 @@ def find_tool(name: str) -> Optional[str]:
     return str(beside) if beside.exists() else shutil.which(name)
 
 
-def tool_version(command: Sequence[str]) -> str:
+def tool_version(command: Sequence[str], cwd: Path = REPO) -> str:
     try:
-        done = subprocess.run(list(command), cwd=REPO, capture_output=True, text=True, env=child_env())
+        done = subprocess.run(list(command), cwd=cwd, capture_output=True, text=True, env=child_env())
     except OSError as error:
         return f"unavailable ({error})"
     return (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr).strip() else "?"
@@ -526,10 +526,12 @@ def meta(tools: Dict[str, Optional[str]], options) -> dict:
         "python": sys.version.split()[0],
         "versions": {
             "reglint": tool_version([tools["reglint"], "--version"]),
-            "reglint_from": tool_version([sys.executable, "-c", "import reglint; print(reglint.__file__)"]),
+            # from / : with `-c` the current folder comes first on sys.path, and in the
+            # repository that would find the work tree's reglint, not the installed one
+            "reglint_from": tool_version([sys.executable, "-c", "import reglint; print(reglint.__file__)"], Path("/")),
             "ruff": tool_version([tools["ruff"], "--version"]),
             "fixit": tool_version([tools["fixit"], "--version"]) if tools["fixit"] else None,
-            "libcst": tool_version([sys.executable, "-c", "import importlib.metadata as m; print(m.version('libcst'))"]),
+            "libcst": tool_version([sys.executable, "-c", "import importlib.metadata as m; print(m.version('libcst'))"], Path("/")),
         },
         "git": {"commit": git("rev-parse", "HEAD"), "dirty_reglint": bool(git("status", "--porcelain", "reglint", "rules"))},
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(options).items()},
