@@ -11,7 +11,7 @@ from typing import List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from reglint.frameworks import canonical, keras, optax, tf1, torch
+from reglint.frameworks import canonical, huggingface, keras, mmengine, optax, tf1, timm, torch
 from reglint.model import (
     Attachment,
     ChainElement,
@@ -245,6 +245,11 @@ class Extractor:
     # -- facts ----------------------------------------------------------------------
     def build(self) -> FileModel:
         model = self.model
+        module = id(model.module)
+        rebound = {name for (scope, name), bindings in self.names.bindings.items()
+                   if scope != module or any(b.kind != "import" for b in bindings)}
+        model.module_imports = {local: target for local, target in self.names.imports.items()
+                                if local not in rebound and (module, local) in self.names.bindings}
         text = " ".join(self.names.comments + self.names.docstrings)
         model.porting_evidence = bool(PORTING.search(text))
         self._site_by_call = {id(site.call): site for site in self.names.calls}
@@ -255,6 +260,8 @@ class Extractor:
                 self._regularizer(site, qualname, inferred)
             elif qualname in OPTIMIZERS:
                 self._optimizer(site, qualname, inferred)
+            else:
+                self._configured_optimizer(site, qualname)
             if qualname in optax.CHAINS:
                 self._chain(site)
         self._penalties()
@@ -317,33 +324,162 @@ class Extractor:
         self._regularizer_by_call[id(site.call)] = regularizer
         self.model.regularizers.append(regularizer)
 
-    def _optimizer(self, site: CallSite, qualname: str, inferred: bool) -> None:
+    def _optimizer(self, site: CallSite, qualname: str, inferred: bool, via: str = "call",
+                   class_node: Optional[cst.CSTNode] = None, decay_param=None, default=None) -> Optimizer:
         spec = OPTIMIZERS[qualname]
-        keyword, position = spec.weight_decay
-        arg = _argument(site.call, keyword, position) if keyword else None
+        keyword, position = decay_param or spec.weight_decay
+        positional = via in ("call", "timm")  # a config dict or TrainingArguments takes keywords only
+        arg = _argument(site.call, keyword, position if positional else None) if keyword else None
         decay_mode = spec.decay_mode
         flag = None
         if spec.decoupled_flag:
-            flag_arg = _argument(site.call, *spec.decoupled_flag)
+            flag_arg = _argument(site.call, spec.decoupled_flag[0], spec.decoupled_flag[1] if via == "call" else None)
             flag = spec.decoupled_flag[0]
             if flag_arg is not None and _truthy(flag_arg.value):
                 decay_mode = "decoupled"
         optimizer = Optimizer(
             qualname=qualname, family=spec.family, adaptive=spec.adaptive, framework=spec.framework,
             node=site.call, decay_mode=decay_mode, weight_decay_arg=arg, explicit=arg is not None,
-            decoupled_flag=flag, scope=site.scopes[-1], inferred=inferred,
+            decoupled_flag=flag, scope=site.scopes[-1], inferred=inferred, via=via,
+            class_node=class_node if class_node is not None else site.call.func,
+            decay_scaled_by_lr=spec.decay_scaled_by_lr,
+            hidden_arguments=any(a.star for a in site.call.args),
         )
+        default = spec.default_weight_decay if default is None else default
         if arg is not None:
             optimizer.weight_decay = self.value(arg.value, site.scopes, site.statement)
-        elif spec.default_weight_decay is not None:
-            optimizer.weight_decay = Value(site.call, spec.default_weight_decay, "default")
-        if spec.framework == "torch":
+        elif default is not None:
+            optimizer.weight_decay = Value(site.call, default, "default")
+        if spec.framework == "torch" and via == "call":
             self._torch_param_groups(site, optimizer)
-        if spec.framework == "keras" and _argument(site.call, "decay", None) is not None:
-            optimizer.decay_mode = "lr_decay" if arg is None else optimizer.decay_mode
+            params = _argument(site.call, "params", 0)
+            if params is not None:
+                optimizer.default_reaches = self._default_reaches(params.value, site.scopes)
+                optimizer.params_of = self._module_of_parameters(params.value, site.scopes)
+            else:
+                optimizer.default_reaches = None
+        if spec.framework == "keras":
+            lr_decay = _argument(site.call, "decay", None)
+            if lr_decay is not None:
+                optimizer.decay_mode = "lr_decay" if arg is None else optimizer.decay_mode
+                optimizer.lr_decay_arg = lr_decay
+                optimizer.lr_decay = self.value(lr_decay.value, site.scopes, site.statement)
         optimizer.bound_to = _assigned_name(site)
         self._optimizer_by_node[id(site.call)] = optimizer
         self.model.optimizers.append(optimizer)
+        return optimizer
+
+    # -- optimizers stated as configuration --------------------------------------------
+    def _configured_optimizer(self, site: CallSite, qualname: Optional[str]) -> None:
+        func = site.call.func
+        if qualname in huggingface.TRAINING_ARGUMENTS:
+            self._training_arguments(site)
+        elif qualname in timm.CREATE_OPTIMIZER:
+            self._timm_optimizer(site)
+        elif isinstance(func, cst.Name) and func.value == "dict" and "dict" not in self.names.bound:
+            self._config_dict(site)
+
+    def _config_dict(self, site: CallSite) -> None:
+        """MMEngine/mmcv `optimizer = dict(type='Adam', lr=..., weight_decay=...)`."""
+        type_arg = _argument(site.call, mmengine.TYPE_KEY, None)
+        if type_arg is None or not self._in_optimizer_position(site):
+            return
+        text = _string_value(type_arg.value)
+        if text is not None:
+            qualname = f"torch.optim.{text}"
+        else:
+            qualname = self.qualify(type_arg.value, site.scopes)[0]
+        if qualname not in torch.OPTIMIZERS:
+            return
+        optimizer = self._optimizer(site, qualname, False, via="config", class_node=type_arg.value)
+        optimizer.display = f"`{mmengine.TYPE_KEY}={self.model.code(type_arg.value)}` ({qualname})"
+        deleted = _argument(site.call, mmengine.DELETE_KEY, None)
+        if self.names.lookup(mmengine.BASE_KEY, (self.model.module,)) and not (deleted and _truthy(deleted.value)):
+            optimizer.hidden_arguments = True  # merged into a base config: unwritten keys may come from it
+
+    def _in_optimizer_position(self, site: CallSite) -> bool:
+        """Bound to `optimizer` (or `cfg.optimizer`), or passed as `optimizer=`."""
+        bound = _assigned_name(site)
+        if bound is not None:
+            return bound.rsplit(".", 1)[-1] in mmengine.OPTIMIZER_KEYS
+        parent = self.names.parents.get(id(site.call))
+        if isinstance(parent, cst.Call):
+            for arg in parent.args:
+                if arg.value is site.call:
+                    return arg.keyword is not None and arg.keyword.value in mmengine.OPTIMIZER_KEYS
+        return False
+
+    def _training_arguments(self, site: CallSite) -> None:
+        """HF `TrainingArguments(weight_decay=..., optim=...)`: AdamW unless `optim` says otherwise."""
+        optim = _argument(site.call, "optim", None)
+        if optim is None:
+            qualname, spelled = huggingface.DEFAULT_OPTIM, "TrainingArguments()"
+        else:
+            text = _string_value(optim.value)
+            if text is None:
+                return
+            qualname = huggingface.OPTIM_STRINGS.get(text) or (huggingface.DEFAULT_OPTIM if text.startswith(huggingface.ADAMW_PREFIXES) else None)
+            if qualname is None:
+                return
+            spelled = f"TrainingArguments(optim={self.model.code(optim.value)})"
+        class_node = optim.value if optim is not None else site.call.func
+        optimizer = self._optimizer(site, qualname, False, via="hf", class_node=class_node, default=0.0)
+        optimizer.display = f"`{spelled}` ({qualname})"
+        optimizer.default_reaches = False  # the Trainer passes weight_decay to every group
+
+    def _timm_optimizer(self, site: CallSite) -> None:
+        """timm `create_optimizer_v2(model, opt='adam', weight_decay=...)`."""
+        opt = _argument(site.call, "opt", timm.OPT_POSITION)
+        text = "sgd" if opt is None else _string_value(opt.value)
+        entry = timm.OPT_STRINGS.get(text.lower().split("_")[-1]) if text is not None else None
+        if entry is None:
+            return
+        qualname, decoupled = entry
+        class_node = opt.value if opt is not None else site.call.func
+        optimizer = self._optimizer(site, qualname, False, via="timm", class_node=class_node,
+                                    decay_param=("weight_decay", timm.WEIGHT_DECAY_POSITION), default=0.0)
+        if decoupled:
+            optimizer.decay_mode = "decoupled"
+        optimizer.display = f"`create_optimizer_v2(opt={self.model.code(opt.value) if opt is not None else repr(text)})` ({qualname})"
+        optimizer.default_reaches = False  # timm passes weight_decay to the class
+        model_arg = _argument(site.call, "model_or_params", 0)
+        if model_arg is not None and isinstance(model_arg.value, (cst.Name, cst.Attribute)):
+            optimizer.params_of = self.model.code(model_arg.value)
+
+    def _default_reaches(self, params: cst.BaseExpression, scopes) -> Optional[bool]:
+        """Does a torch optimizer's own default decay reach some parameters?
+
+        Flat parameters take it; param groups take it unless every group sets
+        `weight_decay`; groups built out of sight (a helper's return value) are unknown.
+        """
+        verdicts = set()
+        for origin, _ in self.origins(params, scopes) or [(params, scopes)]:
+            verdicts.add(_flat_or_groups(origin))
+        if len(verdicts) == 1:
+            return verdicts.pop()
+        return None if None in verdicts else True
+
+    def _module_of_parameters(self, params: cst.BaseExpression, scopes) -> Optional[str]:
+        """`model` for `model.parameters()` (also inside filter/list/chain), when only one module shows."""
+        found = set()
+
+        def visit(node, depth=0) -> None:
+            if depth > 6 or not isinstance(node, cst.CSTNode):
+                return
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("parameters", "named_parameters"):
+                found.add(self.model.code(node.func.value))
+                return
+            if isinstance(node, cst.Attribute) and node.attr.value in ("trainable_variables", "trainable_weights"):
+                found.add(self.model.code(node.value))
+                return
+            for name in _child_fields_of(node):
+                value = getattr(node, name)
+                for item in value if isinstance(value, (tuple, list)) else (value,):
+                    visit(item, depth + 1)
+
+        for origin, _ in self.origins(params, scopes) or [(params, scopes)]:
+            visit(origin)
+        return found.pop() if len(found) == 1 else None
 
     def _torch_param_groups(self, site: CallSite, optimizer: Optimizer) -> None:
         """`Adam([{"params": ..., "weight_decay": 1e-4}, ...])`: a group's decay counts too."""
@@ -502,7 +638,8 @@ class Extractor:
                 optimizer = self.optimizer_for(func.value, other.scopes)
                 if optimizer is not None:
                     return optimizer
-        torch_optimizers = [o for o in self.model.optimizers if o.framework == "torch"]
+        # a config dict or TrainingArguments is not an object with `.step()`
+        torch_optimizers = [o for o in self.model.optimizers if o.framework == "torch" and o.via in ("call", "timm")]
         return torch_optimizers[0] if len(torch_optimizers) == 1 else None
 
     def _compile_site(self, site: CallSite) -> None:
@@ -516,7 +653,10 @@ class Extractor:
             if qualname is None:
                 return
             spec = keras.OPTIMIZERS[qualname]
-            optimizer = Optimizer(qualname, spec.family, spec.adaptive, "keras", arg.value, spec.decay_mode, scope=site.scopes[-1])
+            optimizer = Optimizer(qualname, spec.family, spec.adaptive, "keras", arg.value, spec.decay_mode, scope=site.scopes[-1],
+                                  via="string", class_node=arg.value)
+            if spec.default_weight_decay is not None:  # `optimizer="adamw"`: AdamW() with its default decay
+                optimizer.weight_decay = Value(arg.value, spec.default_weight_decay, "default")
             self.model.optimizers.append(optimizer)
         else:
             optimizer = self.optimizer_for(arg.value, site.scopes)
@@ -655,8 +795,121 @@ class Extractor:
                 framework = "tf" if convention == "half_sum_sq" else ""
                 penalty = Penalty(term, product, value, coefficient, convention, framework, scopes[-1])
                 penalty.over_weights = self._over_weights(term, scopes)
+                penalty.weights_of = self._weights_module(term, scopes)
                 self.model.penalties.append(penalty)
                 break
+            else:
+                self._norm_penalty(product, scopes, statement)
+
+    def _norm_penalty(self, product: cst.BinaryOperation, scopes, statement) -> None:
+        """`coef * ‖w‖` with an unsquared L2 norm (`l2_reg += torch.norm(p)`; `loss += lam * l2_reg`)."""
+        for term, coefficient in ((product.right, product.left), (product.left, product.right)):
+            calls = self.norm_terms(term, scopes)
+            if not calls or self.norm_terms(coefficient, scopes) or self.square_sum(coefficient, scopes) is not None:
+                continue
+            penalty = Penalty(term, product, self.value(coefficient, scopes, statement), coefficient, "norm", "", scopes[-1])
+            penalty.over_weights = all(self._normed_weight(call, scopes) for call in calls)
+            penalty.weights_of = self._weights_module(term, scopes)
+            penalty.norm_calls = calls
+            names: List[str] = _bound_targets(statement)
+            comments = list(comments_of(statement))
+            if isinstance(term, cst.Name):
+                names.insert(0, term.value)
+                for binding in self.names.lookup(term.value, scopes):
+                    comments.extend(comments_of(binding.statement))
+            penalty.names = tuple(dict.fromkeys(names))
+            penalty.comments = tuple(dict.fromkeys(comments))
+            self.model.norm_penalties.append(penalty)
+            return
+
+    def norm_terms(self, expr: cst.BaseExpression, scopes, depth: int = 0) -> List[cst.Call]:
+        """The unsquared L2-norm calls an expression sums (`sum(p.norm(2) for p in ...)`), or []."""
+        if depth > 4:
+            return []
+        if isinstance(expr, cst.Name):
+            parts = [(part, inner) for part, inner in self._accumulated(expr, scopes)
+                     if not (isinstance(part, cst.Name) and part.value == "None")]  # `reg = None` then `reg = reg + ...`
+            found = [self.norm_terms(part, inner, depth + 1) for part, inner in parts]
+            return [c for calls in found for c in calls] if found and all(found) else []
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            left, right = self.norm_terms(expr.left, scopes, depth + 1), self.norm_terms(expr.right, scopes, depth + 1)
+            return left + right if left and right else []
+        if not isinstance(expr, cst.Call):
+            return []
+        if _is_norm(expr, self, scopes):
+            return [] if _norm_along_axis(expr, self, scopes) else [expr]
+        qualname, _ = self.qualify(expr.func, scopes)
+        func = expr.func
+        if qualname in ("tensorflow.add_n", "tensorflow.math.add_n") or (isinstance(func, cst.Name) and func.value == "sum" and "sum" not in self.names.bound):
+            if expr.args:
+                inner = expr.args[0].value
+                if isinstance(inner, (cst.ListComp, cst.GeneratorExp)):
+                    inner = inner.elt
+                    return self.norm_terms(inner, scopes, depth + 1)
+                if isinstance(inner, (cst.List, cst.Tuple)) and inner.elements:
+                    found = [self.norm_terms(e.value, scopes, depth + 1) for e in inner.elements]
+                    return [c for calls in found for c in calls] if all(found) else []
+        return []
+
+    def _normed_weight(self, call: cst.Call, scopes) -> bool:
+        """Is the tensor a norm call measures a parameter (`p` from `model.parameters()`,
+        `self.fc.weight`), not a gradient (`p.grad`) or a difference (`p - p0`)?"""
+        if isinstance(call.func, cst.Attribute) and self.qualify(call.func, scopes)[0] not in NORM_CALLS:
+            tensor = call.func.value  # `p.norm(2)`
+        else:
+            first = _argument(call, "input", 0) or _argument(call, "tensor", 0) or _argument(call, "x", 0) or _argument(call, "A", 0)
+            if first is None:
+                return False
+            tensor = first.value
+        if isinstance(tensor, cst.Attribute):
+            return tensor.attr.value in ("weight", "kernel")
+        if not isinstance(tensor, cst.Name):
+            return False
+        source = self._loop_source(tensor.value, scopes)
+        if source is None:
+            return tensor.value in WEIGHT_NAMES
+        # `for p in model.parameters()`, or `for p in net_params` after `net_params = list(net.parameters())`
+        codes = [self.model.code(source)] + [self.model.code(o) for o, _ in self.origins(source, scopes) if o is not source]
+        if any(word in code for code in codes for word in PARAMETER_WORDS):
+            return True
+        return "param" in codes[0] and tensor.value in WEIGHT_NAMES  # `for param in params` (an argument)
+
+    def _weights_module(self, term: cst.BaseExpression, scopes, depth: int = 0) -> Optional[str]:
+        """The one module whose parameters a penalty term ranges over: `model` for
+        `sum(p.pow(2).sum() for p in model.parameters())`, `self.fc` for `self.fc.weight`."""
+        found: Set[str] = set()
+
+        def visit(node, scopes, depth) -> None:
+            if depth > 6 or not isinstance(node, cst.CSTNode):
+                return
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("parameters", "named_parameters"):
+                found.add(self.model.code(node.func.value))
+                return
+            if isinstance(node, cst.Attribute) and node.attr.value in ("weight", "kernel", "trainable_variables", "trainable_weights"):
+                found.add(self.model.code(node.value))
+                return
+            if isinstance(node, cst.Name):
+                source = self._loop_source(node.value, scopes)
+                if source is not None:
+                    visit(source, scopes, depth + 1)
+                elif self.names.lookup(node.value, scopes):
+                    for part, inner in self._accumulated(node, scopes):
+                        visit(part, inner, depth + 1)
+                return
+            for name in _child_fields_of(node):
+                value = getattr(node, name)
+                for item in value if isinstance(value, (tuple, list)) else (value,):
+                    visit(item, scopes, depth + 1)
+
+        visit(term, scopes, depth)
+        return found.pop() if len(found) == 1 else None
+
+    def _loop_source(self, name: str, scopes) -> Optional[cst.BaseExpression]:
+        for scope in reversed(scopes):
+            source = self.names.loop_sources.get((id(scope), name))
+            if source is not None:
+                return source
+        return None
 
     def _over_weights(self, term: cst.BaseExpression, scopes, depth: int = 0) -> bool:
         """Does the squared term range over model parameters (not predictions or latents)?"""
@@ -743,6 +996,7 @@ WEIGHT_SOURCES = frozenset({
     "parameters", "named_parameters", "trainable_variables", "trainable_weights", "weights",
     "weight", "kernel", "tree_leaves", "params", "trainable_params",
 })
+PARAMETER_WORDS = ("parameters", "trainable_variables", "trainable_weights", "tree_leaves")
 WEIGHT_NAMES = frozenset({"p", "param", "params", "w", "W", "weight", "weights", "kernel", "v", "var", "variable"})
 
 
@@ -803,6 +1057,29 @@ def _is_norm(expr, extractor: Extractor, scopes) -> bool:
     return False
 
 
+def _norm_along_axis(expr: cst.Call, extractor: Extractor, scopes) -> bool:
+    """`torch.norm(w, dim=1)` / `w.norm(2, 1)`: per-row norms (a group penalty), not ‖w‖."""
+    if any(a.keyword is not None and a.keyword.value in ("dim", "axis") for a in expr.args):
+        return True
+    method = isinstance(expr.func, cst.Attribute) and extractor.qualify(expr.func, scopes)[0] not in NORM_CALLS
+    positional = [a for a in expr.args if a.keyword is None]
+    return len(positional) > (1 if method else 2) or any(a.star for a in expr.args)
+
+
+def _bound_targets(statement) -> List[str]:
+    """The names a statement assigns: `reg_loss = ...`, `self.l2 = ...`, `loss += ...`."""
+    names: List[str] = []
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
+                [small.target] if isinstance(small, (cst.AugAssign, cst.AnnAssign)) else [])
+            for target in targets:
+                name = dotted(target)
+                if name:
+                    names.append(name.rsplit(".", 1)[-1])
+    return names
+
+
 def _halving_augassign(binding: Binding) -> bool:
     """`wd /= 2` or `wd *= 0.5`."""
     operator, value = binding.operator, binding.value
@@ -860,6 +1137,38 @@ def _bare_optimizer(call: cst.Call, name: str) -> Optional[str]:
     if any(a.keyword is not None and a.keyword.value in ("learning_rate", "lr") for a in call.args) or not call.args:
         qualname = f"keras.optimizers.{name}"
         return qualname if qualname in keras.OPTIMIZERS else None
+    return None
+
+
+def _has_key(group: cst.Dict, key: str) -> bool:
+    return any(isinstance(item, cst.DictElement) and _string_value(item.key) == key for item in group.elements)
+
+
+PARAMETER_WRAPPERS = frozenset({"filter", "list", "tuple", "chain", "itertools.chain"})
+
+
+def _flat_or_groups(origin) -> Optional[bool]:
+    """True: plain parameters or groups some of which keep the default decay;
+    False: groups that all set `weight_decay`; None: cannot tell."""
+    if isinstance(origin, (cst.List, cst.Tuple)):
+        elements = origin.elements
+        if any(isinstance(e, cst.StarredElement) for e in elements):
+            return None
+        groups = [e.value for e in elements]
+        dicts = [g for g in groups if isinstance(g, cst.Dict)]
+        if not dicts:
+            return True
+        if len(dicts) < len(groups):
+            return None
+        return any(not _has_key(g, "weight_decay") for g in dicts)
+    if isinstance(origin, (cst.ListComp, cst.GeneratorExp)):
+        return None if isinstance(origin.elt, cst.Dict) else True
+    if isinstance(origin, cst.Call):
+        func = origin.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
+            return True
+        if dotted(func) in PARAMETER_WRAPPERS:
+            return True
     return None
 
 

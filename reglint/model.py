@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from reglint.diagnostic import Diagnostic, Edit, Fix, Position
 
@@ -83,20 +82,40 @@ class Optimizer:
     bound_to: Optional[str] = None  # variable the optimizer was assigned to
     scope: Optional[cst.CSTNode] = None
     inferred: bool = False
+    # how the optimizer is stated: "call" (its constructor), "string" (`compile(optimizer="adam")`),
+    # "config" (an MMEngine/mmcv `dict(type=...)`), "hf" (TrainingArguments' `optim=`),
+    # "timm" (`create_optimizer_v2(opt=...)`)
+    via: str = "call"
+    class_node: Optional[cst.CSTNode] = None  # what names the class: the callee, `type=`/`opt=` value
+    display: Optional[str] = None  # how messages name a configured optimizer
+    # decoupled decay multiplied by lr (torch/Keras/optax) or per step as written (tfa, tf.contrib)
+    decay_scaled_by_lr: bool = True
+    lr_decay: Optional[Value] = None  # legacy Keras `decay=`: learning-rate time decay
+    lr_decay_arg: Optional[cst.Arg] = None
+    # arguments the file cannot see (`**kwargs`, `*args`, a config merged into `_base_` files)
+    hidden_arguments: bool = False
+    # torch: the framework-default decay reaches some parameters (no param group overrides
+    # it); None when the groups are built out of sight
+    default_reaches: Optional[bool] = True
+    params_of: Optional[str] = None  # the module whose parameters it optimizes (`model`)
 
 
 @dataclass
 class Penalty:
-    """A hand-written squared-weights term: coef * Σw² (or Σw²/2 via l2_loss)."""
+    """A hand-written weights term: coef * Σw² (or Σw²/2 via l2_loss), or coef * ‖w‖ unsquared."""
 
     term: cst.BaseExpression  # the Σw² (or l2_loss) expression
     product: cst.BaseExpression  # coefficient * term, as written
     coefficient: Optional[Value]
     coefficient_expr: Optional[cst.BaseExpression]
-    convention: str  # "sum_sq" | "half_sum_sq"
+    convention: str  # "sum_sq" | "half_sum_sq" | "norm" (an unsquared L2 norm, in `norm_penalties`)
     framework: str
     scope: Optional[cst.CSTNode] = None
     over_weights: bool = False  # the squared tensors are parameters, not data or activations
+    weights_of: Optional[str] = None  # the module whose parameters are penalized (`model`, `self.fc`)
+    norm_calls: List[cst.Call] = field(default_factory=list)  # for "norm": the unsquared norm calls
+    names: Tuple[str, ...] = ()  # names the term and the product are bound to (`l2_reg`, `reg_loss`)
+    comments: Tuple[str, ...] = ()  # comments on the product's and the term's statements
 
 
 @dataclass
@@ -143,10 +162,14 @@ class FileModel:
     regularizers: List[Regularizer] = field(default_factory=list)
     optimizers: List[Optimizer] = field(default_factory=list)
     penalties: List[Penalty] = field(default_factory=list)
+    # coef * ‖w‖ with an unsquared L2 norm: kept apart, it is no L2 term for RL001/RL002
+    norm_penalties: List[Penalty] = field(default_factory=list)
     loss_sites: List[LossSite] = field(default_factory=list)
     chains: List[OptaxChain] = field(default_factory=list)
     # local name -> qualified module/object it was imported as (`tf` -> `tensorflow`)
     imports: Dict[str, str] = field(default_factory=dict)
+    # the imports a fix may spell names with: bound at module level, by imports only
+    module_imports: Dict[str, str] = field(default_factory=dict)
     # True when the file has comments/strings saying it was ported from Caffe or a paper
     porting_evidence: bool = False
     fit_calls: List[cst.Call] = field(default_factory=list)  # model.fit / compile sites
@@ -155,6 +178,8 @@ class FileModel:
     # -- positions, computed only when a rule reports something ---------------------
     def _position_map(self):
         if self._positions is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
         return self._positions

@@ -56,6 +56,8 @@ class Names:
     docstrings: List[str] = field(default_factory=list)
     function_scopes: Dict[int, Tuple[Scope, ...]] = field(default_factory=dict)
     tape_blocks: List[Tuple[str, cst.With, Tuple[Scope, ...]]] = field(default_factory=list)
+    # (id(scope), name) -> what a `for name in <iterable>` loop draws the name from
+    loop_sources: Dict[Tuple[int, str], cst.BaseExpression] = field(default_factory=dict)
 
     # -- lookups ---------------------------------------------------------------
     def lookup(self, name: str, scopes: Sequence[Scope]) -> List[Binding]:
@@ -287,11 +289,22 @@ class _Collector:
 
     def for_(self, node: cst.For) -> None:
         self.bind_target(node.target, None, "other")
+        self.loop_source(node.target, node.iter)
         self.children(node)
 
     def comp_for(self, node: cst.CompFor) -> None:
         self.bind_target(node.target, None, "other")
+        self.loop_source(node.target, node.iter)
         self.children(node)
+
+    def loop_source(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        """`for p in model.parameters()` / `for name, p in model.named_parameters()`."""
+        if isinstance(target, cst.Tuple):
+            names = [e.value for e in target.elements if isinstance(e.value, cst.Name)]
+        else:
+            names = [target] if isinstance(target, cst.Name) else []
+        for name in names:
+            self.names.loop_sources[(id(self.scopes[-1]), name.value)] = iterable
 
     def except_handler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):

@@ -39,7 +39,7 @@ ADAPTIVE_CALLS = (
     b"optim.Adam", b"optim.RMSprop", b"optim.Adagrad", b"optim.Adadelta", b"optim.NAdam", b"optim.RAdam",
     b"optimizers.Adam", b"optimizers.RMSprop", b"optimizers.Adagrad", b"optimizers.Adadelta", b"optimizers.Nadam",
 )
-ADAPTIVE_STRINGS = re.compile(rb"""['"](?:adam|Adam|rmsprop|RMSprop|adagrad|Adagrad|adadelta|Adadelta|adamax|Adamax|nadam|Nadam|adafactor|Adafactor)['"]""")
+ADAPTIVE_STRINGS = re.compile(rb"""['"](?:adam|Adam|rmsprop|RMSprop|adagrad|Adagrad|adadelta|Adadelta|adamax|Adamax|nadam|Nadam|NAdam|radam|RAdam|adafactor|Adafactor)['"]""")
 
 
 def mentions_adaptive_optimizer(data: bytes) -> bool:
@@ -115,6 +115,12 @@ def weight_decay_evidence(value: Value, porting_evidence: bool) -> Optional[str]
     return None
 
 
+def switched_off(value: Optional[Value]) -> bool:
+    """A coefficient written as zero. A parameter whose default is 0 (`l2_scaling=0.0`,
+    guarded by `if l2_scaling > 0`) is a switch the caller turns on: not off."""
+    return value is not None and value.provably_zero and value.provenance in ("literal", "constant", "default")
+
+
 def format_number(number: Optional[float]) -> str:
     if number is None:
         return "unknown"
@@ -141,3 +147,62 @@ def plus_code(module: cst.Module, expr: cst.BaseExpression, term: str) -> str:
 
 def inferred_note(inferred: bool, name: str) -> str:
     return f" (`{name}` is not imported in this file; read as its conventional meaning)" if inferred else ""
+
+
+# -- spelling edits -------------------------------------------------------------------
+
+def next_argument(model, call: cst.Call, text: str) -> str:
+    """`, text` — on a line of its own when the call puts one argument per line."""
+    last = call.args[-1]
+    last_start = model.range_of(last)[0]
+    if len(call.args) > 1 and model.range_of(call.args[-2])[0].line != last_start.line:
+        return f",\n{' ' * (last_start.column - 1)}{text}"
+    return f", {text}"
+
+
+def add_keyword(model, call: cst.Call, name: str, value: str):
+    """The edit that passes `name=value` to `call`, after its last argument."""
+    if call.args:
+        return model.insert_after(call.args[-1], next_argument(model, call, f"{name}={value}"))
+    return model.replace(call, f"{model.code(call.func)}({name}={value})")
+
+
+def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    tight = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    return cst.Arg(value, keyword=cst.Name(name), equal=tight)
+
+
+def with_decay(alias_call: cst.Call, decoupled: str, decay) -> cst.Call:
+    """`optax.adam(lr)` -> `optax.adamw(lr, weight_decay=wd[, mask=m])` for a chain's decay element."""
+    func = alias_call.func
+    new_func = func.with_changes(attr=cst.Name(decoupled)) if isinstance(func, cst.Attribute) else cst.Name(decoupled)
+    weight = decay.value.expr if decay.value is not None else cst.Float("1e-4")
+    extra = [keyword_arg("weight_decay", weight)] + ([keyword_arg("mask", decay.mask)] if decay.mask is not None else [])
+    args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in alias_call.args] + extra
+    commas = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]]
+    return alias_call.with_changes(func=new_func, args=commas + args[-1:])
+
+
+def spelled(model, qualname: str) -> Optional[str]:
+    """How this file can name `qualname` through its module-level imports (the shortest
+    spelling), e.g. `regularizers.l2` after `from tensorflow.keras import regularizers`."""
+    from reglint.frameworks import canonical
+
+    parts = qualname.split(".")
+    found = []
+    for local, target in model.module_imports.items():
+        if ".legacy" in target:
+            continue  # tf.keras.optimizers.legacy lacks the new classes (AdamW)
+        for cut in range(len(parts) + 1):
+            rest = ".".join(parts[cut:])
+            if canonical(f"{target}.{rest}" if rest else target) == qualname:
+                found.append(f"{local}.{rest}" if rest else local)
+    return min(found, key=len) if found else None
+
+
+def literal(number: float) -> str:
+    """0.01 -> `0.01`, 1e-4 -> `1e-4`: how a person writes a small coefficient."""
+    if number and abs(number) < 1e-3:
+        mantissa, exponent = f"{number:e}".split("e")
+        return f"{float(mantissa):g}e{int(exponent)}"
+    return f"{number:g}"

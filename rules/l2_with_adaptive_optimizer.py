@@ -2,7 +2,11 @@
 Flags a coupled L2 penalty that reaches an adaptive optimizer (Adam, Adamax, NAdam,
 RAdam, Adagrad, RMSprop, Adadelta, …):
 - `torch.optim.Adam(..., weight_decay=λ)` (and the other adaptive `torch.optim`
-  classes) with a decay not provably zero, without `decoupled_weight_decay=True`;
+  classes) with a decay not provably zero, without `decoupled_weight_decay=True` —
+  also when configured: MMEngine/mmcv `optimizer = dict(type='Adam', weight_decay=λ)`
+  (the `type` string is the `torch.optim` class), timm `create_optimizer_v2(model,
+  opt='adam', weight_decay=λ)`, HF `TrainingArguments(optim="adagrad" | "rmsprop",
+  weight_decay=λ)` (the default AdamW is decoupled and silent);
 - Keras layers with L2 regularizers in a model compiled or trained with an adaptive
   optimizer (`optimizer="adam"`, `keras.optimizers.Adam(...)`);
 - a hand-written `λ * Σw²` penalty added to a loss minimized by an adaptive optimizer;
@@ -30,10 +34,12 @@ optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
 ## Fix safety
 Unsafe: switching to decoupled decay changes the training method, and the decay
 value needs retuning (decoupled values are typically 1e-2–1e-1). torch `Adam` →
-`AdamW`; `NAdam`/`RAdam` → `decoupled_weight_decay=True` (torch ≥ 2.1/2.2);
+`AdamW` (`type='AdamW'` in an MMEngine config, `opt='adamw'` for timm);
+`NAdam`/`RAdam` → `decoupled_weight_decay=True` (torch ≥ 2.1/2.2);
 `optax.chain(add_decayed_weights(λ), adam(lr))` → `optax.adamw(lr, weight_decay=λ)`,
 or `add_decayed_weights` moved after `scale_by_adam`. Keras, TF1 and hand-written
-penalties get display-only advice (`AdamW(weight_decay=…)` instead of the L2 term).
+penalties get display-only advice (`AdamW(weight_decay=…)` instead of the L2 term), and
+so do `Adagrad`/`RMSprop` (no decoupled flag) and HF `optim=` strings.
 
 ## Options
 None.
@@ -44,7 +50,10 @@ None.
   `decoupled_weight_decay` added to Adam in 2.7, NAdam 2.1, RAdam 2.2.
 - optax `optax/_src/alias.py` L734-744 (`adamw` = scale_by_adam, add_decayed_weights, scale_by_learning_rate).
 - Keras `v3.15.1:keras/src/trainers/trainer.py` L386-391: `fit` adds `model.losses` to the loss.
-- reglint's SEMANTICS.md §4-§6 and §9.
+- MMEngine `mmengine/optim/optimizer/builder.py` L16-35 (every `torch.optim` class registered
+  by name); timm `_optim_factory.py` L394-398 (`'adam'` is `torch.optim.Adam`); transformers
+  5.24.0 `trainer_optimizer.py` L326/336/348 (`"sgd"`, `"adagrad"`, `"rmsprop"`).
+- reglint's SEMANTICS.md §4-§7 and §9.
 """
 
 from __future__ import annotations
@@ -55,6 +64,8 @@ from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
 from reglint.rules._common import SQUARE_WORDS, format_number, inferred_note, mentions_adaptive_optimizer
+from reglint.rules._common import next_argument as _next_argument
+from reglint.rules._common import with_decay as _with_decay
 
 RULE = Rule(
     code="RL002",
@@ -94,7 +105,8 @@ def _torch(model):
         name = optimizer.qualname.rsplit(".", 1)[1]
         amount = format_number(value.number) if value.number is not None else f"`{model.code(value.expr)}` (not provably zero)"
         spelled = model.code(optimizer.node.func)
-        message = f"`{spelled}` with weight_decay={amount} adds a coupled L2 penalty: {WHY}"
+        subject = optimizer.display if optimizer.via != "call" and optimizer.display else f"`{spelled}`"
+        message = f"{subject} with weight_decay={amount} adds a coupled L2 penalty: {WHY}"
         fix = _torch_fix(model, optimizer, name)
         if fix is not None:
             message += f"; use {fix.message.split(': ', 1)[1]}"
@@ -103,6 +115,8 @@ def _torch(model):
 
 
 def _torch_fix(model, optimizer, name):
+    if optimizer.via in ("hf", "timm"):
+        return _option_fix(model, optimizer)
     call = optimizer.node
     since = torch_table.OPTIMIZERS[optimizer.qualname].flag_since
     flag = next((a for a in call.args if a.keyword is not None and a.keyword.value == optimizer.decoupled_flag), None)
@@ -115,6 +129,11 @@ def _torch_fix(model, optimizer, name):
     replacement = torch_table.DECOUPLED_CLASS.get(optimizer.family)
     if replacement is None:
         return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `torch.optim.AdamW` (or drop weight_decay); {RETUNE}")
+    if optimizer.via == "config":  # MMEngine `type='Adam'` -> `type='AdamW'`
+        renamed = _renamed_string(optimizer.class_node, replacement)
+        if renamed is None:
+            return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `type='{replacement}'` ({RETUNE})")
+        return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `type={renamed}` ({RETUNE})", (model.replace(optimizer.class_node, renamed),))
     func = call.func
     if isinstance(func, cst.Attribute):
         edits = (model.replace(func.attr, replacement),)
@@ -131,16 +150,30 @@ def _torch_fix(model, optimizer, name):
     return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{replacement}` ({RETUNE})", edits)
 
 
+def _renamed_string(node, text: str):
+    """The string literal `node` with its text replaced, quotes and prefix kept."""
+    if not isinstance(node, cst.SimpleString):
+        return None
+    return f"{node.prefix}{node.quote}{text}{node.quote}"
+
+
+def _option_fix(model, optimizer):
+    """timm `opt='adam'` -> `opt='adamw'`; HF `optim="adagrad"` gets advice only."""
+    from reglint.frameworks import timm as timm_table
+
+    node = optimizer.class_node
+    if optimizer.via == "timm" and isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+        prefix, underscore, last = node.evaluated_value.lower().rpartition("_")
+        decoupled = timm_table.DECOUPLED_OPT.get(last)
+        if decoupled is not None:
+            renamed = _renamed_string(node, prefix + underscore + decoupled)
+            return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{renamed}` ({RETUNE})", (model.replace(node, renamed),))
+    if optimizer.via == "hf":
+        return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: the default `optim` (an AdamW), or drop weight_decay; {RETUNE}")
+    return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `opt='adamw'` (or drop weight_decay); {RETUNE}")
+
+
 # -- Keras layers + adaptive optimizer ------------------------------------------------
-
-def _next_argument(model, call, text: str) -> str:
-    """`, text` — on a line of its own when the call puts one argument per line."""
-    last = call.args[-1]
-    last_start = model.range_of(last)[0]
-    if len(call.args) > 1 and model.range_of(call.args[-2])[0].line != last_start.line:
-        return f",\n{' ' * (last_start.column - 1)}{text}"
-    return f", {text}"
-
 
 def _keras_l2(model):
     from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
@@ -277,22 +310,6 @@ def _optax_fix(model, chain, decay, later, optax_table):
         edits = (model.replace(decay.call, model.code(later.call)), model.replace(later.call, model.code(decay.call)))
         return Fix(Applicability.UNSAFE, "Move `add_decayed_weights` after the adaptive scaling (decoupled, as optax.adamw does)", edits)
     return Fix(Applicability.DISPLAY_ONLY, f"Use a decoupled optimizer such as `optax.adamw`, or move `add_decayed_weights` after the adaptive scaling ({RETUNE})")
-
-
-def _with_decay(alias_call: cst.Call, decoupled: str, decay) -> cst.Call:
-    """`optax.adam(lr)` -> `optax.adamw(lr, weight_decay=wd[, mask=m])`."""
-    func = alias_call.func
-    new_func = func.with_changes(attr=cst.Name(decoupled)) if isinstance(func, cst.Attribute) else cst.Name(decoupled)
-    weight = decay.value.expr if decay.value is not None else cst.Float("1e-4")
-    extra = [_keyword("weight_decay", weight)] + ([_keyword("mask", decay.mask)] if decay.mask is not None else [])
-    args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in alias_call.args] + extra
-    commas = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]]
-    return alias_call.with_changes(func=new_func, args=commas + args[-1:])
-
-
-def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
-    tight = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
-    return cst.Arg(value, keyword=cst.Name(name), equal=tight)
 
 
 # -- TF1 -----------------------------------------------------------------------------------

@@ -41,6 +41,11 @@ ALIASES: Tuple[Tuple[str, str], ...] = (
     ("optax._src.transform.", "optax."),
     ("optax._src.combine.", "optax."),
     ("optax.transforms.", "optax."),
+    ("tensorflow_addons.optimizers.weight_decay_optimizers.", "tensorflow_addons.optimizers."),
+    ("timm.optim._optim_factory.", "timm.optim."),
+    ("timm.optim.optim_factory.", "timm.optim."),
+    ("transformers.training_args_seq2seq.", "transformers."),
+    ("transformers.training_args.", "transformers."),
 )
 
 TORCH_OPTIM_MODULES = ("adam", "adamw", "adamax", "nadam", "radam", "adagrad", "rmsprop", "adadelta", "sgd", "asgd", "_adafactor", "adafactor")
@@ -85,6 +90,9 @@ class OptimizerSpec:
     default_weight_decay: Optional[float] = 0.0
     decoupled_flag: Optional[Tuple[str, Optional[int]]] = None  # keyword (and position) of the flag
     flag_since: Optional[str] = None  # the release that added the flag
+    # decoupled decay multiplied by the learning rate (torch, Keras, optax), or applied
+    # per step as written (tfa / tf.contrib `AdamW`, SEMANTICS.md §5)
+    decay_scaled_by_lr: bool = True
 
 
 def lookup(table: dict, qualname: Optional[str]):

@@ -1,4 +1,4 @@
-"""Keras 1/2/3 and tf.keras (tf.keras is normalised to `keras`).
+"""Keras 1/2/3 and tf.keras (tf.keras is normalised to `keras`), and tfa's Keras optimizers.
 
 Sources (SEMANTICS.md §2, §5): keras-team/keras `v2.15.0:keras/regularizers.py`
 L293-412 and `v3.15.1:keras/src/regularizers/regularizers.py` L168-268 — every
@@ -53,8 +53,14 @@ OPTIMIZERS = {
     "keras.optimizers.Adadelta": _adaptive("adadelta"),
     "keras.optimizers.Adafactor": _adaptive("adafactor"),
     "keras.optimizers.Lamb": _adaptive("lamb"),
-    "keras.optimizers.AdamW": OptimizerSpec("adamw", True, "keras", "decoupled", ("weight_decay", None), 0.004),
+    # `AdamW(learning_rate=0.001, weight_decay=0.004, ...)` in tf.keras ≥ 2.11 and Keras 3
+    "keras.optimizers.AdamW": OptimizerSpec("adamw", True, "keras", "decoupled", ("weight_decay", 1), 0.004),
     "keras.optimizers.SGD": OptimizerSpec("sgd", False, "keras", "decoupled", ("weight_decay", None), None),
+    # tensorflow/addons `weight_decay_optimizers.py`: `AdamW(weight_decay, learning_rate=0.001, ...)`,
+    # `SGDW(weight_decay, learning_rate=0.001, momentum=0.0, ...)`; weight_decay is required and
+    # `var.assign_sub(wd * var)` is applied per step, not multiplied by lr (SEMANTICS.md §5).
+    "tensorflow_addons.optimizers.AdamW": OptimizerSpec("adamw", True, "keras", "decoupled", ("weight_decay", 0), None, decay_scaled_by_lr=False),
+    "tensorflow_addons.optimizers.SGDW": OptimizerSpec("sgd", False, "keras", "decoupled", ("weight_decay", 0), None, decay_scaled_by_lr=False),
 }
 
 # `model.compile(optimizer="adam")`: Keras's string identifiers (case-insensitive).

@@ -41,12 +41,13 @@ def _alias(family: str, adaptive: bool, decay_mode: str = "none", position=None,
     return OptimizerSpec(family, adaptive, "optax", decay_mode, (keyword, position), default)
 
 
-# optax.adamw(learning_rate, b1, b2, eps, eps_root, mu_dtype, weight_decay=1e-4, mask=None)
+# optax.adamw(learning_rate, b1, b2, eps, eps_root, mu_dtype, weight_decay=1e-4, mask=None);
+# optax.adamaxw(learning_rate, b1, b2, eps, weight_decay=1e-4, mask=None) (alias.py L2393-2400)
 OPTIMIZERS = {
     **{qualname: _alias(family, True) for qualname, family in ADAPTIVE_ALIASES.items()},
     "optax.adamw": _alias("adamw", True, "decoupled", 6, 1e-4),
     "optax.nadamw": _alias("adamw", True, "decoupled", 6, 1e-4),
-    "optax.adamaxw": _alias("adamw", True, "decoupled", 5, 1e-4),
+    "optax.adamaxw": _alias("adamw", True, "decoupled", 4, 1e-4),
     "optax.sgd": _alias("sgd", False),
     "optax.noisy_sgd": _alias("sgd", False),
     "optax.sign_sgd": _alias("sgd", False),

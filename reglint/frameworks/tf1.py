@@ -58,7 +58,10 @@ OPTIMIZERS = {
     "tf_slim.opt.LazyAdamOptimizer": _tf1("adam", True),
     "tensorflow.contrib.opt.LazyAdamOptimizer": _tf1("adam", True),
     "tensorflow.contrib.opt.NadamOptimizer": _tf1("nadam", True),
-    "tensorflow.contrib.opt.AdamWOptimizer": OptimizerSpec("adamw", True, "tf1", "decoupled", ("weight_decay", 0), None),
+    # `AdamWOptimizer(weight_decay, learning_rate=0.001, ...)`, `MomentumWOptimizer(weight_decay,
+    # learning_rate, momentum, ...)`: `var.assign_sub(weight_decay * var)`, not multiplied by lr
+    "tensorflow.contrib.opt.AdamWOptimizer": OptimizerSpec("adamw", True, "tf1", "decoupled", ("weight_decay", 0), None, decay_scaled_by_lr=False),
+    "tensorflow.contrib.opt.MomentumWOptimizer": OptimizerSpec("sgd", False, "tf1", "decoupled", ("weight_decay", 0), None, decay_scaled_by_lr=False),
     "tensorflow.train.MomentumOptimizer": _tf1("sgd", False),
     "tensorflow.train.GradientDescentOptimizer": _tf1("sgd", False),
 }

@@ -1,0 +1,28 @@
+"""timm `create_optimizer_v2(model_or_params, opt='sgd', lr=None, weight_decay=0., ...)`.
+
+Sources (SEMANTICS.md §7; timm 1.0.31 `timm/optim/_optim_factory.py` L306-307, L355-453,
+L844, L968, L1242-1257): `opt` is lower-cased and split on `_`, the last part names the
+optimizer (`lookahead_adam` is Adam); weight_decay is the 4th argument (index 3),
+default 0. With `filter_bias_and_bn` (default) biases and 1-D parameters get no decay.
+"""
+
+CREATE_OPTIMIZER = frozenset({"timm.optim.create_optimizer_v2"})
+OPT_POSITION = 1
+WEIGHT_DECAY_POSITION = 3
+
+# the last `_` part of `opt` -> (torch class, decoupled flag set by timm's defaults)
+OPT_STRINGS = {
+    "sgd": ("torch.optim.SGD", False),
+    "momentum": ("torch.optim.SGD", False),
+    "nesterov": ("torch.optim.SGD", False),
+    "adam": ("torch.optim.Adam", False),
+    "adamw": ("torch.optim.AdamW", False),
+    "nadam": ("torch.optim.NAdam", False),
+    "radam": ("torch.optim.RAdam", False),
+    "radamw": ("torch.optim.RAdam", True),
+    "adagrad": ("torch.optim.Adagrad", False),
+    "rmsprop": ("torch.optim.RMSprop", False),
+}
+
+# the decoupled spelling of a coupled adaptive `opt` (an unsafe fix writes it)
+DECOUPLED_OPT = {"adam": "adamw", "radam": "radamw", "nadam": "nadamw"}
