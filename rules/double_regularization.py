@@ -1,0 +1,264 @@
+"""## What it does
+Flags a model regularized twice: an L2 penalty on its weights *and* a weight decay in
+the optimizer that trains it.
+- Keras layers with L2 regularizers (`kernel_regularizer=l2(…)`) in a model compiled
+  with (or trained in a `GradientTape` loop that adds `model.losses` by) an optimizer
+  that decays weights: `weight_decay=` on any tf.keras ≥ 2.11 / Keras 3 optimizer,
+  `AdamW` (default 0.004, also `optimizer="adamw"`), tfa `AdamW`/`SGDW`;
+- a hand-written `λ·Σw²` penalty over a model's parameters in a loss whose
+  `backward()` is stepped by a torch optimizer with a nonzero `weight_decay` (AdamW's
+  default 0.01 included);
+- a hand-written penalty in a JAX loss when the file's one optax optimizer decays
+  (`optax.adamw`, default 1e-4, or `add_decayed_weights` in a chain);
+- TF1 collected L2 regularizers or an `l2_loss` penalty minimized by
+  `tf.contrib.opt.AdamWOptimizer` / `MomentumWOptimizer`.
+
+The rule is silent when it cannot tell that both act on the same model: several
+models compiled in one file, several optimizers, a penalty over another module's
+parameters than the optimizer's.
+
+## Why is this bad?
+Each mechanism shrinks the same weights; together the effective regularization is
+the sum of both, usually far stronger than either was tuned for (a recipe's
+`weight_decay` plus a layer `l2` copied from another recipe). With an adaptive
+optimizer the two are not even the same kind of decay — one passes through Adam's
+normalization, the other does not — so neither value means what its recipe says.
+
+## Example
+```python
+import keras
+from keras import layers, regularizers
+
+model = keras.Sequential([
+    layers.Dense(256, activation="relu", kernel_regularizer=regularizers.l2(1e-4)),
+    layers.Dense(10),
+])
+model.compile(optimizer=keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=0.05), loss="mse")
+```
+
+## Use instead
+```python
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="mse")
+```
+
+## Fix safety
+Display-only: which of the two to keep is a modelling decision, and either choice
+changes training. Decoupled weight decay alone is the usual choice with AdamW-style
+optimizers; keep the L2 penalty alone to reproduce a Caffe/SGD recipe.
+
+## Options
+None.
+
+## References
+- Keras `v3.15.1:keras/src/trainers/trainer.py` L386-391 (`fit` adds `model.losses`) and
+  `base_optimizer.py` L952-959 (`weight_decay=` decays every variable).
+- torch `torch/optim/adamw.py` (default `weight_decay=1e-2`), `sgd.py` (coupled `weight_decay`).
+- optax `optax/_src/alias.py` L598-605 (`adamw` default `weight_decay=1e-4`).
+- tensorflow/addons `weight_decay_optimizers.py` L198-206: `var.assign_sub(wd * var)` per step,
+  not multiplied by the learning rate.
+- reglint's SEMANTICS.md §2, §4-§6.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reglint.diagnostic import Applicability, Fix
+from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
+from reglint.rule import Rule
+from reglint.rules._common import SQUARE_WORDS, format_number, switched_off
+
+RULE = Rule(
+    code="RL005",
+    name="double-regularization",
+    summary="L2 penalty and optimizer weight decay on the same model (regularized twice)",
+    fix=Applicability.DISPLAY_ONLY,
+    triggers=(b"regularizer", b"l2_loss(") + SQUARE_WORDS,
+)
+
+# an optimizer that decays: a `weight_decay` argument, AdamW-style classes and strings
+# (`optimizer="AdamW"` in any case), optax's decay, tfa / tf.contrib decoupled optimizers
+DECAY = re.compile(rb"weight_decay|(?i:adamw)|add_decayed_weights|additive_weight_decay|SGDW|MomentumW")
+# what trains the model: Keras compile / a tape loop, torch backward, jax.grad, TF1 minimize & co.
+LAYER_TRAINING = re.compile(rb"compile\s*\(|GradientTape|minimize|compute_gradients|create_train_op|optimize_loss")
+PENALTY_TRAINING = re.compile(rb"backward\s*\(|grad\s*\(|grad\s+as\s|minimize|compute_gradients|create_train_op|optimize_loss")
+SQUARES = SQUARE_WORDS + (b"pow(", b"l2_loss")
+
+
+def prefilter(data: bytes) -> bool:
+    """An optimizer that decays, and layer L2 trained by Keras or a squared term in a loss."""
+    if DECAY.search(data) is None:
+        return False
+    if b"regularizer" in data and LAYER_TRAINING.search(data) is not None:
+        return True
+    return any(w in data for w in SQUARES) and PENALTY_TRAINING.search(data) is not None
+
+
+PER_STEP = ("; note that tfa / tf.contrib apply this decay per step, not multiplied by the learning rate, "
+            "so it is stronger than a torch/Keras value of the same size")
+
+
+def check(model, settings):
+    yield from _keras(model)
+    yield from _torch(model)
+    yield from _optax(model)
+    yield from _tf1(model)
+
+
+def _decays(optimizer) -> bool:
+    """The optimizer applies a weight decay that is not provably zero."""
+    value = optimizer.weight_decay
+    if optimizer.hidden_arguments and not optimizer.explicit:
+        return False
+    if value is None or value.provably_zero or optimizer.decay_mode == "lr_decay" and not optimizer.explicit:
+        return False
+    return optimizer.explicit or optimizer.default_reaches is True
+
+
+def _amount(model, optimizer) -> str:
+    value = optimizer.weight_decay
+    if not optimizer.explicit:
+        return f"{format_number(value.number)} (its default)"
+    return format_number(value.number) if value.number is not None else f"`{model.code(value.expr)}`"
+
+
+def _where(model, optimizer):
+    """The node that states the decay: its argument, or the optimizer when it is a default."""
+    return optimizer.weight_decay_arg if optimizer.explicit and optimizer.weight_decay_arg is not None else optimizer.node
+
+
+def _name(optimizer) -> str:
+    return optimizer.display or f"`{optimizer.qualname.rsplit('.', 1)[-1]}`"
+
+
+def _line(model, node) -> int:
+    return model.range_of(node)[0].line
+
+
+def _report(model, optimizer, other: str, owner: str):
+    message = (
+        f"{owner} is regularized twice: {other} and {_name(optimizer)} weight decay {_amount(model, optimizer)} "
+        "both shrink the same weights, so the total is stronger than either was tuned for; keep one"
+    )
+    if not optimizer.decay_scaled_by_lr:
+        message += PER_STEP
+    fix = Fix(Applicability.DISPLAY_ONLY,
+              "Keep one: the optimizer's decoupled weight decay (usual with AdamW) or the L2 penalty (a Caffe/SGD recipe)")
+    return model.diagnostic(RULE, _where(model, optimizer), message, fix)
+
+
+# -- Keras layers + an optimizer that decays ------------------------------------------------
+
+def _keras(model):
+    regularizers = [
+        r for r in model.regularizers
+        if r.framework == "keras" and r.has_l2
+        and any(a.kind == "keras_layer" and a.keyword in WEIGHT_REGULARIZER_KEYWORDS for a in r.attachments)
+    ]
+    if not regularizers:
+        return
+    owners = {a.owner for r in regularizers for a in r.attachments if a.kind == "keras_layer"}
+    compiles = [s for s in model.loss_sites if s.kind == "compile"]
+    tapes = [s for s in model.loss_sites if s.kind == "tape_gradient" and s.includes_reg_losses]
+    trained = {s.model_expr for s in compiles + tapes}
+    if None in owners and len(trained) > 1:
+        return  # some L2 layers' model is not known and the file trains several models
+    keras_optimizers = [o for o in model.optimizers if o.framework == "keras"]
+    first = min(_line(model, r.call) for r in regularizers)
+    reported = set()
+    for site in compiles + tapes:
+        if None not in owners and site.model_expr not in owners:
+            continue
+        if site.kind == "compile":
+            optimizer = site.optimizer
+        else:  # a custom loop: only when the file has one Keras optimizer
+            optimizer = keras_optimizers[0] if len(keras_optimizers) == 1 else None
+        if optimizer is None or id(optimizer.node) in reported or not _decays(optimizer):
+            continue
+        reported.add(id(optimizer.node))
+        owner = f"`{site.model_expr}`" if site.model_expr else "The model"
+        other = f"Keras L2 regularizers on its layers ({len(regularizers)}, first at line {first})"
+        yield _report(model, optimizer, other, owner)
+
+
+# -- torch: a hand-written penalty + weight_decay --------------------------------------------
+
+def _same_module(a, b) -> bool:
+    """`model` and `model.fc` are the same model, and so are `self.model` and the `model`
+    it was assigned from; `G` and `D`, `self.generator` and `self.critic` are not."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".") or a.rsplit(".", 1)[-1] == b.rsplit(".", 1)[-1]
+
+
+def _torch(model):
+    reported = set()
+    for site in model.loss_sites:
+        optimizer = site.optimizer
+        if site.kind != "backward" or optimizer is None or optimizer.framework != "torch" or not _decays(optimizer):
+            continue
+        for penalty in site.penalties:
+            if not penalty.over_weights or penalty.coefficient is None or switched_off(penalty.coefficient):
+                continue
+            if penalty.weights_of and optimizer.params_of and not _same_module(penalty.weights_of, optimizer.params_of):
+                continue  # the penalty is on another module than the optimizer trains
+            if id(optimizer.node) in reported:
+                break
+            reported.add(id(optimizer.node))
+            owner = f"`{penalty.weights_of or optimizer.params_of}`" if (penalty.weights_of or optimizer.params_of) else "The model"
+            other = f"a hand-written L2 penalty (line {_line(model, penalty.product)})"
+            yield _report(model, optimizer, other, owner)
+
+
+# -- JAX: a hand-written penalty + an optax optimizer that decays ------------------------------
+
+def _optax(model):
+    sites = [s for s in model.loss_sites if s.kind == "jax_grad" and any(_weight_penalty(p) for p in s.penalties)]
+    if not sites:
+        return
+    optimizers = [o for o in model.optimizers if o.framework == "optax"]
+    decaying = [o for o in optimizers if o.decay_mode == "decoupled" and _decays(o)]
+    decays_in_chains = [(chain, e) for chain in model.chains for e in chain.elements
+                        if e.role == "decay" and e.value is not None and not e.value.provably_zero]
+    in_chain = {id(e.call) for chain in model.chains for e in chain.elements}
+    plain = [o for o in optimizers if o not in decaying and id(o.node) not in in_chain]
+    if len(decaying) + len(decays_in_chains) != 1 or plain or len(sites) > 1 and len({id(s.scope) for s in sites}) > 1:
+        return  # attribution is ambiguous: several optax optimizers or several losses
+    penalty = next(p for p in sites[0].penalties if _weight_penalty(p))
+    other = f"a hand-written L2 penalty in the loss (line {_line(model, penalty.product)})"
+    if decaying:
+        yield _report(model, decaying[0], other, "The model")
+        return
+    _, element = decays_in_chains[0]
+    amount = format_number(element.value.number) if element.value.number is not None else f"`{model.code(element.value.expr)}`"
+    message = (
+        f"The model is regularized twice: {other} and `add_decayed_weights` {amount} in optax.chain "
+        "both shrink the same weights, so the total is stronger than either was tuned for; keep one"
+    )
+    fix = Fix(Applicability.DISPLAY_ONLY, "Keep one: the optax weight decay or the L2 penalty")
+    yield model.diagnostic(RULE, element.decay_call, message, fix)
+
+
+def _weight_penalty(penalty) -> bool:
+    return penalty.over_weights and penalty.coefficient is not None and not switched_off(penalty.coefficient)
+
+
+# -- TF1: collected L2 / l2_loss + a decoupled contrib optimizer ---------------------------------
+
+def _tf1(model):
+    collected = [r for r in model.regularizers if r.has_l2 and any(a.collected for a in r.attachments)]
+    reported = set()
+    for site in model.loss_sites:
+        optimizer = site.optimizer
+        if optimizer is None or optimizer.framework != "tf1" or optimizer.decay_mode != "decoupled" or not _decays(optimizer):
+            continue
+        penalties = [p for p in site.penalties if _weight_penalty(p)]
+        if site.includes_reg_losses and collected:
+            first = min(_line(model, r.call) for r in collected)
+            other = f"the collected L2 regularization losses (first regularizer at line {first})"
+        elif penalties:
+            other = f"a hand-written L2 penalty (line {_line(model, penalties[0].product)})"
+        else:
+            continue
+        if id(optimizer.node) in reported:
+            continue
+        reported.add(id(optimizer.node))
+        yield _report(model, optimizer, other, "The model")
