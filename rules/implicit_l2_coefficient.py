@@ -1,0 +1,134 @@
+"""## What it does
+Flags a Keras L2 regularizer whose coefficient is left to the framework default:
+`l2()`, `L2()`, `kernel_regularizer="l2"` (all 0.01), and `l1_l2(...)` without `l2=`
+(0.01 in Keras 2 / tf.keras, 0 in Keras 3). A regularizer used only as an
+`activity_regularizer` (a penalty on outputs, not weights) is left alone.
+
+## Why is this bad?
+Keras's default L2 coefficient is 0.01, and Keras adds `0.01·Σw²` — the loss term of a
+Caffe/PyTorch weight decay of 0.02. Typical weight decays are 1e-4 to 5e-4 (Keras
+`l2(5e-5)` to `l2(2.5e-4)`), so the default is 20–100× stronger than what a recipe
+means, and nothing in the code says so. `l1_l2()` is worse: Keras 3 turned it into the
+class `L1L2` with both defaults 0, so the same line means 0.01 on Keras 2 and no
+penalty at all on Keras 3.
+
+## Example
+```python
+from tensorflow.keras import layers, regularizers
+
+dense = layers.Dense(128, kernel_regularizer=regularizers.l2())
+```
+
+## Use instead
+```python
+dense = layers.Dense(128, kernel_regularizer=regularizers.l2(0.01))
+```
+
+## Fix safety
+Safe: `l2()` → `l2(0.01)` and `"l2"` → `l2(0.01)` (spelled with the file's own
+Keras import) keep the coefficient Keras uses, in every version (the positional
+argument works for Keras 1's `l` and Keras 2/3's `l2` alike); the point is that the
+value is now visible and can be chosen. Without a usable import, or where the name is
+not imported but read as Keras's, the fix is display-only. `l1_l2(...)` without `l2=`
+is display-only: which value to write depends on the Keras version the code was
+written for.
+
+## Options
+None.
+
+## References
+- Keras 2.3.1 `keras/regularizers.py` L57 `def l2(l=0.01)`; keras `v2.15.0:keras/regularizers.py`
+  L293-326 `L2(l2=0.01)`, L395-412 `l1_l2(l1=0.01, l2=0.01)`.
+- keras `v3.15.1:keras/src/regularizers/regularizers.py` L168-268: `L2(l2=0.01)`;
+  `l1_l2` is `L1L2(l1=0.0, l2=0.0)`.
+- reglint's SEMANTICS.md §2 (defaults) and §8 (typical values).
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from reglint.diagnostic import Applicability, Fix
+from reglint.rule import Rule
+from reglint.rules._common import inferred_note, spelled
+
+RULE = Rule(
+    code="RL006",
+    name="implicit-l2-coefficient",
+    summary="Keras L2 regularizer relying on the default coefficient (0.01, 20–100× a typical weight decay)",
+    fix=Applicability.SAFE,
+    triggers=(b"l2()", b"L2()", b"l1_l2(", b"'l2'", b'"l2"'),
+)
+
+# What `check` can flag, as bytes: an empty `l2()` / `L2()` call, an `l1_l2(` call, the string
+# "l2" as a regularizer keyword's value, or an alias of the regularizer (`l2 as reg`,
+# `reg = regularizers.l2` at a line's end).
+PATTERN = re.compile(
+    rb"[lL]2\s*\(\s*\)|l1_l2\s*\(|regularizer\s*=\s*['\"]l2['\"]|(?:[lL]2|l1_l2)\s+as\s"
+    rb"|=[ \t]*[\w.]*(?:[lL]2|l1_l2)[ \t]*(?:#[^\n]*)?$",
+    re.MULTILINE,
+)
+
+
+def prefilter(data: bytes) -> bool:
+    """An empty L2 call, `l1_l2`, the string "l2", or an alias of an L2 regularizer."""
+    return PATTERN.search(data) is not None
+
+
+DEFAULT = "0.01"
+WHY = "Keras's default 0.01, i.e. a weight decay of 0.02, 20–100× a typical one (1e-4–5e-4 is `l2(5e-5)`–`l2(2.5e-4)`)"
+
+
+def check(model, settings):
+    for regularizer in model.regularizers:
+        if regularizer.framework != "keras" or _only_on_activities(regularizer):
+            continue
+        if isinstance(regularizer.call, cst.SimpleString):
+            if regularizer.kind == "l2":
+                yield _string(model, regularizer)
+        elif regularizer.kind == "l2" and not regularizer.call.args:
+            yield _empty_call(model, regularizer)
+        elif regularizer.qualname == "keras.regularizers.l1_l2" and regularizer.l2_arg is None and not any(a.star for a in regularizer.call.args):
+            yield _l1_l2(model, regularizer)
+
+
+def _only_on_activities(regularizer) -> bool:
+    """`activity_regularizer=` penalizes outputs: its coefficient is no weight decay."""
+    return bool(regularizer.attachments) and all(a.keyword == "activity_regularizer" for a in regularizer.attachments)
+
+
+def _empty_call(model, regularizer):
+    call = regularizer.call
+    written = model.code(call.func)
+    fixed = f"{written}({DEFAULT})"
+    message = f"`{written}()` relies on {WHY}; write it: use `{fixed}`" + inferred_note(regularizer.inferred, written)
+    if regularizer.inferred:
+        return model.diagnostic(RULE, call, message, Fix(Applicability.DISPLAY_ONLY, f"Write the coefficient: `{fixed}`"))
+    fix = Fix(Applicability.SAFE, f"Write the coefficient: `{fixed}`", (model.replace(call, fixed),))
+    return model.diagnostic(RULE, call, message, fix)
+
+
+def _string(model, regularizer):
+    node = regularizer.call
+    name = spelled(model, "keras.regularizers.l2")
+    fixed = f"{name}({DEFAULT})" if name else f"regularizers.l2({DEFAULT})"
+    message = f"`{model.code(node)}` relies on {WHY}; write it: use `{fixed}`"
+    if name is None:
+        fix = Fix(Applicability.DISPLAY_ONLY, f"Write the coefficient: `keras.regularizers.l2({DEFAULT})` (import it first)")
+        message = f"`{model.code(node)}` relies on {WHY}; write it as `keras.regularizers.l2({DEFAULT})`"
+    else:
+        fix = Fix(Applicability.SAFE, f"Write the coefficient: `{fixed}`", (model.replace(node, fixed),))
+    return model.diagnostic(RULE, node, message, fix)
+
+
+def _l1_l2(model, regularizer):
+    written = model.code(regularizer.call.func)
+    message = (
+        f"`{written}(...)` leaves `l2` at its default, which is 0.01 in Keras 2 / tf.keras but 0 in Keras 3 "
+        "(where `l1_l2` became `L1L2(l1=0.0, l2=0.0)`): the same line regularizes differently by version; write `l2=` explicitly"
+        + inferred_note(regularizer.inferred, written)
+    )
+    fix = Fix(Applicability.DISPLAY_ONLY, "Write `l2=` explicitly (0.01 is what Keras 2 used, 0.0 what Keras 3 uses)")
+    return model.diagnostic(RULE, regularizer.call, message, fix)
