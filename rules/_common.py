@@ -28,6 +28,12 @@ PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
 WEIGHT_DECAY_WORDS = (b"eight_decay", b"eightDecay", b"EIGHT_DECAY", b"w_decay")
 WD_WORD = re.compile(rb"(?<![A-Za-z0-9])(?:wd|WD)(?![A-Za-z0-9])")
 SQUARE_WORDS = (b"pow(2", b"**2", b"** 2", b"square(", b"norm(", b"l2_loss(")
+# `torch.pow(w, 2)` / `tf.pow(w, 2.0)`: the function form the words above miss
+POW_TWO = re.compile(rb"pow\s*\([^()\n]*,\s*2(?:\.0*)?\s*\)")
+
+
+def mentions_square(data: bytes) -> bool:
+    return any(word in data for word in SQUARE_WORDS) or (b"pow" in data and POW_TWO.search(data) is not None)
 # Calls of adaptive optimizers in torch, Keras, TF1 and optax, and Keras's string names.
 ADAPTIVE_CALLS = (
     b"Adam(", b"adam(", b"Adamax(", b"adamax(", b"RMSprop(", b"rmsprop(", b"Adagrad(", b"adagrad(",
@@ -47,7 +53,7 @@ def mentions_adaptive_optimizer(data: bytes) -> bool:
 
 
 def mentions_weight_decay_penalty(data: bytes) -> bool:
-    if not any(word in data for word in SQUARE_WORDS):
+    if not mentions_square(data):
         return False
     if any(word in data for word in WEIGHT_DECAY_WORDS):
         return True

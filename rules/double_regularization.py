@@ -66,7 +66,7 @@ import re
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
 from reglint.rule import Rule
-from reglint.rules._common import SQUARE_WORDS, format_number, switched_off
+from reglint.rules._common import SQUARE_WORDS, format_number, mentions_square, switched_off
 
 RULE = Rule(
     code="RL005",
@@ -82,7 +82,7 @@ DECAY = re.compile(rb"weight_decay|(?i:adamw)|add_decayed_weights|additive_weigh
 # what trains the model: Keras compile / a tape loop, torch backward, jax.grad, TF1 minimize & co.
 LAYER_TRAINING = re.compile(rb"compile\s*\(|GradientTape|minimize|compute_gradients|create_train_op|optimize_loss")
 PENALTY_TRAINING = re.compile(rb"backward\s*\(|grad\s*\(|grad\s+as\s|minimize|compute_gradients|create_train_op|optimize_loss")
-SQUARES = SQUARE_WORDS + (b"pow(", b"l2_loss")
+SQUARES = SQUARE_WORDS + (b"l2_loss",)
 
 
 def prefilter(data: bytes) -> bool:
@@ -91,7 +91,7 @@ def prefilter(data: bytes) -> bool:
         return False
     if b"regularizer" in data and LAYER_TRAINING.search(data) is not None:
         return True
-    return any(w in data for w in SQUARES) and PENALTY_TRAINING.search(data) is not None
+    return (any(w in data for w in SQUARES) or mentions_square(data)) and PENALTY_TRAINING.search(data) is not None
 
 
 PER_STEP = ("; note that tfa / tf.contrib apply this decay per step, not multiplied by the learning rate, "

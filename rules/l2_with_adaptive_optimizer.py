@@ -63,7 +63,7 @@ import libcst as cst
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
-from reglint.rules._common import SQUARE_WORDS, format_number, inferred_note, mentions_adaptive_optimizer
+from reglint.rules._common import SQUARE_WORDS, format_number, inferred_note, mentions_adaptive_optimizer, mentions_square
 from reglint.rules._common import next_argument as _next_argument
 from reglint.rules._common import with_decay as _with_decay
 
@@ -78,7 +78,7 @@ RULE = Rule(
 
 def prefilter(data: bytes) -> bool:
     """An adaptive optimizer's name and something that could be an L2 term."""
-    return mentions_adaptive_optimizer(data) and any(w in data for w in RULE.triggers)
+    return mentions_adaptive_optimizer(data) and (any(w in data for w in RULE.triggers) or mentions_square(data))
 
 
 WHY = "the L2 gradient is rescaled by the adaptive step, so it is not weight decay (Loshchilov & Hutter, ICLR 2019)"
