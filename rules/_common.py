@@ -48,8 +48,15 @@ ADAPTIVE_CALLS = (
 ADAPTIVE_STRINGS = re.compile(rb"""['"](?:adam|Adam|rmsprop|RMSprop|adagrad|Adagrad|adadelta|Adadelta|adamax|Adamax|nadam|Nadam|NAdam|radam|RAdam|adafactor|Adafactor)['"]""")
 
 
+# Every match of ADAPTIVE_STRINGS ends with one of these (the name's last letters, a quote):
+# a cheap guard, so the regex only scans files that could match.
+ADAPTIVE_STRING_ENDS = tuple(end + quote for end in (b"am", b"op", b"ad", b"ta", b"ax", b"or") for quote in (b"'", b'"'))
+
+
 def mentions_adaptive_optimizer(data: bytes) -> bool:
-    return any(word in data for word in ADAPTIVE_CALLS) or ADAPTIVE_STRINGS.search(data) is not None
+    if any(word in data for word in ADAPTIVE_CALLS):
+        return True
+    return any(end in data for end in ADAPTIVE_STRING_ENDS) and ADAPTIVE_STRINGS.search(data) is not None
 
 
 def mentions_weight_decay_penalty(data: bytes) -> bool:

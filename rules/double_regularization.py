@@ -78,8 +78,10 @@ RULE = Rule(
 
 # an optimizer that decays: a `weight_decay` argument, AdamW-style classes and strings
 # (`optimizer="AdamW"` in any case), optax's decay, tfa / tf.contrib decoupled optimizers
-DECAY = re.compile(rb"weight_decay|(?i:adamw)|add_decayed_weights|additive_weight_decay|SGDW|MomentumW")
+# (substrings: `damw`/`damW`/`DAMW` catch AdamW, adamw, "ADAMW", "Adamw")
+DECAY_WORDS = (b"weight_decay", b"damw", b"damW", b"DAMW", b"DamW", b"add_decayed_weights", b"SGDW", b"MomentumW")
 # what trains the model: Keras compile / a tape loop, torch backward, jax.grad, TF1 minimize & co.
+TF1_TRAINING = (b"minimize", b"compute_gradients", b"create_train_op", b"optimize_loss")
 LAYER_TRAINING = re.compile(rb"compile\s*\(|GradientTape|minimize|compute_gradients|create_train_op|optimize_loss")
 PENALTY_TRAINING = re.compile(rb"backward\s*\(|grad\s*\(|grad\s+as\s|minimize|compute_gradients|create_train_op|optimize_loss")
 SQUARES = SQUARE_WORDS + (b"l2_loss",)
@@ -87,10 +89,12 @@ SQUARES = SQUARE_WORDS + (b"l2_loss",)
 
 def prefilter(data: bytes) -> bool:
     """An optimizer that decays, and layer L2 trained by Keras or a squared term in a loss."""
-    if DECAY.search(data) is None:
+    if not any(w in data for w in DECAY_WORDS):
         return False
     if b"regularizer" in data and LAYER_TRAINING.search(data) is not None:
         return True
+    if b"backward" not in data and b"grad" not in data and not any(w in data for w in TF1_TRAINING):
+        return False
     return (any(w in data for w in SQUARES) or mentions_square(data)) and PENALTY_TRAINING.search(data) is not None
 
 

@@ -64,17 +64,27 @@ RULE = Rule(
 
 # What `check` can flag, as bytes: an empty `l2()` / `L2()` call, an `l1_l2(` call, the string
 # "l2" as a regularizer keyword's value, or an alias of the regularizer (`l2 as reg`,
-# `reg = regularizers.l2` at a line's end).
-PATTERN = re.compile(
-    rb"[lL]2\s*\(\s*\)|l1_l2\s*\(|regularizer\s*=\s*['\"]l2['\"]|(?:[lL]2|l1_l2)\s+as\s"
-    rb"|=[ \t]*[\w.]*(?:[lL]2|l1_l2)[ \t]*(?:#[^\n]*)?$",
-    re.MULTILINE,
-)
+# `reg = regularizers.l2` at a line's end). Each regex starts with a literal, so `re` finds
+# candidates fast.
+PATTERNS = tuple(re.compile(p) for p in (
+    rb"l2\s*\(\s*\)", rb"L2\s*\(\s*\)", rb"l1_l2\s*\(", rb"regularizer\s*=\s*['\"]l2['\"]",
+    rb"l2\s+as\s", rb"L2\s+as\s",
+))
+LINE_END = re.compile(rb"[lL]2[ \t]*(?:#[^\n]*)?$", re.MULTILINE)
+ALIAS = re.compile(rb"=[ \t]*[\w.]*\Z")
 
 
 def prefilter(data: bytes) -> bool:
-    """An empty L2 call, `l1_l2`, the string "l2", or an alias of an L2 regularizer."""
-    return PATTERN.search(data) is not None
+    """An empty L2 call, `l1_l2(`, the string "l2", or an alias of an L2 regularizer."""
+    if b"l2" not in data and b"L2" not in data:
+        return False  # every pattern contains one of them
+    if any(pattern.search(data) for pattern in PATTERNS):
+        return True
+    for match in LINE_END.finditer(data):  # `reg = regularizers.l2`
+        line_start = data.rfind(b"\n", 0, match.start()) + 1
+        if ALIAS.search(data, line_start, match.start()):
+            return True
+    return False
 
 
 DEFAULT = "0.01"

@@ -78,7 +78,8 @@ RULE = Rule(
 
 def prefilter(data: bytes) -> bool:
     """An adaptive optimizer's name and something that could be an L2 term."""
-    return mentions_adaptive_optimizer(data) and (any(w in data for w in RULE.triggers) or mentions_square(data))
+    # the few L2 words first: most files have none, and the optimizer names are many
+    return (any(w in data for w in RULE.triggers) or mentions_square(data)) and mentions_adaptive_optimizer(data)
 
 
 WHY = "the L2 gradient is rescaled by the adaptive step, so it is not weight decay (Loshchilov & Hutter, ICLR 2019)"

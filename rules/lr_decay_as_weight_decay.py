@@ -78,9 +78,9 @@ EVIDENCE = re.compile(
 
 def prefilter(data: bytes) -> bool:
     """A `decay=` keyword in Keras-looking code, and some word or value that says weight decay."""
-    if DECAY_KEYWORD.search(data) is None or not any(word in data for word in KERAS_WORDS):
+    if b"decay" not in data or not any(word in data for word in KERAS_WORDS):
         return False
-    return EVIDENCE.search(data) is not None
+    return DECAY_KEYWORD.search(data) is not None and EVIDENCE.search(data) is not None
 
 
 # A comment that says weight decay / L2 — but not one about the learning rate.
