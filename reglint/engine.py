@@ -202,9 +202,12 @@ def _lexically_deep(text: str) -> bool:
 def _syntax_error(path: str, text: str, error) -> Diagnostic:
     """RL000 at the position CPython's own parser reports (libcst's is often a line late)."""
     import ast
+    import warnings
 
     try:
-        ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning (3.12+) for invalid escapes: not ours to print
+            ast.parse(text)
     except SyntaxError as python_error:
         return parse_error(path, f"SyntaxError: {python_error.msg}", python_error.lineno or 1, python_error.offset or 1)
     except (ValueError, RecursionError, MemoryError):

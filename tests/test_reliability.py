@@ -69,6 +69,36 @@ def check_one(work: Path, name: str, data: bytes, *args: str, timeout: float = 1
     return cli("--output-format", "concise", "-q", *args, name, cwd=work, timeout=timeout)
 
 
+# Most cases run in one CLI run over a folder of files (`<group>__<case>.py`), with every
+# rule and the process pool: one interpreter start instead of one per case. Each case is
+# still its own test, with its own exact line(s); a crash of the run fails them all.
+BATCH = {}
+
+
+def batched(group: str, cases: dict, encode=lambda value: value if isinstance(value, bytes) else value.encode()):
+    for case, value in cases.items():
+        data = value[0] if isinstance(value, tuple) else value
+        BATCH[f"{group}__{case}.py"] = encode(data)
+    return sorted(cases)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("batch")
+    (folder / "pyproject.toml").write_text("[tool.reglint]\n")
+    for name, data in BATCH.items():
+        (folder / name).write_bytes(data)
+    started = time.monotonic()
+    result = cli("--output-format", "concise", "-q", "--select", "ALL", "-j", "2", ".", cwd=folder, timeout=300)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1 and result.stderr == "", result.stderr
+    assert elapsed < 10 + len(BATCH) * 0.5  # nothing slow: the deep cases used to take minutes
+    lines = {}
+    for line in result.stdout.splitlines():
+        lines.setdefault(line.split(":", 1)[0], []).append(line)
+    return lines
+
+
 def python_syntax_error(text: str) -> str:
     """`line:col: RL000 SyntaxError: msg` as the running CPython reports it (messages vary by version)."""
     try:
@@ -124,11 +154,10 @@ ENCODING_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(ENCODING_CASES))
-def test_undecodable_source_is_rl000(work, case):
-    data, line = ENCODING_CASES[case]
-    result = check_one(work, "bad.py", data)
-    assert (result.returncode, result.stdout, result.stderr) == (1, f"bad.py:{line}\n", "")
+@pytest.mark.parametrize("case", batched("encoding", ENCODING_CASES))
+def test_undecodable_source_is_rl000(batch, case):
+    name = f"encoding__{case}.py"
+    assert batch[name] == [f"{name}:{ENCODING_CASES[case][1]}"]
 
 
 GOOD_ENCODINGS = {
@@ -144,11 +173,10 @@ GOOD_ENCODINGS = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(GOOD_ENCODINGS))
-def test_odd_but_valid_source_is_checked_normally(work, case):
-    data, position = GOOD_ENCODINGS[case]
-    result = check_one(work, "train.py", data)
-    assert (result.returncode, result.stdout) == (1, f"train.py:{position}: {RL002}\n")
+@pytest.mark.parametrize("case", batched("valid", GOOD_ENCODINGS))
+def test_odd_but_valid_source_is_checked_normally(batch, case):
+    name = f"valid__{case}.py"
+    assert batch[name] == [f"{name}:{GOOD_ENCODINGS[case][1]}: {RL002}"]
 
 
 # -- syntax -------------------------------------------------------------------------------------
@@ -165,11 +193,10 @@ SYNTAX_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(SYNTAX_CASES))
-def test_syntax_errors_are_rl000_at_cpythons_position(work, case):
-    text = SYNTAX_CASES[case]
-    result = check_one(work, "bad.py", text.encode())
-    assert (result.returncode, result.stdout) == (1, f"bad.py:{python_syntax_error(text)}\n")
+@pytest.mark.parametrize("case", batched("syntax", SYNTAX_CASES))
+def test_syntax_errors_are_rl000_at_cpythons_position(batch, case):
+    name = f"syntax__{case}.py"
+    assert batch[name] == [f"{name}:{python_syntax_error(SYNTAX_CASES[case])}"]
 
 
 def test_valid_python_that_libcst_cannot_parse_is_not_called_a_syntax_error(work):
@@ -207,12 +234,10 @@ DEEP_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(DEEP_CASES))
-def test_deep_nesting_is_rl000_not_a_crash(work, case):
-    started = time.monotonic()
-    result = check_one(work, "deep.py", (VOCABULARY + DEEP_CASES[case]).encode(), "--select", "ALL", timeout=60)
-    assert (result.returncode, result.stdout) == (1, f"deep.py:1:1: {TOO_DEEP}\n")
-    assert time.monotonic() - started < 20
+@pytest.mark.parametrize("case", batched("deep", DEEP_CASES, lambda text: (VOCABULARY + text).encode()))
+def test_deep_nesting_is_rl000_not_a_crash(batch, case):
+    name = f"deep__{case}.py"
+    assert batch[name] == [f"{name}:1:1: {TOO_DEEP}"]
 
 
 DEEP_AND_BROKEN = {
@@ -226,24 +251,26 @@ DEEP_AND_BROKEN = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(DEEP_AND_BROKEN))
-def test_deep_and_invalid_is_cpythons_syntax_error(work, case):
+@pytest.mark.parametrize("case", batched("broken", DEEP_AND_BROKEN, lambda text: (VOCABULARY + text).encode()))
+def test_deep_and_invalid_is_cpythons_syntax_error(batch, case):
     """CPython's syntax error, or (where CPython itself gives up with MemoryError) too deep."""
-    text = VOCABULARY + DEEP_AND_BROKEN[case]
     try:
-        expected = python_syntax_error(text)
+        expected = python_syntax_error(VOCABULARY + DEEP_AND_BROKEN[case])
     except MemoryError:
         expected = f"1:1: {TOO_DEEP}"
-    result = check_one(work, "deep.py", text.encode(), "--select", "ALL", timeout=60)
-    assert (result.returncode, result.stdout) == (1, f"deep.py:{expected}\n")
+    name = f"broken__{case}.py"
+    assert batch[name] == [f"{name}:{expected}"]
 
 
-@pytest.mark.parametrize("depth", [50, 150])
-def test_nesting_real_code_has_is_analysed(work, depth):
+SHALLOW = {str(depth): VOCABULARY + "x = " + "(" * depth + "1" + ")" * depth + "\ny = a" + ".b" * depth + "\n"
+           for depth in (50, 150)}
+
+
+@pytest.mark.parametrize("case", batched("shallow", SHALLOW))
+def test_nesting_real_code_has_is_analysed(batch, case):
     """Deeper than any real file (the corpus's deepest: 23 levels), still not RL000."""
-    text = VOCABULARY + "x = " + "(" * depth + "1" + ")" * depth + "\ny = a" + ".b" * depth + "\n"
-    result = check_one(work, "deep.py", text.encode())
-    assert (result.returncode, result.stdout) == (1, f"deep.py:2:27: {RL002}\n")
+    name = f"shallow__{case}.py"
+    assert batch[name] == [f"{name}:2:27: {RL002}"]
 
 
 @pytest.mark.xfail(strict=True, reason="reglint/names.py `_Collector.walk` recurses once per CST level; libcst "
