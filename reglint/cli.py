@@ -320,8 +320,13 @@ def _check_paths(options, paths, settings, plan, fix) -> int:
             if result.fixed is not None:
                 problem = write_fixed(result.path, result.fixed)
                 if problem:
+                    # the file keeps its hazards: report what is still on disk, and why it was not fixed
+                    from reglint.engine import check_path
+
+                    unchanged = check_path(result.path, plan)
+                    result.diagnostics, result.source = unchanged.diagnostics, unchanged.source
+                    result.fixed, result.fixed_diagnostics = None, []
                     results.append(FileResult(result.path, [parse_error(result.path, problem)]))
-                    result.fixed_diagnostics = []
     return _finish(options, settings, results + checked, report_stream=sys.stdout)
 
 

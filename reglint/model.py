@@ -178,10 +178,20 @@ class FileModel:
     # -- positions, computed only when a rule reports something ---------------------
     def _position_map(self):
         if self._positions is None:
+            import sys
+
             from libcst.metadata import MetadataWrapper, PositionProvider
 
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            # libcst computes positions by a recursive code generation; a chain of
+            # implicitly concatenated strings nests one level per string, which the
+            # ast depth screen (engine.MAX_NESTING) does not see
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(limit, 50_000))
+            try:
+                wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+                self._positions = wrapper.resolve(PositionProvider)
+            finally:
+                sys.setrecursionlimit(limit)
         return self._positions
 
     def range_of(self, node: cst.CSTNode) -> Tuple[Position, Position]:

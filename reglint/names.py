@@ -135,6 +135,7 @@ class _Collector:
             cst.Nonlocal: self.global_,
             cst.Call: self.call,
             cst.BinaryOperation: self.binary_operation,
+            cst.ConcatenatedString: self.concatenated_string,
             cst.List: self.sequence,
             cst.Tuple: self.sequence,
         }
@@ -338,6 +339,13 @@ class _Collector:
             self.names.parents[id(arg.value)] = node
         self.children(node)
 
+    def concatenated_string(self, node: cst.ConcatenatedString) -> None:
+        """`'a' 'b' 'c'` nests one node per string: walk the chain in a loop, not by recursion."""
+        while isinstance(node, cst.ConcatenatedString):
+            self.walk(node.left)
+            node = node.right
+        self.walk(node)
+
     def sequence(self, node) -> None:
         for element in node.elements:
             self.names.parents[id(element.value)] = node
@@ -352,11 +360,12 @@ class _Collector:
 
 
 def _string_text(node) -> str:
-    if isinstance(node, cst.SimpleString):
-        return node.value
-    if isinstance(node, cst.ConcatenatedString):
-        return _string_text(node.left) + _string_text(node.right)
-    return ""
+    parts = []
+    while isinstance(node, cst.ConcatenatedString):
+        parts.append(node.left)
+        node = node.right
+    parts.append(node)
+    return "".join(part.value for part in parts if isinstance(part, cst.SimpleString))
 
 
 COMMENT = re.compile(r"#[^\r\n]*")

@@ -273,10 +273,6 @@ def test_nesting_real_code_has_is_analysed(batch, case):
     assert batch[name] == [f"{name}:2:27: {RL002}"]
 
 
-@pytest.mark.xfail(strict=True, reason="reglint/names.py `_Collector.walk` recurses once per CST level; libcst "
-                   "nests implicitly concatenated strings (a ConcatenatedString per string), so 3,000 of "
-                   "them (as in the standard library's pydoc_data/topics.py) raise RecursionError and a valid "
-                   "file becomes RL000 'file is too deeply nested to analyse'")
 def test_long_implicit_string_concatenation_is_not_nesting(work):
     text = VOCABULARY + "x = (\n" + "    'a'\n" * 3_000 + ")\n"
     result = check_one(work, "strings.py", text.encode())

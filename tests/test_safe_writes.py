@@ -185,9 +185,6 @@ def test_a_read_only_file_is_refused_and_unchanged(work, mode):
     assert leftovers(work) == []
 
 
-@pytest.mark.xfail(strict=True, reason="reglint/cli.py _check_paths: when write_fixed fails, the result keeps the "
-                   "diagnostics computed on the fixed text, so the RL002 the file still has on disk is not reported "
-                   "(output: only 'RL000 cannot fix: file is read-only'; summary 'Found 1 diagnostic.')")
 def test_a_refused_fix_still_reports_what_it_would_have_fixed(work):
     path = work / "train.py"
     path.write_text(HAZARD)

@@ -190,9 +190,6 @@ def test_shadowing_modules_in_the_checked_folder_are_not_imported(project, how):
     assert sorted(os.listdir(markers)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="`python -m reglint` puts the current folder first on sys.path (Python's -m "
-                   "rule), so a checked project's ast.py is imported by reglint itself. reglint/__main__.py could drop "
-                   "sys.path[0] when it is the current folder (and not sys.flags.safe_path) before importing anything")
 def test_python_dash_m_does_not_import_the_checked_folders_modules(project):
     folder, markers, _ = project
     (folder / "ast.py").write_text(SIDE_EFFECT.format(marker=str(markers / "ast")) + "from _ast import *\n")
