@@ -101,15 +101,6 @@ def _as_nobody(command):
     return [sys.executable, "-c", _DROP_THEN_RUN, *command[3:]], None
 
 
-@pytest.fixture
-def work(tmp_path) -> Path:
-    """An empty project folder with no config above it that could change the results."""
-    folder = tmp_path / "work"
-    folder.mkdir()
-    (folder / "pyproject.toml").write_text("[tool.reglint]\n")
-    return folder
-
-
 def write(folder: Path, name: str, text) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -168,14 +168,6 @@ def run(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProces
     return subprocess.CompletedProcess(args, result.returncode, out, err)
 
 
-@pytest.fixture
-def work(tmp_path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    (folder / "pyproject.toml").write_text("[tool.reglint]\n")
-    return folder
-
-
 def test_cli_fix_removes_unused_directives(work):
     (work / "t.py").write_text(HEAD + ADAMW + "  # noqa: E501, RL002\n")
     result = run("check", "--output-format", "concise", "--extend-select", "RL100", "--fix", "t.py", cwd=work)

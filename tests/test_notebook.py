@@ -9,9 +9,6 @@ string) that the writer must keep.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -20,28 +17,12 @@ import pytest
 from reglint.config import Settings
 from reglint.engine import Plan, check_bytes
 from reglint import notebook as nb
+from test_noqa import run
 
 IMPORTS = "import torch\nmodel = torch.nn.Linear(4, 2)"
 ADAM = "opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)"
 ADAMW = ADAM.replace("torch.optim.Adam(", "torch.optim.AdamW(")
 RL002 = ADAM.index("weight_decay") + 1  # the diagnostic's column
-
-
-def run(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "REGLINT_DEBUG")}
-    result = subprocess.run([sys.executable, "-m", "reglint", *args], cwd=cwd, input=stdin, capture_output=True,
-                            env=env, timeout=120)
-    out, err = result.stdout.decode(), result.stderr.decode()
-    assert "Traceback" not in err and "internal error" not in err, err
-    return subprocess.CompletedProcess(args, result.returncode, out, err)
-
-
-@pytest.fixture
-def work(tmp_path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    (folder / "pyproject.toml").write_text("[tool.reglint]\n")
-    return folder
 
 
 def notebook(*cells, language="python"):

@@ -56,14 +56,6 @@ def cli(*args: str, cwd: Path, stdin: bytes = b"", timeout: float = 120) -> subp
     return subprocess.CompletedProcess(args, result.returncode, out, err)
 
 
-@pytest.fixture
-def work(tmp_path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    (folder / "pyproject.toml").write_text("[tool.reglint]\n")
-    return folder
-
-
 def check_one(work: Path, name: str, data: bytes, *args: str, timeout: float = 120):
     (work / name).write_bytes(data)
     return cli("--output-format", "concise", "-q", *args, name, cwd=work, timeout=timeout)

@@ -48,14 +48,6 @@ def cli(*args: str, cwd: Path, check_output: bool = True) -> subprocess.Complete
     return result
 
 
-@pytest.fixture
-def work(tmp_path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    (folder / "pyproject.toml").write_text("[tool.reglint]\n")
-    return folder
-
-
 def leftovers(folder: Path):
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".reglint-"))
 
