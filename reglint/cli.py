@@ -16,7 +16,6 @@ from typing import List, Optional, Sequence
 from reglint import __version__
 
 EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "rules", "rule", "convert", "clean", "server")
 
 
 class UsageError(Exception):
