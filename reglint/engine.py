@@ -113,12 +113,12 @@ class Unanalysable(Exception):
 def _parse(text: str):
     import libcst as cst
 
-    _check_parseable(text)
     return cst.parse_module(text)
 
 
-def _check_parseable(text: str) -> None:
-    """Raise `Unanalysable` for code libcst could crash or hang on.
+def _read_code(text: str):
+    """The `reglint.screen.Code` of `text`, or None when CPython cannot parse it;
+    raises `Unanalysable` for code libcst could crash or hang on.
 
     CPython's parser, which guards itself, reads the text first: too deep for it, or
     a syntax tree deeper than MAX_NESTING, is too deep for libcst. When CPython
@@ -129,6 +129,8 @@ def _check_parseable(text: str) -> None:
     import ast
     import warnings
 
+    from reglint import screen
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like: not ours to report
@@ -138,39 +140,13 @@ def _check_parseable(text: str) -> None:
     except SyntaxError as error:
         if _lexically_deep(text):
             raise Unanalysable(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1) from None
-        return
+        return None
     except ValueError:  # NUL characters: decode() lets none through
-        return
-    if _nesting(tree) > MAX_NESTING:
+        return None
+    depth, code = screen.read(tree, text, MAX_NESTING)
+    if depth > MAX_NESTING:
         raise Unanalysable(TOO_DEEP)
-
-
-def _nesting(tree) -> int:
-    """The depth of an ast, plus what libcst nests deeper: each further operand of
-    `a and b and c` and each dot of a dotted import name is a level there."""
-    import ast
-
-    deepest = 0
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, ast.BoolOp):
-            depth += len(node.values) - 1
-        elif isinstance(node, ast.alias):
-            depth += node.name.count(".")
-        elif isinstance(node, ast.ImportFrom):
-            depth += (node.module or "").count(".")
-        if depth > deepest:
-            deepest = depth
-            if deepest > MAX_NESTING:
-                break
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                stack.append((value, depth + 1))
-            elif isinstance(value, list):
-                stack.extend((item, depth + 1) for item in value if isinstance(item, ast.AST))
-    return deepest
+    return code
 
 
 _FLAT_OPERATORS = frozenset({",", ":", ";", "=", "->", ")", "]", "}"})
@@ -221,13 +197,22 @@ def _syntax_error(path: str, text: str, error) -> Diagnostic:
 
 
 def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:
-    """Diagnostics for decoded text (raises libcst's ParserSyntaxError on bad code)."""
+    """Diagnostics for decoded text (raises libcst's ParserSyntaxError on bad code).
+
+    Of the enabled `rules`, only those the code screen keeps run. (The bytes prefilter
+    only decides whether a file is read at all: its words are one rule's, but a file
+    that passes may hold another rule's hazard under words that rule's prefilter
+    would not know.)"""
+    code = _read_code(text)
+    running = tuple(rules) if code is None else tuple(rule for rule in rules if rule.may_flag_code(code))
+    if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared
+        return []
     from reglint import suppress
     from reglint.extract import build_model
 
     model = build_model(path, text, _parse(text))
     found: List[Diagnostic] = []
-    for rule in rules:
+    for rule in running:
         found.extend(rule.check(model, settings))
     found = suppress.apply(found, text, path, rules)  # also RL100, when it runs
     return sorted(found, key=lambda d: d.sort_key)
@@ -274,7 +259,7 @@ def check_source(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
             return result
         raise
     if fix and diagnostics:
-        text_after, diagnostics_after, fixed = _fix_loop(path, text, diagnostics, rules, plan.settings, unsafe)
+        text_after, diagnostics_after, fixed = _fix_loop(path, text, diagnostics, rules, plan, unsafe)
         if fixed:
             try:
                 result.fixed = encode(text_after, encoding)
@@ -289,7 +274,7 @@ def check_source(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
     return result
 
 
-def _fix_loop(path, text, diagnostics, rules, settings, unsafe):
+def _fix_loop(path, text, diagnostics, rules, plan, unsafe):
     """Rounds of fixes until none applies. A round keeps every fix whose result still
     parses (the breaking ones are left out, see `fixes.apply_fixes`); a round whose
     result cannot be analysed again is undone and ends the loop."""
@@ -304,7 +289,7 @@ def _fix_loop(path, text, diagnostics, rules, settings, unsafe):
         if not applied:
             break
         try:
-            new_diagnostics = lint_text(path, new_text, rules, settings)
+            new_diagnostics = lint_text(path, new_text, rules, plan.settings)
         except (RecursionError, Unanalysable):
             break
         fixed.extend(candidates[i] for i in applied)

@@ -6,17 +6,18 @@ decides what is a hazard — that is the rules' job.
 
 from __future__ import annotations
 
-import re
 from typing import List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from reglint.frameworks import canonical, huggingface, keras, mmengine, optax, tf1, timm, torch
+from reglint.frameworks.tensors import AGGREGATES, NORM_CALLS, SQUARE_CALLS, SUM_CALLS
 from reglint.model import (
     Attachment,
     ChainElement,
     FileModel,
     LossSite,
+    PORTING,
     OptaxChain,
     Optimizer,
     Penalty,
@@ -33,7 +34,6 @@ LIBRARY_ROOTS = frozenset({
 })
 CONVENTIONAL = {**keras.CONVENTIONAL_NAMES, **torch.CONVENTIONAL_NAMES, "tf": "tensorflow", "optax": "optax", "slim": "tf_slim", "np": "numpy", "jnp": "jax.numpy", "jax": "jax"}
 OPTIMIZER_CLASS_NAMES = frozenset(q.rsplit(".", 1)[1] for q in {**torch.OPTIMIZERS, **keras.OPTIMIZERS})
-PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
 MAX_DEPTH = 8
 
 
@@ -1004,18 +1004,6 @@ def _child_fields_of(node):
     from reglint.names import _child_fields
 
     return _child_fields(type(node))
-
-
-SUM_CALLS = frozenset({"tensorflow.reduce_sum", "tensorflow.math.reduce_sum", "torch.sum", "jax.numpy.sum", "numpy.sum"})
-SQUARE_CALLS = frozenset({"tensorflow.square", "tensorflow.math.square", "torch.square", "jax.numpy.square", "numpy.square"})
-NORM_CALLS = frozenset({"torch.norm", "torch.linalg.norm", "torch.linalg.vector_norm", "tensorflow.norm", "tensorflow.linalg.norm", "jax.numpy.linalg.norm", "numpy.linalg.norm"})
-AGGREGATES = frozenset({
-    "tensorflow.add_n", "tensorflow.math.add_n", "tensorflow.reduce_mean", "tensorflow.reduce_sum",
-    "tensorflow.math.reduce_mean", "tensorflow.math.reduce_sum", "tensorflow.nn.compute_average_loss",
-    "tensorflow.identity", "tensorflow.add", "tensorflow.math.add", "torch.sum", "torch.mean", "torch.stack",
-    "jax.numpy.sum", "jax.numpy.mean", "tensorflow.stack", "tensorflow.concat",
-    "tensorflow.nn.scale_regularization_loss",
-})
 
 
 def _is_aggregate(qualname: Optional[str], func) -> bool:

@@ -12,8 +12,6 @@ import re
 import warnings
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
-import libcst as cst
-
 from reglint.diagnostic import Applicability, Diagnostic, Edit
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -87,6 +85,8 @@ def _self_overlapping(spans) -> bool:
 
 def parses(text: str) -> bool:
     """Whether libcst parses `text`."""
+    import libcst as cst  # here, not at module level: reporting imports this module
+
     try:
         cst.parse_module(text)
     except Exception:  # libcst raises ParserSyntaxError, and rarely others, on bad code

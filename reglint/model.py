@@ -7,12 +7,17 @@ nodes only for positions and fix targets.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from reglint.diagnostic import Diagnostic, Edit, Fix, Position
+
+if TYPE_CHECKING:  # annotations only, so that loading the rules does not import libcst
+    import libcst as cst
+
+# Comments or docstrings that say the file was ported (FileModel.porting_evidence).
+PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
 
 
 @dataclass

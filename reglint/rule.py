@@ -31,15 +31,27 @@ class Rule:
     # may instead define `prefilter(data: bytes) -> bool` for a sharper test
     triggers: Tuple[bytes, ...]
     default: bool = True  # enabled without --select
+    # the FileModel fact lists (`regularizers`, `optimizers`, `chains`, `penalties`,
+    # `norm_penalties`) of which the rule reads at least one non-empty list to report
+    # anything; a rule module may instead define `screen(code) -> bool` for a sharper
+    # test. Neither: the rule runs on every file the prefilter lets through.
+    needs: Tuple[str, ...] = ()
     docs: str = ""
     check: Callable[..., Iterable] | None = None
     prefilter: Callable[[bytes], bool] | None = None
+    screen: Callable[..., bool] | None = None
 
     def may_flag(self, data: bytes) -> bool:
         """The bytes prefilter: False only when this rule cannot flag the file."""
         if self.prefilter is not None:
             return self.prefilter(data)
         return any(word in data for word in self.triggers)
+
+    def may_flag_code(self, code) -> bool:
+        """The code screen (`reglint.screen.Code`): False only when this rule cannot flag the file."""
+        if self.screen is not None:
+            return self.screen(code)
+        return not self.needs or any(code.could_have(kind) for kind in self.needs)
 
     @property
     def url(self) -> str:
@@ -52,7 +64,8 @@ CODE_PATTERN = re.compile(r"^RL\d{3}$")
 def _rule_from_module(module: ModuleType) -> Rule:
     meta: Rule = module.RULE
     docs = (module.__doc__ or "").strip()
-    return Rule(**{**meta.__dict__, "docs": docs, "check": module.check, "prefilter": getattr(module, "prefilter", None)})
+    return Rule(**{**meta.__dict__, "docs": docs, "check": module.check, "prefilter": getattr(module, "prefilter", None),
+                     "screen": getattr(module, "screen", None)})
 
 
 @lru_cache(maxsize=1)

@@ -47,8 +47,6 @@ None.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from reglint.diagnostic import Applicability, Edit, Fix
 from reglint.frameworks import optax as optax_table
 from reglint.rule import Rule
@@ -60,6 +58,7 @@ RULE = Rule(
     summary="optax add_decayed_weights chained after the -lr scaling: weights grow by (1 + wd) each step",
     fix=Applicability.UNSAFE,
     triggers=(b"add_decayed_weights", b"additive_weight_decay"),
+    needs=("chains",),
 )
 
 
@@ -89,6 +88,8 @@ def _positive_decay(value) -> bool:
     arithmetic or a schedule (`mult - 1`, `lambda c: …`, Fromage's rescaling) is a
     deliberate algorithm, not a misplaced weight decay.
     """
+    import libcst as cst
+
     if value is None:
         return False
     if value.number is not None:
@@ -98,6 +99,8 @@ def _positive_decay(value) -> bool:
 
 def _applies_lr(model, element) -> bool:
     """A complete optimizer (it ends with −lr), scale_by_learning_rate, or scale(−x)."""
+    import libcst as cst
+
     if element.role in ("adaptive_alias", "alias"):
         return True
     if element.qualname == "optax.scale_by_learning_rate":

@@ -48,8 +48,6 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
 from reglint.rules._common import inferred_note, spelled
@@ -60,6 +58,7 @@ RULE = Rule(
     summary="Keras L2 regularizer relying on the default coefficient (0.01, 20–100× a typical weight decay)",
     fix=Applicability.SAFE,
     triggers=(b"l2()", b"L2()", b"l1_l2(", b"'l2'", b'"l2"'),
+    needs=("regularizers",),
 )
 
 # What `check` can flag, as bytes: an empty `l2()` / `L2()` call, an `l1_l2(` call, the string
@@ -92,6 +91,8 @@ WHY = "Keras's default 0.01, i.e. a weight decay of 0.02, 20–100× a typical o
 
 
 def check(model, settings):
+    import libcst as cst
+
     for regularizer in model.regularizers:
         if regularizer.framework != "keras" or _only_on_activities(regularizer):
             continue

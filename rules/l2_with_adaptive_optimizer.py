@@ -58,8 +58,6 @@ None.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
@@ -73,6 +71,7 @@ RULE = Rule(
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
     triggers=(b"weight_decay", b"regularizer", b"add_decayed_weights") + SQUARE_WORDS,
+    needs=("optimizers", "chains"),
 )
 
 
@@ -116,6 +115,8 @@ def _torch(model):
 
 
 def _torch_fix(model, optimizer, name):
+    import libcst as cst
+
     if optimizer.via in ("hf", "timm"):
         return _option_fix(model, optimizer)
     call = optimizer.node
@@ -153,6 +154,8 @@ def _torch_fix(model, optimizer, name):
 
 def _renamed_string(node, text: str):
     """The string literal `node` with its text replaced, quotes and prefix kept."""
+    import libcst as cst
+
     if not isinstance(node, cst.SimpleString):
         return None
     return f"{node.prefix}{node.quote}{text}{node.quote}"
@@ -160,6 +163,8 @@ def _renamed_string(node, text: str):
 
 def _option_fix(model, optimizer):
     """timm `opt='adam'` -> `opt='adamw'`; HF `optim="adagrad"` gets advice only."""
+    import libcst as cst
+
     from reglint.frameworks import timm as timm_table
 
     node = optimizer.class_node

@@ -134,6 +134,13 @@ L2_NAME = re.compile(r"(^|_)(l2(?![0-9])|weight_?decay|w_?decay|wd(?![a-z0-9]))"
 L2_COMMENT = re.compile(r"\bl2\b|weight[ _-]?decay", re.IGNORECASE)
 
 
+def screen(code) -> bool:
+    """An unsquared-norm penalty, and a name or comment that could say L2 / weight decay."""
+    if not code.could_have("norm_penalties"):
+        return False
+    return code.names_any(lambda name: L2_NAME.search(snake(name)) is not None, ("l2", "decay", "wd")) or code.maybe_in_comment(L2_COMMENT)
+
+
 def _evidence(penalty):
     names = penalty.names + (penalty.coefficient.names if penalty.coefficient else ())
     for name in names:

@@ -45,7 +45,9 @@ None.
 
 from __future__ import annotations
 
-from reglint.rules._common import halved_code, looks_halved, mentions_weight_decay_penalty, inferred_note, weight_decay_evidence
+from reglint.rules._common import (
+    halved_code, inferred_note, looks_halved, may_show_weight_decay_evidence, mentions_weight_decay_penalty, weight_decay_evidence,
+)
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
@@ -62,6 +64,13 @@ RULE = Rule(
 def prefilter(data: bytes) -> bool:
     """A Keras L2 regularizer call, or a weight-decay name next to a squared-weights term."""
     return any(word in data for word in RULE.triggers) or mentions_weight_decay_penalty(data)
+
+
+def screen(code) -> bool:
+    """A regularizer or a Σw² penalty, and a coefficient that could read as a weight decay."""
+    if not (code.could_have("regularizers") or code.could_have("penalties")):
+        return False
+    return may_show_weight_decay_evidence(code)
 
 
 

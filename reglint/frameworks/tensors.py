@@ -1,0 +1,16 @@
+"""Array-library calls that make a hand-written penalty: sums, squares, norms (torch, TF, JAX, NumPy).
+
+A hand-written penalty is `coef * Σw²` (or an unsquared `coef * ‖w‖`) spelled with
+these; `tf.nn.l2_loss`, which is Σw²/2, is in `tf1.HALF_SUM_SQ_CALLS`.
+"""
+
+SUM_CALLS = frozenset({"tensorflow.reduce_sum", "tensorflow.math.reduce_sum", "torch.sum", "jax.numpy.sum", "numpy.sum"})
+SQUARE_CALLS = frozenset({"tensorflow.square", "tensorflow.math.square", "torch.square", "jax.numpy.square", "numpy.square"})
+NORM_CALLS = frozenset({"torch.norm", "torch.linalg.norm", "torch.linalg.vector_norm", "tensorflow.norm", "tensorflow.linalg.norm", "jax.numpy.linalg.norm", "numpy.linalg.norm"})
+AGGREGATES = frozenset({
+    "tensorflow.add_n", "tensorflow.math.add_n", "tensorflow.reduce_mean", "tensorflow.reduce_sum",
+    "tensorflow.math.reduce_mean", "tensorflow.math.reduce_sum", "tensorflow.nn.compute_average_loss",
+    "tensorflow.identity", "tensorflow.add", "tensorflow.math.add", "torch.sum", "torch.mean", "torch.stack",
+    "jax.numpy.sum", "jax.numpy.mean", "tensorflow.stack", "tensorflow.concat",
+    "tensorflow.nn.scale_regularization_loss",
+})

@@ -1,0 +1,257 @@
+"""The code screen: which facts a file's code could yield, read from CPython's ast.
+
+libcst's parse is most of reglint's time, and most files the bytes prefilter lets
+through hold no regularizer, optimizer or penalty at all: `weight_decay` in a
+docstring, `self.norm(x)` in a model. The engine parses every such file with
+CPython first anyway (to keep libcst off code that could crash it), so one walk
+of that tree also collects the names the code uses. A fact can only arise from
+its table's names: the extractor resolves a call through imports and assignments
+to a qualified name, and every spelling of `keras.regularizers.l2` — `l2(...)`,
+`R.l2(...)`, `from ... import l2 as R` — has `l2` somewhere in the code. A rule
+whose facts cannot arise is not run, and a file no rule can flag never reaches
+libcst. `tests/test_screen.py` checks the claim on every fixture and corpus file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Callable, FrozenSet, Optional, Pattern, Set, Tuple
+
+SHORT_STRING = 64  # longer string constants are prose (docstrings, messages), never a name or key
+
+
+@dataclass(frozen=True)
+class Code:
+    """What the code of a file (not its comments or docstrings) is made of."""
+
+    text: str
+    names: FrozenSet[str]  # names read or bound as values: Name ids, attribute names, imported names
+    callees: FrozenSet[str]  # names only ever seen as the called function (`l2norm(x)`, `self.norm(x)`)
+    strings: FrozenSet[str]  # short string constants (`type='Adam'`, `cfg["wd"]`)
+    has_product: bool  # some `a * b`
+    has_square_sum: bool  # some Σw² as the extractor spells it (`tf.reduce_sum(tf.square(w))`, `p.pow(2).sum()`)
+    has_norm_call: bool  # some `norm(...)` call that could measure a parameter
+
+    @cached_property
+    def all_names(self) -> FrozenSet[str]:
+        return self.names | self.callees
+
+    def could_have(self, kind: str) -> bool:
+        """False when the extractor cannot find any fact of `kind` (a FileModel list) here."""
+        return FACTS[kind](self)
+
+    def names_any(self, predicate: Callable[[str], bool], hint: Tuple[str, ...]) -> bool:
+        """Whether a value name or short string of the code satisfies `predicate`; only
+        those whose lowercase form contains one of `hint` are tried. (A value's names —
+        what it was bound to, read from, keyed by — are never a called function's name.)"""
+        for name in self.names | self.strings:
+            lowered = name.lower()
+            if any(word in lowered for word in hint) and predicate(name):
+                return True
+        return False
+
+    def maybe_in_comment(self, pattern: Pattern[str]) -> bool:
+        """Whether `pattern` matches after a `#` on its line: a superset of its matches in comments."""
+        text = self.text
+        for match in pattern.finditer(text):
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            if "#" in text[line_start:match.start()]:
+                return True
+        return False
+
+
+def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
+    """The nesting depth of `tree` (stopping once past `limit`) and its `Code`.
+
+    The depth counts what libcst nests deeper than CPython's ast: each further operand
+    of `a and b and c`, and each dot of a dotted import name, is a level there."""
+    tables = _tables()
+    sums, norms = tables["sum_calls"], tables["norms"]
+    names: Set[str] = set()
+    callees: Set[str] = set()
+    callee_nodes: Set[int] = set()
+    strings: Set[str] = set()
+    has_product = has_square_sum = has_norm_call = False
+    deepest = 0
+    stack = [(tree, 1)]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    AST, Name, Attribute, Constant, Call, BinOp, BoolOp, Alias, ImportFrom = (
+        ast.AST, ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.BinOp, ast.BoolOp, ast.alias, ast.ImportFrom)
+    Pow, Mult = ast.Pow, ast.Mult
+    while stack:
+        node, depth = pop()
+        kind = type(node)
+        if kind is Name:
+            (callees if id(node) in callee_nodes else names).add(node.id)
+        elif kind is Attribute:
+            (callees if id(node) in callee_nodes else names).add(node.attr)
+        elif kind is Constant:
+            value = node.value
+            if type(value) is str and len(value) <= SHORT_STRING:
+                strings.add(value)
+        elif kind is Call:
+            function = _terminal(node.func)
+            if function is not None:
+                callee_nodes.add(id(node.func))
+                if not has_norm_call and function in norms and _may_measure_weights(node.func):
+                    has_norm_call = True
+                if not has_square_sum and function in sums and _square_sum(node, function, norms):
+                    has_square_sum = True
+        elif kind is BinOp:
+            operator = type(node.op)
+            if operator is Mult:
+                has_product = True
+            elif operator is Pow and not has_square_sum and _is_two(node.right) and _is_norm(node.left, norms):
+                has_square_sum = True
+        elif kind is BoolOp:
+            depth += len(node.values) - 1
+        elif kind is Alias:
+            depth += node.name.count(".")
+            names.update(node.name.split("."))
+            if node.asname:
+                names.add(node.asname)
+        elif kind is ImportFrom:
+            depth += (node.module or "").count(".")
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, AST):
+                push((value, depth + 1))
+            elif type(value) is list:
+                extend((item, depth + 1) for item in value if isinstance(item, AST))
+    code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings),
+                has_product, has_square_sum, has_norm_call)
+    return deepest, code
+
+
+# -- Σw² and norms, as `extract.square_sum` / `norm_terms` read them, by name ----------
+
+def _terminal(function) -> Optional[str]:
+    kind = type(function)
+    return function.id if kind is ast.Name else function.attr if kind is ast.Attribute else None
+
+
+def _may_measure_weights(function) -> bool:
+    """Whether a `norm` call could measure a parameter, as `extract._normed_weight` reads
+    one: not a method of `self` (`self.norm(x)` is a layer), of a `self.` attribute other
+    than `.weight` / `.kernel`, or of a call or subscript (`p.grad.norm()` is a method of
+    an attribute: kept). A name or other attribute in front may be a module (`torch.norm`)."""
+    if type(function) is not ast.Attribute:
+        return True
+    receiver = function.value
+    if type(receiver) is ast.Name:
+        return receiver.id != "self"
+    if type(receiver) is not ast.Attribute:
+        return False
+    if receiver.attr in ("weight", "kernel"):
+        return True
+    root = receiver.value
+    while type(root) is ast.Attribute:
+        root = root.value
+    return not (type(root) is ast.Name and root.id == "self")
+
+
+def _is_two(node) -> bool:
+    return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 2
+
+
+def _is_norm(node, norms) -> bool:
+    return type(node) is ast.Call and _terminal(node.func) in norms
+
+
+def _is_square(node) -> bool:
+    """`w ** 2`, `square(w)` / `w.square()`, `pow(w, 2)` / `w.pow(2)`."""
+    if type(node) is ast.BinOp:
+        return type(node.op) is ast.Pow and _is_two(node.right)
+    if type(node) is ast.Call:
+        function = _terminal(node.func)
+        return function == "square" or (function == "pow" and any(_is_two(arg) for arg in node.args))
+    return False
+
+
+def _square_sum(call: ast.Call, function: str, norms) -> bool:
+    """A call that is Σw² by itself: `l2_loss(w)`, `sum`/`reduce_sum`/`add_n` of a square,
+    `square(w).sum()`, `norm(w).pow(2)`. (A name that accumulates such terms needs one
+    of these somewhere in the file, and the walk meets it there.)"""
+    if function == "l2_loss":
+        return True
+    if function == "pow":
+        return type(call.func) is ast.Attribute and _is_norm(call.func.value, _tables()["norms"])
+    if not call.args:
+        return type(call.func) is ast.Attribute and _is_square(call.func.value)
+    inner = call.args[0]
+    if type(inner) in (ast.GeneratorExp, ast.ListComp):
+        inner = inner.elt
+    return _is_square(inner)
+
+
+# -- the names each kind of fact needs ------------------------------------------------
+
+def _last(qualnames) -> FrozenSet[str]:
+    return frozenset(q.rsplit(".", 1)[-1] for q in qualnames)
+
+
+@lru_cache(maxsize=1)
+def _tables():
+    """Names from the framework tables, built on first use (so a clean run never imports them)."""
+    from reglint.frameworks import huggingface, keras, optax, tf1, timm, torch
+    from reglint.frameworks import tensors
+
+    regularizers = _last({**keras.REGULARIZERS, **tf1.REGULARIZERS})
+    optimizers = _last({**torch.OPTIMIZERS, **keras.OPTIMIZERS, **tf1.OPTIMIZERS, **optax.OPTIMIZERS}) | _last(
+        huggingface.TRAINING_ARGUMENTS) | _last(timm.CREATE_OPTIMIZER)
+    return {
+        "regularizers": regularizers,
+        "regularizer_strings": frozenset(keras.STRING_REGULARIZERS),
+        "optimizers": optimizers,
+        "torch_classes": _last(torch.OPTIMIZERS),  # MMEngine `dict(type='Adam')`
+        "optimizer_strings": frozenset(keras.OPTIMIZER_STRINGS),  # `compile(optimizer="Adam")`, any case
+        "chains": _last(optax.CHAINS),
+        # calls that can be a Σw² by themselves (see `_square_sum`)
+        "sum_calls": _last(tensors.SUM_CALLS) | _last(tf1.HALF_SUM_SQ_CALLS) | {"sum", "add_n", "pow"},
+        "norms": _last(tensors.NORM_CALLS) | {"norm"},
+    }
+
+
+def _regularizers(code: Code) -> bool:
+    tables = _tables()
+    return not code.all_names.isdisjoint(tables["regularizers"]) or not code.strings.isdisjoint(tables["regularizer_strings"])
+
+
+def _optimizers(code: Code) -> bool:
+    tables = _tables()
+    if not code.all_names.isdisjoint(tables["optimizers"]):
+        return True
+    if "dict" in code.all_names and not code.strings.isdisjoint(tables["torch_classes"]):
+        return True
+    strings = tables["optimizer_strings"]
+    return any(text.lower() in strings for text in code.strings if len(text) <= 12)
+
+
+def _chains(code: Code) -> bool:
+    return not code.all_names.isdisjoint(_tables()["chains"])
+
+
+def _penalties(code: Code) -> bool:
+    """`coef * Σw²`: a product, and a Σw² somewhere."""
+    return code.has_product and code.has_square_sum
+
+
+def _norm_penalties(code: Code) -> bool:
+    """`coef * ‖w‖`: a product and a norm call."""
+    return code.has_product and code.has_norm_call
+
+
+FACTS = {
+    "regularizers": _regularizers,
+    "optimizers": _optimizers,
+    "chains": _chains,
+    "penalties": _penalties,
+    "norm_penalties": _norm_penalties,
+}
