@@ -31,6 +31,11 @@ class Code:
     names: FrozenSet[str]  # names read or bound as values: Name ids, attribute names, imported names
     callees: FrozenSet[str]  # names only ever seen as the called function (`l2norm(x)`, `self.norm(x)`)
     strings: FrozenSet[str]  # short string constants (`type='Adam'`, `cfg["wd"]`)
+    # of the calls that could build an optimizer (see `_optimizer_calls`): their keyword
+    # names (`decay=` in `SGD(lr, decay=1e-6)`) and the most positional arguments of one
+    optimizer_keywords: FrozenSet[str]
+    optimizer_positional: int
+    dict_keys: FrozenSet[str]  # short string keys of dict displays (`{"weight_decay": wd}`)
     has_product: bool  # some `a * b`
     has_square_sum: bool  # some Σw² as the extractor spells it (`tf.reduce_sum(tf.square(w))`, `p.pow(2).sum()`)
     has_norm_call: bool  # some `norm(...)` call that could measure a parameter
@@ -74,6 +79,11 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
     callees: Set[str] = set()
     callee_nodes: Set[int] = set()
     strings: Set[str] = set()
+    dict_keys: Set[str] = set()
+    aliases: Set[str] = set()  # names an optimizer class could be bound to (`Opt = torch.optim.Adam`)
+    bare_calls = []  # (callee name, call) for calls of a plain name: an alias, perhaps
+    optimizer_calls = []
+    optimizer_names = tables["optimizer_callees"]
     has_product = has_square_sum = has_norm_call = False
     deepest = 0
     stack = [(tree, 1)]
@@ -95,6 +105,10 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
         elif kind is Call:
             function = _terminal(node.func)
             if function is not None:
+                if function in optimizer_names:
+                    optimizer_calls.append(node)
+                elif type(node.func) is Name:
+                    bare_calls.append((function, node))
                 callee_nodes.add(id(node.func))
                 if not has_norm_call and function in norms and _may_measure_weights(node.func):
                     has_norm_call = True
@@ -113,6 +127,14 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
             names.update(node.name.split("."))
             if node.asname:
                 names.add(node.asname)
+                aliases.add(node.asname)
+        elif kind is ast.Dict:
+            dict_keys.update(key.value for key in node.keys
+                             if type(key) is Constant and type(key.value) is str and len(key.value) <= SHORT_STRING)
+        elif kind is ast.Assign or kind is ast.AnnAssign:
+            if type(node.value) in (Name, Attribute):
+                targets = node.targets if kind is ast.Assign else [node.target]
+                aliases.update(target.id for target in targets if type(target) is Name)
         elif kind is ImportFrom:
             depth += (node.module or "").count(".")
         if depth > deepest:
@@ -125,8 +147,10 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
                 push((value, depth + 1))
             elif type(value) is list:
                 extend((item, depth + 1) for item in value if isinstance(item, AST))
-    code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings),
-                has_product, has_square_sum, has_norm_call)
+    optimizer_calls.extend(call for name, call in bare_calls if name in aliases)
+    keywords = frozenset(keyword.arg for call in optimizer_calls for keyword in call.keywords if keyword.arg)
+    code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings), keywords,
+                max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), has_product, has_square_sum, has_norm_call)
     return deepest, code
 
 
@@ -155,6 +179,16 @@ def _may_measure_weights(function) -> bool:
     while type(root) is ast.Attribute:
         root = root.value
     return not (type(root) is ast.Name and root.id == "self")
+
+
+def _positional(call: ast.Call) -> int:
+    """Positional arguments before any `*args` (after it, positions are unknown)."""
+    count = 0
+    for arg in call.args:
+        if type(arg) is ast.Starred:
+            break
+        count += 1
+    return count
 
 
 def _is_two(node) -> bool:
@@ -203,6 +237,8 @@ def _tables():
     from reglint.frameworks import huggingface, keras, optax, tf1, timm, torch
     from reglint.frameworks import tensors
 
+    torch_decay = [spec.weight_decay for spec in torch.OPTIMIZERS.values()] + [("weight_decay", timm.WEIGHT_DECAY_POSITION)]
+
     regularizers = _last({**keras.REGULARIZERS, **tf1.REGULARIZERS})
     optimizers = _last({**torch.OPTIMIZERS, **keras.OPTIMIZERS, **tf1.OPTIMIZERS, **optax.OPTIMIZERS}) | _last(
         huggingface.TRAINING_ARGUMENTS) | _last(timm.CREATE_OPTIMIZER)
@@ -210,12 +246,19 @@ def _tables():
         "regularizers": regularizers,
         "regularizer_strings": frozenset(keras.STRING_REGULARIZERS),
         "optimizers": optimizers,
+        # the callees of calls that can build an optimizer: a class or factory, or an
+        # MMEngine `dict(type=...)` config; a plain name may also be an alias (`read`)
+        "optimizer_callees": optimizers | {"dict"},
         "torch_classes": _last(torch.OPTIMIZERS),  # MMEngine `dict(type='Adam')`
         "optimizer_strings": frozenset(keras.OPTIMIZER_STRINGS),  # `compile(optimizer="Adam")`, any case
         "chains": _last(optax.CHAINS),
         # calls that can be a Σw² by themselves (see `_square_sum`)
         "sum_calls": _last(tensors.SUM_CALLS) | _last(tf1.HALF_SUM_SQ_CALLS) | {"sum", "add_n", "pow"},
         "norms": _last(tensors.NORM_CALLS) | {"norm"},
+        # how a torch / timm / config optimizer is given its weight decay: a keyword (also a
+        # param group's key), or a positional argument at this index or later
+        "torch_decay_keywords": frozenset(keyword for keyword, _ in torch_decay if keyword),
+        "torch_decay_position": min(position for _, position in torch_decay if position is not None),
     }
 
 
@@ -248,10 +291,22 @@ def _norm_penalties(code: Code) -> bool:
     return code.has_product and code.has_norm_call
 
 
+def _explicit_torch_decay(code: Code) -> bool:
+    """An optimizer fact with an explicit (coupled) weight decay: `weight_decay=` in a
+    call that could build an optimizer, a `"weight_decay"` param-group key, or such a
+    call with enough positional arguments (`extract._optimizer`, `_decayed_group`)."""
+    tables = _tables()
+    keywords = tables["torch_decay_keywords"]
+    if not (code.optimizer_keywords.isdisjoint(keywords) and code.dict_keys.isdisjoint(keywords)):
+        return True
+    return code.optimizer_positional > tables["torch_decay_position"]
+
+
 FACTS = {
     "regularizers": _regularizers,
     "optimizers": _optimizers,
     "chains": _chains,
     "penalties": _penalties,
     "norm_penalties": _norm_penalties,
+    "explicit_torch_decay": _explicit_torch_decay,
 }

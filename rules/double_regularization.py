@@ -74,7 +74,6 @@ RULE = Rule(
     summary="L2 penalty and optimizer weight decay on the same model (regularized twice)",
     fix=Applicability.DISPLAY_ONLY,
     triggers=(b"regularizer", b"l2_loss(") + SQUARE_WORDS,
-    needs=("regularizers", "optimizers", "chains"),
 )
 
 # an optimizer that decays: a `weight_decay` argument, AdamW-style classes and strings
@@ -97,6 +96,13 @@ def prefilter(data: bytes) -> bool:
     if b"backward" not in data and b"grad" not in data and not any(w in data for w in TF1_TRAINING):
         return False
     return (any(w in data for w in SQUARES) or mentions_square(data)) and PENALTY_TRAINING.search(data) is not None
+
+
+def screen(code) -> bool:
+    """Every branch of `check` pairs an L2 term (layer regularizers or a Σw² penalty)
+    with an optimizer or an optax chain that decays."""
+    l2 = code.could_have("regularizers") or code.could_have("penalties")
+    return l2 and (code.could_have("optimizers") or code.could_have("chains"))
 
 
 PER_STEP = ("; note that tfa / tf.contrib apply this decay per step, not multiplied by the learning rate, "

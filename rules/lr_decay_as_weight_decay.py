@@ -63,7 +63,6 @@ RULE = Rule(
     summary="legacy Keras optimizer `decay=` (learning-rate decay) given a weight-decay value",
     fix=Applicability.DISPLAY_ONLY,
     triggers=(b"decay",),
-    needs=("optimizers",),
 )
 
 DECAY_KEYWORD = re.compile(rb"(?<![A-Za-z0-9_])decay\s*=(?!=)")
@@ -75,6 +74,11 @@ EVIDENCE = re.compile(
     rb"(?i:weight[ _-]?decay|w_?decay|caffe|prototxt|regulari[sz]|ported|port of)"
     rb"|(?<![A-Za-z0-9])(?i:wd|l2)(?![A-Za-z0-9])|[0-9][eE]-0?[3-6]|\.00"
 )
+
+
+def screen(code) -> bool:
+    """A Keras optimizer's `decay=` is only ever read as that keyword (never by position)."""
+    return "decay" in code.optimizer_keywords
 
 
 def prefilter(data: bytes) -> bool:

@@ -196,3 +196,47 @@ def test_adaptive_gates_cover_every_adaptive_word():
 ])
 def test_norm_calls_that_can_measure_a_parameter(code, measures):
     assert read(code + "\n").has_norm_call is measures
+
+
+# -- hazards reached only through aliases, positions and configs ---------------------------
+# Each must be flagged (so the comparison is not of two empty lists) and flagged alike
+# with the screen on; the screen reads optimizer calls by their callee's name.
+
+REACHED_INDIRECTLY = {
+    "assigned alias": ("RL002", "import torch\nOpt = torch.optim.Adam\nopt = Opt(model.parameters(), lr=1e-3, weight_decay=1e-4)\n"),
+    "import alias": ("RL002", "from torch.optim import Adam as Make\nopt = Make(model.parameters(), weight_decay=1e-4)\n"),
+    "positional decay": ("RL002", "import torch\nopt = torch.optim.Adam(model.parameters(), 1e-3, (0.9, 0.999), 1e-8, 1e-4)\n"),
+    "positional Adagrad": ("RL002", "import torch\nopt = torch.optim.Adagrad(model.parameters(), 1e-2, 0.0, 1e-4)\n"),
+    "param group key": ("RL002", "import torch\nopt = torch.optim.Adam([{'params': a, 'weight_decay': 1e-4}, {'params': b}])\n"),
+    "mmengine dict": ("RL002", "optimizer = dict(type='Adam', lr=1e-3, weight_decay=1e-4)\n"),
+    "timm factory alias": ("RL002", "from timm.optim import create_optimizer_v2 as make\nopt = make(model, 'adam', 1e-3, 1e-4)\n"),
+    "keras decay alias": ("RL004", "from tensorflow import keras\nO = keras.optimizers.SGD\nWEIGHT_DECAY = 5e-4\n"
+                                   "opt = O(learning_rate=0.1, momentum=0.9, decay=WEIGHT_DECAY)\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REACHED_INDIRECTLY))
+def test_indirect_hazards_pass_the_screen(name):
+    """The screen alone (the prefilter bypassed in both runs: its vocabulary misses a
+    decay given only by position, `Adam(p, 1e-3, (0.9, 0.999), 1e-8, 1e-4)`)."""
+    code, source = REACHED_INDIRECTLY[name]
+    data = source.encode()
+    with mock.patch.object(Plan, "may_flag", lambda self, data, rules: True):
+        screened = outcome("train.py", data, fix=True)
+        with mock.patch.object(Rule, "may_flag_code", lambda self, code: True):
+            everything = outcome("train.py", data, fix=True)
+    assert code in [d[0] for d in everything[0]] or everything[1] is not None, "the case must be a hazard"
+    assert screened == everything
+    assert all_rules()[code].may_flag_code(read(source))
+
+
+def test_optimizer_keywords_come_from_optimizer_calls_only():
+    """Keras's own optimizer classes pass `weight_decay=` to their base class: no torch decay there."""
+    keras_adam = read("from keras.src.optimizers import optimizer\nclass Adam(optimizer.Optimizer):\n"
+                      "    def __init__(self, learning_rate=0.001, weight_decay=None, **kwargs):\n"
+                      "        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, name='adam', **kwargs)\n")
+    assert keras_adam.optimizer_keywords == frozenset() and keras_adam.optimizer_positional == 0
+    assert not all_rules()["RL002"].may_flag_code(keras_adam)
+    torch_adam = read("import torch\nO = torch.optim.Adam\nO(p, 1e-3, weight_decay=1e-4)\nf(1, 2, 3, 4, 5, decay=1)\n")
+    assert torch_adam.optimizer_keywords == {"weight_decay"} and torch_adam.optimizer_positional == 2
+    assert read("d = {'weight_decay': 1, 'x' * 2: 3}\n").dict_keys == {"weight_decay"}
