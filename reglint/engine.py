@@ -346,16 +346,30 @@ def read_source(path: str) -> bytes:
 # -- many files ---------------------------------------------------------------------
 
 PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
+# ast and libcst build hundreds of thousands of small objects for one large file, and at
+# its default threshold (a collection every 700 allocations) the cyclic garbage collector
+# walks the growing heap again and again while they are built: 40 % of libcst's parse
+# time on the corpus. Syntax trees hold no reference cycles (reference counting frees
+# them), so collect far less often while checking.
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
+def _collect_less() -> None:
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _check_batch(args) -> List[FileResult]:
     paths, plan, fix, unsafe = args
+    _collect_less()  # in a worker (a forked one has the parent's setting already)
     return [check_path(p, plan, fix, unsafe) for p in paths]
 
 
 def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = False, jobs: Optional[int] = None,
         cache=None) -> Iterator[FileResult]:
     """Results for every path, in the order given; `cache` (a cache.Cache) serves unchanged files."""
+    _collect_less()
     if cache is None or fix:
         yield from _run_all(paths, plan, fix, unsafe, jobs)
         return

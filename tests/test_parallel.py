@@ -23,3 +23,35 @@ def test_pool_matches_one_process(tmp_path):
     assert pooled == serial
     assert [p for p, _ in pooled] == paths
     assert sum(1 for _, found in serial if found) == len([i for i in range(len(paths)) if i % 5 and not i % 3])
+
+
+def test_checking_collects_garbage_less_often(tmp_path):
+    """The parse-heavy run raises the collector's thresholds, in this process and in workers."""
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    from reglint import engine
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        path = tmp_path / "train.py"
+        path.write_text(HAZARD.format(wd="1e-4"))
+        plan = Plan.build(Settings(root=str(tmp_path)))
+        assert [r.path for r in run([str(path)], plan, jobs=1)] == [str(path)]
+        assert gc.get_threshold() == engine.GC_THRESHOLDS
+        gc.set_threshold(700, 10, 10)
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            assert pool.submit(_thresholds_after_a_batch, str(path), plan).result() == engine.GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)
+
+
+def _thresholds_after_a_batch(path, plan):
+    import gc
+
+    from reglint import engine
+
+    gc.set_threshold(700, 10, 10)  # as a spawned worker would start
+    engine._check_batch(([path], plan, False, False))
+    return gc.get_threshold()
