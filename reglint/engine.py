@@ -11,7 +11,7 @@ import io
 import os
 import tokenize
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.diagnostic import Diagnostic, parse_error
@@ -45,16 +45,36 @@ class Plan:
 
     settings: Settings
     rules: Tuple[Rule, ...]
+    # every enabled rule's gates, or None when some rule has none (see `Rule.gates`),
+    # and for each rule (by code) those of them that cover its own
+    gates: Optional[Tuple[bytes, ...]] = None
+    gates_of: Tuple[Tuple[str, FrozenSet[bytes]], ...] = ()
 
     @classmethod
     def build(cls, settings: Settings) -> "Plan":
         registry = all_rules()
         enabled = settings.enabled_codes(registry)
-        return cls(settings, tuple(rule for code, rule in registry.items() if code in enabled))
+        rules = tuple(rule for code, rule in registry.items() if code in enabled)
+        gates = None
+        if rules and all(rule.gates for rule in rules):
+            words = dict.fromkeys(gate for rule in rules for gate in rule.gates)
+            gates = tuple(w for w in words if not any(other != w and other in w for other in words))  # `l2` covers `l2(`
+            gates_of = tuple((rule.code, frozenset(g for g in gates if any(g in own for own in rule.gates))) for rule in rules)
+            return cls(settings, rules, gates, gates_of)
+        return cls(settings, rules)
 
     def may_flag(self, data: bytes, rules: Sequence[Rule]) -> bool:
-        """The bytes prefilter: parse only files some enabled rule could flag."""
-        return any(rule.may_flag(data) for rule in rules)
+        """The bytes prefilter: parse only files some enabled rule could flag. Most
+        files hold none of the rules' gate words, and are turned away after one
+        lowercasing and a few scans instead of every rule's own test."""
+        if self.gates is None:
+            return any(rule.may_flag(data) for rule in rules)
+        lowered = data.lower()
+        present = {gate for gate in self.gates if gate in lowered}
+        if not present:
+            return False
+        gates_of = dict(self.gates_of)
+        return any(rule.may_flag(data) for rule in rules if not present.isdisjoint(gates_of[rule.code]))
 
     def rules_for(self, path: str) -> Tuple[Rule, ...]:
         ignored = tuple(code.upper() for code in self.settings.ignored_for(path))
@@ -333,11 +353,15 @@ def read_source(path: str) -> bytes:
         if stat.S_ISFIFO(info.st_mode):
             if nonblocking:
                 os.set_blocking(descriptor, True)
+            data = handle.read(READ_LIMIT + 1)
         elif not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
         elif info.st_size > READ_LIMIT:
             raise SourceTooLarge(info.st_size)
-        data = handle.read(READ_LIMIT + 1)
+        else:  # its size, +1 to see it grow (or a /proc file's 0): a READ_LIMIT buffer costs 3x
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(READ_LIMIT + 1 - len(data))
     if len(data) > READ_LIMIT:
         raise SourceTooLarge(len(data))
     return data

@@ -31,6 +31,10 @@ class Rule:
     # may instead define `prefilter(data: bytes) -> bool` for a sharper test
     triggers: Tuple[bytes, ...]
     default: bool = True  # enabled without --select
+    # lowercase bytes of which the lowercased bytes of any file this rule can flag hold
+    # one: the engine tests them for all enabled rules at once (one lowercasing, a few
+    # scans) before any rule's own prefilter. Empty: no such words, and no file is gated.
+    gates: Tuple[bytes, ...] = ()
     # the FileModel fact lists (`regularizers`, `optimizers`, `chains`, `penalties`,
     # `norm_penalties`) of which the rule reads at least one non-empty list to report
     # anything; a rule module may instead define `screen(code) -> bool` for a sharper

@@ -58,6 +58,7 @@ RULE = Rule(
     summary="optax add_decayed_weights chained after the -lr scaling: weights grow by (1 + wd) each step",
     fix=Applicability.UNSAFE,
     triggers=(b"add_decayed_weights", b"additive_weight_decay"),
+    gates=(b"decay",),
     needs=("chains",),
 )
 

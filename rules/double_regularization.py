@@ -74,6 +74,7 @@ RULE = Rule(
     summary="L2 penalty and optimizer weight decay on the same model (regularized twice)",
     fix=Applicability.DISPLAY_ONLY,
     triggers=(b"regularizer", b"l2_loss(") + SQUARE_WORDS,
+    gates=(b"decay", b"damw", b"sgdw", b"momentumw"),  # DECAY_WORDS, lowercased
 )
 
 # an optimizer that decays: a `weight_decay` argument, AdamW-style classes and strings

@@ -58,6 +58,7 @@ RULE = Rule(
     summary="Keras L2 regularizer relying on the default coefficient (0.01, 20–100× a typical weight decay)",
     fix=Applicability.SAFE,
     triggers=(b"l2()", b"L2()", b"l1_l2(", b"'l2'", b'"l2"'),
+    gates=(b"l2",),
     needs=("regularizers",),
 )
 

@@ -61,7 +61,9 @@ from __future__ import annotations
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
-from reglint.rules._common import SQUARE_WORDS, format_number, inferred_note, mentions_adaptive_optimizer, mentions_square
+from reglint.rules._common import (
+    ADAPTIVE_GATES, SQUARE_WORDS, format_number, inferred_note, mentions_adaptive_optimizer, mentions_square,
+)
 from reglint.rules._common import next_argument as _next_argument
 from reglint.rules._common import with_decay as _with_decay
 
@@ -71,6 +73,7 @@ RULE = Rule(
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
     triggers=(b"weight_decay", b"regularizer", b"add_decayed_weights") + SQUARE_WORDS,
+    gates=ADAPTIVE_GATES,  # `mentions_adaptive_optimizer`
 )
 
 

@@ -63,6 +63,7 @@ RULE = Rule(
     summary="legacy Keras optimizer `decay=` (learning-rate decay) given a weight-decay value",
     fix=Applicability.DISPLAY_ONLY,
     triggers=(b"decay",),
+    gates=(b"decay",),
 )
 
 DECAY_KEYWORD = re.compile(rb"(?<![A-Za-z0-9_])decay\s*=(?!=)")

@@ -64,6 +64,7 @@ RULE = Rule(
     summary="regularizer losses (TF1 collection / model.losses) never added to the minimized loss",
     fix=Applicability.UNSAFE,
     triggers=(b"regularizer",),
+    gates=(b"regularizer",),
     needs=("regularizers",),
 )
 

@@ -57,6 +57,7 @@ RULE = Rule(
     summary="L2 / weight-decay penalty built from an unsquared norm (gradient w/‖w‖, not w)",
     fix=Applicability.UNSAFE,
     triggers=(b"norm(",),
+    gates=(b"l2", b"decay", b"wd"),  # `_l2_evidence`: a norm alone says nothing
 )
 
 # The prefilter scans the file's `norm(` calls (a regex led by a literal, so `re` finds them

@@ -58,6 +58,7 @@ RULE = Rule(
     summary="weight-decay value used as a Keras L2 coefficient (twice the intended penalty)",
     fix=Applicability.UNSAFE,
     triggers=(b"l2(", b"L2(", b"L1L2(", b"l1_l2("),
+    gates=(b"l2(", b"decay", b"wd"),  # the triggers; a weight-decay name for a penalty
 )
 
 

@@ -583,3 +583,22 @@ def test_engine_without_prefilter_on_a_sample():
     unreadable = sum(1 for r in records if r["verdict"] is not None)
     print(f"\n{len(records)} files without the prefilter ({unreadable} that CPython cannot read, "
           f"{sum(r['fixed'] for r in records)} fixed and re-fixed), {elapsed:.1f} s")
+
+
+def test_read_source_reads_a_file_by_its_size(tmp_path, monkeypatch):
+    """One buffer of the file's size; a file whose size says 0 (/proc) is still read whole,
+    and one past the read limit is refused, whatever fstat said."""
+    from reglint.engine import SourceTooLarge, read_source
+
+    path = tmp_path / "a.py"
+    path.write_bytes(b"x = 1\n" * 1000)
+    assert read_source(str(path)) == b"x = 1\n" * 1000
+    status = Path("/proc/self/status")
+    if status.exists():
+        assert os.stat(status).st_size == 0 and read_source(str(status)).startswith(b"Name:")
+    monkeypatch.setattr(engine, "READ_LIMIT", 100)
+    with pytest.raises(SourceTooLarge):
+        read_source(str(path))
+    small = tmp_path / "b.py"
+    small.write_bytes(b"y" * 100)
+    assert read_source(str(small)) == b"y" * 100
