@@ -29,14 +29,15 @@ PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
 # A weight-decay name: `weight_decay`, `WEIGHT_DECAY`, `weightDecay`, `w_decay`, or `wd` as a word.
 WEIGHT_DECAY_WORDS = (b"eight_decay", b"eightDecay", b"EIGHT_DECAY", b"w_decay")
 WD_WORD = re.compile(rb"(?<![A-Za-z0-9])(?:wd|WD)(?![A-Za-z0-9])")
-SQUARE_WORDS = (b"pow(2", b"**2", b"** 2", b"square(", b"norm(", b"l2_loss(")
-# `torch.pow(w, 2)` / `tf.pow(w, 2.0)`: the function form the words above miss
-POW_TWO = re.compile(rb"pow\s*\([^()\n]*,\s*2(?:\.0*)?\s*\)")
+# A squared term, Σw² as `extract.square_sum` reads one: `w ** 2`, `square(w)`, any `pow`
+# (`p.pow(2)`, `torch.pow(torch.norm(w), 2)`), `tf.nn.l2_loss`. A norm is a square only
+# with one of these (`torch.norm(w) ** 2`); an unsquared norm is RL007's own prefilter.
+SQUARE_WORDS = (b"pow", b"**2", b"** 2", b"square(", b"l2_loss(")
 
 
 @lru_cache(maxsize=2)  # asked by three rules of one file's bytes (a bytes object keeps its hash)
 def mentions_square(data: bytes) -> bool:
-    return any(word in data for word in SQUARE_WORDS) or (b"pow" in data and POW_TWO.search(data) is not None)
+    return any(word in data for word in SQUARE_WORDS)
 # Calls of adaptive optimizers in torch, Keras, TF1 and optax, and Keras's string names.
 ADAPTIVE_CALLS = (
     b"Adam(", b"adam(", b"Adamax(", b"adamax(", b"RMSprop(", b"rmsprop(", b"Adagrad(", b"adagrad(",

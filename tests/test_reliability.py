@@ -602,3 +602,16 @@ def test_read_source_reads_a_file_by_its_size(tmp_path, monkeypatch):
     small = tmp_path / "b.py"
     small.write_bytes(b"y" * 100)
     assert read_source(str(small)) == b"y" * 100
+
+
+def test_parsing_skips_only_the_parsers_own_validation():
+    """The engine's parse gives libcst's tree exactly, and nodes built afterwards (by a
+    fix) are validated again."""
+    import libcst as cst
+
+    for source in sorted((ROOT / "tests" / "fixtures" / "rules").glob("*/*.py"))[:60] + [ROOT / "reglint" / "extract.py"]:
+        text = source.read_text(encoding="utf-8")
+        tree = engine._parse(text)
+        assert tree.deep_equals(cst.parse_module(text)) and tree.code == text, source
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
