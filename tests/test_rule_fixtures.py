@@ -3,7 +3,7 @@
 Layout (TorchFix style), one folder per rule code:
 
     tests/fixtures/rules/RL001/<case>.py        the input
-    tests/fixtures/rules/RL001/<case>.txt       expected `line:col CODE`, one per line (empty: silent)
+    tests/fixtures/rules/RL001/<case>.txt       expected `line:col CODE message`, one per line (empty: silent)
     tests/fixtures/rules/RL001/<case>.fixed.py  the text after `--fix --unsafe-fixes`
 
 A case without `.fixed.py` must come out of `--fix --unsafe-fixes` unchanged.
@@ -52,7 +52,7 @@ def _expected(source: Path):
 
 
 def _found(result):
-    return [f"{d.start.line}:{d.start.column} {d.code}" for d in result.diagnostics]
+    return [f"{d.start.line}:{d.start.column} {d.code} {d.message}" for d in result.diagnostics]
 
 
 @pytest.mark.parametrize("code, source", list(_cases()))
@@ -119,7 +119,7 @@ def test_every_case_has_expectations() -> None:
             assert source.with_name(source.name[: -len(".fixed.py")] + ".py").exists(), source
         else:
             assert source.with_suffix(".txt").exists(), source
-            assert all(re.fullmatch(r"\d+:\d+ RL\d{3}", line) for line in _expected(source)), source
+            assert all(re.fullmatch(r"\d+:\d+ RL\d{3} \S.*", line) for line in _expected(source)), source
     for key in KNOWN_BUGS:
         assert (FIXTURES / f"{key}.py").exists(), key
 
