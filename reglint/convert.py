@@ -7,8 +7,8 @@ The same number means different things in different frameworks: Caffe's
 `weight_decay: 5e-4` is the loss term 5e-4·Σw²/2, Keras `l2(5e-4)` is 5e-4·Σw²
 (twice as strong), and AdamW-style decay is not a loss term at all. This command
 prints the coefficient that gives the same regularization, the line of code to
-write, and the one-sentence reason. Semantics and sources: SEMANTICS.md (the
-section numbers below), conversion table at its end.
+write, and the one-sentence reason. Semantics and sources: docs/semantics.md (the
+sections named below), conversion table at docs/semantics.md#conversion-table.
 
 Conventions
 -----------
@@ -17,13 +17,13 @@ optimizer's momentum and adaptive scaling). Between two coupled conventions the
 conversion is exact: c = λ·k_from/k_to.
 
   name                       you write                                   means              source
-  caffe                      solver `weight_decay: λ` (× decay_mult)     λ·Σw²/2            §1 sgd_solver.cpp L166-171
-  torch-sgd                  torch.optim.SGD(weight_decay=λ)             λ·Σw²/2            §4 sgd.py L353/355 (2.14.1)
-  torch-adam                 torch.optim.Adam(weight_decay=λ)            λ·Σw²/2            §4 adam.py L426/428 (2.14.1)
-  tf1-l2-regularizer         tf.contrib.layers / slim l2_regularizer(λ)  λ·Σw²/2            §3 contrib regularizers.py; tf_slim L76-107
-  tf-nn-l2-loss              λ * tf.nn.l2_loss(w)                        λ·Σw²/2            §3 api_def_L2Loss.pbtxt
-  keras-l2 (alias: keras)    keras.regularizers.l2(λ) / L2(λ)            λ·Σw² (no ½)       §2 keras v3.15.1 regularizers.py L265
-  optax-add-decayed-weights  optax.chain(optax.add_decayed_weights(λ),   λ·Σw²/2            §6 _adding.py L70-75 (checked numerically)
+  caffe                      solver `weight_decay: λ` (× decay_mult)     λ·Σw²/2            #caffe sgd_solver.cpp L166-171
+  torch-sgd                  torch.optim.SGD(weight_decay=λ)             λ·Σw²/2            #pytorch-optimizers sgd.py L353/355 (2.14.1)
+  torch-adam                 torch.optim.Adam(weight_decay=λ)            λ·Σw²/2            #pytorch-optimizers adam.py L426/428 (2.14.1)
+  tf1-l2-regularizer         tf.contrib.layers / slim l2_regularizer(λ)  λ·Σw²/2            #tf1-regularizers-and-collections contrib regularizers.py; tf_slim L76-107
+  tf-nn-l2-loss              λ * tf.nn.l2_loss(w)                        λ·Σw²/2            #tf1-regularizers-and-collections api_def_L2Loss.pbtxt
+  keras-l2 (alias: keras)    keras.regularizers.l2(λ) / L2(λ)            λ·Σw² (no ½)       #keras-regularizers keras v3.15.1 regularizers.py L265
+  optax-add-decayed-weights  optax.chain(optax.add_decayed_weights(λ),   λ·Σw²/2            #optax _adding.py L70-75 (checked numerically)
                                <sgd/adam>)  (placed before the optimizer)
 
 Decoupled conventions shrink the weights directly each step, outside the gradient
@@ -31,16 +31,16 @@ and the moment estimates. Between two of them the conversion is exact (given --l
 when only one side multiplies by the learning rate).
 
   name                       you write                                   each step          source
-  torch-adamw                torch.optim.AdamW(weight_decay=λ)           w ← w·(1 − lr·λ)   §4 adamw.py L405 (2.6.0)
-  keras-weight-decay         keras.optimizers.SGD/Adam/...(weight_decay=λ) w ← w·(1 − lr·λ) §5 base_optimizer.py L952-959 (3.15.1)
-  keras-adamw                keras.optimizers.AdamW(weight_decay=λ)      w ← w·(1 − lr·λ)   §5 adamw.py L56 + base_optimizer.py
-  optax-adamw                optax.adamw(lr, weight_decay=λ)             w ← w·(1 − lr·λ)   §6 alias.py L734-744
-  tfa-adamw                  tfa.optimizers.AdamW(weight_decay=λ)        w ← w·(1 − λ)      §5 weight_decay_optimizers.py L198-206
+  torch-adamw                torch.optim.AdamW(weight_decay=λ)           w ← w·(1 − lr·λ)   #pytorch-optimizers adamw.py L405 (2.6.0)
+  keras-weight-decay         keras.optimizers.SGD/Adam/...(weight_decay=λ) w ← w·(1 − lr·λ) #keras-optimizers base_optimizer.py L952-959 (3.15.1)
+  keras-adamw                keras.optimizers.AdamW(weight_decay=λ)      w ← w·(1 − lr·λ)   #keras-optimizers adamw.py L56 + base_optimizer.py
+  optax-adamw                optax.adamw(lr, weight_decay=λ)             w ← w·(1 − lr·λ)   #optax alias.py L734-744
+  tfa-adamw                  tfa.optimizers.AdamW(weight_decay=λ)        w ← w·(1 − λ)      #keras-optimizers weight_decay_optimizers.py L198-206
     (alias: tf-contrib-adamw)                                            (not × lr)
 
 Between coupled and decoupled there is no exact equivalent for adaptive methods:
 Adam divides the L2 gradient by √v̂, decoupled decay is not divided (Loshchilov &
-Hutter 2019, SEMANTICS.md §9). The two agree only for plain SGD without momentum,
+Hutter 2019, docs/semantics.md#decoupled-weight-decay-paper). The two agree only for plain SGD without momentum,
 where one step of coupled decay λ_c (the Caffe-equivalent coefficient) shrinks w by
 lr·λ_c. That matching value is printed as the place to start (JSON `start`), with
 `value` null; tfa needs --lr for it because its decay is not multiplied by lr.
@@ -62,7 +62,7 @@ from typing import Dict, List, Optional, Sequence
 from reglint.cli import EXIT_CLEAN, EXIT_ERROR, UsageError, _Parser
 
 COUPLED, DECOUPLED = "coupled", "decoupled"
-L_AND_H = "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019 (SEMANTICS.md §9)"
+L_AND_H = "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019 (docs/semantics.md#decoupled-weight-decay-paper)"
 
 
 @dataclass(frozen=True)
@@ -110,69 +110,69 @@ _ADAMW_TYPICAL = "1e-2 to 1e-1"
 CONVENTIONS: Dict[str, Convention] = {c.name: c for c in (
     _c("caffe", "Caffe `weight_decay: {x}`", 0.5,
        "weight_decay: {value}", _CAFFE_TYPICAL,
-       "BVLC/caffe src/caffe/solvers/sgd_solver.cpp L166-171: diff += weight_decay·decay_mult·w (SEMANTICS.md §1)",
+       "BVLC/caffe src/caffe/solvers/sgd_solver.cpp L166-171: diff += weight_decay·decay_mult·w (docs/semantics.md#caffe)",
        "each blob's `param { decay_mult: m }` multiplies λ (biases usually get decay_mult: 0); every Caffe solver type, "
        "Adam included, applies it as a coupled L2 gradient."),
     _c("torch-sgd", "torch.optim.SGD(weight_decay={x})", 0.5,
        "torch.optim.SGD(model.parameters(), lr={lr}, weight_decay={value})", _CAFFE_TYPICAL,
-       "torch/optim/sgd.py L353/355 (2.14.1): grad = grad.add(param, alpha=weight_decay) (SEMANTICS.md §4)",
-       "with momentum and dampening=0 this is the same λ as Caffe (SEMANTICS.md §4)."),
+       "torch/optim/sgd.py L353/355 (2.14.1): grad = grad.add(param, alpha=weight_decay) (docs/semantics.md#pytorch-optimizers)",
+       "with momentum and dampening=0 this is the same λ as Caffe (docs/semantics.md#pytorch-optimizers)."),
     _c("torch-adam", "torch.optim.Adam(weight_decay={x})", 0.5,
        "torch.optim.Adam(model.parameters(), lr={lr}, weight_decay={value})", _CAFFE_TYPICAL,
-       "torch/optim/adam.py L426/428 (2.14.1), documented as 'weight decay (L2 penalty)' (SEMANTICS.md §4)",
+       "torch/optim/adam.py L426/428 (2.14.1), documented as 'weight decay (L2 penalty)' (docs/semantics.md#pytorch-optimizers)",
        "torch.optim.Adam's weight_decay is coupled L2 that Adam's normalization rescales, not AdamW; "
        "the decoupled form is AdamW or Adam(decoupled_weight_decay=True) (torch >= 2.7)."),
     _c("tf1-l2-regularizer", "tf.contrib.layers.l2_regularizer({x})", 0.5,
        "regularizer=tf.contrib.layers.l2_regularizer(scale={value})", _CAFFE_TYPICAL,
        "tensorflow/contrib/layers/python/layers/regularizers.py: scale * nn.l2_loss(weights); the same in "
-       "tf_slim/layers/regularizers.py L76-107 (SEMANTICS.md §3)",
+       "tf_slim/layers/regularizers.py L76-107 (docs/semantics.md#tf1-regularizers-and-collections)",
        "the penalty goes to GraphKeys.REGULARIZATION_LOSSES; the training loss must add "
        "tf.compat.v1.losses.get_regularization_loss() (tf.estimator does not)."),
     _c("tf-nn-l2-loss", "{x} * tf.nn.l2_loss(w)", 0.5,
        "loss += {value} * tf.add_n([tf.nn.l2_loss(w) for w in weights])", _CAFFE_TYPICAL,
-       "tensorflow/core/api_def/base_api/api_def_L2Loss.pbtxt: output = sum(t ** 2) / 2 (SEMANTICS.md §3)",
+       "tensorflow/core/api_def/base_api/api_def_L2Loss.pbtxt: output = sum(t ** 2) / 2 (docs/semantics.md#tf1-regularizers-and-collections)",
        "tf.nn.l2_loss already halves the sum of squares; `2 * tf.nn.l2_loss` (TF Model Garden's Keras ResNet) "
        "is Keras l2 semantics."),
     _c("keras-l2", "keras.regularizers.l2({x})", 1.0,
        "kernel_regularizer=keras.regularizers.l2({value})", "2e-5 to 2.5e-4",
        "keras-team/keras v3.15.1 keras/src/regularizers/regularizers.py L265: l2 * ops.sum(ops.square(x)); "
-       "v2.15.0 keras/regularizers.py L293-326 (SEMANTICS.md §2)",
+       "v2.15.0 keras/regularizers.py L293-326 (docs/semantics.md#keras-regularizers)",
        "Keras adds the penalty only in fit()/evaluate(); a custom training loop must add sum(model.losses) "
-       "to its loss (SEMANTICS.md §2)."),
+       "to its loss (docs/semantics.md#keras-regularizers)."),
     _c("optax-add-decayed-weights", "optax.add_decayed_weights({x}) before the optimizer", 0.5,
        "optax.chain(optax.add_decayed_weights({value}), optax.sgd({lr}))", _CAFFE_TYPICAL,
        "optax/transforms/_adding.py L70-75: updates = g + s * p; chained before sgd/adam it equals "
-       "L + (wd/2)·Σp², checked numerically (SEMANTICS.md §6)",
+       "L + (wd/2)·Σp², checked numerically (docs/semantics.md#optax)",
        "put it before the optimizer (coupled, also with optax.adam); after a full alias such as optax.adam(lr) "
-       "it makes the weights grow by (1 + wd) each step (SEMANTICS.md §6)."),
+       "it makes the weights grow by (1 + wd) each step (docs/semantics.md#optax)."),
     _d("torch-adamw", "torch.optim.AdamW(weight_decay={x})", True,
        "torch.optim.AdamW(model.parameters(), lr={lr}, weight_decay={value})", _ADAMW_TYPICAL,
        "torch/optim/adamw.py L405 (2.6.0): param.mul_(1 - lr * weight_decay); >= 2.7 AdamW is "
-       "Adam(decoupled_weight_decay=True) (SEMANTICS.md §4)",
-       "AdamW's default weight_decay is 1e-2; the decay uses the scheduled lr (SEMANTICS.md §4)."),
+       "Adam(decoupled_weight_decay=True) (docs/semantics.md#pytorch-optimizers)",
+       "AdamW's default weight_decay is 1e-2; the decay uses the scheduled lr (docs/semantics.md#pytorch-optimizers)."),
     _d("keras-weight-decay", "keras.optimizers.SGD(weight_decay={x})", True,
        "keras.optimizers.SGD(learning_rate={lr}, weight_decay={value})", _ADAMW_TYPICAL,
        "keras-team/keras v3.15.1 keras/src/optimizers/base_optimizer.py L952-959: variable - variable * wd * lr; "
-       "keras 2.11-2.15 _apply_weight_decay (SEMANTICS.md §5)",
+       "keras 2.11-2.15 _apply_weight_decay (docs/semantics.md#keras-optimizers)",
        "every Keras >= 2.11 optimizer (SGD and Adam included) applies weight_decay= decoupled; with SGD momentum μ "
-       "a coupled λ acts roughly like a decoupled λ/(1 − μ) (derived, SEMANTICS.md §5); the legacy decay= "
+       "a coupled λ acts roughly like a decoupled λ/(1 − μ) (derived, docs/semantics.md#keras-optimizers); the legacy decay= "
        "argument is learning-rate decay, not weight decay."),
     _d("keras-adamw", "keras.optimizers.AdamW(weight_decay={x})", True,
        "keras.optimizers.AdamW(learning_rate={lr}, weight_decay={value})", _ADAMW_TYPICAL,
        "keras-team/keras v3.15.1 keras/src/optimizers/adamw.py L56 with base_optimizer.py L952-959 "
-       "(SEMANTICS.md §5)",
-       "Keras AdamW's default weight_decay is 0.004, not torch's 1e-2 (SEMANTICS.md §5)."),
+       "(docs/semantics.md#keras-optimizers)",
+       "Keras AdamW's default weight_decay is 0.004, not torch's 1e-2 (docs/semantics.md#keras-optimizers)."),
     _d("optax-adamw", "optax.adamw(weight_decay={x})", True,
        "optax.adamw(learning_rate={lr}, weight_decay={value})", _ADAMW_TYPICAL,
        "google-deepmind/optax optax/_src/alias.py L734-744: chain(scale_by_adam, add_decayed_weights, "
-       "scale_by_learning_rate) (SEMANTICS.md §6)",
-       "optax.adamw's default weight_decay is 1e-4, not torch's 1e-2 (SEMANTICS.md §6)."),
+       "scale_by_learning_rate) (docs/semantics.md#optax)",
+       "optax.adamw's default weight_decay is 1e-4, not torch's 1e-2 (docs/semantics.md#optax)."),
     _d("tfa-adamw", "tfa.optimizers.AdamW(weight_decay={x})", False,
        "tfa.optimizers.AdamW(weight_decay={value}, learning_rate={lr})", "1e-5 to 1e-4",
        "tensorflow/addons tensorflow_addons/optimizers/weight_decay_optimizers.py L198-206: "
-       "var.assign_sub(wd_t * var), not multiplied by lr (SEMANTICS.md §5)",
+       "var.assign_sub(wd_t * var), not multiplied by lr (docs/semantics.md#keras-optimizers)",
        "tfa (and tf.contrib.opt) decay is not multiplied by lr: under an lr schedule, give weight_decay the "
-       "same schedule by hand, e.g. lambda: 1e-4 * schedule(step) (SEMANTICS.md §5)."),
+       "same schedule by hand, e.g. lambda: 1e-4 * schedule(step) (docs/semantics.md#keras-optimizers)."),
 )}
 
 ALIASES = {"keras": "keras-l2", "tf-contrib-adamw": "tfa-adamw"}

@@ -22,7 +22,7 @@ WEIGHT_DECAY_NAME = re.compile(r"(^|_)(weight_?decay|w_?decay|wd)(_|$)")
 L2_COEFFICIENT_NAME = re.compile(r"(^|_)(l2|reg|regularizer|regularization|lambda|lam|penalty)(_|$)")
 WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b", re.IGNORECASE)
 # Published coupled (Caffe/SGD) weight decays: AlexNet/VGG/WRN 5e-4, ResNet 1e-4,
-# GoogLeNet 2e-4, Inception/MobileNet 4e-5 (SEMANTICS.md §8).
+# GoogLeNet 2e-4, Inception/MobileNet 4e-5 (docs/semantics.md#typical-values).
 PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
 
 # -- prefilter vocabulary (bytes) ------------------------------------------------

@@ -42,7 +42,7 @@ None.
 - optax `optax/transforms/_adding.py` L35-89: `updates = g + wd * p`.
 - optax `optax/_src/alias.py` L734-744: `adamw` = `chain(scale_by_adam, add_decayed_weights,
   scale_by_learning_rate)`; `transform.py` L985-1008: `scale_by_learning_rate` scales by −lr.
-- reglint's SEMANTICS.md §6 (measured: p_new/p_old = 1.1 for wd = 0.1 with a zero gradient).
+- reglint's docs/semantics.md#optax (measured: p_new/p_old = 1.1 for wd = 0.1 with a zero gradient).
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ None.
 - optax `optax/_src/alias.py` L598-605 (`adamw` default `weight_decay=1e-4`).
 - tensorflow/addons `weight_decay_optimizers.py` L198-206: `var.assign_sub(wd * var)` per step,
   not multiplied by the learning rate.
-- reglint's SEMANTICS.md §2, §4-§6.
+- reglint's docs/semantics.md#keras-regularizers, docs/semantics.md#pytorch-optimizers, docs/semantics.md#keras-optimizers, docs/semantics.md#optax.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ None.
 - keras `v3.15.1:keras/src/optimizers/adamw.py` L56: `weight_decay=0.004`.
 - optax `optax/_src/alias.py` L598-605 (`adamw`), L2393-2400 (`adamaxw`): `weight_decay=1e-4`.
 - tensorflow/addons `weight_decay_optimizers.py` L198-206 (`var.assign_sub(wd * var)`), L58-72.
-- reglint's SEMANTICS.md §4-§6 and the conversion table.
+- reglint's docs/semantics.md#pytorch-optimizers, docs/semantics.md#keras-optimizers, docs/semantics.md#optax and docs/semantics.md#conversion-table.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ None.
   L293-326 `L2(l2=0.01)`, L395-412 `l1_l2(l1=0.01, l2=0.01)`.
 - keras `v3.15.1:keras/src/regularizers/regularizers.py` L168-268: `L2(l2=0.01)`;
   `l1_l2` is `L1L2(l1=0.0, l2=0.0)`.
-- reglint's SEMANTICS.md §2 (defaults) and §8 (typical values).
+- reglint's docs/semantics.md#keras-regularizers (defaults) and docs/semantics.md#typical-values.
 """
 
 from __future__ import annotations

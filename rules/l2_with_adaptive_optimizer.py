@@ -53,7 +53,7 @@ None.
 - MMEngine `mmengine/optim/optimizer/builder.py` L16-35 (every `torch.optim` class registered
   by name); timm `_optim_factory.py` L394-398 (`'adam'` is `torch.optim.Adam`); transformers
   5.24.0 `trainer_optimizer.py` L326/336/348 (`"sgd"`, `"adagrad"`, `"rmsprop"`).
-- reglint's SEMANTICS.md §4-§7 and §9.
+- reglint's docs/semantics.md#pytorch-optimizers, docs/semantics.md#keras-optimizers, docs/semantics.md#optax, docs/semantics.md#training-frameworks and docs/semantics.md#decoupled-weight-decay-paper.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ None.
   the same through v2.15.0 (`keras/optimizers/optimizer.py` L128-134).
 - keras `v3.15.1:keras/src/optimizers/base_optimizer.py` L85-88: "Argument `decay` is no
   longer supported and will be ignored."
-- reglint's SEMANTICS.md §5 and §8.
+- reglint's docs/semantics.md#keras-optimizers and docs/semantics.md#typical-values.
 """
 
 from __future__ import annotations

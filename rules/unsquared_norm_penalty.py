@@ -40,7 +40,7 @@ None.
 - Caffe `sgd_solver.cpp` `Regularize` (L156-215): weight decay adds `λ·w` to the gradient,
   the gradient of `λ/2·‖w‖²`.
 - Loshchilov & Hutter, ICLR 2019, arXiv:1711.05101 (L2 and weight decay, §2).
-- reglint's SEMANTICS.md §1 and §4.
+- reglint's docs/semantics.md#caffe and docs/semantics.md#pytorch-optimizers.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ None.
 - Keras `v3.15.1:keras/src/regularizers/regularizers.py` L265: `l2 * ops.sum(ops.square(x))`;
   keras `v2.15.0:keras/regularizers.py` L293-326 (`2.0 * self.l2 * tf.nn.l2_loss(x)`).
 - TensorFlow `api_def_L2Loss.pbtxt`: `l2_loss(t) = sum(t ** 2) / 2`.
-- reglint's SEMANTICS.md §1-§3 and the conversion table.
+- reglint's docs/semantics.md#caffe, docs/semantics.md#keras-regularizers, docs/semantics.md#tf1-regularizers-and-collections and docs/semantics.md#conversion-table.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`reglint convert`: every (from, to) pair, the text and JSON output, and bad input.
 
-The expected numbers come from SEMANTICS.md's conversion table, restated here
+The expected numbers come from docs/semantics.md's conversion table, restated here
 independently of reglint/convert.py's data: the Caffe-equivalent coefficient of each
 coupled convention, and which decoupled conventions multiply their decay by lr.
 """
@@ -19,7 +19,7 @@ import pytest
 from reglint import cli
 from reglint.convert import CONVENTIONS, _convention, convert, format_number, main
 
-# Caffe-equivalent λ per unit of the written coefficient (conversion table, SEMANTICS.md end)
+# Caffe-equivalent λ per unit of the written coefficient (docs/semantics.md#conversion-table)
 COUPLED = {
     "caffe": 1.0,
     "torch-sgd": 1.0,
@@ -150,11 +150,11 @@ def test_text_output_caffe_to_keras(capsys):
         "why: Caffe `weight_decay: λ` acts as the loss term λ·Σw²/2, and keras.regularizers.l2(c) acts as the "
         "loss term c·Σw², so c = λ/2 = 2.5e-4.\n"
         "note: Keras adds the penalty only in fit()/evaluate(); a custom training loop must add sum(model.losses) "
-        "to its loss (SEMANTICS.md §2).\n"
+        "to its loss (docs/semantics.md#keras-regularizers).\n"
         "source: BVLC/caffe src/caffe/solvers/sgd_solver.cpp L166-171: diff += weight_decay·decay_mult·w "
-        "(SEMANTICS.md §1)\n"
+        "(docs/semantics.md#caffe)\n"
         "source: keras-team/keras v3.15.1 keras/src/regularizers/regularizers.py L265: l2 * ops.sum(ops.square(x)); "
-        "v2.15.0 keras/regularizers.py L293-326 (SEMANTICS.md §2)\n"
+        "v2.15.0 keras/regularizers.py L293-326 (docs/semantics.md#keras-regularizers)\n"
     )
 
 

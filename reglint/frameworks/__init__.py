@@ -91,7 +91,7 @@ class OptimizerSpec:
     decoupled_flag: Optional[Tuple[str, Optional[int]]] = None  # keyword (and position) of the flag
     flag_since: Optional[str] = None  # the release that added the flag
     # decoupled decay multiplied by the learning rate (torch, Keras, optax), or applied
-    # per step as written (tfa / tf.contrib `AdamW`, SEMANTICS.md §5)
+    # per step as written (tfa / tf.contrib `AdamW`, docs/semantics.md#keras-optimizers)
     decay_scaled_by_lr: bool = True
 
 

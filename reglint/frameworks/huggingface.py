@@ -1,6 +1,6 @@
 """HuggingFace `TrainingArguments(weight_decay=..., optim=...)`: the Trainer's optimizer.
 
-Sources (SEMANTICS.md §7): transformers 4.20.1–5.24.0. `weight_decay` defaults to 0.0;
+Sources (docs/semantics.md#training-frameworks): transformers 4.20.1–5.24.0. `weight_decay` defaults to 0.0;
 `optim` defaults to an AdamW (`"adamw_hf"` ≤ 4.31, `"adamw_torch"` from 4.32,
 `"adamw_torch_fused"` in 5.x with torch ≥ 2.8), all decoupled and lr-scaled; `"sgd"`,
 `"adagrad"` and `"rmsprop"` build torch.optim.SGD / Adagrad / RMSprop

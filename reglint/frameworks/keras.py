@@ -1,6 +1,6 @@
 """Keras 1/2/3 and tf.keras (tf.keras is normalised to `keras`), and tfa's Keras optimizers.
 
-Sources (SEMANTICS.md §2, §5): keras-team/keras `v2.15.0:keras/regularizers.py`
+Sources (docs/semantics.md#keras-regularizers, docs/semantics.md#keras-optimizers): keras-team/keras `v2.15.0:keras/regularizers.py`
 L293-412 and `v3.15.1:keras/src/regularizers/regularizers.py` L168-268 — every
 Keras L2 regularizer adds `l2 * sum(square(w))`, with no 1/2. Keras 3
 `base_optimizer.py` L952-959: `weight_decay=` is decoupled on every optimizer;
@@ -58,7 +58,7 @@ OPTIMIZERS = {
     "keras.optimizers.SGD": OptimizerSpec("sgd", False, "keras", "decoupled", ("weight_decay", None), None),
     # tensorflow/addons `weight_decay_optimizers.py`: `AdamW(weight_decay, learning_rate=0.001, ...)`,
     # `SGDW(weight_decay, learning_rate=0.001, momentum=0.0, ...)`; weight_decay is required and
-    # `var.assign_sub(wd * var)` is applied per step, not multiplied by lr (SEMANTICS.md §5).
+    # `var.assign_sub(wd * var)` is applied per step, not multiplied by lr (docs/semantics.md#keras-optimizers).
     "tensorflow_addons.optimizers.AdamW": OptimizerSpec("adamw", True, "keras", "decoupled", ("weight_decay", 0), None, decay_scaled_by_lr=False),
     "tensorflow_addons.optimizers.SGDW": OptimizerSpec("sgd", False, "keras", "decoupled", ("weight_decay", 0), None, decay_scaled_by_lr=False),
 }

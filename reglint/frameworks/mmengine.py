@@ -1,6 +1,6 @@
 """MMEngine / mmcv config files: an optimizer is a `dict(type=..., ...)`.
 
-Sources (SEMANTICS.md §7): open-mmlab/mmengine `mmengine/optim/optimizer/builder.py`
+Sources (docs/semantics.md#training-frameworks): open-mmlab/mmengine `mmengine/optim/optimizer/builder.py`
 L16-35 registers every `torch.optim` class under its own name, so `type='Adam'` is
 `torch.optim.Adam(params, **rest)`; `optim_wrapper = dict(optimizer=dict(...),
 paramwise_cfg=...)` (builder.py L211 pops `paramwise_cfg` from the wrapper); mmcv

@@ -1,6 +1,6 @@
 """optax: where `add_decayed_weights` sits in a chain decides what it means.
 
-Source (SEMANTICS.md §6): google-deepmind/optax `optax/transforms/_adding.py`
+Source (docs/semantics.md#optax): google-deepmind/optax `optax/transforms/_adding.py`
 L35-89 (`updates = g + wd * p`), `optax/_src/alias.py` L616-744 (`adamw` =
 chain(scale_by_adam, add_decayed_weights, scale_by_learning_rate)). Before an
 adaptive scaling the decay is coupled L2 (it is normalised by Adam); after a full

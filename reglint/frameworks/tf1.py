@@ -1,6 +1,6 @@
 """TF1: tf.layers, tf.contrib.layers / tf-slim, collections, tf.train optimizers.
 
-Sources (SEMANTICS.md §3): `tensorflow/contrib/layers/python/layers/regularizers.py`
+Sources (docs/semantics.md#tf1-regularizers-and-collections): `tensorflow/contrib/layers/python/layers/regularizers.py`
 and google-research/tf-slim `tf_slim/layers/regularizers.py` L76-107 —
 `l2_regularizer(scale)` returns `scale * nn.l2_loss(w)` = scale·Σw²/2, the Caffe
 convention; `tensorflow/core/api_def/base_api/api_def_L2Loss.pbtxt`: `l2_loss(t) =

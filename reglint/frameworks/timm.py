@@ -1,6 +1,6 @@
 """timm `create_optimizer_v2(model_or_params, opt='sgd', lr=None, weight_decay=0., ...)`.
 
-Sources (SEMANTICS.md §7; timm 1.0.31 `timm/optim/_optim_factory.py` L306-307, L355-453,
+Sources (docs/semantics.md#training-frameworks; timm 1.0.31 `timm/optim/_optim_factory.py` L306-307, L355-453,
 L844, L968, L1242-1257): `opt` is lower-cased and split on `_`, the last part names the
 optimizer (`lookahead_adam` is Adam); weight_decay is the 4th argument (index 3),
 default 0. With `filter_bias_and_bn` (default) biases and 1-D parameters get no decay.

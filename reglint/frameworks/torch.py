@@ -1,6 +1,6 @@
 """PyTorch `torch.optim`: which optimizers couple their weight_decay into the gradient.
 
-Sources (SEMANTICS.md §4): `torch/optim/*.py` in the 2.0.1–2.14.1 wheels; signatures
+Sources (docs/semantics.md#pytorch-optimizers): `torch/optim/*.py` in the 2.0.1–2.14.1 wheels; signatures
 re-read from the 2.13.0 wheel: Adam/Adamax/NAdam/RAdam/RMSprop/Adadelta/SGD take
 `weight_decay` as the 5th positional argument (index 4 with params at 0), Adagrad
 as the 4th, ASGD as the 6th. Coupled decay is `grad = grad.add(param, alpha=wd)`
