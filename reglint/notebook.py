@@ -41,6 +41,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from reglint.diagnostic import Diagnostic, Edit, Fix, Position, parse_error
 from reglint.engine import FileResult, check_source
+from reglint.notebook_lines import file_region
 from reglint.report import cell_of
 
 SUFFIX = ".ipynb"
@@ -317,6 +318,7 @@ class Joined:
     cells: List[Cell]
     masked: List[List[str]]  # per code cell, its masked lines
     added_newline: List[bool]  # per code cell: a final newline was added to join it
+    notebook_text: str = ""  # the notebook's JSON text, which the cells' spans index
 
     def locate(self, line: int) -> Tuple[int, int]:
         """(code cell position, line in the cell) of a joined line."""
@@ -367,7 +369,7 @@ def join(notebook: Notebook, blank: Iterable[int] = ()) -> Joined:
         line += 1 + len(_LINES.findall(text))
         masked_lines.append(masked)
         added.append(needs_newline)
-    return Joined("".join(pieces), starts, list(notebook.cells), masked_lines, added)
+    return Joined("".join(pieces), starts, list(notebook.cells), masked_lines, added, notebook.text)
 
 
 def _restored(joined: Joined, position: int, text: str) -> Optional[str]:
@@ -390,7 +392,7 @@ def _map(diagnostic: Diagnostic, joined: Joined) -> Diagnostic:
     if fix is not None and fix.edits:
         edits = tuple(Edit(joined.position(e.start)[1], joined.position(e.end)[1], e.content) for e in fix.edits)
         fix = replace(fix, edits=edits)
-    return _in_cell(replace(diagnostic, start=start, end=end, fix=fix), joined.cells[position].index + 1)
+    return _in_cell(replace(diagnostic, start=start, end=end, fix=fix), joined.cells[position], joined.notebook_text)
 
 
 def check_notebook(path: str, data: bytes, plan, fix: bool = False, unsafe: bool = False) -> FileResult:
@@ -412,7 +414,7 @@ def check_notebook(path: str, data: bytes, plan, fix: bool = False, unsafe: bool
         problem = _unreadable(cell.source)
         if problem is not None:
             message, line, column = problem
-            broken.append(_in_cell(parse_error(path, message, line, column), cell.index + 1))
+            broken.append(_in_cell(parse_error(path, message, line, column), cell, notebook.text))
             blank.append(position)
     while True:
         joined = join(notebook, blank)
@@ -437,7 +439,9 @@ def check_notebook(path: str, data: bytes, plan, fix: bool = False, unsafe: bool
             result.fixed = written
             result.fixed_diagnostics = [_map(d, joined) for d in checked.fixed_diagnostics]
             texts.update(new)
-            joined = replace(joined, text=fixed_text, starts=_starts(fixed_text))
+            rewritten = load(written)  # positions from here on are in the fixed notebook
+            joined = replace(joined, text=fixed_text, starts=_starts(fixed_text), cells=rewritten.cells,
+                             notebook_text=rewritten.text)
         else:  # a fix crossed a cell boundary or a masked line: leave the notebook as it is
             checked = check_source(path, source, plan, False, unsafe)
     result.diagnostics = sorted(broken + [_map(d, joined) for d in checked.diagnostics], key=_order)
@@ -489,8 +493,10 @@ def _order(diagnostic: Diagnostic):
     return (cell_of(diagnostic) or 0, diagnostic.start.line, diagnostic.start.column, diagnostic.code, diagnostic.message)
 
 
-def _in_cell(diagnostic: Diagnostic, number: int) -> Diagnostic:
-    return replace(diagnostic, extra=diagnostic.extra + (("cell", number),))
+def _in_cell(diagnostic: Diagnostic, cell: Cell, text: str) -> Diagnostic:
+    """The diagnostic with its cell number and its region in the file's JSON text (for SARIF)."""
+    region = file_region(text, cell.span, diagnostic.start, diagnostic.end)
+    return replace(diagnostic, extra=diagnostic.extra + (("cell", cell.index + 1), ("file_region", region)))
 
 
 def _new_sources(joined: Joined, fixed_text: str) -> Optional[Dict[int, str]]:

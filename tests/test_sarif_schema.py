@@ -133,5 +133,9 @@ def test_notebook_results_are_valid(validator, tmp_path, monkeypatch):
     log = json.loads(result.stdout)
     assert_valid(validator, log)
     (found,) = log["runs"][0]["results"]
-    assert found["properties"] == {"cell": 3} and "fixes" not in found
-    assert found["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
+    assert found["properties"] == {"cell": 3, "cellLine": 1, "cellColumn": 44} and "fixes" not in found
+    # the region is the .ipynb file's own line and column, as code scanning shows that file
+    region = found["locations"][0]["physicalLocation"]["region"]
+    lines = (tmp_path / "train.ipynb").read_text(encoding="utf-8").splitlines()
+    assert lines[region["startLine"] - 1].strip().startswith('"opt = torch.optim.Adam(')
+    assert lines[region["startLine"] - 1][region["startColumn"] - 1:region["endColumn"] - 1] == "weight_decay=1e-4"

@@ -9,10 +9,11 @@ are counted in Unicode code points, as reglint counts them, and the run says so
 are exclusive in SARIF as in reglint, so they are copied unchanged; a fix with
 edits becomes `fixes[].artifactChanges[].replacements[]`.
 
-A notebook's diagnostics are positioned within a code cell, which SARIF cannot
-express for a `.ipynb` artifact: their region is the line and column in the cell,
-the cell (1-based, counting every cell) is in the result's `properties.cell`, and
-they carry no `fixes`, whose regions would not be regions of the file.
+A notebook's diagnostics are positioned within a code cell, while code scanning
+shows the `.ipynb` file itself: their region is the line and column in the file's
+JSON text (`reglint.notebook_lines`), the cell (1-based, counting every cell) and
+the position in it are in `properties` (`cell`, `cellLine`, `cellColumn`), and they
+carry no `fixes`, whose replacement text would need JSON escaping.
 """
 
 from __future__ import annotations
@@ -70,18 +71,28 @@ def _region(start, end) -> dict:
     return {"startLine": start.line, "startColumn": start.column, "endLine": end.line, "endColumn": end.column}
 
 
+def _file_region(diagnostic):
+    """A notebook diagnostic's region in the .ipynb file's own text, or None."""
+    for key, value in diagnostic.extra:
+        if key == "file_region":
+            start_line, start_column, end_line, end_column = value
+            return {"startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column}
+    return None
+
+
 def _result(diagnostic, rule_index: int) -> dict:
     location = {"uri": uri(diagnostic.path)}
+    region = _file_region(diagnostic) or _region(diagnostic.start, diagnostic.end)
     result = {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
         "level": "error" if diagnostic.code == PARSE_ERROR_CODE else "warning",
         "message": {"text": diagnostic.message},
-        "locations": [{"physicalLocation": {"artifactLocation": location, "region": _region(diagnostic.start, diagnostic.end)}}],
+        "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}],
     }
     cell = cell_of(diagnostic)
     if cell is not None:
-        result["properties"] = {"cell": cell}
+        result["properties"] = {"cell": cell, "cellLine": diagnostic.start.line, "cellColumn": diagnostic.start.column}
     fix = diagnostic.fix
     if fix is not None and fix.edits and cell is None:
         result["fixes"] = [{
