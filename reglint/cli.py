@@ -354,7 +354,7 @@ def _finish(options, settings, results, report_stream) -> int:
     context = report.Context(rules=all_rules(), unsafe_fixes=settings.unsafe_fixes, color=_use_color() and report_stream is sys.stdout)
     results = sorted(results, key=lambda r: r.path)
     if options.statistics:
-        report.write_statistics(results, report_stream, context)
+        report.write_statistics(results, report_stream, context, settings.output_format)
     else:
         report.write(settings.output_format, results, report_stream, context)
     if options.show_fixes:

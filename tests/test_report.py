@@ -459,6 +459,19 @@ def test_statistics_exact():
         "12\tRL002\t[*] l2-with-adaptive-optimizer\n 1\tRL000\t[ ] unreadable-file\n 1\tRL005\t[ ] decay-on-norm\n")
 
 
+def test_statistics_json_has_ruffs_fields():
+    out = io.StringIO()
+    report.write_statistics(_stat_results(), out, Context(rules=RULES, unsafe_fixes=True), "json")
+    assert json.loads(out.getvalue()) == [
+        {"code": "RL002", "name": "l2-with-adaptive-optimizer", "count": 12, "fixable": True},
+        {"code": "RL000", "name": "unreadable-file", "count": 1, "fixable": False},
+        {"code": "RL005", "name": "decay-on-norm", "count": 1, "fixable": False},
+    ]
+    out = io.StringIO()
+    report.write_statistics([FileResult("a.py")], out, Context(rules=RULES), "json")
+    assert out.getvalue() == "[]\n"
+
+
 def test_statistics_empty_prints_nothing():
     out = io.StringIO()
     report.write_statistics([FileResult("a.py")], out, Context(rules=RULES))
@@ -602,6 +615,15 @@ def test_cli_github(hazard, capsys):
 def test_cli_statistics(hazard, capsys):
     _, out, _ = run_cli(capsys, "--statistics", hazard)
     assert re.fullmatch(r"1\tRL002\t(\[[* ]\] )?[a-z0-9-]+\n", out)
+
+
+@needs_rl002
+def test_cli_statistics_json(hazard, capsys):
+    """As `ruff --statistics --output-format json`: the counts as JSON, not the text table."""
+    _, out, err = run_cli(capsys, "--statistics", "--output-format", "json", hazard)
+    (row,) = json.loads(out)
+    assert row["code"] == "RL002" and row["count"] == 1 and set(row) == {"code", "name", "count", "fixable"}
+    assert err == ""
 
 
 @needs_rl002

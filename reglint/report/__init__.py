@@ -64,12 +64,15 @@ def summary(results: List, context: Context) -> str:
     return head + (f" ({'; '.join(notes)})" if notes else "") + "."
 
 
-def write_statistics(results: List, out: IO[str], context: Context) -> None:
+def write_statistics(results: List, out: IO[str], context: Context, fmt: str = "full") -> None:
     """Counts per rule, most frequent first, laid out as `ruff --statistics` does.
 
     `[*]` marks rules whose fixes this run could apply (so unsafe ones only with
     --unsafe-fixes), `[ ]` the others; neither column appears when nothing is fixable.
+    With `--output-format json` the same counts are a JSON list with ruff's fields
+    (`code`, `name`, `count`, `fixable`), `[]` when there is nothing to count.
     """
+    import json
     from collections import Counter
 
     from reglint.fixes import applicable
@@ -77,10 +80,15 @@ def write_statistics(results: List, out: IO[str], context: Context) -> None:
     diagnostics = [d for r in results for d in r.diagnostics]
     counts = Counter((d.code, d.name) for d in diagnostics)
     fixable = {d.code for d in diagnostics if applicable(d, context.unsafe_fixes)}
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if fmt == "json":
+        rows = [{"code": code, "name": name, "count": count, "fixable": code in fixable} for (code, name), count in ordered]
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return
     if not counts:
         return
     count_width = len(str(max(counts.values())))
     code_width = max(len(code) for code, _ in counts)
-    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+    for (code, name), count in ordered:
         marker = ("[*] " if code in fixable else "[ ] ") if fixable else ""
         out.write(f"{count:>{count_width}}\t{code:<{code_width}}\t{marker}{name}\n")
