@@ -33,15 +33,20 @@ def _codes(value: str) -> List[str]:
     return [c.strip() for c in value.split(",") if c.strip()]
 
 
+# README.md's option table gives this text word for word (tests/test_readme.py)
+CONFIG_HELP = "read settings from this TOML file instead of the nearest pyproject.toml: its [tool.reglint] table, or its top-level keys"
+
+
 def check_parser() -> argparse.ArgumentParser:
     from reglint.config import OUTPUT_FORMATS
 
     parser = _Parser(prog="reglint check", description="Find regularization and optimizer hazards.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .); - reads stdin")
     parser.add_argument("--fix", action="store_true", default=None, help="apply safe fixes")
-    parser.add_argument("--no-fix", dest="fix", action="store_false", help="do not apply fixes")
+    parser.add_argument("--no-fix", dest="fix", action="store_false", help="do not apply fixes, even when the configuration sets `fix = true`")
     parser.add_argument("--unsafe-fixes", action="store_true", default=None, help="also offer and apply unsafe fixes")
-    parser.add_argument("--no-unsafe-fixes", dest="unsafe_fixes", action="store_false")
+    parser.add_argument("--no-unsafe-fixes", dest="unsafe_fixes", action="store_false",
+                        help="neither offer nor apply unsafe fixes, even when the configuration sets `unsafe-fixes = true`")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     parser.add_argument("--show-fixes", action="store_true", help="list the fixes that were applied")
     parser.add_argument("--add-noqa", action="store_true",
@@ -53,11 +58,12 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--statistics", action="store_true", help="print counts per rule instead of diagnostics")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics remain")
     parser.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when anything was fixed")
-    parser.add_argument("--config", metavar="FILE", help="read settings from this pyproject.toml")
+    parser.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     parser.add_argument("--stdin-filename", metavar="NAME", help="read source from stdin and report it as NAME")
     parser.add_argument("--force-exclude", action="store_true", default=None,
                         help="apply exclude patterns to paths named on the command line too (for pre-commit)")
-    parser.add_argument("--no-force-exclude", dest="force_exclude", action="store_false")
+    parser.add_argument("--no-force-exclude", dest="force_exclude", action="store_false",
+                        help="check every path named on the command line, even an excluded one (the default)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     parser.add_argument("--cache-dir", metavar="DIR", help="where the result cache lives (default: .reglint_cache, or $REGLINT_CACHE_DIR)")
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)")

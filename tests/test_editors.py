@@ -271,3 +271,65 @@ def test_readme_documents_the_notebook_line_format():
     (example,) = blocks("text")
     assert re.match(r"^train\.ipynb:cell 3:2:53: RL002 ", example)
     assert "extend-exclude = [\"*.ipynb\"]" in notebooks
+
+
+# -- Neovim: the README's language-server snippets, run by a real Neovim -----------------------
+
+NVIM_PROBE = """\
+local found = vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 100)
+local lines = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do
+  table.insert(lines, string.format("%d:%d:%s", d.lnum + 1, d.col + 1, d.message))
+end
+if not found then table.insert(lines, "no diagnostics") end
+vim.fn.writefile(lines, "diagnostics.txt")
+vim.cmd("qa!")
+"""
+
+
+def nvim_version():
+    """Neovim's (major, minor, patch), or None when `nvim` is not installed."""
+    import shutil
+
+    executable = shutil.which("nvim")
+    if executable is None:
+        return None
+    first = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30).stdout.splitlines()[0]
+    return tuple(int(part) for part in re.search(r"v(\d+)\.(\d+)\.(\d+)", first).groups())
+
+
+@pytest.mark.parametrize("marker, supported", [
+    ("vim.lsp.config", ((0, 11, 0), None)),
+    ("vim.lsp.start_client", ((0, 7, 0), (0, 11, 0))),
+])
+def test_neovim_snippet_shows_the_diagnostics(marker, supported, tmp_path):
+    """The snippet in init.lua, a Python file opened: Neovim shows reglint's diagnostic."""
+    import os
+
+    lowest, beyond = supported
+    version = nvim_version()
+    if version is None:
+        pytest.skip("Neovim is not installed (no `nvim` on PATH); `apt install neovim` gives 0.7")
+    shown = ".".join(map(str, version))
+    if version < lowest or (beyond and version >= beyond):
+        pytest.skip(f"this snippet is for Neovim {'.'.join(map(str, lowest))}"
+                    f"{' to before ' + '.'.join(map(str, beyond)) if beyond else ' and later'}; found {shown}")
+    (snippet,) = [b for b in blocks("lua") if marker in b]
+    (tmp_path / "init.lua").write_text(snippet)
+    (tmp_path / "probe.lua").write_text(NVIM_PROBE)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.reglint]\n")
+    (project / "train.py").write_text(
+        "import torch\n\nmodel = torch.nn.Linear(4, 2)\nopt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)\n")
+    (expected,) = json.loads(reglint("check", "--no-cache", "--output-format", "json", "train.py", cwd=project))
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_STATE_HOME=str(tmp_path / "state"))
+    subprocess.run(["nvim", "--headless", "-i", "NONE", "-n", "-u", str(tmp_path / "init.lua"), "train.py",
+                    "-c", f"luafile {tmp_path / 'probe.lua'}"], cwd=project, env=env, timeout=90,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+    lines = (project / "diagnostics.txt").read_text().splitlines()
+    location = f"{expected['location']['row']}:{expected['location']['column']}:"
+    assert [line for line in lines if line.startswith(location)], (lines, expected)
+    assert any(expected["message"].split(":")[0] in line for line in lines), (lines, expected["message"])

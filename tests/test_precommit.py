@@ -131,3 +131,45 @@ def test_hook_entry_with_nothing_to_check_exits_0_silently(entry, tmp_path):
         [sys.executable, "-m", "reglint", *args, str(tmp_path)], capture_output=True, text=True, timeout=60
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def readme_precommit_config() -> str:
+    """The README's `.pre-commit-config.yaml` snippet, as a user copies it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (config,) = [b for b in re.findall(r"^```yaml\n(.*?)^```", readme, re.DOTALL | re.MULTILINE) if b.startswith("repos:")]
+    return config
+
+
+def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", NO_COLOR="1")
+    env.pop("PRE_COMMIT", None)
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=repo, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=900)
+
+
+@pytest.mark.slow
+def test_readme_snippet_pinned_by_autoupdate_runs(work_repo, tmp_path):
+    """The README's config with `rev: main`, then its `pre-commit autoupdate` command: the rev
+    becomes the newest commit (no release tag yet), then the newest tag once one exists, and the
+    hook runs from it."""
+    hooks_repo = snapshot(tmp_path / "reglint")
+    config = readme_precommit_config()
+    assert "rev: main" in config and "https://github.com/reglint/reglint" in config
+    (work_repo / ".pre-commit-config.yaml").write_text(config.replace("https://github.com/reglint/reglint", str(hooks_repo)))
+    home = tmp_path / "pre-commit-home"
+
+    pinned = pre_commit(work_repo, home, "autoupdate", "--repo", str(hooks_repo))
+    assert pinned.returncode == 0, pinned.stdout
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hooks_repo, capture_output=True, text=True).stdout.strip()
+    assert yaml.safe_load((work_repo / ".pre-commit-config.yaml").read_text())["repos"][0]["rev"] == head
+
+    subprocess.run(["git", "tag", "v0.1.0"], cwd=hooks_repo, check=True)
+    tagged = pre_commit(work_repo, home, "autoupdate", "--repo", str(hooks_repo))
+    assert tagged.returncode == 0, tagged.stdout
+    assert yaml.safe_load((work_repo / ".pre-commit-config.yaml").read_text())["repos"][0]["rev"] == "v0.1.0"
+
+    subprocess.run(["git", "add", ".pre-commit-config.yaml"], cwd=work_repo, check=True)
+    run = pre_commit(work_repo, home, "run", "--color", "never", "--files", "train_hazardous.py", "train_clean.py")
+    assert run.returncode == 1, run.stdout
+    assert hook_results(run.stdout) == {"reglint": "Failed"}, run.stdout
+    assert "train_hazardous.py" in run.stdout and "RL002" in run.stdout and "train_clean.py" not in run.stdout

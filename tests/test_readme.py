@@ -67,6 +67,57 @@ def test_ci_runs_the_readme_test_command():
     subprocess.run(["bash", "-n", str(CI_RUN)], check=True)
 
 
+def option_table(text: str) -> str:
+    """The rows of the Usage section's option table."""
+    usage = text.split("## Usage\n", 1)[1].split("\n## ", 1)[0]
+    return "\n".join(line for line in usage.splitlines() if line.startswith("| `"))
+
+
+def test_every_check_option_is_documented():
+    from reglint.cli import check_parser
+
+    table = option_table(README.read_text(encoding="utf-8"))
+    options = [s for action in check_parser()._actions for s in action.option_strings if s.startswith("--") and s != "--help"]
+    assert {"--force-exclude", "--no-fix", "--no-unsafe-fixes"} <= set(options)
+    missing = [option for option in options if f"`{option}" not in table]
+    assert not missing, f"README's option table does not document {missing}"
+
+
+def test_config_help_and_readme_agree():
+    from reglint.cli import CONFIG_HELP, check_parser
+
+    (action,) = [a for a in check_parser()._actions if "--config" in a.option_strings]
+    assert action.help == CONFIG_HELP
+    (row,) = [line for line in option_table(README.read_text(encoding="utf-8")).splitlines() if line.startswith("| `--config")]
+    assert f"| {CONFIG_HELP} |" in row, row
+
+
+def test_snippets_pin_versions_that_exist():
+    """A `rev:` or `git+…@REF` a user copies must name something the repository has: `main`
+    (pinned by `pre-commit autoupdate`) or a tag that exists, never a tag not yet made."""
+    text = README.read_text(encoding="utf-8")
+    tags = set(subprocess.run(["git", "tag"], cwd=ROOT, capture_output=True, text=True).stdout.split())
+    refs = re.findall(r"^\s*rev: *(\S+)", text, re.MULTILINE) + re.findall(r"git\+https://github\.com/reglint/reglint@([\w.\-/]+)", text)
+    assert refs, "README has no pre-commit or pip snippet"
+    assert all(ref == "main" or ref in tags for ref in refs), refs
+    assert "pre-commit autoupdate --repo https://github.com/reglint/reglint" in text
+
+
+def test_readme_says_the_examples_exit_1_on_purpose():
+    text = README.read_text(encoding="utf-8")
+    assert "exit status 1 on purpose" in first_section(text)
+    run = [sys.executable, "-m", "reglint", "check", "--no-cache", "--quiet"]
+    assert subprocess.run([*run, "examples/"], cwd=ROOT, capture_output=True).returncode == 1
+    assert subprocess.run([*run, "examples/clean/"], cwd=ROOT, capture_output=True).returncode == 0
+
+
+def test_readme_gives_the_suite_duration_and_the_fast_route():
+    text = first_section(README.read_text(encoding="utf-8"))
+    assert 'python -m pytest -m "not slow"' in text
+    assert re.search(r"whole suite takes about \d+(–\d+)? minutes", text), "give the suite's duration"
+    assert "slow:" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
 def update() -> None:
     text = README.read_text(encoding="utf-8")
     new = BLOCK.sub(lambda _: f"{START}\n{generated_table()}{END}", text, count=1)
