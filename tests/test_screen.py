@@ -1,8 +1,8 @@
 """The filters change nothing reglint finds (issue 4).
 
-Two filters keep files and rules away from libcst: the bytes prefilter (`Rule.may_flag`)
-and the code screen (`reglint.screen`, `Rule.may_flag_code`), which reads the names a
-file's code uses from CPython's ast. Both claim "False only when the rule cannot flag
+Two filters keep files and rules away from libcst: the rules' words (`Plan.may_flag`,
+`Rule.may_flag`) and their fact kinds (`reglint.facts`, `Rule.may_flag_code`), tested on
+the names a file's code uses, read from CPython's ast (`reglint.screen`). Both claim "False only when the rule cannot flag
 the file". Here every input is checked twice, as reglint checks it and with both
 filters bypassed, and the diagnostics and the fixed text must be identical: every rule
 fixture and example, mutated fixtures, generated training code, a sample of the
@@ -87,9 +87,9 @@ def assert_screen_changes_nothing(name: str, data: bytes) -> None:
 @hypothesis_settings(max_examples=100 * SCALE, **SETTINGS)
 @given(mutated())
 def test_mutated_fixtures(case):
-    """A callee in parentheses, `(Adam)(params, weight_decay=...)`, is outside the bytes
-    prefilter, which reads a call as written, `Adam(` (README, "What gets parsed"): with
-    that mutation only the screen is compared."""
+    """A callee in parentheses, `(regularizers.l2)()`, is outside the words of the rules
+    that read a call as written, `l2(` or `.norm(` (README, "What gets parsed"): with that
+    mutation only the facts are compared."""
     name, data = case
     if "parens" in name.split()[1].split("+"):
         assert_screen_changes_nothing(name, data)
