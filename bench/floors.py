@@ -83,7 +83,7 @@ def prefilter(files: Sequence[str], root: str, check: bool, everything: bool) ->
     settings = load_settings(None, [root])
     plan = Plan.build(settings)
     imported = time.perf_counter() - start
-    words = sorted({w.decode("latin-1") for rule in plan.rules for w in rule.triggers})
+    words = sorted({w.decode("latin-1") for rule in plan.rules for w in rule_words(rule)})
     lets_through = prefilter_of(plan)
     by_rule = {rule.code: 0 for rule in plan.rules}
     checker = Checker(plan, everything) if check else None
@@ -96,8 +96,9 @@ def prefilter(files: Sequence[str], root: str, check: bool, everything: bool) ->
         hit = lets_through(path, data)
         seconds += time.perf_counter() - scan
         passed += hit
+        lowered = data.lower()
         for rule in plan.rules:
-            if hasattr(rule, "may_flag") and rule.may_flag(data):
+            if rule_lets_through(rule, data, lowered):
                 by_rule[rule.code] += 1
         if checker and (hit or everything):
             checker.check(path, data)
@@ -107,6 +108,20 @@ def prefilter(files: Sequence[str], root: str, check: bool, everything: bool) ->
     if checker:
         result["check"] = checker.summary()
     return result
+
+
+def rule_words(rule):
+    """A rule's words (grouped `words`, or the older flat `triggers`), flat."""
+    if hasattr(rule, "words"):
+        return [word for group in rule.words for word in group]
+    return list(getattr(rule, "triggers", ()))
+
+
+def rule_lets_through(rule, data: bytes, lowered: bytes) -> bool:
+    """Whether one rule's bytes test passes, whichever API the Rule has."""
+    if hasattr(rule, "words"):
+        return bool(rule.words) and rule.may_flag(lambda word: word in lowered)
+    return hasattr(rule, "may_flag") and rule.may_flag(data)
 
 
 def prefilter_of(plan) -> Callable[[str, bytes], bool]:

@@ -1,6 +1,6 @@
 """The per-file pipeline and the runner.
 
-bytes -> prefilter -> libcst parse -> extract -> rules -> noqa -> (fixes).
+bytes -> words -> ast facts -> libcst parse -> extract -> rules -> noqa -> (fixes).
 `check_bytes` is a pure function of (path, bytes, settings), so a cache, notebooks
 and an editor server can all reuse it.
 """
@@ -11,7 +11,7 @@ import io
 import os
 import tokenize
 from dataclasses import dataclass, field
-from typing import FrozenSet, Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.diagnostic import Diagnostic, parse_error
@@ -23,7 +23,7 @@ MAX_FIX_ROUNDS = 5
 # minutes on some shapes a few thousand deep, and needs about 1 GB of memory per
 # MB of dense code; no real source file comes near (the deepest in the benchmark
 # corpus and the standard library: 23 and 99 levels, the largest 0.8 MB).
-MAX_SOURCE_BYTES = 2_000_000  # larger files that pass the prefilter are RL000, never parsed
+MAX_SOURCE_BYTES = 2_000_000  # larger files that pass the words test are RL000, never parsed
 READ_LIMIT = 64_000_000  # larger files are RL000 without being read (and /dev/zero ends)
 MAX_NESTING = 1000  # syntax tree depth, counting what libcst nests and CPython's ast does not
 TOO_DEEP = "file is too deeply nested to analyse"
@@ -36,7 +36,23 @@ class FileResult:
     source: Optional[str] = None  # decoded text when there is something to show or fix
     fixed: Optional[bytes] = None  # new bytes when fixes changed the file
     fixed_diagnostics: List[Diagnostic] = field(default_factory=list)
-    parsed: bool = False  # passed the prefilter and was parsed
+    parsed: bool = False  # passed the words test and was parsed
+
+
+# the bytes a word's stem is stripped of (see `Plan.stems`)
+_NOT_STEM = bytes(b for b in range(256) if not (chr(b).isalnum() or b == ord("_")) or b >= 128)
+
+
+def _stems(words: Tuple[bytes, ...]) -> Tuple[Tuple[bytes, bytes], ...]:
+    """Each word's stem: the shortest core of a word (the word without the punctuation
+    around it) that the word contains, when that is shorter than the word."""
+    cores = {core for core in (word.strip(_NOT_STEM).strip(b"_") for word in words) if len(core) >= 2}
+    stems = []
+    for word in words:
+        stem = min((core for core in cores if core in word), key=len, default=word)
+        if stem != word:
+            stems.append((word, stem))
+    return tuple(stems)
 
 
 @dataclass(frozen=True)
@@ -45,36 +61,40 @@ class Plan:
 
     settings: Settings
     rules: Tuple[Rule, ...]
-    # every enabled rule's gates, or None when some rule has none (see `Rule.gates`),
-    # and for each rule (by code) those of them that cover its own
-    gates: Optional[Tuple[bytes, ...]] = None
-    gates_of: Tuple[Tuple[str, FrozenSet[bytes]], ...] = ()
+    # the words of every enabled rule, each once (see `Rule.words`); None when some
+    # rule has none, so every file is read
+    words: Optional[Tuple[bytes, ...]] = None
+    # each word's stem, when shorter (`wd` of ` wd`, `(wd`; `norm` of `.norm(`; `adam` of
+    # `adamw`), looked for first, so that one scan rules out every word that shares it
+    stems: Tuple[Tuple[bytes, bytes], ...] = ()
 
     @classmethod
     def build(cls, settings: Settings) -> "Plan":
         registry = all_rules()
         enabled = settings.enabled_codes(registry)
         rules = tuple(rule for code, rule in registry.items() if code in enabled)
-        gates = None
-        if rules and all(rule.gates for rule in rules):
-            words = dict.fromkeys(gate for rule in rules for gate in rule.gates)
-            gates = tuple(w for w in words if not any(other != w and other in w for other in words))  # `l2` covers `l2(`
-            gates_of = tuple((rule.code, frozenset(g for g in gates if any(g in own for own in rule.gates))) for rule in rules)
-            return cls(settings, rules, gates, gates_of)
+        if rules and all(rule.words for rule in rules):
+            words = tuple(dict.fromkeys(word for rule in rules for group in rule.words for word in group))
+            return cls(settings, rules, words, _stems(words))
         return cls(settings, rules)
 
     def may_flag(self, data: bytes, rules: Sequence[Rule]) -> bool:
-        """The bytes prefilter: parse only files some enabled rule could flag. Most
-        files hold none of the rules' gate words, and are turned away after one
-        lowercasing and a few scans instead of every rule's own test."""
-        if self.gates is None:
-            return any(rule.may_flag(data) for rule in rules)
+        """The words test: read a file only if some enabled rule's words occur in it.
+        The file is lowercased once, and each word (or its stem) is looked for at most once."""
+        if self.words is None:
+            return True
         lowered = data.lower()
-        present = {gate for gate in self.gates if gate in lowered}
-        if not present:
-            return False
-        gates_of = dict(self.gates_of)
-        return any(rule.may_flag(data) for rule in rules if not present.isdisjoint(gates_of[rule.code]))
+        seen = {}
+        stems = dict(self.stems)
+
+        def present(word: bytes) -> bool:
+            found = seen.get(word)
+            if found is None:
+                stem = stems.get(word)
+                found = seen[word] = (stem is None or present(stem)) and word in lowered
+            return found
+
+        return any(rule.may_flag(present) for rule in rules)
 
     def rules_for(self, path: str) -> Tuple[Rule, ...]:
         ignored = tuple(code.upper() for code in self.settings.ignored_for(path))
@@ -238,10 +258,8 @@ def _syntax_error(path: str, text: str, error) -> Diagnostic:
 def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:
     """Diagnostics for decoded text (raises libcst's ParserSyntaxError on bad code).
 
-    Of the enabled `rules`, only those the code screen keeps run. (The bytes prefilter
-    only decides whether a file is read at all: its words are one rule's, but a file
-    that passes may hold another rule's hazard under words that rule's prefilter
-    would not know.)"""
+    Of the enabled `rules`, only those whose fact kinds the code could hold run
+    (`Rule.may_flag_code`). (The words only decide whether a file is read at all.)"""
     code = _read_code(text)
     running = tuple(rules) if code is None else tuple(rule for rule in rules if rule.may_flag_code(code))
     if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared

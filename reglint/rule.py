@@ -3,6 +3,17 @@
 A rule is one module in the top-level `rules/` folder (shipped as `reglint.rules`)
 with a module docstring holding its docs (ruff's headings), a `RULE` describing it,
 and `check(model, settings) -> Iterable[Diagnostic]`.
+
+A rule says when it cannot flag a file in two ways, both data: `words` (lowercase
+bytes the file must contain; the engine lowercases each file once and reads it only
+if some enabled rule's words occur) and `facts` (fact kinds its code must be able to
+yield; tested on CPython's `ast` summary, `reglint.screen.Code`, before libcst runs).
+To add a fact kind: write one predicate `may_have_<kind>(code) -> bool` in
+`reglint/facts.py`, in the section of the extractor concern that finds that fact,
+answering False only when the extractor cannot find such a fact in this code (if it
+needs a new name set or flag, collect it in `screen.read`); register it in
+`FACT_KINDS`; name it in the rules' `facts`. tests/test_screen.py then proves on every
+fixture, example, generated program and corpus file that the filter drops nothing.
 """
 
 from __future__ import annotations
@@ -10,14 +21,23 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import ModuleType
-from typing import Callable, Dict, Iterable, Tuple
+from typing import Callable, Dict, Iterable, Tuple, Union
 
 from reglint.diagnostic import Applicability
 
 DOCS_URL = "https://github.com/reglint/reglint/blob/main/docs/rules.md#{code}"
+
+
+Words = Tuple[Union[bytes, Tuple[bytes, ...]], ...]
+Facts = Tuple[Union[str, Tuple[str, ...]], ...]
+
+
+def _groups(needs) -> tuple:
+    """`(a, (b, c))` as `((a,), (b, c))`: every group must hold, by one of its members."""
+    return tuple(need if isinstance(need, tuple) else (need,) for need in needs)
 
 
 @dataclass(frozen=True)
@@ -27,35 +47,36 @@ class Rule:
     summary: str
     # the strongest applicability any of the rule's fixes has, or None without fixes
     fix: Applicability | None
-    # bytes of which any file this rule can flag contains at least one; a rule module
-    # may instead define `prefilter(data: bytes) -> bool` for a sharper test
-    triggers: Tuple[bytes, ...]
+    # Lowercase bytes that any file this rule can flag contains. Each entry must occur;
+    # an entry that is a tuple occurs when one of its words does. A word must be one
+    # that every spelling of the hazard contains, aliases included (`from torch.optim
+    # import Adam as Opt` names `adam`). Empty: every file (RL100 reads comments).
+    words: Words = ()
+    # Fact kinds (`reglint.facts.FACT_KINDS`) the rule needs, grouped like `words`:
+    # each entry must be possible in the file's code, a tuple entry by one of its kinds.
+    # Empty: the rule runs on every file its words let through.
+    facts: Facts = ()
     default: bool = True  # enabled without --select
-    # lowercase bytes of which the lowercased bytes of any file this rule can flag hold
-    # one: the engine tests them for all enabled rules at once (one lowercasing, a few
-    # scans) before any rule's own prefilter. Empty: no such words, and no file is gated.
-    gates: Tuple[bytes, ...] = ()
-    # the FileModel fact lists (`regularizers`, `optimizers`, `chains`, `penalties`,
-    # `norm_penalties`) of which the rule reads at least one non-empty list to report
-    # anything; a rule module may instead define `screen(code) -> bool` for a sharper
-    # test. Neither: the rule runs on every file the prefilter lets through.
-    needs: Tuple[str, ...] = ()
     docs: str = ""
     check: Callable[..., Iterable] | None = None
-    prefilter: Callable[[bytes], bool] | None = None
-    screen: Callable[..., bool] | None = None
 
-    def may_flag(self, data: bytes) -> bool:
-        """The bytes prefilter: False only when this rule cannot flag the file."""
-        if self.prefilter is not None:
-            return self.prefilter(data)
-        return any(word in data for word in self.triggers)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", _groups(self.words))
+        object.__setattr__(self, "facts", _groups(self.facts))
+        unknown = {word for group in self.words for word in group if word != word.lower()}
+        if unknown:
+            raise ValueError(f"{self.code}: words must be lowercase bytes: {sorted(unknown)}")
+
+    def may_flag(self, present: Callable[[bytes], bool]) -> bool:
+        """The words test, given whether a word occurs in the lowercased file:
+        False only when this rule cannot flag the file."""
+        return all(any(present(word) for word in group) for group in self.words)
 
     def may_flag_code(self, code) -> bool:
-        """The code screen (`reglint.screen.Code`): False only when this rule cannot flag the file."""
-        if self.screen is not None:
-            return self.screen(code)
-        return not self.needs or any(code.could_have(kind) for kind in self.needs)
+        """The facts test on the file's `reglint.screen.Code`: False only when this rule cannot flag the file."""
+        from reglint.facts import FACT_KINDS
+
+        return all(any(FACT_KINDS[kind](code) for kind in group) for group in self.facts)
 
     @property
     def url(self) -> str:
@@ -68,8 +89,7 @@ CODE_PATTERN = re.compile(r"^RL\d{3}$")
 def _rule_from_module(module: ModuleType) -> Rule:
     meta: Rule = module.RULE
     docs = (module.__doc__ or "").strip()
-    return Rule(**{**meta.__dict__, "docs": docs, "check": module.check, "prefilter": getattr(module, "prefilter", None),
-                     "screen": getattr(module, "screen", None)})
+    return replace(meta, docs=docs, check=module.check)
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ import ast
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Callable, FrozenSet, Optional, Pattern, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Optional, Pattern, Set, Tuple
 
 SHORT_STRING = 64  # longer string constants are prose (docstrings, messages), never a name or key
 
@@ -45,8 +45,10 @@ class Code:
         return self.names | self.callees
 
     def could_have(self, kind: str) -> bool:
-        """False when the extractor cannot find any fact of `kind` (a FileModel list) here."""
-        return FACTS[kind](self)
+        """False when the extractor cannot find any fact of `kind` here (see `reglint.facts`)."""
+        from reglint.facts import FACT_KINDS
+
+        return FACT_KINDS[kind](self)
 
     def names_any(self, predicate: Callable[[str], bool], hint: Tuple[str, ...]) -> bool:
         """Whether a value name or short string of the code satisfies `predicate`; only
@@ -68,13 +70,17 @@ class Code:
         return False
 
 
-def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
+def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]] = None) -> Tuple[int, Code]:
     """The nesting depth of `tree` (stopping once past `limit`) and its `Code`.
 
     The depth counts what libcst nests deeper than CPython's ast: each further operand
-    of `a and b and c`, and each dot of a dotted import name, is a level there."""
-    tables = _tables()
-    sums, norms = tables["sum_calls"], tables["norms"]
+    of `a and b and c`, and each dot of a dotted import name, is a level there.
+    `renamed`: the square / sum / norm functions imported under another name
+    (`from tensorflow import square as sq`), found by a first read that then reads again."""
+    table = tables()
+    renamed = renamed or {}
+    imported_as: Dict[str, str] = {}
+    sums, norms = table["sum_calls"], table["norms"]
     names: Set[str] = set()
     callees: Set[str] = set()
     callee_nodes: Set[int] = set()
@@ -83,7 +89,7 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
     aliases: Set[str] = set()  # names an optimizer class could be bound to (`Opt = torch.optim.Adam`)
     bare_calls = []  # (callee name, call) for calls of a plain name: an alias, perhaps
     optimizer_calls = []
-    optimizer_names = tables["optimizer_callees"]
+    optimizer_names = table["optimizer_callees"]
     has_product = has_square_sum = has_norm_call = False
     deepest = 0
     stack = [(tree, 1)]
@@ -103,7 +109,7 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
             if type(value) is str and len(value) <= SHORT_STRING:
                 strings.add(value)
         elif kind is Call:
-            function = _terminal(node.func)
+            function = _terminal(node.func, renamed)
             if function is not None:
                 if function in optimizer_names:
                     optimizer_calls.append(node)
@@ -112,13 +118,13 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
                 callee_nodes.add(id(node.func))
                 if not has_norm_call and function in norms and _may_measure_weights(node.func):
                     has_norm_call = True
-                if not has_square_sum and function in sums and _square_sum(node, function, norms):
+                if not has_square_sum and function in sums and _square_sum(node, function, norms, renamed):
                     has_square_sum = True
         elif kind is BinOp:
             operator = type(node.op)
             if operator is Mult:
                 has_product = True
-            elif operator is Pow and not has_square_sum and _is_two(node.right) and _is_norm(node.left, norms):
+            elif operator is Pow and not has_square_sum and _is_two(node.right) and _is_norm(node.left, norms, renamed):
                 has_square_sum = True
         elif kind is BoolOp:
             depth += len(node.values) - 1
@@ -128,6 +134,7 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
             if node.asname:
                 names.add(node.asname)
                 aliases.add(node.asname)
+                imported_as[node.asname] = node.name.rsplit(".", 1)[-1]
         elif kind is ast.Dict:
             dict_keys.update(key.value for key in node.keys
                              if type(key) is Constant and type(key.value) is str and len(key.value) <= SHORT_STRING)
@@ -147,6 +154,10 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
                 push((value, depth + 1))
             elif type(value) is list:
                 extend((item, depth + 1) for item in value if isinstance(item, AST))
+    if not renamed:
+        terms = {name: original for name, original in imported_as.items() if original in sums or original in norms or original == "square"}
+        if terms and deepest <= limit:
+            return read(tree, text, limit, terms)
     optimizer_calls.extend(call for name, call in bare_calls if name in aliases)
     keywords = frozenset(keyword.arg for call in optimizer_calls for keyword in call.keywords if keyword.arg)
     code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings), keywords,
@@ -156,9 +167,9 @@ def read(tree: ast.AST, text: str, limit: int) -> Tuple[int, Code]:
 
 # -- Σw² and norms, as `extract.square_sum` / `norm_terms` read them, by name ----------
 
-def _terminal(function) -> Optional[str]:
+def _terminal(function, renamed: Dict[str, str] = {}) -> Optional[str]:
     kind = type(function)
-    return function.id if kind is ast.Name else function.attr if kind is ast.Attribute else None
+    return renamed.get(function.id, function.id) if kind is ast.Name else function.attr if kind is ast.Attribute else None
 
 
 def _may_measure_weights(function) -> bool:
@@ -195,34 +206,34 @@ def _is_two(node) -> bool:
     return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 2
 
 
-def _is_norm(node, norms) -> bool:
-    return type(node) is ast.Call and _terminal(node.func) in norms
+def _is_norm(node, norms, renamed: Dict[str, str] = {}) -> bool:
+    return type(node) is ast.Call and _terminal(node.func, renamed) in norms
 
 
-def _is_square(node) -> bool:
+def _is_square(node, renamed: Dict[str, str] = {}) -> bool:
     """`w ** 2`, `square(w)` / `w.square()`, `pow(w, 2)` / `w.pow(2)`."""
     if type(node) is ast.BinOp:
         return type(node.op) is ast.Pow and _is_two(node.right)
     if type(node) is ast.Call:
-        function = _terminal(node.func)
+        function = _terminal(node.func, renamed)
         return function == "square" or (function == "pow" and any(_is_two(arg) for arg in node.args))
     return False
 
 
-def _square_sum(call: ast.Call, function: str, norms) -> bool:
+def _square_sum(call: ast.Call, function: str, norms, renamed: Dict[str, str] = {}) -> bool:
     """A call that is Σw² by itself: `l2_loss(w)`, `sum`/`reduce_sum`/`add_n` of a square,
     `square(w).sum()`, `norm(w).pow(2)`. (A name that accumulates such terms needs one
     of these somewhere in the file, and the walk meets it there.)"""
     if function == "l2_loss":
         return True
     if function == "pow":
-        return type(call.func) is ast.Attribute and _is_norm(call.func.value, _tables()["norms"])
+        return type(call.func) is ast.Attribute and _is_norm(call.func.value, norms, renamed)
     if not call.args:
-        return type(call.func) is ast.Attribute and _is_square(call.func.value)
+        return type(call.func) is ast.Attribute and _is_square(call.func.value, renamed)
     inner = call.args[0]
     if type(inner) in (ast.GeneratorExp, ast.ListComp):
         inner = inner.elt
-    return _is_square(inner)
+    return _is_square(inner, renamed)
 
 
 # -- the names each kind of fact needs ------------------------------------------------
@@ -232,7 +243,7 @@ def _last(qualnames) -> FrozenSet[str]:
 
 
 @lru_cache(maxsize=1)
-def _tables():
+def tables():
     """Names from the framework tables, built on first use (so a clean run never imports them)."""
     from reglint.frameworks import huggingface, keras, optax, tf1, timm, torch
     from reglint.frameworks import tensors
@@ -260,53 +271,3 @@ def _tables():
         "torch_decay_keywords": frozenset(keyword for keyword, _ in torch_decay if keyword),
         "torch_decay_position": min(position for _, position in torch_decay if position is not None),
     }
-
-
-def _regularizers(code: Code) -> bool:
-    tables = _tables()
-    return not code.all_names.isdisjoint(tables["regularizers"]) or not code.strings.isdisjoint(tables["regularizer_strings"])
-
-
-def _optimizers(code: Code) -> bool:
-    tables = _tables()
-    if not code.all_names.isdisjoint(tables["optimizers"]):
-        return True
-    if "dict" in code.all_names and not code.strings.isdisjoint(tables["torch_classes"]):
-        return True
-    strings = tables["optimizer_strings"]
-    return any(text.lower() in strings for text in code.strings if len(text) <= 12)
-
-
-def _chains(code: Code) -> bool:
-    return not code.all_names.isdisjoint(_tables()["chains"])
-
-
-def _penalties(code: Code) -> bool:
-    """`coef * Σw²`: a product, and a Σw² somewhere."""
-    return code.has_product and code.has_square_sum
-
-
-def _norm_penalties(code: Code) -> bool:
-    """`coef * ‖w‖`: a product and a norm call."""
-    return code.has_product and code.has_norm_call
-
-
-def _explicit_torch_decay(code: Code) -> bool:
-    """An optimizer fact with an explicit (coupled) weight decay: `weight_decay=` in a
-    call that could build an optimizer, a `"weight_decay"` param-group key, or such a
-    call with enough positional arguments (`extract._optimizer`, `_decayed_group`)."""
-    tables = _tables()
-    keywords = tables["torch_decay_keywords"]
-    if not (code.optimizer_keywords.isdisjoint(keywords) and code.dict_keys.isdisjoint(keywords)):
-        return True
-    return code.optimizer_positional > tables["torch_decay_position"]
-
-
-FACTS = {
-    "regularizers": _regularizers,
-    "optimizers": _optimizers,
-    "chains": _chains,
-    "penalties": _penalties,
-    "norm_penalties": _norm_penalties,
-    "explicit_torch_decay": _explicit_torch_decay,
-}

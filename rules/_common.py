@@ -8,7 +8,6 @@ in a file that says it was ported.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
 from reglint.model import Value
@@ -21,64 +20,43 @@ WEIGHT_DECAY_NAME = re.compile(r"(^|_)(weight_?decay|w_?decay|wd)(_|$)")
 # A name that says it is an L2/regularizer coefficient already speaks Keras's convention.
 L2_COEFFICIENT_NAME = re.compile(r"(^|_)(l2|reg|regularizer|regularization|lambda|lam|penalty)(_|$)")
 WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b", re.IGNORECASE)
+# RL007's evidence that a norm penalty means L2: a name part (`l2_reg`, `lambdaL2`, `wd`) or a comment.
+L2_NAME = re.compile(r"(^|_)(l2(?![0-9])|weight_?decay|w_?decay|wd(?![a-z0-9]))")
+L2_COMMENT = re.compile(r"\bl2\b|weight[ _-]?decay", re.IGNORECASE)
 # Published coupled (Caffe/SGD) weight decays: AlexNet/VGG/WRN 5e-4, ResNet 1e-4,
 # GoogLeNet 2e-4, Inception/MobileNet 4e-5 (docs/semantics.md#typical-values).
 PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
 
-# -- prefilter vocabulary (bytes) ------------------------------------------------
-# A weight-decay name: `weight_decay`, `WEIGHT_DECAY`, `weightDecay`, `w_decay`, or `wd` as a word.
-WEIGHT_DECAY_WORDS = (b"eight_decay", b"eightDecay", b"EIGHT_DECAY", b"w_decay")
-WD_WORD = re.compile(rb"(?<![A-Za-z0-9])(?:wd|WD)(?![A-Za-z0-9])")
-# A squared term, Σw² as `extract.square_sum` reads one: `w ** 2`, `square(w)`, any `pow`
-# (`p.pow(2)`, `torch.pow(torch.norm(w), 2)`), `tf.nn.l2_loss`. A norm is a square only
-# with one of these (`torch.norm(w) ** 2`); an unsquared norm is RL007's own prefilter.
-SQUARE_WORDS = (b"pow", b"**2", b"** 2", b"square(", b"l2_loss(")
+# -- words (lowercase bytes, see `Rule.words`) ------------------------------------------
+# The bytes a name part or word starts after: words cannot say "at a word's start", so a
+# word that would match inside other words (`wd` in `cwd`, `kwds`) is written once per
+# such byte (`_wd`, ` wd`, `(wd`, ...).
+WORD_STARTS = (b"_", b" ", b"\t", b"\n", b"(", b"[", b"{", b",", b"=", b".", b"*", b"/", b"+", b"-", b"#", b"'", b'"', b":")
 
 
-@lru_cache(maxsize=2)  # asked by three rules of one file's bytes (a bytes object keeps its hash)
-def mentions_square(data: bytes) -> bool:
-    return any(word in data for word in SQUARE_WORDS)
-# Calls of adaptive optimizers in torch, Keras, TF1 and optax, and Keras's string names.
-ADAPTIVE_CALLS = (
-    b"Adam(", b"adam(", b"Adamax(", b"adamax(", b"RMSprop(", b"rmsprop(", b"Adagrad(", b"adagrad(",
-    b"Adadelta(", b"adadelta(", b"Nadam(", b"nadam(", b"AdamOptimizer(", b"RMSPropOptimizer(",
-    b"AdagradOptimizer(", b"AdadeltaOptimizer(", b"AdagradDAOptimizer(", b"scale_by_", b"adabelief(",
-    b"yogi(", b"amsgrad(", b"adafactor(", b"Adafactor(", b"novograd(", b"lion(", b"sm3(", b"fromage(",
-    # aliased: `from torch.optim import Adam as Opt`, `opt_cls = torch.optim.Adam`
-    b"Adam as ", b"RMSprop as ", b"Adagrad as ", b"Adadelta as ", b"Adamax as ", b"Nadam as ",
-    b"optim.Adam", b"optim.RMSprop", b"optim.Adagrad", b"optim.Adadelta", b"optim.NAdam", b"optim.RAdam",
-    b"optimizers.Adam", b"optimizers.RMSprop", b"optimizers.Adagrad", b"optimizers.Adadelta", b"optimizers.Nadam",
-)
-ADAPTIVE_STRINGS = re.compile(rb"""['"](?:adam|Adam|rmsprop|RMSprop|adagrad|Adagrad|adadelta|Adadelta|adamax|Adamax|nadam|Nadam|NAdam|radam|RAdam|adafactor|Adafactor)['"]""")
+def word_start(word: bytes) -> tuple:
+    """`word` as the start of a name part or a word, for `Rule.words`."""
+    return tuple(start + word for start in WORD_STARTS)
 
 
-# Every match of ADAPTIVE_STRINGS ends with one of these (the name's last letters, a quote):
-# a cheap guard, so the regex only scans files that could match.
-ADAPTIVE_STRING_ENDS = tuple(end + quote for end in (b"am", b"op", b"ad", b"ta", b"ax", b"or") for quote in (b"'", b'"'))
-
-
-# Every word of ADAPTIVE_CALLS and every match of ADAPTIVE_STRINGS, lowercased, contains
-# one of these: in the lowercased bytes (one cheap pass), 13 scans reject a file that
-# would otherwise take 56 (this was the prefilter's largest cost on the corpus).
-ADAPTIVE_GATES = (b"adam", b"rmsprop", b"adagrad", b"adadelta", b"scale_by_", b"belief(", b"yogi(",
-                  b"amsgrad(", b"afactor", b"novograd(", b"lion(", b"sm3(", b"fromage(")
-
-
-def mentions_adaptive_optimizer(data: bytes) -> bool:
-    lowered = data.lower()
-    if not any(gate in lowered for gate in ADAPTIVE_GATES):
-        return False
-    if any(word in data for word in ADAPTIVE_CALLS):
-        return True
-    return any(end in data for end in ADAPTIVE_STRING_ENDS) and ADAPTIVE_STRINGS.search(data) is not None
-
-
-def mentions_weight_decay_penalty(data: bytes) -> bool:
-    if not mentions_square(data):
-        return False
-    if any(word in data for word in WEIGHT_DECAY_WORDS):
-        return True
-    return (b"wd" in data or b"WD" in data) and WD_WORD.search(data) is not None
+# A weight-decay name or comment: `weight_decay`, `weightDecay`, `w_decay`, `weight decay`,
+# `wd` as a name part (`WEIGHT_DECAY_NAME`; a camelCase `baseWd` is outside, as before).
+WEIGHT_DECAY_WORDS = (b"weight_decay", b"weightdecay", b"weight decay", b"weight-decay", b"w_decay", b"wdecay") + word_start(b"wd")
+# Σw² as `extract.square_sum` reads one: `w ** 2`, `square(w)`, `pow(w, 2)` / `p.pow(2)`,
+# `tf.nn.l2_loss(w)`; an imported square or pow under another name (`square as`) too.
+SQUARE_WORDS = (b"**2", b"** 2", b"square(", b"square (", b"square as", b"pow(", b"pow (", b"pow as", b"l2_loss")
+# A Keras L2 regularizer called, imported under another name, or bound to one (`l2(`, `L1L2(`,
+# `l1_l2(`, `l2 as reg`, `reg = regularizers.l2` at a line's end or before a comment).
+L2_REGULARIZER_WORDS = (b"l2(", b"l2 (", b"l1l2", b"l2 as", b"l2\n", b"l2\r", b"l2 #", b"l2  #")
+# Every adaptive optimizer of the framework tables (torch, Keras, TF1, optax, their string
+# names) contains one of these in its name, so every import of it does, aliased or not.
+# (Keras's `Lamb` as a call, an import or an alias's value: `lamb` alone is in every `lambda`.)
+ADAPTIVE_WORDS = (b"adam", b"rmsprop", b"adagrad", b"adadelta", b"afactor", b"amsgrad", b"belief", b"yogi", b"novograd",
+                  b"sm3", b"fromage", b"lion", b"scale_by_", b"lamb(", b"lamb (", b"lamb as", b"lamb\n", b"lamb\r",
+                  b"lamb,", b"lamb)", b"lamb #", b"lamb  #")
+# What `model.PORTING` reads as a file that says it was ported (`ported` as a word: the
+# regex also matches `supported`, which says nothing of the kind).
+PORTING_WORDS = (b"caffe", b"prototxt", b"port of") + word_start(b"ported")
 
 
 def snake(name: str) -> str:

@@ -57,15 +57,9 @@ RULE = Rule(
     name="decay-after-update",
     summary="optax add_decayed_weights chained after the -lr scaling: weights grow by (1 + wd) each step",
     fix=Applicability.UNSAFE,
-    triggers=(b"add_decayed_weights", b"additive_weight_decay"),
-    gates=(b"decay",),
-    needs=("chains",),
+    words=((b"add_decayed_weights", b"additive_weight_decay"), b"chain"),
+    facts=("chains",),
 )
-
-
-def prefilter(data: bytes) -> bool:
-    """An optax decay transform in a chain."""
-    return any(word in data for word in RULE.triggers) and b"chain" in data
 
 
 def check(model, settings):

@@ -61,49 +61,27 @@ None.
 
 from __future__ import annotations
 
-import re
-
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
 from reglint.rule import Rule
-from reglint.rules._common import SQUARE_WORDS, format_number, mentions_square, switched_off
+from reglint.rules._common import SQUARE_WORDS, format_number, switched_off
+
+# an optimizer that decays: a `weight_decay` argument or key, AdamW-style classes and strings
+# (`adamw`, `nadamw`), optax's `add_decayed_weights`, tfa / tf.contrib `SGDW` / `MomentumW`
+DECAY_WORDS = (b"decay", b"damw", b"sgdw", b"momentumw")
+# what trains the model (the loss sites `check` reads): Keras compile / a tape loop, torch
+# backward, jax.grad (`value_and_grad(`, `grad as g`), TF1 minimize & co.
+TRAINING_WORDS = (b"compile(", b"compile (", b"gradienttape", b"backward(", b"backward (", b"grad(", b"grad (", b"grad as",
+                  b"minimize", b"compute_gradients", b"create_train_op", b"optimize_loss")
 
 RULE = Rule(
     code="RL005",
     name="double-regularization",
     summary="L2 penalty and optimizer weight decay on the same model (regularized twice)",
     fix=Applicability.DISPLAY_ONLY,
-    triggers=(b"regularizer", b"l2_loss(") + SQUARE_WORDS,
-    gates=(b"decay", b"damw", b"sgdw", b"momentumw"),  # DECAY_WORDS, lowercased
+    words=(DECAY_WORDS, (b"regularizer",) + SQUARE_WORDS, TRAINING_WORDS),
+    facts=(("regularizers", "penalties"), ("optimizers", "chains")),
 )
-
-# an optimizer that decays: a `weight_decay` argument, AdamW-style classes and strings
-# (`optimizer="AdamW"` in any case), optax's decay, tfa / tf.contrib decoupled optimizers
-# (substrings: `damw`/`damW`/`DAMW` catch AdamW, adamw, "ADAMW", "Adamw")
-DECAY_WORDS = (b"weight_decay", b"damw", b"damW", b"DAMW", b"DamW", b"add_decayed_weights", b"SGDW", b"MomentumW")
-# what trains the model: Keras compile / a tape loop, torch backward, jax.grad, TF1 minimize & co.
-TF1_TRAINING = (b"minimize", b"compute_gradients", b"create_train_op", b"optimize_loss")
-LAYER_TRAINING = re.compile(rb"compile\s*\(|GradientTape|minimize|compute_gradients|create_train_op|optimize_loss")
-PENALTY_TRAINING = re.compile(rb"backward\s*\(|grad\s*\(|grad\s+as\s|minimize|compute_gradients|create_train_op|optimize_loss")
-SQUARES = SQUARE_WORDS + (b"l2_loss",)
-
-
-def prefilter(data: bytes) -> bool:
-    """An optimizer that decays, and layer L2 trained by Keras or a squared term in a loss."""
-    if not any(w in data for w in DECAY_WORDS):
-        return False
-    if b"regularizer" in data and LAYER_TRAINING.search(data) is not None:
-        return True
-    if b"backward" not in data and b"grad" not in data and not any(w in data for w in TF1_TRAINING):
-        return False
-    return (any(w in data for w in SQUARES) or mentions_square(data)) and PENALTY_TRAINING.search(data) is not None
-
-
-def screen(code) -> bool:
-    """Every branch of `check` pairs an L2 term (layer regularizers or a Σw² penalty)
-    with an optimizer or an optax chain that decays."""
-    l2 = code.could_have("regularizers") or code.could_have("penalties")
-    return l2 and (code.could_have("optimizers") or code.could_have("chains"))
 
 
 PER_STEP = ("; note that tfa / tf.contrib apply this decay per step, not multiplied by the learning rate, "

@@ -57,9 +57,8 @@ RULE = Rule(
     name="framework-default-weight-decay",
     summary="AdamW-style optimizer with weight decay left at a framework default (0.01 / 0.004 / 1e-4)",
     fix=Applicability.SAFE,
-    triggers=(b"AdamW", b"adamw", b"nadamw", b"adamaxw", b"SGDW", b"MomentumW"),
-    gates=(b"adamw", b"adamaxw", b"sgdw", b"momentumw"),
-    needs=("optimizers",),
+    words=((b"adamw", b"adamaxw", b"sgdw", b"momentumw"),),
+    facts=("optimizers",),
     default=False,
 )
 

@@ -46,46 +46,18 @@ None.
 
 from __future__ import annotations
 
-import re
-
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
-from reglint.rules._common import inferred_note, spelled
+from reglint.rules._common import L2_REGULARIZER_WORDS, inferred_note, spelled
 
 RULE = Rule(
     code="RL006",
     name="implicit-l2-coefficient",
     summary="Keras L2 regularizer relying on the default coefficient (0.01, 20–100× a typical weight decay)",
     fix=Applicability.SAFE,
-    triggers=(b"l2()", b"L2()", b"l1_l2(", b"'l2'", b'"l2"'),
-    gates=(b"l2",),
-    needs=("regularizers",),
+    words=(L2_REGULARIZER_WORDS + (b"'l2'", b'"l2"'),),  # or the string "l2"
+    facts=("regularizers",),
 )
-
-# What `check` can flag, as bytes: an empty `l2()` / `L2()` call, an `l1_l2(` call, the string
-# "l2" as a regularizer keyword's value, or an alias of the regularizer (`l2 as reg`,
-# `reg = regularizers.l2` at a line's end). Each regex starts with a literal, so `re` finds
-# candidates fast.
-PATTERNS = tuple(re.compile(p) for p in (
-    rb"l2\s*\(\s*\)", rb"L2\s*\(\s*\)", rb"l1_l2\s*\(", rb"regularizer\s*=\s*['\"]l2['\"]",
-    rb"l2\s+as\s", rb"L2\s+as\s",
-))
-LINE_END = re.compile(rb"[lL]2[ \t]*(?:#[^\n]*)?$", re.MULTILINE)
-ALIAS = re.compile(rb"=[ \t]*[\w.]*\Z")
-
-
-def prefilter(data: bytes) -> bool:
-    """An empty L2 call, `l1_l2(`, the string "l2", or an alias of an L2 regularizer."""
-    if b"l2" not in data and b"L2" not in data:
-        return False  # every pattern contains one of them
-    if any(pattern.search(data) for pattern in PATTERNS):
-        return True
-    for match in LINE_END.finditer(data):  # `reg = regularizers.l2`
-        line_start = data.rfind(b"\n", 0, match.start()) + 1
-        if ALIAS.search(data, line_start, match.start()):
-            return True
-    return False
-
 
 DEFAULT = "0.01"
 WHY = "Keras's default 0.01, i.e. a weight decay of 0.02, 20–100× a typical one (1e-4–5e-4 is `l2(5e-5)`–`l2(2.5e-4)`)"

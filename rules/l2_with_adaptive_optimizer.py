@@ -62,7 +62,7 @@ from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
 from reglint.rules._common import (
-    ADAPTIVE_GATES, SQUARE_WORDS, format_number, inferred_note, mentions_adaptive_optimizer, mentions_square,
+    ADAPTIVE_WORDS, format_number, inferred_note,
 )
 from reglint.rules._common import next_argument as _next_argument
 from reglint.rules._common import with_decay as _with_decay
@@ -72,23 +72,9 @@ RULE = Rule(
     name="l2-with-adaptive-optimizer",
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
-    triggers=(b"weight_decay", b"regularizer", b"add_decayed_weights") + SQUARE_WORDS,
-    gates=ADAPTIVE_GATES,  # `mentions_adaptive_optimizer`
+    words=(ADAPTIVE_WORDS,),  # an L2 term may be a bare positional value: no word of its own
+    facts=(("optimizers", "chains"), ("regularizers", "penalties", "chains", "explicit_torch_decay")),
 )
-
-
-def prefilter(data: bytes) -> bool:
-    """An adaptive optimizer's name and something that could be an L2 term."""
-    # the few L2 words first: most files have none, and the optimizer names are many
-    return (any(w in data for w in RULE.triggers) or mentions_square(data)) and mentions_adaptive_optimizer(data)
-
-
-def screen(code) -> bool:
-    """An optimizer (or optax chain), and an L2 term for it: layer regularizers, a Σw²
-    penalty, an optax decay, or a torch optimizer's explicit `weight_decay`."""
-    if not (code.could_have("optimizers") or code.could_have("chains")):
-        return False
-    return any(code.could_have(kind) for kind in ("regularizers", "penalties", "chains", "explicit_torch_decay"))
 
 
 WHY = "the L2 gradient is rescaled by the adaptive step, so it is not weight decay (Loshchilov & Hutter, ICLR 2019)"

@@ -55,38 +55,27 @@ import re
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
-from reglint.rules._common import format_number, inferred_note, published_value, weight_decay_name
+from reglint.rules._common import (
+    PORTING_WORDS, WEIGHT_DECAY_WORDS, format_number, inferred_note, published_value, weight_decay_name, word_start,
+)
+
+# The `decay=` keyword (not `weight_decay=` / `lr_decay=`).
+DECAY_KEYWORD_WORDS = word_start(b"decay=")[1:] + word_start(b"decay =")[1:]
+# Keras optimizers by module or by (bare, notebook) class name, imported under any name.
+KERAS_WORDS = (b"keras", b"optimizers", b"sgd", b"adam", b"rmsprop", b"adagrad", b"adadelta", b"adafactor", b"lamb")
+# The evidence `_evidence` accepts: weight-decay names and comments, L2 / regularizer / Caffe /
+# prototxt comments, porting words, and literals that may be a published decay.
+EVIDENCE_WORDS = WEIGHT_DECAY_WORDS + PORTING_WORDS + word_start(b"l2") + (
+    b"regularis", b"regulariz", b"e-3", b"e-4", b"e-5", b"e-6", b"e-03", b"e-04", b"e-05", b"e-06", b".00")
 
 RULE = Rule(
     code="RL004",
     name="lr-decay-as-weight-decay",
     summary="legacy Keras optimizer `decay=` (learning-rate decay) given a weight-decay value",
     fix=Applicability.DISPLAY_ONLY,
-    triggers=(b"decay",),
-    gates=(b"decay",),
+    words=(DECAY_KEYWORD_WORDS, KERAS_WORDS, EVIDENCE_WORDS),
+    facts=("lr_decays",),
 )
-
-DECAY_KEYWORD = re.compile(rb"(?<![A-Za-z0-9_])decay\s*=(?!=)")
-# Keras optimizers by module or by (bare, notebook) class name
-KERAS_WORDS = (b"keras", b"optimizers", b"SGD", b"Adam", b"RMSprop", b"Adagrad", b"Adadelta", b"Adafactor", b"Lamb")
-# The evidence `_evidence` accepts, as bytes: weight-decay names and comments, L2 / regularizer /
-# Caffe / prototxt comments, porting words, and literals that may be a published decay.
-EVIDENCE = re.compile(
-    rb"(?i:weight[ _-]?decay|w_?decay|caffe|prototxt|regulari[sz]|ported|port of)"
-    rb"|(?<![A-Za-z0-9])(?i:wd|l2)(?![A-Za-z0-9])|[0-9][eE]-0?[3-6]|\.00"
-)
-
-
-def screen(code) -> bool:
-    """A Keras optimizer's `decay=` is only ever read as that keyword (never by position)."""
-    return "decay" in code.optimizer_keywords
-
-
-def prefilter(data: bytes) -> bool:
-    """A `decay=` keyword in Keras-looking code, and some word or value that says weight decay."""
-    if b"decay" not in data or not any(word in data for word in KERAS_WORDS):
-        return False
-    return DECAY_KEYWORD.search(data) is not None and EVIDENCE.search(data) is not None
 
 
 # A comment that says weight decay / L2 — but not one about the learning rate.

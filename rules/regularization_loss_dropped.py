@@ -58,23 +58,19 @@ from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
 from reglint.rules._common import plus_code
 
+# where a loss is minimized or differentiated (`reglint.facts.LOSS_SITE_NAMES`, lowercased)
+LOSS_SITE_WORDS = (b"minimize", b"compute_gradients", b"estimatorspec", b"gradient", b"create_train_op", b"optimize_loss")
+
 RULE = Rule(
     code="RL003",
     name="regularization-loss-dropped",
     summary="regularizer losses (TF1 collection / model.losses) never added to the minimized loss",
     fix=Applicability.UNSAFE,
-    triggers=(b"regularizer",),
-    gates=(b"regularizer",),
-    needs=("regularizers",),
+    words=(b"regularizer", LOSS_SITE_WORDS),
+    facts=("regularizers", "loss_sites"),
 )
 
 
-def prefilter(data: bytes) -> bool:
-    """A regularizer and a place where a loss is minimized or differentiated."""
-    return b"regularizer" in data and any(w in data for w in LOSS_SITE_WORDS)
-
-
-LOSS_SITE_WORDS = (b"minimize", b"compute_gradients", b"EstimatorSpec", b"gradient(", b"create_train_op", b"optimize_loss", b"gradients(")
 TF1_KINDS = ("minimize", "compute_gradients", "create_train_op", "gradients", "estimator_spec")
 
 

@@ -45,102 +45,26 @@ None.
 
 from __future__ import annotations
 
-import re
-
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
-from reglint.rules._common import snake, switched_off
+from reglint.rules._common import L2_COMMENT, L2_NAME, WEIGHT_DECAY_WORDS, snake, switched_off, word_start
+
+# A call of a norm of `tensors.NORM_CALLS` (`torch.norm(`, `p.norm(`, `vector_norm(`, an
+# imported `norm(` or `norm as`), but not a norm layer's (`layer_norm(`, `batch_norm(`: no `_norm(`).
+NORM_WORDS = word_start(b"norm(")[1:] + (b".norm (", b" norm (", b"vector_norm(", b"norm as")
+# What `extract._normed_weight` reads as a parameter: a loop over `parameters()` & co., a
+# `.weight` / `.kernel`, or a name of `extract.WEIGHT_NAMES` as the norm's tensor.
+WEIGHT_WORDS = (b"param", b"weight", b"kernel", b"var", b"trainable", b"tree_leaves") + tuple(
+    before + name + after for name in (b"p", b"w", b"v") for before, after in ((b"(", b")"), (b"(", b","), (b"=", b")"), (b"=", b","), (b"", b".norm")))
 
 RULE = Rule(
     code="RL007",
     name="unsquared-norm-penalty",
     summary="L2 / weight-decay penalty built from an unsquared norm (gradient w/‖w‖, not w)",
     fix=Applicability.UNSAFE,
-    triggers=(b"norm(",),
-    gates=(b"l2", b"decay", b"wd"),  # `_l2_evidence`: a norm alone says nothing
+    words=(NORM_WORDS, (b"l2",) + WEIGHT_DECAY_WORDS, WEIGHT_WORDS),  # `_evidence`: a norm alone says nothing
+    facts=("norm_penalties", "l2_intent"),
 )
-
-# The prefilter scans the file's `norm(` calls (a regex led by a literal, so `re` finds them
-# fast) and reads each call's surroundings in Python, rather than running regexes that start
-# with look-behinds over every byte of every file.
-NORM_OPEN = re.compile(rb"norm\s*\(")
-IDENTIFIER = re.compile(rb"[A-Za-z0-9_]+\Z")
-# Names extract.py `_normed_weight` reads as a parameter when nothing else is known.
-WEIGHT_NAMES = frozenset({b"p", b"param", b"params", b"w", b"W", b"weight", b"weights", b"kernel", b"v", b"var", b"variable"})
-NORMED_ARGUMENT = re.compile(rb"\s*(?:(?:input|tensor|x|A)\s*=\s*)?([A-Za-z_][A-Za-z0-9_]*)(?![\w.(\[])")
-# Loop sources and attributes `_normed_weight` accepts.
-WEIGHT_WORDS = (b"parameters", b"trainable_variables", b"trainable_weights", b"tree_leaves", b".weight", b".kernel")
-# The evidence `_evidence` accepts, as bytes: `l2` starting a word or a snake/camel part
-# (`l2_reg`, `lambda_l2`, `lambdaL2`, `# L2 penalty`), weight decay however spelled, `wd`.
-L2_TOKEN = re.compile(rb"[lL]2(?![0-9])")
-DECAY_WORDS = re.compile(rb"(?i:weight[ _-]?decay|w_?decay)")
-WD_TOKEN = re.compile(rb"[wW][dD](?![a-z0-9])")
-
-
-def _name_part(byte: bytes) -> bool:
-    """One byte of a (dotted) name: a letter, digit, `_` or `.`."""
-    return byte.isalnum() or byte in (b"_", b".")
-
-
-def _norm_calls(data: bytes):
-    """(a norm call that is not a norm layer, one of them takes the norm of a weight-like name)."""
-    call = weight = False
-    for match in NORM_OPEN.finditer(data):
-        before = data[max(0, match.start() - 40):match.start()]
-        if before.endswith(b"."):
-            owner = IDENTIFIER.search(before[:-1])
-            name = owner.group(0) if owner else b""
-            if name == b"self":
-                continue  # `self.norm(x)`: a LayerNorm / RMSNorm module
-            call = True
-            start = len(before) - 1 - len(name)
-            if name in WEIGHT_NAMES and not _name_part(before[start - 1:start] if start else b""):
-                weight = True  # `p.norm(2)`, not `self.p.norm(2)`
-        elif before.endswith(b"vector_") or not _name_part(before[-1:]):
-            call = True  # `torch.linalg.vector_norm(`, a bare `norm(` (numpy.linalg's)
-        else:
-            continue  # `layer_norm(`, `batch_norm(`, ...
-        argument = NORMED_ARGUMENT.match(data, match.end())
-        if argument and argument.group(1) in WEIGHT_NAMES:
-            weight = True  # `torch.norm(w)`
-        if call and weight:
-            break
-    return call, weight
-
-
-def _l2_evidence(data: bytes) -> bool:
-    for match in L2_TOKEN.finditer(data):
-        previous = data[match.start() - 1:match.start()] if match.start() else b""
-        if not previous.isalnum() or (data[match.start():match.start() + 1] == b"L" and (previous.islower() or previous.isdigit())):
-            return True
-    if (b"ecay" in data or b"ECAY" in data or b"Ecay" in data) and DECAY_WORDS.search(data):
-        return True
-    for match in WD_TOKEN.finditer(data):
-        if match.start() == 0 or not data[match.start() - 1:match.start()].isalnum():
-            return True
-    return False
-
-
-def prefilter(data: bytes) -> bool:
-    """A norm call, a word that says L2 or weight decay, and a parameter to take the norm of."""
-    if b"norm" not in data:
-        return False
-    call, weight = _norm_calls(data)
-    if not call or not (weight or any(word in data for word in WEIGHT_WORDS)):
-        return False
-    return _l2_evidence(data)
-
-
-L2_NAME = re.compile(r"(^|_)(l2(?![0-9])|weight_?decay|w_?decay|wd(?![a-z0-9]))")
-L2_COMMENT = re.compile(r"\bl2\b|weight[ _-]?decay", re.IGNORECASE)
-
-
-def screen(code) -> bool:
-    """An unsquared-norm penalty, and a name or comment that could say L2 / weight decay."""
-    if not code.could_have("norm_penalties"):
-        return False
-    return code.names_any(lambda name: L2_NAME.search(snake(name)) is not None, ("l2", "decay", "wd")) or code.maybe_in_comment(L2_COMMENT)
-
 
 def _evidence(penalty):
     names = penalty.names + (penalty.coefficient.names if penalty.coefficient else ())

@@ -48,8 +48,6 @@ whole folders use `per-file-ignores`.
 
 from __future__ import annotations
 
-import re
-
 from reglint.diagnostic import Applicability
 from reglint.rule import Rule
 
@@ -58,16 +56,10 @@ RULE = Rule(
     name="unused-noqa",
     summary="`# noqa: RL…` or `# reglint: ignore` that silences nothing",
     fix=Applicability.SAFE,
-    triggers=(b"noqa", b"reglint:"),
+    words=((b"noqa", b"reglint"),),
+    facts=("directives",),
     default=False,
 )
-
-_DIRECTIVE = re.compile(rb"(?i)noqa|reglint\s*:")
-
-
-def prefilter(data: bytes) -> bool:
-    """Any suppression comment, in any case (`# NOQA` counts too)."""
-    return _DIRECTIVE.search(data) is not None
 
 
 def check(model, settings):

@@ -46,7 +46,7 @@ None.
 from __future__ import annotations
 
 from reglint.rules._common import (
-    halved_code, inferred_note, looks_halved, may_show_weight_decay_evidence, mentions_weight_decay_penalty, weight_decay_evidence,
+    L2_REGULARIZER_WORDS, PORTING_WORDS, SQUARE_WORDS, WEIGHT_DECAY_WORDS, halved_code, inferred_note, looks_halved, weight_decay_evidence,
 )
 
 from reglint.diagnostic import Applicability, Fix
@@ -57,22 +57,11 @@ RULE = Rule(
     name="weight-decay-as-l2",
     summary="weight-decay value used as a Keras L2 coefficient (twice the intended penalty)",
     fix=Applicability.UNSAFE,
-    triggers=(b"l2(", b"L2(", b"L1L2(", b"l1_l2("),
-    gates=(b"l2(", b"decay", b"wd"),  # the triggers; a weight-decay name for a penalty
+    # a Keras L2 regularizer, or a Σw² penalty with a weight-decay name or comment or in a
+    # ported file (a constant commented only "paper" is outside: that word is in too much prose)
+    words=(L2_REGULARIZER_WORDS + SQUARE_WORDS, L2_REGULARIZER_WORDS + WEIGHT_DECAY_WORDS + PORTING_WORDS),
+    facts=(("regularizers", "penalties"), "weight_decay_intent"),
 )
-
-
-def prefilter(data: bytes) -> bool:
-    """A Keras L2 regularizer call, or a weight-decay name next to a squared-weights term."""
-    return any(word in data for word in RULE.triggers) or mentions_weight_decay_penalty(data)
-
-
-def screen(code) -> bool:
-    """A regularizer or a Σw² penalty, and a coefficient that could read as a weight decay."""
-    if not (code.could_have("regularizers") or code.could_have("penalties")):
-        return False
-    return may_show_weight_decay_evidence(code)
-
 
 
 def _suggestion(model, regularizer, halved: str) -> str:

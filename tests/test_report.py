@@ -34,7 +34,7 @@ RULE = Rule(
     name="l2-with-adaptive-optimizer",
     summary="coupled L2 penalty reaching an adaptive optimizer",
     fix=Applicability.UNSAFE,
-    triggers=(b"weight_decay",),
+    words=(b"weight_decay",),
     docs="## What it does\nFlags coupled L2 with Adam.",
 )
 RULES = {"RL002": RULE}
@@ -541,10 +541,10 @@ def test_cli_missing_file_is_rl000_in_every_format(tmp_path, monkeypatch, capsys
 
 
 def test_cli_syntax_error_is_rl000_with_parser_position(tmp_path, monkeypatch, capsys):
-    """A file that reaches the parser (it holds every rule's trigger words) but does not parse."""
+    """A file that reaches the parser (it holds every rule's words) but does not parse."""
     from reglint.rule import all_rules
 
-    triggers = sorted({t.decode() for rule in all_rules().values() for t in rule.triggers})
+    triggers = sorted({w.decode().strip() for rule in all_rules().values() for group in rule.words for w in group})
     if not triggers:
         pytest.skip("no rules registered yet, so nothing reaches the parser")
     monkeypatch.chdir(tmp_path)

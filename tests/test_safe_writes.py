@@ -375,7 +375,7 @@ def _rule(code: str, make_fixes):
             fix = Fix(Applicability.SAFE, f"write {content!r}", (Edit(position, Position(line, end), content),))
             yield Diagnostic(code, "test-rule", f"replace with {content!r}", model.path, position, Position(line, end), fix)
 
-    return Rule(code=code, name="test-rule", summary="test", fix=Applicability.SAFE, triggers=(b"",), check=check)
+    return Rule(code=code, name="test-rule", summary="test", fix=Applicability.SAFE, check=check)
 
 
 def _plan(rule):

@@ -1,8 +1,8 @@
 """The filters change nothing reglint finds (issue 4).
 
-Two filters keep files and rules away from libcst: the bytes prefilter (`Rule.may_flag`)
-and the code screen (`reglint.screen`, `Rule.may_flag_code`), which reads the names a
-file's code uses from CPython's ast. Both claim "False only when the rule cannot flag
+Two filters keep files and rules away from libcst: the rules' words (`Plan.may_flag`,
+`Rule.may_flag`) and their fact kinds (`reglint.facts`, `Rule.may_flag_code`), tested on
+the names a file's code uses, read from CPython's ast (`reglint.screen`). Both claim "False only when the rule cannot flag
 the file". Here every input is checked twice, as reglint checks it and with both
 filters bypassed, and the diagnostics and the fixed text must be identical: every rule
 fixture and example, mutated fixtures, generated training code, a sample of the
@@ -65,8 +65,8 @@ def test_the_bypass_bypasses():
     plan_rules = PLAN.rules_for("x.py")
     assert PLAN.may_flag(data, plan_rules)  # the words pass the prefilter…
     code = screen.read(ast.parse(data), data.decode(), MAX_NESTING)[1]
-    # …but a docstring is no code (RL100, which reads comments, is never screened)
-    assert [rule.code for rule in plan_rules if rule.may_flag_code(code)] == ["RL100"]
+    # …but a docstring is no code, and no directive either (RL100's fact)
+    assert [rule.code for rule in plan_rules if rule.may_flag_code(code)] == []
     with unfiltered():
         assert PLAN.may_flag(b"", plan_rules)
         assert all(rule.may_flag_code(code) for rule in plan_rules)
@@ -87,9 +87,9 @@ def assert_screen_changes_nothing(name: str, data: bytes) -> None:
 @hypothesis_settings(max_examples=100 * SCALE, **SETTINGS)
 @given(mutated())
 def test_mutated_fixtures(case):
-    """A callee in parentheses, `(Adam)(params, weight_decay=...)`, is outside the bytes
-    prefilter, which reads a call as written, `Adam(` (README, "What gets parsed"): with
-    that mutation only the screen is compared."""
+    """A callee in parentheses, `(regularizers.l2)()`, is outside the words of the rules
+    that read a call as written, `l2(` or `.norm(` (README, "What gets parsed"): with that
+    mutation only the facts are compared."""
     name, data = case
     if "parens" in name.split()[1].split("+"):
         assert_screen_changes_nothing(name, data)
@@ -142,7 +142,9 @@ def test_screen_rejects_files_whose_code_cannot_hold_a_fact():
     """The corpus's typical pass-through: rule words in prose, or names of other things."""
     rules = all_rules()
     docstring_only = read('"""Use AdamW with weight_decay=0.01 and an l2 regularizer."""\n')
-    assert [code for code, rule in rules.items() if rule.may_flag_code(docstring_only)] == ["RL100"]
+    assert [code for code, rule in rules.items() if rule.may_flag_code(docstring_only)] == []
+    directive = read("x = 1  # noqa: RL001\n")
+    assert [code for code, rule in rules.items() if rule.may_flag_code(directive)] == ["RL100"]
     layer_norm = read("import torch\nclass M:\n    def forward(self, x):\n        return self.norm(x) * 2\n")
     assert not rules["RL007"].may_flag_code(layer_norm)  # no L2/decay name or comment
     layer_with_comment = read("import torch\nclass M:\n    def forward(self, x):\n        return self.norm(x) * 2  # l2\n")
@@ -186,19 +188,23 @@ def test_corpus_files_past_the_prefilter_screened_alike():
     assert checked > 100
 
 
-# -- prefilter gates ------------------------------------------------------------------------
+# -- the words of the adaptive optimizers ---------------------------------------------------
 
-def test_adaptive_gates_cover_every_adaptive_word():
-    """A file without a gate word is rejected unscanned, so every word must hold one."""
-    import re
+def test_adaptive_words_name_every_adaptive_optimizer():
+    """RL002's words are its only bytes test, so every adaptive optimizer of the framework
+    tables — its class or function, its Keras string, its optax scale — holds one."""
+    from reglint.frameworks import keras, optax, tf1, torch
+    from reglint.rules._common import ADAPTIVE_WORDS
 
-    from reglint.rules._common import ADAPTIVE_CALLS, ADAPTIVE_GATES, ADAPTIVE_STRINGS, mentions_adaptive_optimizer
-
-    assert all(any(gate in word.lower() for gate in ADAPTIVE_GATES) for word in ADAPTIVE_CALLS)
-    names = re.findall(rb"\w+", ADAPTIVE_STRINGS.pattern)
-    assert len(names) > 10 and all(any(gate in name.lower() for gate in ADAPTIVE_GATES) for name in names)
-    assert mentions_adaptive_optimizer(b"opt = 'RMSprop'") and mentions_adaptive_optimizer(b"from torch.optim import Adam as A")
-    assert not mentions_adaptive_optimizer(b"opt = SGD(params)  # Adadelt a")
+    names = [qualname.rsplit(".", 1)[-1] for table in (torch.OPTIMIZERS, keras.OPTIMIZERS, tf1.OPTIMIZERS, optax.OPTIMIZERS)
+             for qualname, spec in table.items() if spec.adaptive]
+    names += [qualname.rsplit(".", 1)[-1] for qualname in optax.ADAPTIVE_SCALES]
+    strings = [name for name, qualname in keras.OPTIMIZER_STRINGS.items() if keras.OPTIMIZERS[qualname].adaptive]
+    assert len(names) > 40 and len(strings) > 5
+    spellings = [spelling.format(name).lower().encode() for name in names
+                 for spelling in ("x = {}(lr)", "from m import {} as O", "O = m.{}\n")]
+    spellings += [f"compile(optimizer='{name}')".lower().encode() for name in strings]
+    assert [text for text in spellings if not any(word in text for word in ADAPTIVE_WORDS)] == []
 
 
 @pytest.mark.parametrize("code, measures", [
@@ -225,22 +231,23 @@ REACHED_INDIRECTLY = {
     "timm factory alias": ("RL002", "from timm.optim import create_optimizer_v2 as make\nopt = make(model, 'adam', 1e-3, 1e-4)\n"),
     "keras decay alias": ("RL004", "from tensorflow import keras\nO = keras.optimizers.SGD\nWEIGHT_DECAY = 5e-4\n"
                                    "opt = O(learning_rate=0.1, momentum=0.9, decay=WEIGHT_DECAY)\n"),
+    # issue 13: no `Adam(` and no `weight_decay` in the file, only the import's `adam`
+    "aliased positional decay": ("RL002", "from torch.optim import Adam as Optimizer\nwd = 1e-4\ndef configure(model, lr):\n"
+                                          "    return Optimizer(model.parameters(), lr, (0.9, 0.999), 1e-8, wd)\n"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(REACHED_INDIRECTLY))
-def test_indirect_hazards_pass_the_screen(name):
-    """The screen alone (the prefilter bypassed in both runs: its vocabulary misses a
-    decay given only by position, `Adam(p, 1e-3, (0.9, 0.999), 1e-8, 1e-4)`)."""
+def test_indirect_hazards_pass_both_filters(name):
+    """Words and facts alike: each hazard is found with both filters on, as without them."""
     code, source = REACHED_INDIRECTLY[name]
     data = source.encode()
-    with mock.patch.object(Plan, "may_flag", lambda self, data, rules: True):
-        screened = outcome("train.py", data, fix=True)
-        with mock.patch.object(Rule, "may_flag_code", lambda self, code: True):
-            everything = outcome("train.py", data, fix=True)
-    assert code in [d[0] for d in everything[0]] or everything[1] is not None, "the case must be a hazard"
-    assert screened == everything
-    assert all_rules()[code].may_flag_code(read(source))
+    filtered = outcome("train.py", data, fix=True)
+    with unfiltered():
+        everything = outcome("train.py", data, fix=True)
+    assert code in [d[0] for d in everything[0]] or everything[1] is not None, "the case must be a hazard (fixed, or reported)"
+    assert filtered == everything
+    assert all_rules()[code].may_flag(words_in(data)) and all_rules()[code].may_flag_code(read(source))
 
 
 def test_optimizer_keywords_come_from_optimizer_calls_only():
@@ -255,42 +262,57 @@ def test_optimizer_keywords_come_from_optimizer_calls_only():
     assert read("d = {'weight_decay': 1, 'x' * 2: 3}\n").dict_keys == {"weight_decay"}
 
 
-# -- the plan's gate words --------------------------------------------------------------
+# -- the words ---------------------------------------------------------------------------
 
-GATED = [rule for rule in all_rules().values() if rule.gates]
-
-
-def _gate_holds(rule, data: bytes) -> bool:
-    """A file the rule's prefilter lets through holds one of its gates (lowercased)."""
-    return not rule.may_flag(data) or any(gate in data.lower() for gate in rule.gates)
+def words_in(data: bytes):
+    """`Rule.may_flag`'s argument: whether a word occurs in the lowercased `data`."""
+    lowered = data.lower()
+    return lambda word: word in lowered
 
 
-def test_every_rule_but_the_noqa_one_has_gates():
-    assert sorted(rule.code for rule in GATED) == sorted(code for code in all_rules() if code != "RL100")
-    assert Plan.build(Settings()).gates is not None
-    assert Plan.build(Settings(select=("ALL",))).gates is None  # RL100 reads any file with a directive
+def test_every_rule_has_words():
+    rules = all_rules()
+    assert sorted(code for code, rule in rules.items() if not rule.words) == []
+    assert all(word == word.lower() for rule in rules.values() for group in rule.words for word in group)
+    assert Plan.build(Settings()).words is not None
+    assert b"noqa" in Plan.build(Settings(select=("ALL",))).words  # RL100 reads any file with a directive
 
 
-@pytest.mark.parametrize("rule", GATED, ids=lambda r: r.code)
-def test_gates_hold_on_every_input_and_trigger(rule):
-    samples = [p.read_bytes() for p in INPUTS]
-    samples += [b"x = " + word + b"\n" for r in all_rules().values() for word in r.triggers]
-    samples += [word.upper() + b" " + word for r in all_rules().values() for word in r.triggers]
-    assert any(rule.may_flag(data) for data in samples)
-    assert all(_gate_holds(rule, data) for data in samples)
+def test_words_must_be_lowercase():
+    from reglint.diagnostic import Applicability
+
+    with pytest.raises(ValueError, match="lowercase"):
+        Rule(code="RL999", name="x", summary="x", fix=Applicability.SAFE, words=(b"Adam",))
 
 
-def test_a_gated_out_file_is_not_read_even_if_another_rules_words_pass():
+def test_words_are_tested_as_groups():
+    """Each entry of `words` must occur; a tuple entry by one of its words."""
+    rule = all_rules()["RL009"]  # ((add_decayed_weights, additive_weight_decay), chain)
+    assert rule.may_flag(words_in(b"optax.chain(optax.add_decayed_weights(1e-4))"))
+    assert rule.may_flag(words_in(b"from optax import additive_weight_decay as d\nCHAIN = 1"))
+    assert not rule.may_flag(words_in(b"optax.add_decayed_weights(1e-4)"))
+    assert not rule.may_flag(words_in(b"optax.chain(optax.adam(1e-3))"))
+
+
+def test_a_file_without_any_rules_words_is_not_read():
     plan = Plan.build(Settings())
     only_norms = b"import torch\nloss = loss + 0.1 * sum(p.norm() for p in model.parameters())\n"
-    assert all_rules()["RL007"].may_flag(only_norms) is False  # no word that says L2 or weight decay
+    assert all_rules()["RL007"].may_flag(words_in(only_norms)) is False  # no word that says L2 or weight decay
     assert not plan.may_flag(only_norms, plan.rules)
     assert plan.may_flag(only_norms.replace(b"0.1", b"wd"), plan.rules)
+    assert plan.may_flag(only_norms.replace(b"0.1", b"WD"), plan.rules)  # the file is lowercased, not the words
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="benchmark corpus not built (python bench/corpus.py)")
-def test_gates_hold_on_the_corpus():
-    for path in sorted(CORPUS.rglob("*.py")):
-        data = path.read_bytes()
-        assert all(_gate_holds(rule, data) for rule in GATED), path
+def test_facts_are_tested_as_groups():
+    """RL002 needs an optimizer (or chain) and an L2 term for it."""
+    rule = all_rules()["RL002"]
+    assert rule.may_flag_code(read("import torch\nopt = torch.optim.Adam(p, weight_decay=1e-4)\n"))
+    assert not rule.may_flag_code(read("import torch\nopt = torch.optim.Adam(p, lr=1e-3)\n"))
+    assert not rule.may_flag_code(read("loss = loss + 1e-4 * sum((w ** 2).sum() for w in ws)\n"))
+
+
+def test_every_fact_kind_a_rule_names_exists():
+    from reglint.facts import FACT_KINDS
+
+    named = {kind for rule in all_rules().values() for group in rule.facts for kind in group}
+    assert named <= set(FACT_KINDS) and len(named) > 5

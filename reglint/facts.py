@@ -1,0 +1,126 @@
+"""Fact kinds: one cheap predicate per kind of fact a rule reads, keyed by name.
+
+A rule declares the fact kinds it needs (`Rule.facts`); the engine reads the file's
+code with CPython's `ast` (`reglint.screen.Code`) and runs the rule only if each of
+its needs holds. A predicate answers "could the extractor find a fact of this kind
+here?": False only when it cannot, so it is checked against the extractor on every
+fixture, example, generated program and corpus file (tests/test_screen.py).
+
+Each section below belongs to one extractor concern; when the extractor is split
+into `reglint/analysis/`, each predicate moves next to its extractor module and
+only its `FACT_KINDS` entry's import changes.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict
+
+from reglint.screen import Code, tables
+
+
+# -- regularizers (Keras / TF1 layer regularizers) ----------------------------------
+
+def may_have_regularizers(code: Code) -> bool:
+    names = tables()
+    return not code.all_names.isdisjoint(names["regularizers"]) or not code.strings.isdisjoint(names["regularizer_strings"])
+
+
+# -- optimizers (classes, factories, config dicts, TrainingArguments, timm) -----------
+
+def may_have_optimizers(code: Code) -> bool:
+    names = tables()
+    if not code.all_names.isdisjoint(names["optimizers"]):
+        return True
+    if "dict" in code.all_names and not code.strings.isdisjoint(names["torch_classes"]):
+        return True
+    strings = names["optimizer_strings"]
+    return any(text.lower() in strings for text in code.strings if len(text) <= 12)
+
+
+def may_have_explicit_torch_decay(code: Code) -> bool:
+    """An optimizer with an explicit (coupled) weight decay: `weight_decay=` in a call
+    that could build an optimizer, a `"weight_decay"` param-group key, or such a call
+    with enough positional arguments (`extract._optimizer`, `_decayed_group`)."""
+    names = tables()
+    keywords = names["torch_decay_keywords"]
+    if not (code.optimizer_keywords.isdisjoint(keywords) and code.dict_keys.isdisjoint(keywords)):
+        return True
+    return code.optimizer_positional > names["torch_decay_position"]
+
+
+def may_have_lr_decays(code: Code) -> bool:
+    """A Keras optimizer's `decay=` (learning-rate decay): only ever read as that keyword."""
+    return "decay" in code.optimizer_keywords
+
+
+# -- optax chains ----------------------------------------------------------------------
+
+def may_have_chains(code: Code) -> bool:
+    return not code.all_names.isdisjoint(tables()["chains"])
+
+
+# -- penalties (coef * Σw², coef * ‖w‖) ------------------------------------------------
+
+def may_have_penalties(code: Code) -> bool:
+    """`coef * Σw²`: a product, and a Σw² somewhere."""
+    return code.has_product and code.has_square_sum
+
+
+def may_have_norm_penalties(code: Code) -> bool:
+    """`coef * ‖w‖`: a product and a norm call."""
+    return code.has_product and code.has_norm_call
+
+
+# -- loss sites (where a loss is minimized or differentiated) --------------------------
+
+# the methods and functions `extract` reads as a TF1 / tape loss site, by last name
+LOSS_SITE_NAMES = frozenset({"minimize", "compute_gradients", "create_train_op", "optimize_loss", "gradients",
+                             "gradient", "EstimatorSpec", "TPUEstimatorSpec"})
+
+
+def may_have_loss_sites(code: Code) -> bool:
+    return not code.all_names.isdisjoint(LOSS_SITE_NAMES)
+
+
+# -- intent read from names and comments ------------------------------------------------
+# (the rules' own reading of names lives in rules/_common; imported on first use, so
+# loading the fact table never loads the rules)
+
+def may_show_weight_decay_intent(code: Code) -> bool:
+    """A weight-decay name in the code, a weight-decay comment, or a file that may say it was ported."""
+    from reglint.rules._common import may_show_weight_decay_evidence
+
+    return may_show_weight_decay_evidence(code)
+
+
+def may_show_l2_intent(code: Code) -> bool:
+    """A name or comment that could say L2 / weight decay (RL007's `_evidence`)."""
+    from reglint.rules._common import L2_COMMENT, L2_NAME, snake
+
+    return (code.names_any(lambda name: L2_NAME.search(snake(name)) is not None, ("l2", "decay", "wd"))
+            or code.maybe_in_comment(L2_COMMENT))
+
+
+# -- suppression directives (`# noqa`, `# reglint: ignore`; reglint.suppress) ----------
+
+def may_have_directives(code: Code) -> bool:
+    """A comment that may be a suppression directive (RL100 reads nothing else)."""
+    from reglint.suppress import FILE_NOQA, NOQA, REGLINT_IGNORE
+
+    text = code.text
+    return any(pattern.search(text) is not None for pattern in (NOQA, REGLINT_IGNORE, FILE_NOQA))
+
+
+FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
+    "regularizers": may_have_regularizers,
+    "optimizers": may_have_optimizers,
+    "explicit_torch_decay": may_have_explicit_torch_decay,
+    "lr_decays": may_have_lr_decays,
+    "chains": may_have_chains,
+    "penalties": may_have_penalties,
+    "norm_penalties": may_have_norm_penalties,
+    "loss_sites": may_have_loss_sites,
+    "weight_decay_intent": may_show_weight_decay_intent,
+    "l2_intent": may_show_l2_intent,
+    "directives": may_have_directives,
+}
