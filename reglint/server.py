@@ -142,7 +142,8 @@ class ReglintServer(LanguageServer):
     # diagnostics -----------------------------------------------------------------------
     def check(self, uri: str, fix: bool = False):
         """(document, its text, FileResult or None, config error or None)."""
-        from reglint.engine import FileResult, check_bytes
+        from reglint.pipeline import FileResult
+        from reglint.runner import check_bytes
         from reglint.files import is_excluded
 
         document = self.workspace.get_text_document(uri)

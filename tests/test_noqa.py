@@ -18,7 +18,8 @@ import nbformat
 import pytest
 
 from reglint.config import Settings
-from reglint.engine import Plan, check_bytes
+from reglint.engine import Plan
+from reglint.runner import check_bytes
 
 ADAM = "opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)"
 ADAMW = "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.05)"

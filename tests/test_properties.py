@@ -30,7 +30,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings as hypothesis_settings, strategies as st
 
 from reglint.config import Settings
-from reglint.engine import Plan, check_bytes, decode
+from reglint.engine import Plan
+from reglint.reading import decode
+from reglint.runner import check_bytes
 from reglint.fixes import parses, python_parses
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"

@@ -19,7 +19,7 @@ import pytest
 from reglint import __version__, cli, report
 from reglint.config import OUTPUT_FORMATS
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix, Position, parse_error
-from reglint.engine import FileResult
+from reglint.pipeline import FileResult
 from reglint.report import Context, github, sarif
 from reglint.rule import Rule
 
@@ -248,7 +248,7 @@ def test_full_plain_has_no_escape_codes_and_color_has_them(monkeypatch):
 
 def test_full_plain_does_not_import_rich():
     code = (
-        "import io, sys; from reglint import report; from reglint.engine import FileResult; "
+        "import io, sys; from reglint import report; from reglint.pipeline import FileResult; "
         "from reglint.diagnostic import parse_error; "
         "report.write('full', [FileResult('x.py', [parse_error('x.py', 'boom')])], io.StringIO(), report.Context(rules={})); "
         "print('rich' in sys.modules)"

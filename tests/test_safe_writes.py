@@ -27,7 +27,8 @@ import pytest
 from reglint import fixes
 from reglint.config import Settings
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix, Position
-from reglint.engine import Plan, check_bytes
+from reglint.engine import Plan
+from reglint.runner import check_bytes
 from reglint.rule import Rule
 
 HAZARD = (

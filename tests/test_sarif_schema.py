@@ -22,7 +22,7 @@ import pytest
 
 from reglint import report
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix, Position, parse_error
-from reglint.engine import FileResult
+from reglint.pipeline import FileResult
 from reglint.report import Context, sarif
 from reglint.rule import all_rules
 
