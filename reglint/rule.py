@@ -44,6 +44,10 @@ class Rule:
     check: Callable[..., Iterable] | None = None
     prefilter: Callable[[bytes], bool] | None = None
     screen: Callable[..., bool] | None = None
+    # a rule about the suppression comments themselves (RL100) defines
+    # `check_directives(path, source, suppressions, used, enabled)`: the noqa filter
+    # calls it once it knows which directive silenced which diagnostic
+    check_directives: Callable[..., Iterable] | None = None
 
     def may_flag(self, data: bytes) -> bool:
         """The bytes prefilter: False only when this rule cannot flag the file."""
@@ -69,7 +73,8 @@ def _rule_from_module(module: ModuleType) -> Rule:
     meta: Rule = module.RULE
     docs = (module.__doc__ or "").strip()
     return Rule(**{**meta.__dict__, "docs": docs, "check": module.check, "prefilter": getattr(module, "prefilter", None),
-                     "screen": getattr(module, "screen", None)})
+                     "screen": getattr(module, "screen", None),
+                     "check_directives": getattr(module, "check_directives", None)})
 
 
 @lru_cache(maxsize=1)
