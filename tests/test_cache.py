@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,8 @@ from reglint.cache import Cache, key_for
 from reglint.config import Settings
 from reglint.engine import Plan
 from reglint.runner import run
+
+from _cli import reglint
 
 HAZARD = "import torch\n\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)\n"
 CLEAN = "import torch\n\nopt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)\n"
@@ -108,7 +108,7 @@ def test_a_damaged_cache_file_is_an_empty_cache(project, counted):
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "reglint", *args], cwd=cwd, capture_output=True, text=True)
+    return reglint(*args, cwd=cwd)
 
 
 def test_cli_writes_reads_and_cleans_the_cache(project):

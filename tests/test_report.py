@@ -23,6 +23,8 @@ from reglint.pipeline import FileResult
 from reglint.report import Context, github, sarif
 from reglint.rule import Rule
 
+from _cli import reglint
+
 ANSI = re.compile(r"\x1b\[")
 
 SOURCE = (
@@ -606,9 +608,7 @@ def test_cli_statistics(hazard, capsys):
 
 @needs_rl002
 def test_cli_subprocess_full_output(hazard):
-    env = {**os.environ, "NO_COLOR": "1"}
-    done = subprocess.run([sys.executable, "-m", "reglint", "check", "--no-cache", hazard],
-                          capture_output=True, text=True, env=env)
+    done = reglint("check", "--no-cache", hazard, env={"NO_COLOR": "1"})
     assert done.returncode == 1
     assert done.stdout.startswith(f"train.py:4:{HAZARD_COLUMN}: RL002 ")
     assert not ANSI.search(done.stdout)
