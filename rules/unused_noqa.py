@@ -50,11 +50,13 @@ whole folders use `per-file-ignores`.
 from __future__ import annotations
 
 import re
-from typing import FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from reglint.diagnostic import PARSE_ERROR_CODE, UNNECESSARY, Applicability, Diagnostic, Edit, Fix, Position
 from reglint.rule import Rule, all_rules
-from reglint.suppress import ALL, NOQA_KIND, Directive, Suppressions, effect
+
+if TYPE_CHECKING:  # reglint.suppress is imported when a directive is judged, not with the rules
+    from reglint.suppress import Directive, Suppressions
 
 RULE = Rule(
     code="RL100",
@@ -105,6 +107,8 @@ def _known_codes() -> FrozenSet[str]:
 
 def _unused_directives(path, source, suppressions, used, used_directives, enabled) -> Iterable:
     """(directive, RL100 diagnostic) for each directive that names something it did not silence."""
+    from reglint.suppress import NOQA_KIND
+
     known = _known_codes()
     lines = _LINE_BREAK.split(source)
     for directive in suppressions.directives:
@@ -126,6 +130,8 @@ def _unused_directives(path, source, suppressions, used, used_directives, enable
 
 
 def _diagnostic(path, lines, directive: Directive, unused, unknown, bare=False) -> Diagnostic:
+    from reglint.suppress import NOQA_KIND
+
     name = "`noqa`" if directive.kind == NOQA_KIND else f"`{directive.kind}`"
     if bare:
         message = f"Unused {name} directive (it silences nothing)"
@@ -150,6 +156,8 @@ def _diagnostic(path, lines, directive: Directive, unused, unknown, bare=False) 
 
 
 def _silences_more(new: Optional[FrozenSet[str]], old: Optional[FrozenSet[str]]) -> bool:
+    from reglint.suppress import ALL
+
     if new is None or old is ALL:
         return False
     return old is None or new is ALL or not new <= old
@@ -157,6 +165,8 @@ def _silences_more(new: Optional[FrozenSet[str]], old: Optional[FrozenSet[str]])
 
 def _widens(text: str, directive: Directive, edit: Edit) -> bool:
     """Whether the edited comment would silence something the old one did not."""
+    from reglint.suppress import effect
+
     if edit.start.line != edit.end.line or edit.start.column - 1 < directive.comment_start:
         return False  # the whole comment goes
     new_text = text[:edit.start.column - 1] + edit.content + text[edit.end.column - 1:]

@@ -25,12 +25,6 @@ from reglint.report import cell_of
 from reglint.sources.ipynb import NotebookError, load, write
 from reglint.sources.ipython import BOUNDARY, LINES, Joined, cell_text, join, mask, unmask
 
-SUFFIX = ".ipynb"
-
-
-def reads(path: str) -> bool:
-    return path.endswith(SUFFIX)
-
 
 @dataclass
 class NotebookResult(FileResult):

@@ -2,8 +2,9 @@
 cookie) are the text analysed, positions are the file's own, and fixed text is
 encoded back in the file's encoding.
 
-This kind reads every path no other kind claims (`.py`, `.pyi`, stdin buffers, scripts
-without a suffix): which files are checked at all is `reglint.files`' business.
+The last kind in `reglint.sources.KINDS`: it reads every path no other kind claims
+(`.py`, `.pyi`, stdin buffers, scripts without a suffix); which files are checked at
+all is `reglint.files`' business.
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ from reglint.engine import Plan
 from reglint.pipeline import FileResult, check_python
 from reglint.reading import DecodeError, decode, encode
 
-
-def reads(path: str) -> bool:
-    return True
 
 
 def check(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
