@@ -23,13 +23,14 @@ MAX_FIX_ROUNDS = 5
 
 @dataclass
 class FileResult:
+    """What checking one file gives: its diagnostics, and what showing or writing them needs."""
+
     path: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
     source: Optional[str] = None  # decoded text when there is something to show or fix
     fixed: Optional[bytes] = None  # new bytes when fixes changed the file
     fixed_diagnostics: List[Diagnostic] = field(default_factory=list)
     parsed: bool = False  # passed the prefilter and was parsed
-
 
 
 def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:
@@ -52,7 +53,6 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -
         found.extend(rule.check(model, settings))
     found = suppress.apply(found, text, path, rules)  # and what rules about directives report
     return sorted(found, key=lambda d: d.sort_key)
-
 
 
 def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:

@@ -79,7 +79,6 @@ def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = Fals
     cache.save()
 
 
-
 def _from_cache(path: str, diagnostics: List[Diagnostic]) -> FileResult:
     from reglint.sources import kind_for
 

@@ -14,16 +14,15 @@ import sys
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-ROOT = Path(__file__).resolve().parents[1]
 NOBODY = 65534
 # variables of the tester's shell that would change what reglint prints
 _UNSET = ("NO_COLOR", "REGLINT_DEBUG")
 
 
-def reglint(*args: str, cwd: Path = ROOT, stdin: Optional[bytes] = b"", env: Optional[Mapping[str, str]] = None,
+def reglint(*args: str, cwd: Optional[Path] = None, stdin: Optional[bytes] = b"", env: Optional[Mapping[str, str]] = None,
             timeout: float = 120, text: bool = True, unprivileged: bool = False,
             flags: Sequence[str] = ()) -> subprocess.CompletedProcess:
-    """Run `python [FLAGS] -m reglint ARGS` in `cwd` with `stdin`; `env` is added to the
+    """Run `python [FLAGS] -m reglint ARGS` in `cwd` (default: here) with `stdin`; `env` is added to the
     environment (a value of None removes a variable). stdout and stderr are str
     (undecodable bytes kept as surrogates) unless `text` is False."""
     environment = {k: v for k, v in os.environ.items() if k not in _UNSET}

@@ -56,7 +56,6 @@ class Notebook:
         return len(self.data["cells"])
 
 
-
 # -- reading --------------------------------------------------------------------------
 
 def load(data: bytes) -> Notebook:
@@ -171,7 +170,6 @@ def _source_spans(text: str) -> Dict[int, Tuple[int, int]]:
 
     _members(text, _skip(text, 0), top)
     return spans
-
 
 
 # -- writing ---------------------------------------------------------------------------
