@@ -149,7 +149,7 @@ class Checker:
     """Runs reglint's per-file pipeline file by file, naming every file that raises."""
 
     def __init__(self, plan, everything: bool):
-        from reglint.engine import check_bytes
+        from reglint.runner import check_bytes
 
         self.plan = bypassed(plan) if everything else plan
         self.everything = everything

@@ -1,32 +1,19 @@
 """The command line: argument parsing, exit codes, and the only place that prints.
 
-Exit codes (as ruff): 0 no diagnostics, 1 diagnostics remain, 2 usage, config or
-internal error.
+Checking, writing fixes and `# noqa` comments happen elsewhere (`reglint.runner`,
+`reglint.writing`); exit codes are in `reglint.usage`.
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
 
 from reglint import __version__
-
-EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
-
-
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so every error is one line and exit 2."""
-
-    def error(self, message):
-        raise UsageError(message)
+from reglint.usage import EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR, Parser, UsageError
 
 
 def _codes(value: str) -> List[str]:
@@ -40,7 +27,7 @@ CONFIG_HELP = "read settings from this TOML file instead of the nearest pyprojec
 def check_parser() -> argparse.ArgumentParser:
     from reglint.config import OUTPUT_FORMATS
 
-    parser = _Parser(prog="reglint check", description="Find regularization and optimizer hazards.")
+    parser = Parser(prog="reglint check", description="Find regularization and optimizer hazards.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .); - reads stdin")
     parser.add_argument("--fix", action="store_true", default=None, help="apply safe fixes")
     parser.add_argument("--no-fix", dest="fix", action="store_false", help="do not apply fixes, even when the configuration sets `fix = true`")
@@ -160,7 +147,7 @@ def _clean(args: List[str]) -> int:
     from reglint import cache as result_cache
     from reglint.config import ConfigError, load_settings
 
-    parser = _Parser(prog="reglint clean")
+    parser = Parser(prog="reglint clean")
     parser.add_argument("--cache-dir", metavar="DIR")
     parser.add_argument("--config", metavar="FILE")
     options = parser.parse_args(args)
@@ -181,7 +168,7 @@ def _clean(args: List[str]) -> int:
 def _rules(args: List[str]) -> int:
     from reglint.rule import all_rules
 
-    parser = _Parser(prog="reglint rules")
+    parser = Parser(prog="reglint rules")
     parser.add_argument("--output-format", choices=("text", "json", "markdown"), default="text")
     options = parser.parse_args(args)
     rules = all_rules().values()
@@ -274,8 +261,9 @@ def _check(options: argparse.Namespace) -> int:
 
 
 def _check_stdin(options, settings, plan, fix) -> int:
-    from reglint.engine import FileResult, check_bytes
     from reglint.files import is_excluded
+    from reglint.pipeline import FileResult
+    from reglint.runner import check_bytes
 
     name = options.stdin_filename or "-"
     data = sys.stdin.buffer.read()
@@ -289,15 +277,18 @@ def _check_stdin(options, settings, plan, fix) -> int:
         sys.stdout.flush()
         return _finish(options, settings, [result], report_stream=sys.stderr)
     if options.diff:
-        _print_diffs([result], {name: data})
+        from reglint.writing import diff_lines
+
+        sys.stdout.writelines(diff_lines([result], {name: data}))
         return _exit_code(options, [result])
     return _finish(options, settings, [result], report_stream=sys.stdout)
 
 
 def _check_paths(options, paths, settings, plan, fix) -> int:
     from reglint.diagnostic import parse_error
-    from reglint.engine import FileResult, run
     from reglint.files import discover
+    from reglint.pipeline import FileResult
+    from reglint.runner import run
 
     found = discover(paths, settings)
     results = [FileResult(path, [parse_error(path, message)]) for path, message in found.errors]
@@ -311,42 +302,15 @@ def _check_paths(options, paths, settings, plan, fix) -> int:
         cache = result_cache.Cache(folder, result_cache.key_for(settings, [r.code for r in plan.rules]))
     checked = list(run(found.files, plan, fix=fix, unsafe=settings.unsafe_fixes, jobs=options.jobs, cache=cache))
     if options.diff:
-        originals = {}
-        for result in checked:
-            if result.fixed is not None:
-                with open(result.path, "rb") as handle:
-                    originals[result.path] = handle.read()
-        _print_diffs(checked, originals)
+        from reglint.writing import diff_lines
+
+        sys.stdout.writelines(diff_lines(checked))
         return _exit_code(options, results + checked, diff=True)
     if settings.fix:
-        from reglint.fixes import write_fixed
+        from reglint.writing import write_fixes
 
-        for result in checked:
-            if result.fixed is not None:
-                problem = write_fixed(result.path, result.fixed)
-                if problem:
-                    # the file keeps its hazards: report what is still on disk, and why it was not fixed
-                    from reglint.engine import check_path
-
-                    unchanged = check_path(result.path, plan)
-                    result.diagnostics, result.source = unchanged.diagnostics, unchanged.source
-                    result.fixed, result.fixed_diagnostics = None, []
-                    results.append(FileResult(result.path, [parse_error(result.path, problem)]))
+        results.extend(write_fixes(checked, plan))
     return _finish(options, settings, results + checked, report_stream=sys.stdout)
-
-
-def _print_diffs(results, originals) -> None:
-    for result in results:
-        if result.fixed is None:
-            continue
-        if result.path.endswith(".ipynb"):
-            from reglint import notebook
-
-            sys.stdout.writelines(notebook.diff(result.path, originals[result.path], result.fixed))
-            continue
-        before = originals[result.path].decode("utf-8", "replace").splitlines(keepends=True)
-        after = result.fixed.decode("utf-8", "replace").splitlines(keepends=True)
-        sys.stdout.writelines(difflib.unified_diff(before, after, result.path, result.path))
 
 
 def _use_color() -> bool:
@@ -396,34 +360,16 @@ def _exit_code(options, results, diff: bool = False) -> int:
 def _add_noqa(options, paths, settings, plan) -> int:
     """Silence every remaining diagnostic with a `# noqa` comment on its line."""
     from reglint.diagnostic import parse_error
-    from reglint.engine import FileResult, run
     from reglint.files import discover
-    from reglint.fixes import write_fixed
-    from reglint.noqa_add import add_to_bytes
+    from reglint.pipeline import FileResult
+    from reglint.writing import add_noqa
 
     found = discover(paths, settings)
     left = [FileResult(path, [parse_error(path, message)]) for path, message in found.errors]
     if not found.files and not found.errors:
         return EXIT_CLEAN
-    added = 0
-    for result in run(found.files, plan, jobs=options.jobs):
-        if not result.diagnostics:
-            continue
-        try:
-            with open(result.path, "rb") as handle:
-                data = handle.read()
-        except OSError as error:
-            left.append(FileResult(result.path, [parse_error(result.path, f"cannot read file: {error.strerror or error}")]))
-            continue
-        new, changed, remaining = add_to_bytes(result.path, data, result.diagnostics)
-        if new is not None:
-            problem = write_fixed(result.path, new)
-            if problem:
-                left.append(FileResult(result.path, [parse_error(result.path, problem)]))
-                continue
-            added += changed
-        if remaining:
-            left.append(FileResult(result.path, remaining, result.source))
+    added, remaining = add_noqa(found.files, plan, jobs=options.jobs)
+    left.extend(remaining)
     _err(f"Added {added} noqa directive{'s' if added != 1 else ''}.")
     if not left:
         return EXIT_CLEAN
@@ -435,7 +381,7 @@ def _add_noqa(options, paths, settings, plan) -> int:
 LSP_DEPENDENCIES = ("pygls", "lsprotocol", "cattrs", "attrs")  # what `reglint[lsp]` installs
 
 def _server(args: List[str]) -> int:
-    parser = _Parser(prog="reglint server", description="Run the reglint language server on stdin/stdout.")
+    parser = Parser(prog="reglint server", description="Run the reglint language server on stdin/stdout.")
     parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default and only transport)")
     parser.parse_args(args)
     try:

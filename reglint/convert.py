@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Dict, List, Optional, Sequence
 
-from reglint.cli import EXIT_CLEAN, EXIT_ERROR, UsageError, _Parser
+from reglint.usage import EXIT_CLEAN, EXIT_ERROR, Parser, UsageError
 
 COUPLED, DECOUPLED = "coupled", "decoupled"
 L_AND_H = "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019 (docs/semantics.md#decoupled-weight-decay-paper)"
@@ -363,7 +363,7 @@ _OPTIONS_WITH_VALUE = ("--from", "--to", "--lr", "--output-format")
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="reglint convert", description=__doc__, add_help=False,
+    p = Parser(prog="reglint convert", description=__doc__, add_help=False,
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("coefficient", type=_coefficient, metavar="VALUE", help="the coefficient as written in --from")
     p.add_argument("--from", dest="source", type=_convention, required=True, metavar="CONVENTION",

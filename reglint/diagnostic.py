@@ -61,6 +61,9 @@ class Diagnostic:
         return replace(self, path=path)
 
 
+# `extra` key: the diagnosed code is not needed (an unused directive); editors fade it
+UNNECESSARY = "unnecessary"
+
 PARSE_ERROR_CODE = "RL000"
 PARSE_ERROR_NAME = "unreadable-file"
 

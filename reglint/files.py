@@ -1,7 +1,7 @@
 """Path discovery: which files a run checks.
 
 Folders are walked for `*.py` / `*.pyi` and Jupyter notebooks (`*.ipynb`, see
-`reglint.notebook`; `extend-exclude = ["*.ipynb"]` leaves them out). The walk
+`reglint.sources.notebook`; `extend-exclude = ["*.ipynb"]` leaves them out). The walk
 skips what nobody wants linted and what would make a run slow or noisy: the
 default excludes (`.git`, `build`,
 `__pycache__`, ...), any virtualenv or conda environment whatever its name (a folder

@@ -11,8 +11,9 @@ directive after it (`# type: ignore` must open its comment for mypy to see it).
 A directive silences the line a diagnostic starts on (see `reglint.suppress`). When
 that line cannot take a comment — it ends inside a multi-line string, or continues
 with a backslash — the diagnostic is left as it is and returned, so the command can
-say so; so are RL000 (an unreadable file is not a rule's diagnostic). Notebooks are
-edited cell by cell through `reglint.notebook`.
+say so; so are RL000 (an unreadable file is not a rule's diagnostic). This module
+works on text; each source kind (`reglint.sources`) applies it to its files, a
+notebook cell by cell.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Sequence, Set, Tuple
 
 from reglint.diagnostic import PARSE_ERROR_CODE
 
@@ -100,21 +101,3 @@ def _with_codes(line: str, codes: Set[str], directives: List) -> str:
     body = line.rstrip("\r\n")
     ending = line[len(body):]
     return f"{body.rstrip()}  # noqa: {', '.join(sorted(codes))}{ending}"
-
-
-def add_to_bytes(path: str, data: bytes, diagnostics: Sequence) -> Tuple[Optional[bytes], int, List]:
-    """The file's new bytes (None when unchanged), lines changed, diagnostics left."""
-    if path.endswith(".ipynb"):
-        from reglint import notebook
-
-        return notebook.add_noqa(data, diagnostics)
-    from reglint.engine import DecodeError, decode, encode
-
-    try:
-        text, encoding = decode(data)
-    except DecodeError:
-        return None, 0, list(diagnostics)
-    new, changed, left = add_noqa(text, diagnostics)
-    if not changed:
-        return None, 0, left
-    return encode(new, encoding), changed, left

@@ -59,6 +59,10 @@ class Rule:
     default: bool = True  # enabled without --select
     docs: str = ""
     check: Callable[..., Iterable] | None = None
+    # a rule about the suppression comments themselves (RL100) defines
+    # `check_directives(path, source, suppressions, used, enabled)`: the noqa filter
+    # calls it once it knows which directive silenced which diagnostic
+    check_directives: Callable[..., Iterable] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "words", _groups(self.words))
@@ -89,7 +93,7 @@ CODE_PATTERN = re.compile(r"^RL\d{3}$")
 def _rule_from_module(module: ModuleType) -> Rule:
     meta: Rule = module.RULE
     docs = (module.__doc__ or "").strip()
-    return replace(meta, docs=docs, check=module.check)
+    return replace(meta, docs=docs, check=module.check, check_directives=getattr(module, "check_directives", None))
 
 
 @lru_cache(maxsize=1)

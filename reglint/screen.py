@@ -44,12 +44,6 @@ class Code:
     def all_names(self) -> FrozenSet[str]:
         return self.names | self.callees
 
-    def could_have(self, kind: str) -> bool:
-        """False when the extractor cannot find any fact of `kind` here (see `reglint.facts`)."""
-        from reglint.facts import FACT_KINDS
-
-        return FACT_KINDS[kind](self)
-
     def names_any(self, predicate: Callable[[str], bool], hint: Tuple[str, ...]) -> bool:
         """Whether a value name or short string of the code satisfies `predicate`; only
         those whose lowercase form contains one of `hint` are tried. (A value's names —

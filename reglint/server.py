@@ -4,7 +4,7 @@ What it does, on Python documents (`.py`, `.pyi`):
 
 - publishes diagnostics when a document is opened, changed and saved, and clears
   them when it is closed; RL000 (the buffer does not parse) is an error, rule
-  diagnostics are warnings, RL100's unused directives are tagged unnecessary;
+  diagnostics are warnings, unneeded code (RL100's unused directives) is tagged unnecessary;
 - offers code actions: each diagnostic's fix as a quick fix whose title says how safe
   it is (`… (RL002, unsafe fix)`; safe fixes are marked preferred), a `# noqa` for
   the line, and `source.fixAll.reglint`, which applies what `reglint check --fix`
@@ -142,7 +142,8 @@ class ReglintServer(LanguageServer):
     # diagnostics -----------------------------------------------------------------------
     def check(self, uri: str, fix: bool = False):
         """(document, its text, FileResult or None, config error or None)."""
-        from reglint.engine import FileResult, check_bytes
+        from reglint.pipeline import FileResult
+        from reglint.runner import check_bytes
         from reglint.files import is_excluded
 
         document = self.workspace.get_text_document(uri)
@@ -234,11 +235,11 @@ def _is_python(uri: str) -> bool:
 
 
 def lsp_diagnostic(diagnostic, lines: Lines) -> types.Diagnostic:
-    from reglint.diagnostic import PARSE_ERROR_CODE
+    from reglint.diagnostic import PARSE_ERROR_CODE, UNNECESSARY
     from reglint.rule import all_rules
 
     rule = all_rules().get(diagnostic.code)
-    tags = [types.DiagnosticTag.Unnecessary] if diagnostic.code == "RL100" else None
+    tags = [types.DiagnosticTag.Unnecessary] if dict(diagnostic.extra).get(UNNECESSARY) else None
     return types.Diagnostic(
         range=lines.range(diagnostic.start, diagnostic.end),
         message=diagnostic.message,

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from reglint import engine
+from reglint import runner
 from reglint.cache import Cache, key_for
 from reglint.config import Settings
-from reglint.engine import Plan, run
+from reglint.engine import Plan
+from reglint.runner import run
+
+from _cli import reglint
 
 HAZARD = "import torch\n\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)\n"
 CLEAN = "import torch\n\nopt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)\n"
@@ -32,13 +33,13 @@ def project(tmp_path):
 def counted(monkeypatch):
     """Records the paths the engine really checks (not served from the cache)."""
     checked = []
-    original = engine.check_path
+    original = runner.check_path
 
     def spy(path, plan, fix=False, unsafe=False):
         checked.append(path)
         return original(path, plan, fix, unsafe)
 
-    monkeypatch.setattr(engine, "check_path", spy)
+    monkeypatch.setattr(runner, "check_path", spy)
     return checked
 
 
@@ -107,7 +108,7 @@ def test_a_damaged_cache_file_is_an_empty_cache(project, counted):
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "reglint", *args], cwd=cwd, capture_output=True, text=True)
+    return reglint(*args, cwd=cwd)
 
 
 def test_cli_writes_reads_and_cleans_the_cache(project):

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
 from reglint import __version__, cli
+
+from _cli import reglint as run
 
 HAZARD = (
     "import torch\n"
@@ -35,71 +34,6 @@ RL002 = (
 )
 # what makes a broken file reach the decoder and the parser: the words of an Adam + weight decay
 VOCABULARY = "import torch\nopt = torch.optim.Adam(p, weight_decay=1e-4)\n"
-NOBODY = 65534
-
-
-def run(*args: str, cwd: Path, stdin: Optional[bytes] = None, unprivileged: bool = False) -> subprocess.CompletedProcess:
-    """`python -m reglint ARGS`, with text output; asserts there is never a traceback."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "REGLINT_DEBUG")}
-    command = [sys.executable, "-m", "reglint", *args]
-    preexec = None
-    if unprivileged and os.geteuid() == 0:
-        command, preexec = _as_nobody(command)
-    result = subprocess.run(
-        command, cwd=cwd, input=stdin if stdin is not None else b"", capture_output=True, env=env,
-        preexec_fn=preexec, timeout=120,
-    )
-    out = result.stdout.decode("utf-8", "surrogateescape")
-    err = result.stderr.decode("utf-8", "surrogateescape")
-    assert "Traceback" not in err and "internal error" not in err, err
-    return subprocess.CompletedProcess(args, result.returncode, out, err)
-
-
-def _drop_privileges() -> None:
-    os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
-
-
-_NOBODY_CAN_RUN: Optional[bool] = None
-
-# Fallback when the interpreter or the checkout is out of the unprivileged user's reach
-# (a venv whose Python lives under /root): start as root, run reglint once on a scratch
-# folder so every module and codec it needs is imported, then drop to `nobody` before
-# the real run, so every file access of that run is unprivileged.
-_DROP_THEN_RUN = """
-import contextlib, io, os, shutil, sys, tempfile
-import reglint.cli
-scratch = tempfile.mkdtemp()
-with open(os.path.join(scratch, "a.py"), "w") as handle:
-    handle.write(%r)
-with open(os.path.join(scratch, "b.py"), "w") as handle:
-    handle.write(%r)
-with open(os.path.join(scratch, "pyproject.toml"), "w") as handle:
-    handle.write("[tool.reglint]\\n")
-for fmt in ("concise", "json"):
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        reglint.cli.main(["--output-format", fmt, scratch])
-b"x".decode("utf-8-sig"); b"x".decode("latin-1")  # empty input would skip the codec lookup
-shutil.rmtree(scratch)
-os.setgroups([]); os.setgid(%d); os.setuid(%d)
-sys.exit(reglint.cli.main(sys.argv[1:]))
-""" % (HAZARD, VOCABULARY + "def f(:\n", NOBODY, NOBODY)
-
-
-def _as_nobody(command):
-    global _NOBODY_CAN_RUN
-    if _NOBODY_CAN_RUN is None:
-        try:
-            probe = subprocess.run([sys.executable, "-c", "import reglint.cli"], cwd="/", capture_output=True,
-                                   preexec_fn=_drop_privileges, timeout=60)
-            _NOBODY_CAN_RUN = probe.returncode == 0
-        except OSError:  # the interpreter itself is out of reach
-            _NOBODY_CAN_RUN = False
-    if _NOBODY_CAN_RUN:
-        return command, _drop_privileges
-    return [sys.executable, "-c", _DROP_THEN_RUN, *command[3:]], None
-
 
 def write(folder: Path, name: str, text) -> Path:
     path = folder / name

@@ -11,13 +11,14 @@ import ast
 import io
 import itertools
 import json
-import subprocess
 import sys
 
 import pytest
 
 from reglint import cli
 from reglint.convert import CONVENTIONS, _convention, convert, format_number, main
+
+from _cli import reglint
 
 # Caffe-equivalent λ per unit of the written coefficient (docs/semantics.md#conversion-table)
 COUPLED = {
@@ -214,8 +215,7 @@ def test_bad_input(capsys, args, message):
 
 
 def test_bad_input_through_the_cli_has_no_traceback():
-    done = subprocess.run([sys.executable, "-m", "reglint", "convert", "-5e-4", "--from", "caffe", "--to", "keras"],
-                          capture_output=True, text=True)
+    done = reglint("convert", "-5e-4", "--from", "caffe", "--to", "keras")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -24,6 +22,8 @@ import pytest
 import yaml
 
 from reglint import cli
+
+import _cli
 
 try:
     import tomllib
@@ -45,9 +45,9 @@ def section(title: str) -> str:
 
 
 def reglint(*args: str, stdin: bytes = b"", cwd: Path = ROOT) -> str:
-    result = subprocess.run([sys.executable, "-m", "reglint", *args], cwd=cwd, input=stdin, capture_output=True, timeout=120)
+    result = _cli.reglint(*args, cwd=cwd, stdin=stdin)
     assert result.returncode in (0, 1), result.stderr
-    return result.stdout.decode()
+    return result.stdout
 
 
 # -- translators: the editors' pattern languages into Python regexes ---------------------------

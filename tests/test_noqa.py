@@ -9,16 +9,17 @@ was there, so RL100 must find nothing to remove.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from reglint.config import Settings
-from reglint.engine import Plan, check_bytes
+from reglint.engine import Plan
+from reglint.runner import check_bytes
+
+from _cli import reglint
 
 ADAM = "opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)"
 ADAMW = "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.05)"
@@ -160,12 +161,7 @@ def test_the_fix_is_safe_and_idempotent():
 # -- the CLI -----------------------------------------------------------------------------
 
 def run(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "REGLINT_DEBUG")}
-    result = subprocess.run([sys.executable, "-m", "reglint", *args], cwd=cwd, input=stdin, capture_output=True,
-                            env=env, timeout=120)
-    out, err = result.stdout.decode(), result.stderr.decode()
-    assert "Traceback" not in err and "internal error" not in err, err
-    return subprocess.CompletedProcess(args, result.returncode, out, err)
+    return reglint(*args, cwd=cwd, stdin=stdin)
 
 
 def test_cli_fix_removes_unused_directives(work):

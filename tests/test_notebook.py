@@ -15,8 +15,10 @@ import nbformat
 import pytest
 
 from reglint.config import Settings
-from reglint.engine import Plan, check_bytes
-from reglint import notebook as nb
+from reglint.engine import Plan
+from reglint.runner import check_bytes
+from reglint.report import cell_of
+from reglint.sources import ipynb, ipython
 from test_noqa import run
 
 IMPORTS = "import torch\nmodel = torch.nn.Linear(4, 2)"
@@ -51,7 +53,7 @@ def check(book, fix=False, unsafe=False, select=None):
 
 
 def located(result):
-    return [(nb.cell_of(d), d.start.line, d.start.column, d.code) for d in result.diagnostics]
+    return [(cell_of(d), d.start.line, d.start.column, d.code) for d in result.diagnostics]
 
 
 # -- checking ------------------------------------------------------------------------------
@@ -266,18 +268,18 @@ def test_stdin_notebook_with_fix_prints_the_fixed_notebook(work):
 def test_a_fix_that_would_cross_a_cell_is_not_written():
     """Splitting back must find every cell; a lost boundary leaves the notebook as it was."""
     book = notebook(IMPORTS, ADAM)
-    loaded = nb.load(nbformat.writes(book).encode())
-    joined = nb.join(loaded)
-    assert joined.split(joined.text.replace(nb.BOUNDARY + "\n", "", 1)) is None
-    assert nb.unmask(nb.mask("%time x\ny = 1\n")[0].replace(nb.MARK, ""), ["%time x\n"]) is None
+    loaded = ipynb.load(nbformat.writes(book).encode())
+    joined = ipython.join(loaded)
+    assert joined.split(joined.text.replace(ipython.BOUNDARY + "\n", "", 1)) is None
+    assert ipython.unmask(ipython.mask("%time x\ny = 1\n")[0].replace(ipython.MARK, ""), ["%time x\n"]) is None
 
 
 def test_masking_round_trips():
     source = "%load_ext autoreload\nfor i in x:\n    !echo $i\nobj?\ny = (1\n% 2)\n"
-    masked, lines = nb.mask(source)
+    masked, lines = ipython.mask(source)
     assert lines == ["%load_ext autoreload\n", "    !echo $i\n", "obj?\n"]
-    assert masked.splitlines()[2] == "    pass  " + nb.MARK  # a block needs a statement
-    assert nb.unmask(masked, lines) == source
+    assert masked.splitlines()[2] == "    pass  " + ipython.MARK  # a block needs a statement
+    assert ipython.unmask(masked, lines) == source
     compile(masked, "<cell>", "exec")
 
 
@@ -352,7 +354,7 @@ def test_any_cells_are_checked_and_fixed_without_raising(sources, as_string):
     plan = Plan.build(Settings(extend_select=("RL100",)))
     result = check_bytes("nb.ipynb", raw, plan, fix=True, unsafe=True)
     for diagnostic in result.diagnostics:
-        assert 1 <= nb.cell_of(diagnostic) <= len(sources) + 1
+        assert 1 <= cell_of(diagnostic) <= len(sources) + 1
     if result.fixed is not None:
         after = json.loads(result.fixed)
         assert [c["outputs"] for c in after["cells"]] == [c["outputs"] for c in data["cells"]]
@@ -377,5 +379,5 @@ def test_a_cell_that_is_not_text_is_rl000_and_the_others_are_checked():
     assert result.diagnostics[0].message == "the cell holds a NUL character, not Python source"
     data = nbformat.writes(notebook(IMPORTS, "x = 'A'", ADAM)).replace("'A'", "'\\ud800'").encode()
     result = check_bytes("nb.ipynb", data, Plan.build(Settings()))
-    assert [(nb.cell_of(d), d.code) for d in result.diagnostics] == [(2, "RL000"), (3, "RL002")]
+    assert [(cell_of(d), d.code) for d in result.diagnostics] == [(2, "RL000"), (3, "RL002")]
     assert "lone surrogate" in result.diagnostics[0].message

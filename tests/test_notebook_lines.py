@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from reglint.diagnostic import Position
-from reglint.notebook import load
+from reglint.sources.ipynb import load
 from reglint.notebook_lines import file_position, file_region
 
 CELL = "import torch\n# café\nopt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)\n"

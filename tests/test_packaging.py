@@ -2,7 +2,7 @@
 
 The rules live in the top-level `rules/` folder of the checkout but must ship as
 `reglint.rules`; a wheel must never put a package called plainly `rules` on
-sys.path. The wheel is built from a copy of the checkout (sources only), so a
+sys.path. A plain checkout, not installed, runs as `python -m reglint` too. The wheel is built from a copy of the checkout (sources only), so a
 stale `build/` folder or another checkout's files cannot leak into it.
 """
 
@@ -14,10 +14,13 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from _cli import reglint
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = "Scripts" if os.name == "nt" else "bin"
@@ -116,3 +119,23 @@ def test_installed_wheel_runs_its_rules(venv, tmp_path):
 
     module = run(python, "-m", "reglint", "check", "--output-format", "concise", "train.py", cwd=elsewhere)
     assert module.returncode == 1 and module.stdout == check.stdout, module.stdout + module.stderr
+
+
+def test_a_plain_checkout_runs_as_python_dash_m(tmp_path):
+    """The checkout's reglint/ and rules/ folders, copied and not installed: `python -m
+    reglint` finds `reglint.rules` in the rules/ folder beside reglint/. `-S` keeps the
+    editable install of this checkout (a .pth file) out; PYTHONPATH gives the dependencies."""
+    checkout = tmp_path / "checkout"
+    for folder in ("reglint", "rules", "examples"):
+        shutil.copytree(ROOT / folder, checkout / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    paths = sysconfig.get_paths()
+    plain = {"PYTHONPATH": os.pathsep.join(dict.fromkeys((paths["purelib"], paths["platlib"])))}
+    where = subprocess.run([sys.executable, "-S", "-c", "import reglint.rules; print(reglint.rules.__file__)"],
+                           cwd=checkout, env={**os.environ, **plain}, capture_output=True, text=True, timeout=60)
+    assert Path(where.stdout.strip()) == checkout / "rules" / "__init__.py", where.stderr
+
+    args = ("check", "--no-cache", "--output-format", "concise", "examples")
+    copied = reglint(*args, cwd=checkout, flags=("-S",), env=plain)
+    installed = reglint(*args, cwd=ROOT)
+    assert copied.returncode == installed.returncode == 1, copied.stderr
+    assert copied.stdout == installed.stdout and "RL002" in copied.stdout

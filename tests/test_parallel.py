@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from reglint.config import Settings
-from reglint.engine import PARALLEL_THRESHOLD, Plan, run
+from reglint.engine import Plan
+from reglint.runner import PARALLEL_THRESHOLD, run
 
 HAZARD = "import torch\n\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay={wd})\n"
 
@@ -30,7 +31,7 @@ def test_checking_collects_garbage_less_often(tmp_path):
     import gc
     from concurrent.futures import ProcessPoolExecutor
 
-    from reglint import engine
+    from reglint import runner
 
     before = gc.get_threshold()
     try:
@@ -39,10 +40,10 @@ def test_checking_collects_garbage_less_often(tmp_path):
         path.write_text(HAZARD.format(wd="1e-4"))
         plan = Plan.build(Settings(root=str(tmp_path)))
         assert [r.path for r in run([str(path)], plan, jobs=1)] == [str(path)]
-        assert gc.get_threshold() == engine.GC_THRESHOLDS
+        assert gc.get_threshold() == runner.GC_THRESHOLDS
         gc.set_threshold(700, 10, 10)
         with ProcessPoolExecutor(max_workers=1) as pool:
-            assert pool.submit(_thresholds_after_a_batch, str(path), plan).result() == engine.GC_THRESHOLDS
+            assert pool.submit(_thresholds_after_a_batch, str(path), plan).result() == runner.GC_THRESHOLDS
     finally:
         gc.set_threshold(*before)
 
@@ -50,8 +51,8 @@ def test_checking_collects_garbage_less_often(tmp_path):
 def _thresholds_after_a_batch(path, plan):
     import gc
 
-    from reglint import engine
+    from reglint import runner
 
     gc.set_threshold(700, 10, 10)  # as a spawned worker would start
-    engine._check_batch(([path], plan, False, False))
+    runner._check_batch(([path], plan, False, False))
     return gc.get_threshold()

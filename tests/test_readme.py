@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
+
+from _cli import reglint
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -18,10 +19,8 @@ BLOCK = re.compile(re.escape(START) + r"\n(.*?)" + re.escape(END), re.DOTALL)
 
 
 def generated_table() -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "reglint", "rules", "--output-format", "markdown"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    )
+    result = reglint("rules", "--output-format", "markdown", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
     return result.stdout
 
 

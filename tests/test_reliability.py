@@ -31,8 +31,10 @@ from typing import Optional
 import libcst as cst
 import pytest
 
-from reglint import engine
+from reglint import parsing, reading
 from reglint.config import Settings
+
+from _cli import reglint
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCABULARY = "import torch\nopt = torch.optim.Adam(p, weight_decay=1e-4)\n"
@@ -45,15 +47,8 @@ TOO_DEEP = "RL000 file is too deeply nested to analyse"
 
 
 def cli(*args: str, cwd: Path, stdin: bytes = b"", timeout: float = 120) -> subprocess.CompletedProcess:
-    """`python -m reglint --no-cache ARGS`; asserts no traceback, no internal error, no crash by signal."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "REGLINT_DEBUG")}
-    result = subprocess.run([sys.executable, "-m", "reglint", "--no-cache", *args], cwd=cwd, input=stdin,
-                            capture_output=True, env=env, timeout=timeout)
-    out = result.stdout.decode("utf-8", "surrogateescape")
-    err = result.stderr.decode("utf-8", "surrogateescape")
-    assert result.returncode >= 0, f"killed by signal {-result.returncode}: {err}"
-    assert "Traceback" not in err and "internal error" not in err, err
-    return subprocess.CompletedProcess(args, result.returncode, out, err)
+    """`python -m reglint --no-cache ARGS`."""
+    return reglint("--no-cache", *args, cwd=cwd, stdin=stdin, timeout=timeout)
 
 
 def check_one(work: Path, name: str, data: bytes, *args: str, timeout: float = 120):
@@ -289,8 +284,8 @@ def test_a_50_mb_file_without_rule_vocabulary_is_not_parsed(work):
 
 
 def test_a_file_just_under_the_limit_is_checked(work):
-    data = VOCABULARY.encode() + b"# " + b"x" * (engine.MAX_SOURCE_BYTES - len(VOCABULARY) - 3) + b"\n"
-    assert len(data) == engine.MAX_SOURCE_BYTES
+    data = VOCABULARY.encode() + b"# " + b"x" * (reading.MAX_SOURCE_BYTES - len(VOCABULARY) - 3) + b"\n"
+    assert len(data) == reading.MAX_SOURCE_BYTES
     result = check_one(work, "big.py", data)
     assert (result.returncode, result.stdout) == (1, f"big.py:2:27: {RL002}\n")
 
@@ -305,7 +300,7 @@ def test_a_file_past_the_read_limit_is_not_read(work):
 
 
 def test_stdin_past_the_limit_is_rl000(work):
-    data = VOCABULARY.encode() * (engine.MAX_SOURCE_BYTES // len(VOCABULARY) + 1)
+    data = VOCABULARY.encode() * (reading.MAX_SOURCE_BYTES // len(VOCABULARY) + 1)
     result = cli("--output-format", "concise", "--stdin-filename", "big.py", cwd=work, stdin=data)
     assert (result.returncode, result.stdout) == (1, f"big.py:1:1: RL000 file too large to analyse ({len(data) / 1e6:.1f} MB > 2 MB limit)\n")
 
@@ -396,8 +391,8 @@ def test_odd_job_counts(work, jobs, code, stderr):
 
 def test_undecodable_stdin_with_fix_echoes_the_bytes(work):
     data = VOCABULARY.encode() + b"x = '\xe9'\n"
-    result = subprocess.run([sys.executable, "-m", "reglint", "--output-format", "concise", "--fix", "--unsafe-fixes",
-                             "--stdin-filename", "buf.py"], cwd=work, input=data, capture_output=True, timeout=60)
+    result = reglint("--output-format", "concise", "--fix", "--unsafe-fixes", "--stdin-filename", "buf.py",
+                     cwd=work, stdin=data, timeout=60, text=False)
     assert (result.returncode, result.stdout) == (1, data)
     assert result.stderr.decode().startswith("buf.py:1:1: RL000 cannot decode as utf-8: ")
 
@@ -471,10 +466,10 @@ def test_every_rule_over_a_real_tree(tree, tmp_path):
         if path not in expected_rl000:
             assert message.startswith("libcst cannot parse this valid Python: "), (path, message)
             with pytest.raises(cst.ParserSyntaxError):
-                cst.parse_module(engine.decode(Path(path).read_bytes())[0])
+                cst.parse_module(reading.decode(Path(path).read_bytes())[0])
     assert expected_rl000 <= set(rl000), expected_rl000 - set(rl000)
     # every file with a diagnostic, fixed with unsafe fixes: parses, and a second fix changes nothing
-    from reglint.engine import check_bytes
+    from reglint.runner import check_bytes
     from reglint.fixes import parses, python_parses
 
     flagged = sorted({item["filename"] for item in reported if item["code"] != "RL000"})
@@ -485,7 +480,7 @@ def test_every_rule_over_a_real_tree(tree, tmp_path):
         if repaired.fixed is None:
             continue
         fixed += 1
-        text = engine.decode(repaired.fixed)[0]
+        text = reading.decode(repaired.fixed)[0]
         assert parses(text) and python_parses(text), path
         assert check_bytes(path, repaired.fixed, plan, fix=True, unsafe=True).fixed is None, path
     print(f"\n{tree}: {len(files)} files, {prefiltered} past the prefilter, {len(reported)} diagnostics "
@@ -521,7 +516,8 @@ def _sample():
 
 def _check_unfiltered(items):
     """In a worker: check each file with the prefilter bypassed, fix it, and fix the result again."""
-    from reglint.engine import Plan, check_path, check_bytes
+    from reglint.engine import Plan
+    from reglint.runner import check_bytes, check_path
     from reglint.fixes import parses, python_parses
 
     Plan.may_flag = lambda self, data, rules: True  # the worker's own copy of the class
@@ -537,10 +533,10 @@ def _check_unfiltered(items):
             record["parsed"] = result.parsed
             record["fixed"] = result.fixed is not None
             if result.fixed is not None:
-                text = engine.decode(result.fixed)[0]
+                text = reading.decode(result.fixed)[0]
                 if not parses(text):
                     record["problems"].append("fixed text does not parse with libcst")
-                if python_parses(engine.decode(data)[0]) and not python_parses(text):
+                if python_parses(reading.decode(data)[0]) and not python_parses(text):
                     record["problems"].append("fixed text does not parse with CPython")
                 again = check_bytes(path, result.fixed, plan, fix=True, unsafe=True)
                 if again.fixed is not None:
@@ -588,7 +584,7 @@ def test_engine_without_prefilter_on_a_sample():
 def test_read_source_reads_a_file_by_its_size(tmp_path, monkeypatch):
     """One buffer of the file's size; a file whose size says 0 (/proc) is still read whole,
     and one past the read limit is refused, whatever fstat said."""
-    from reglint.engine import SourceTooLarge, read_source
+    from reglint.reading import SourceTooLarge, read_source
 
     path = tmp_path / "a.py"
     path.write_bytes(b"x = 1\n" * 1000)
@@ -596,7 +592,7 @@ def test_read_source_reads_a_file_by_its_size(tmp_path, monkeypatch):
     status = Path("/proc/self/status")
     if status.exists():
         assert os.stat(status).st_size == 0 and read_source(str(status)).startswith(b"Name:")
-    monkeypatch.setattr(engine, "READ_LIMIT", 100)
+    monkeypatch.setattr(reading, "READ_LIMIT", 100)
     with pytest.raises(SourceTooLarge):
         read_source(str(path))
     small = tmp_path / "b.py"
@@ -611,7 +607,7 @@ def test_parsing_skips_only_the_parsers_own_validation():
 
     for source in sorted((ROOT / "tests" / "fixtures" / "rules").glob("*/*.py"))[:60] + [ROOT / "reglint" / "extract.py"]:
         text = source.read_text(encoding="utf-8")
-        tree = engine._parse(text)
+        tree = parsing.parse(text)
         assert tree.deep_equals(cst.parse_module(text)) and tree.code == text, source
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not a name")

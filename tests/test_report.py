@@ -19,9 +19,11 @@ import pytest
 from reglint import __version__, cli, report
 from reglint.config import OUTPUT_FORMATS
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix, Position, parse_error
-from reglint.engine import FileResult
+from reglint.pipeline import FileResult
 from reglint.report import Context, github, sarif
 from reglint.rule import Rule
+
+from _cli import reglint
 
 ANSI = re.compile(r"\x1b\[")
 
@@ -248,7 +250,7 @@ def test_full_plain_has_no_escape_codes_and_color_has_them(monkeypatch):
 
 def test_full_plain_does_not_import_rich():
     code = (
-        "import io, sys; from reglint import report; from reglint.engine import FileResult; "
+        "import io, sys; from reglint import report; from reglint.pipeline import FileResult; "
         "from reglint.diagnostic import parse_error; "
         "report.write('full', [FileResult('x.py', [parse_error('x.py', 'boom')])], io.StringIO(), report.Context(rules={})); "
         "print('rich' in sys.modules)"
@@ -628,9 +630,7 @@ def test_cli_statistics_json(hazard, capsys):
 
 @needs_rl002
 def test_cli_subprocess_full_output(hazard):
-    env = {**os.environ, "NO_COLOR": "1"}
-    done = subprocess.run([sys.executable, "-m", "reglint", "check", "--no-cache", hazard],
-                          capture_output=True, text=True, env=env)
+    done = reglint("check", "--no-cache", hazard, env={"NO_COLOR": "1"})
     assert done.returncode == 1
     assert done.stdout.startswith(f"train.py:4:{HAZARD_COLUMN}: RL002 ")
     assert not ANSI.search(done.stdout)

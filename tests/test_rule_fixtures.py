@@ -20,7 +20,8 @@ import libcst as cst
 import pytest
 
 from reglint.config import Settings
-from reglint.engine import Plan, check_bytes
+from reglint.engine import Plan
+from reglint.runner import check_bytes
 from reglint.rule import all_rules
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"

@@ -27,8 +27,11 @@ import pytest
 from reglint import fixes
 from reglint.config import Settings
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix, Position
-from reglint.engine import Plan, check_bytes
+from reglint.engine import Plan
+from reglint.runner import check_bytes
 from reglint.rule import Rule
+
+from _cli import reglint
 
 HAZARD = (
     "import torch\n"
@@ -40,12 +43,8 @@ FIXED = HAZARD.replace("torch.optim.Adam(", "torch.optim.AdamW(")
 FIX = ("--fix", "--unsafe-fixes")
 
 
-def cli(*args: str, cwd: Path, check_output: bool = True) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "REGLINT_DEBUG")}
-    result = subprocess.run([sys.executable, "-m", "reglint", "--no-cache", "--output-format", "concise", *args],
-                            cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode >= 0 and "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
-    return result
+def cli(*args: str, cwd: Path, unprivileged: bool = False) -> subprocess.CompletedProcess:
+    return reglint("--no-cache", "--output-format", "concise", *args, cwd=cwd, unprivileged=unprivileged)
 
 
 def leftovers(folder: Path):
@@ -185,15 +184,6 @@ def test_a_refused_fix_still_reports_what_it_would_have_fixed(work):
     assert "train.py:4:53: RL002 " in result.stdout
 
 
-def _unprivileged(command, cwd):
-    from test_cli import _as_nobody
-
-    if os.geteuid() != 0:
-        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
-    command, preexec = _as_nobody(command)
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, preexec_fn=preexec)
-
-
 @pytest.fixture
 def shared(tmp_path_factory):
     import shutil
@@ -217,8 +207,7 @@ def test_a_file_in_a_read_only_folder_is_refused_as_an_unprivileged_user(shared)
     path.write_text(HAZARD)
     path.chmod(0o666)
     folder.chmod(0o555)
-    command = [sys.executable, "-m", "reglint", "--no-cache", "--output-format", "concise", *FIX, "locked/train.py"]
-    result = _unprivileged(command, shared)
+    result = cli(*FIX, "locked/train.py", cwd=shared, unprivileged=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "locked/train.py:1:1: RL000 cannot fix: Permission denied\n" in result.stdout
     assert path.read_text() == HAZARD and leftovers(folder) == []
@@ -233,8 +222,7 @@ def test_a_file_the_user_may_not_write_is_not_replaced_through_its_folder(shared
     path.write_text(HAZARD)
     path.chmod(0o644)  # root's file, not writable by nobody
     folder.chmod(0o777)
-    command = [sys.executable, "-m", "reglint", "--no-cache", "--output-format", "concise", *FIX, "open/train.py"]
-    result = _unprivileged(command, shared)
+    result = cli(*FIX, "open/train.py", cwd=shared, unprivileged=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "open/train.py:1:1: RL000 cannot fix: Permission denied\n" in result.stdout
     assert path.read_text() == HAZARD and path.stat().st_uid == os.geteuid() and leftovers(folder) == []

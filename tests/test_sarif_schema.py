@@ -12,8 +12,6 @@ import hashlib
 import io
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -22,9 +20,11 @@ import pytest
 
 from reglint import report
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix, Position, parse_error
-from reglint.engine import FileResult
+from reglint.pipeline import FileResult
 from reglint.report import Context, sarif
 from reglint.rule import all_rules
+
+from _cli import reglint
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
@@ -45,8 +45,7 @@ def assert_valid(validator, log: dict) -> None:
 
 
 def cli_sarif(*args: str) -> dict:
-    result = subprocess.run([sys.executable, "-m", "reglint", "check", "--output-format", "sarif", *args],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = reglint("check", "--output-format", "sarif", *args, cwd=ROOT)
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr
     return json.loads(result.stdout)
@@ -128,8 +127,7 @@ def test_notebook_results_are_valid(validator, tmp_path, monkeypatch):
         nbformat.v4.new_code_cell("opt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)"),
     ]
     nbformat.write(notebook, str(tmp_path / "train.ipynb"))
-    result = subprocess.run([sys.executable, "-m", "reglint", "check", "--output-format", "sarif", "--unsafe-fixes",
-                             "--no-cache", "train.ipynb"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = reglint("check", "--output-format", "sarif", "--unsafe-fixes", "--no-cache", "train.ipynb", cwd=tmp_path)
     log = json.loads(result.stdout)
     assert_valid(validator, log)
     (found,) = log["runs"][0]["results"]

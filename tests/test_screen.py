@@ -22,7 +22,9 @@ from hypothesis import given, settings as hypothesis_settings
 
 from reglint import screen
 from reglint.config import Settings
-from reglint.engine import MAX_NESTING, Plan, check_bytes
+from reglint.engine import Plan
+from reglint.parsing import MAX_NESTING
+from reglint.runner import check_bytes
 from reglint.rule import Rule, all_rules
 
 from test_properties import SCALE, SETTINGS, mutated, training_code

@@ -7,7 +7,6 @@ in a project folder whose pyproject.toml the server must read.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,8 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
+
+from _cli import reglint
 
 HAZARD = (
     "import torch\n"
@@ -227,13 +228,12 @@ def test_version_and_checks_do_not_import_the_server_or_libcst():
         "from reglint.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['--version'])\n"
-        "print(sorted(m for m in ('libcst', 'pygls', 'lsprotocol', 'reglint.server', 'reglint.notebook') if m in sys.modules))\n"
+        "print(sorted(m for m in ('libcst', 'pygls', 'lsprotocol', 'reglint.server', 'reglint.sources.notebook') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout == "[]\n"
 
 
 def test_server_usage_error_is_one_line():
-    result = subprocess.run([sys.executable, "-m", "reglint", "server", "--tcp"], capture_output=True, text=True,
-                            timeout=60, stdin=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1"})
+    result = reglint("server", "--tcp", env={"NO_COLOR": "1"}, timeout=60)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", "reglint: error: unrecognized arguments: --tcp\n")

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from _cli import reglint
+
 VOCABULARY = "import torch\nopt = torch.optim.Adam(p, weight_decay=1e-4)\n"
 SIDE_EFFECT = "open({marker!r}, 'w').write('executed')\n"
 CHECKED_MODULES = ("train", "torch", "tensorflow", "keras", "optax", "conftest", "setup", "sitecustomize",
@@ -193,5 +195,5 @@ def test_shadowing_modules_in_the_checked_folder_are_not_imported(project, how):
 def test_python_dash_m_does_not_import_the_checked_folders_modules(project):
     folder, markers, _ = project
     (folder / "ast.py").write_text(SIDE_EFFECT.format(marker=str(markers / "ast")) + "from _ast import *\n")
-    subprocess.run([sys.executable, "-m", "reglint", "--no-cache", "train.py"], cwd=folder, capture_output=True, timeout=120)
+    reglint("--no-cache", "train.py", cwd=folder)
     assert sorted(os.listdir(markers)) == []

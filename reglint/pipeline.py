@@ -1,0 +1,121 @@
+"""The per-source pipeline: Python source bytes -> diagnostics (and with fixes, new bytes).
+
+bytes -> words -> decode -> ast facts -> libcst parse -> extract -> rules -> noqa
+-> (rounds of fixes). `check_python` is a pure function of (path, bytes, plan), so the
+cache, the notebook source kind and the editor server can all reuse it; source kinds
+other than Python hand it the Python text they hold (see `reglint.sources`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence
+
+from reglint.config import Settings
+from reglint.diagnostic import Diagnostic, parse_error
+from reglint.engine import Plan
+from reglint.parsing import TOO_DEEP, Unanalysable, parse, read_code, syntax_error
+from reglint.reading import MAX_SOURCE_BYTES, DecodeError, decode, encode, too_large
+from reglint.rule import Rule
+
+MAX_FIX_ROUNDS = 5
+
+
+@dataclass
+class FileResult:
+    """What checking one file gives: its diagnostics, and what showing or writing them needs."""
+
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    source: Optional[str] = None  # decoded text when there is something to show or fix
+    fixed: Optional[bytes] = None  # new bytes when fixes changed the file
+    fixed_diagnostics: List[Diagnostic] = field(default_factory=list)
+    parsed: bool = False  # passed the words test and was parsed
+
+
+def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:
+    """Diagnostics for decoded text (raises libcst's ParserSyntaxError on bad code).
+
+    Of the enabled `rules`, only those whose fact kinds the code could hold run
+    (`Rule.may_flag_code`). (The words only decide whether a file is read at all.)"""
+    code = read_code(text)
+    running = tuple(rules) if code is None else tuple(rule for rule in rules if rule.may_flag_code(code))
+    if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared
+        return []
+    from reglint import suppress
+    from reglint.extract import build_model
+
+    model = build_model(path, text, parse(text))
+    found: List[Diagnostic] = []
+    for rule in running:
+        found.extend(rule.check(model, settings))
+    found = suppress.apply(found, text, path, rules)  # and what rules about directives report
+    return sorted(found, key=lambda d: d.sort_key)
+
+
+def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
+    """Check (and with `fix`, repair) Python source bytes; never raises on bad input."""
+    result = FileResult(path)
+    rules = plan.rules_for(path)
+    if not rules or not plan.may_flag(data, rules):
+        return result
+    if len(data) > MAX_SOURCE_BYTES:
+        result.diagnostics = [parse_error(path, too_large(len(data)))]
+        return result
+    try:
+        text, encoding = decode(data)
+    except DecodeError as error:
+        result.diagnostics = [parse_error(path, str(error))]
+        return result
+    result.parsed = True
+    try:
+        diagnostics = lint_text(path, text, rules, plan.settings)
+    except RecursionError:
+        result.diagnostics = [parse_error(path, TOO_DEEP)]
+        return result
+    except Unanalysable as error:
+        result.diagnostics = [parse_error(path, error.message, error.line, error.column)]
+        return result
+    except Exception as error:  # libcst.ParserSyntaxError and friends
+        if type(error).__name__ == "ParserSyntaxError":
+            result.diagnostics = [syntax_error(path, text, error)]
+            return result
+        raise
+    if fix and diagnostics:
+        text_after, diagnostics_after, fixed = _fix_loop(path, text, diagnostics, rules, plan, unsafe)
+        if fixed:
+            try:
+                result.fixed = encode(text_after, encoding)
+            except UnicodeEncodeError:  # a fix wrote what the file's encoding cannot hold: keep the file
+                fixed = []
+            else:
+                result.fixed_diagnostics = fixed
+                text, diagnostics = text_after, diagnostics_after
+    result.diagnostics = diagnostics
+    if diagnostics or result.fixed is not None:
+        result.source = text
+    return result
+
+
+def _fix_loop(path, text, diagnostics, rules, plan, unsafe):
+    """Rounds of fixes until none applies. A round keeps every fix whose result still
+    parses (the breaking ones are left out, see `fixes.apply_fixes`); a round whose
+    result cannot be analysed again is undone and ends the loop."""
+    from reglint.fixes import applicable, apply_fixes
+
+    fixed: List[Diagnostic] = []
+    for _ in range(MAX_FIX_ROUNDS):
+        candidates = [d for d in diagnostics if applicable(d, unsafe)]
+        if not candidates:
+            break
+        new_text, applied = apply_fixes(text, [d.fix.edits for d in candidates])
+        if not applied:
+            break
+        try:
+            new_diagnostics = lint_text(path, new_text, rules, plan.settings)
+        except (RecursionError, Unanalysable):
+            break
+        fixed.extend(candidates[i] for i in applied)
+        text, diagnostics = new_text, new_diagnostics
+    return text, diagnostics, fixed
+
