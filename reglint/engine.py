@@ -247,7 +247,7 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -
     if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared
         return []
     from reglint import suppress
-    from reglint.extract import build_model
+    from reglint.analysis import build_model
 
     model = build_model(path, text, _parse(text))
     found: List[Diagnostic] = []

@@ -1,6 +1,6 @@
 """The training-setup model the rules read: facts, not syntax.
 
-`extract.build_model` fills a `FileModel` from one libcst pass. Rules read the
+`analysis.build_model` fills a `FileModel` from one libcst pass. Rules read the
 facts (regularizers, optimizers, penalties, loss sites, optax chains) and use the
 nodes only for positions and fix targets.
 """

@@ -88,7 +88,7 @@ _SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", 
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
-def _child_fields(node_type: type) -> Tuple[str, ...]:
+def child_fields(node_type: type) -> Tuple[str, ...]:
     """The fields of a node type that can hold code (not whitespace or punctuation)."""
     fields = _CHILD_FIELDS.get(node_type)
     if fields is None:
@@ -149,7 +149,7 @@ class _Collector:
 
     def children(self, node: cst.CSTNode) -> None:
         walk = self.walk
-        for name in _child_fields(type(node)):
+        for name in child_fields(type(node)):
             value = getattr(node, name)
             if isinstance(value, cst.CSTNode):
                 walk(value)
