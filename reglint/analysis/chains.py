@@ -25,7 +25,7 @@ def chain(ctx: Context, site: CallSite) -> None:
             qualname, _ = ctx.qualify(origin.func, scopes)
             element = ChainElement(qualname or "", origin, _chain_role(qualname), arg if origin is arg.value else None)
             decay_call, mask = origin, argument(origin, "mask", None)
-            if qualname == "optax.masked":  # optax.masked(optax.add_decayed_weights(wd), mask)
+            if qualname == optax.MASKED:  # optax.masked(optax.add_decayed_weights(wd), mask)
                 inner = argument(origin, "inner", 0)
                 inner_name = ctx.qualify(inner.value.func, scopes)[0] if inner and isinstance(inner.value, cst.Call) else None
                 if inner_name in optax.DECAY_TRANSFORMS:

@@ -13,10 +13,11 @@ import libcst as cst
 
 from reglint.analysis.names import Binding, CallSite, Names, collect, dotted
 from reglint.analysis.syntax import argument
-from reglint.frameworks import canonical, keras, torch
+from reglint.frameworks import canonical, jax, keras, optax, tensors, tf1, torch
 from reglint.model import FileModel, Optimizer, Regularizer
 
-CONVENTIONAL = {**keras.CONVENTIONAL_NAMES, **torch.CONVENTIONAL_NAMES, "tf": "tensorflow", "optax": "optax", "slim": "tf_slim", "np": "numpy", "jnp": "jax.numpy", "jax": "jax"}
+CONVENTIONAL = {**keras.CONVENTIONAL_NAMES, **torch.CONVENTIONAL_NAMES, **tf1.CONVENTIONAL_NAMES, **optax.CONVENTIONAL_NAMES,
+                **tensors.CONVENTIONAL_NAMES, **jax.CONVENTIONAL_NAMES}
 OPTIMIZER_CLASS_NAMES = frozenset(q.rsplit(".", 1)[1] for q in {**torch.OPTIMIZERS, **keras.OPTIMIZERS})
 
 
@@ -90,10 +91,10 @@ def _bare_optimizer(call: cst.Call, name: str) -> Optional[str]:
     if source is not None:
         code = cst.Module([]).code_for_node(source.value)
         if any(word in code for word in torch.PARAMETER_SOURCES):
-            qualname = f"torch.optim.{name}"
+            qualname = f"{torch.OPTIM_MODULE}.{name}"
             return qualname if qualname in torch.OPTIMIZERS else None
         return None
     if any(a.keyword is not None and a.keyword.value in ("learning_rate", "lr") for a in call.args) or not call.args:
-        qualname = f"keras.optimizers.{name}"
+        qualname = f"{keras.OPTIMIZERS_MODULE}.{name}"
         return qualname if qualname in keras.OPTIMIZERS else None
     return None

@@ -13,14 +13,10 @@ from reglint.analysis.names import CallSite, dotted
 from reglint.analysis import optimizers
 from reglint.analysis.resolve import MAX_DEPTH
 from reglint.analysis.syntax import argument, falsy, literal, string_value
-from reglint.frameworks import keras, tf1
+from reglint.frameworks import LIBRARY_ROOTS, jax, keras, tf1
 from reglint.frameworks.tensors import AGGREGATES
 from reglint.model import LossSite, Optimizer, Penalty, Value
 
-LIBRARY_ROOTS = frozenset({
-    "tensorflow", "keras", "tf_keras", "tf_slim", "torch", "jax", "optax", "flax", "numpy",
-    "math", "haiku", "torchvision", "timm", "transformers",
-})
 
 
 def loss_site(ctx: Context, site: CallSite) -> None:
@@ -33,13 +29,13 @@ def loss_site(ctx: Context, site: CallSite) -> None:
         arg = argument(call, "loss", 0)
         framework = optimizer.framework if optimizer else ("tf1" if argument(call, "global_step", None) else "")
         _add_site(ctx, method, site, arg, optimizer, framework)
-    elif qualname in ("tensorflow.estimator.EstimatorSpec", "tensorflow.contrib.tpu.TPUEstimatorSpec", "tensorflow.estimator.tpu.TPUEstimatorSpec"):
-        _add_site(ctx, "estimator_spec", site, argument(call, "loss", 2), None, "tf1")
-    elif qualname in ("tf_slim.learning.create_train_op", "tensorflow.contrib.training.create_train_op", "tf_slim.optimize_loss"):
-        optimizer_arg = argument(call, "optimizer", 1 if "create_train_op" in qualname else 3)
+    elif qualname in tf1.ESTIMATOR_SPECS:
+        _add_site(ctx, "estimator_spec", site, argument(call, "loss", tf1.ESTIMATOR_SPEC_LOSS_POSITION), None, "tf1")
+    elif qualname in tf1.TRAIN_OP_BUILDERS:
+        optimizer_arg = argument(call, "optimizer", tf1.TRAIN_OP_BUILDERS[qualname])
         optimizer = optimizers.optimizer_for(ctx, optimizer_arg.value, site.scopes) if optimizer_arg else None
         _add_site(ctx, "create_train_op", site, argument(call, "total_loss", 0) or argument(call, "loss", 0), optimizer, "tf1")
-    elif qualname == "tensorflow.gradients":
+    elif qualname in tf1.GRADIENTS:
         _add_site(ctx, "gradients", site, argument(call, "ys", 0), None, "tf1")
     elif method == "gradient" and isinstance(func.value, cst.Name) and any(t == func.value.value for t, _, _ in ctx.names.tape_blocks):
         _tape_site(ctx, site)
@@ -47,7 +43,7 @@ def loss_site(ctx: Context, site: CallSite) -> None:
         _add_site(ctx, "backward", site, cst.Arg(func.value), _stepping_optimizer(ctx, site), "torch")
     elif method == "compile":
         _compile_site(ctx, site)
-    elif qualname in ("jax.grad", "jax.value_and_grad"):
+    elif qualname in jax.GRAD_TRANSFORMS:
         _jax_site(ctx, site)
 
 
@@ -207,7 +203,7 @@ def _walk_call(ctx: Context, call: cst.Call, scopes, depth, tags, nodes, seen) -
     qualname, _ = ctx.qualify(call.func, scopes)
     func = call.func
     if qualname in tf1.REGULARIZATION_LOSS_CALLS:
-        if qualname == "tensorflow.get_collection":
+        if qualname == tf1.GET_COLLECTION:
             key = ctx.model.code(call.args[0].value) if call.args else ""
             if tf1.REGULARIZATION_COLLECTION in key or "regularization_losses" in key:
                 tags.add("reg")

@@ -15,6 +15,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from reglint.frameworks.keras import GRADIENT_TAPE
+
 Scope = cst.CSTNode  # a Module, FunctionDef, Lambda or ClassDef
 
 
@@ -320,7 +322,7 @@ class _Collector:
             self.bind_target(item.asname.name, None, "other")
             if isinstance(item.asname.name, cst.Name) and isinstance(item.item, cst.Call):
                 callee = dotted(item.item.func)
-                if callee and callee.split(".")[-1] == "GradientTape":
+                if callee and callee.split(".")[-1] == GRADIENT_TAPE:
                     tape = item.asname.name.value
                     self.tapes.append((tape, node))
                     self.names.tape_blocks.append((tape, node, tuple(self.scopes)))

@@ -107,7 +107,7 @@ def _config_dict(ctx: Context, site: CallSite) -> None:
         return
     text = string_value(type_arg.value)
     if text is not None:
-        qualname = f"torch.optim.{text}"
+        qualname = f"{torch.OPTIM_MODULE}.{text}"
     else:
         qualname = ctx.qualify(type_arg.value, site.scopes)[0]
     if qualname not in torch.OPTIMIZERS:

@@ -12,7 +12,7 @@ from reglint.analysis.context import Context
 from reglint.analysis.names import comments_of, dotted
 from reglint.analysis.syntax import argument, child_fields_of, literal
 from reglint.frameworks import tf1
-from reglint.frameworks.tensors import NORM_CALLS, SQUARE_CALLS, SUM_CALLS
+from reglint.frameworks.tensors import ADD_N_CALLS, NORM_CALLS, POW_CALLS, SQUARE_CALLS, SUM_CALLS
 from reglint.model import Penalty
 
 # Where parameters come from, and the names people give a parameter in a loop.
@@ -84,7 +84,7 @@ def norm_terms(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -
         return [] if _norm_along_axis(expr, ctx, scopes) else [expr]
     qualname, _ = ctx.qualify(expr.func, scopes)
     func = expr.func
-    if qualname in ("tensorflow.add_n", "tensorflow.math.add_n") or (isinstance(func, cst.Name) and func.value == "sum" and "sum" not in ctx.names.bound):
+    if qualname in ADD_N_CALLS or (isinstance(func, cst.Name) and func.value == "sum" and "sum" not in ctx.names.bound):
         if expr.args:
             inner = expr.args[0].value
             if isinstance(inner, (cst.ListComp, cst.GeneratorExp)):
@@ -225,7 +225,7 @@ def square_sum(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -
     func = expr.func
     if qualname in tf1.HALF_SUM_SQ_CALLS:
         return "half_sum_sq"
-    if qualname in ("tensorflow.add_n", "tensorflow.math.add_n") or (isinstance(func, cst.Name) and func.value == "sum" and "sum" not in ctx.names.bound):
+    if qualname in ADD_N_CALLS or (isinstance(func, cst.Name) and func.value == "sum" and "sum" not in ctx.names.bound):
         if expr.args:
             inner = expr.args[0].value
             if isinstance(inner, (cst.ListComp, cst.GeneratorExp)):
@@ -248,7 +248,7 @@ def _is_square(expr, ctx: Context, scopes) -> bool:
         qualname, _ = ctx.qualify(expr.func, scopes)
         if qualname in SQUARE_CALLS:
             return True
-        if qualname in ("torch.pow", "tensorflow.pow", "tensorflow.math.pow") and len(expr.args) == 2 and literal(expr.args[1].value) == 2:
+        if qualname in POW_CALLS and len(expr.args) == 2 and literal(expr.args[1].value) == 2:
             return True
         func = expr.func
         if isinstance(func, cst.Attribute):

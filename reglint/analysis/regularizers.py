@@ -24,7 +24,7 @@ def owner_of(ctx: Context, call: cst.Call) -> Optional[str]:
         if node is None:
             return None
         site = ctx.site_by_call.get(id(node)) if isinstance(node, cst.Call) else None
-        if site is not None and (site.qualname or "").startswith(("keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model")):
+        if site is not None and (site.qualname or "").startswith(keras.MODEL_BUILDERS):
             return assigned_name(site)
     return None
 
