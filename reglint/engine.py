@@ -248,11 +248,13 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -
         return []
     from reglint import suppress
     from reglint.analysis import build_model
+    from reglint.reporter import Reporter
 
     model = build_model(path, text, _parse(text))
+    report = Reporter(path, model.module)
     found: List[Diagnostic] = []
     for rule in running:
-        found.extend(rule.check(model, settings))
+        found.extend(rule.check(model, settings, report))
     found = suppress.apply(found, text, path, rules)  # also RL100, when it runs
     return sorted(found, key=lambda d: d.sort_key)
 

@@ -1,8 +1,8 @@
 """The training-setup model the rules read: facts, not syntax.
 
 `analysis.build_model` fills a `FileModel` from one libcst pass. Rules read the
-facts (regularizers, optimizers, penalties, loss sites, optax chains) and use the
-nodes only for positions and fix targets.
+facts (regularizers, optimizers, penalties, loss sites, optax chains) and hand the
+nodes to their `reporter.Reporter` for positions and fix targets.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-from reglint.diagnostic import Diagnostic, Edit, Fix, Position
 
 if TYPE_CHECKING:  # annotations only, so that loading the rules does not import libcst
     import libcst as cst
@@ -178,49 +177,6 @@ class FileModel:
     # True when the file has comments/strings saying it was ported from Caffe or a paper
     porting_evidence: bool = False
     fit_calls: List[cst.Call] = field(default_factory=list)  # model.fit / compile sites
-    _positions: Optional[object] = field(default=None, repr=False)
-
-    # -- positions, computed only when a rule reports something ---------------------
-    def _position_map(self):
-        if self._positions is None:
-            import sys
-
-            from libcst.metadata import MetadataWrapper, PositionProvider
-
-            # libcst computes positions by a recursive code generation; a chain of
-            # implicitly concatenated strings nests one level per string, which the
-            # ast depth screen (engine.MAX_NESTING) does not see
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, 50_000))
-            try:
-                wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-                self._positions = wrapper.resolve(PositionProvider)
-            finally:
-                sys.setrecursionlimit(limit)
-        return self._positions
-
-    def range_of(self, node: cst.CSTNode) -> Tuple[Position, Position]:
-        code_range = self._position_map()[node]
-        return (
-            Position(code_range.start.line, code_range.start.column + 1),
-            Position(code_range.end.line, code_range.end.column + 1),
-        )
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
-
-    def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None) -> Diagnostic:
-        start, end = self.range_of(node)
-        return Diagnostic(rule.code, rule.name, message, self.path, start, end, fix)
-
-    def replace(self, node: cst.CSTNode, content: str) -> Edit:
-        start, end = self.range_of(node)
-        return Edit(start, end, content)
-
-    def insert_after(self, node: cst.CSTNode, content: str) -> Edit:
-        _, end = self.range_of(node)
-        return Edit(end, end, content)
-
-    def replace_between(self, first: cst.CSTNode, following: cst.CSTNode, content: str) -> Edit:
-        """Replace from the start of `first` up to the start of `following` (commas, line breaks)."""
-        return Edit(self.range_of(first)[0], self.range_of(following)[0], content)

@@ -190,20 +190,20 @@ def inferred_note(inferred: bool, name: str) -> str:
 
 # -- spelling edits -------------------------------------------------------------------
 
-def next_argument(model, call: cst.Call, text: str) -> str:
+def next_argument(report, call: cst.Call, text: str) -> str:
     """`, text` — on a line of its own when the call puts one argument per line."""
     last = call.args[-1]
-    last_start = model.range_of(last)[0]
-    if len(call.args) > 1 and model.range_of(call.args[-2])[0].line != last_start.line:
+    last_start = report.range_of(last)[0]
+    if len(call.args) > 1 and report.range_of(call.args[-2])[0].line != last_start.line:
         return f",\n{' ' * (last_start.column - 1)}{text}"
     return f", {text}"
 
 
-def add_keyword(model, call: cst.Call, name: str, value: str):
+def add_keyword(model, report, call: cst.Call, name: str, value: str):
     """The edit that passes `name=value` to `call`, after its last argument."""
     if call.args:
-        return model.insert_after(call.args[-1], next_argument(model, call, f"{name}={value}"))
-    return model.replace(call, f"{model.code(call.func)}({name}={value})")
+        return report.insert_after(call.args[-1], next_argument(report, call, f"{name}={value}"))
+    return report.replace(call, f"{model.code(call.func)}({name}={value})")
 
 
 def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:

@@ -110,11 +110,11 @@ PER_STEP = ("; note that tfa / tf.contrib apply this decay per step, not multipl
             "so it is stronger than a torch/Keras value of the same size")
 
 
-def check(model, settings):
-    yield from _keras(model)
-    yield from _torch(model)
-    yield from _optax(model)
-    yield from _tf1(model)
+def check(model, settings, report):
+    yield from _keras(model, report)
+    yield from _torch(model, report)
+    yield from _optax(model, report)
+    yield from _tf1(model, report)
 
 
 def _decays(optimizer) -> bool:
@@ -143,11 +143,11 @@ def _name(optimizer) -> str:
     return optimizer.display or f"`{optimizer.qualname.rsplit('.', 1)[-1]}`"
 
 
-def _line(model, node) -> int:
-    return model.range_of(node)[0].line
+def _line(model, report, node) -> int:
+    return report.range_of(node)[0].line
 
 
-def _report(model, optimizer, other: str, owner: str):
+def _report(model, report, optimizer, other: str, owner: str):
     message = (
         f"{owner} is regularized twice: {other} and {_name(optimizer)} weight decay {_amount(model, optimizer)} "
         "both shrink the same weights, so the total is stronger than either was tuned for; keep one"
@@ -156,12 +156,12 @@ def _report(model, optimizer, other: str, owner: str):
         message += PER_STEP
     fix = Fix(Applicability.DISPLAY_ONLY,
               "Keep one: the optimizer's decoupled weight decay (usual with AdamW) or the L2 penalty (a Caffe/SGD recipe)")
-    return model.diagnostic(RULE, _where(model, optimizer), message, fix)
+    return report.diagnostic(RULE, _where(model, optimizer), message, fix)
 
 
 # -- Keras layers + an optimizer that decays ------------------------------------------------
 
-def _keras(model):
+def _keras(model, report):
     regularizers = [
         r for r in model.regularizers
         if r.framework == "keras" and r.has_l2
@@ -176,7 +176,7 @@ def _keras(model):
     if None in owners and len(trained) > 1:
         return  # some L2 layers' model is not known and the file trains several models
     keras_optimizers = [o for o in model.optimizers if o.framework == "keras"]
-    first = min(_line(model, r.call) for r in regularizers)
+    first = min(_line(model, report, r.call) for r in regularizers)
     reported = set()
     for site in compiles + tapes:
         if None not in owners and site.model_expr not in owners:
@@ -190,7 +190,7 @@ def _keras(model):
         reported.add(id(optimizer.node))
         owner = f"`{site.model_expr}`" if site.model_expr else "The model"
         other = f"Keras L2 regularizers on its layers ({len(regularizers)}, first at line {first})"
-        yield _report(model, optimizer, other, owner)
+        yield _report(model, report, optimizer, other, owner)
 
 
 # -- torch: a hand-written penalty + weight_decay --------------------------------------------
@@ -201,7 +201,7 @@ def _same_module(a, b) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".") or a.rsplit(".", 1)[-1] == b.rsplit(".", 1)[-1]
 
 
-def _torch(model):
+def _torch(model, report):
     reported = set()
     for site in model.loss_sites:
         optimizer = site.optimizer
@@ -216,13 +216,13 @@ def _torch(model):
                 break
             reported.add(id(optimizer.node))
             owner = f"`{penalty.weights_of or optimizer.params_of}`" if (penalty.weights_of or optimizer.params_of) else "The model"
-            other = f"a hand-written L2 penalty (line {_line(model, penalty.product)})"
-            yield _report(model, optimizer, other, owner)
+            other = f"a hand-written L2 penalty (line {_line(model, report, penalty.product)})"
+            yield _report(model, report, optimizer, other, owner)
 
 
 # -- JAX: a hand-written penalty + an optax optimizer that decays ------------------------------
 
-def _optax(model):
+def _optax(model, report):
     sites = [s for s in model.loss_sites if s.kind == "jax_grad" and any(_weight_penalty(p) for p in s.penalties)]
     if not sites:
         return
@@ -235,9 +235,9 @@ def _optax(model):
     if len(decaying) + len(decays_in_chains) != 1 or plain or len(sites) > 1 and len({id(s.scope) for s in sites}) > 1:
         return  # attribution is ambiguous: several optax optimizers or several losses
     penalty = next(p for p in sites[0].penalties if _weight_penalty(p))
-    other = f"a hand-written L2 penalty in the loss (line {_line(model, penalty.product)})"
+    other = f"a hand-written L2 penalty in the loss (line {_line(model, report, penalty.product)})"
     if decaying:
-        yield _report(model, decaying[0], other, "The model")
+        yield _report(model, report, decaying[0], other, "The model")
         return
     _, element = decays_in_chains[0]
     amount = format_number(element.value.number) if element.value.number is not None else f"`{model.code(element.value.expr)}`"
@@ -246,7 +246,7 @@ def _optax(model):
         "both shrink the same weights, so the total is stronger than either was tuned for; keep one"
     )
     fix = Fix(Applicability.DISPLAY_ONLY, "Keep one: the optax weight decay or the L2 penalty")
-    yield model.diagnostic(RULE, element.decay_call, message, fix)
+    yield report.diagnostic(RULE, element.decay_call, message, fix)
 
 
 def _weight_penalty(penalty) -> bool:
@@ -255,7 +255,7 @@ def _weight_penalty(penalty) -> bool:
 
 # -- TF1: collected L2 / l2_loss + a decoupled contrib optimizer ---------------------------------
 
-def _tf1(model):
+def _tf1(model, report):
     collected = [r for r in model.regularizers if r.has_l2 and any(a.collected for a in r.attachments)]
     reported = set()
     for site in model.loss_sites:
@@ -264,13 +264,13 @@ def _tf1(model):
             continue
         penalties = [p for p in site.penalties if _weight_penalty(p)]
         if site.includes_reg_losses and collected:
-            first = min(_line(model, r.call) for r in collected)
+            first = min(_line(model, report, r.call) for r in collected)
             other = f"the collected L2 regularization losses (first regularizer at line {first})"
         elif penalties:
-            other = f"a hand-written L2 penalty (line {_line(model, penalties[0].product)})"
+            other = f"a hand-written L2 penalty (line {_line(model, report, penalties[0].product)})"
         else:
             continue
         if id(optimizer.node) in reported:
             continue
         reported.add(id(optimizer.node))
-        yield _report(model, optimizer, other, "The model")
+        yield _report(model, report, optimizer, other, "The model")

@@ -115,7 +115,7 @@ def _evidence(optimizer, model):
     return None
 
 
-def check(model, settings):
+def check(model, settings, report):
     for optimizer in model.optimizers:
         value = optimizer.lr_decay
         if optimizer.framework != "keras" or value is None or value.provably_zero:
@@ -135,4 +135,4 @@ def check(model, settings):
         fix = Fix(Applicability.DISPLAY_ONLY,
                   f"Use `{name}(..., weight_decay={code})` (decoupled and multiplied by the learning rate: retune it), "
                   f"or layer regularizers `l2({code} / 2)` for Caffe's coupled decay")
-        yield model.diagnostic(RULE, optimizer.lr_decay_arg, message, fix)
+        yield report.diagnostic(RULE, optimizer.lr_decay_arg, message, fix)
