@@ -7,17 +7,12 @@ nodes to their `reporter.Reporter` for positions and fix targets.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 
 if TYPE_CHECKING:  # annotations only, so that loading the rules does not import libcst
     import libcst as cst
-
-# Comments or docstrings that say the file was ported (FileModel.porting_evidence).
-PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
-
 
 @dataclass
 class Value:
@@ -28,7 +23,11 @@ class Value:
     provenance: str  # "literal" | "constant" | "parameter" | "config" | "unknown"
     names: Tuple[str, ...] = ()  # names the value was bound to, nearest first
     comments: Tuple[str, ...] = ()  # comments/docstrings on the defining and using lines
-    halved: bool = False  # divided by two somewhere between definition and use
+    # the factors the code applies to it on every path between definition and use: a
+    # multiplication by a literal (`wd * 0.5` -> 0.5), a division by a known number
+    # (`wd / 2` -> 0.5), `wd /= 2` / `wd *= 0.5` after the assignment, `(wd * Σw²) / 2`
+    # around a penalty; what a factor means (RL001: already halved) the rules decide
+    scales: FrozenSet[float] = frozenset()
 
     @property
     def provably_zero(self) -> bool:
@@ -174,8 +173,9 @@ class FileModel:
     imports: Dict[str, str] = field(default_factory=dict)
     # the imports a fix may spell names with: bound at module level, by imports only
     module_imports: Dict[str, str] = field(default_factory=dict)
-    # True when the file has comments/strings saying it was ported from Caffe or a paper
-    porting_evidence: bool = False
+    # every comment (`# ...`) of the file, and every docstring / bare string statement, in order
+    comments: List[str] = field(default_factory=list)
+    docstrings: List[str] = field(default_factory=list)
     fit_calls: List[cst.Call] = field(default_factory=list)  # model.fit / compile sites
 
     def code(self, node: cst.CSTNode) -> str:

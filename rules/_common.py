@@ -21,6 +21,8 @@ WEIGHT_DECAY_NAME = re.compile(r"(^|_)(weight_?decay|w_?decay|wd)(_|$)")
 # A name that says it is an L2/regularizer coefficient already speaks Keras's convention.
 L2_COEFFICIENT_NAME = re.compile(r"(^|_)(l2|reg|regularizer|regularization|lambda|lam|penalty)(_|$)")
 WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b", re.IGNORECASE)
+# Comments or docstrings that say the file was ported (from Caffe, a paper, another framework).
+PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
 # Published coupled (Caffe/SGD) weight decays: AlexNet/VGG/WRN 5e-4, ResNet 1e-4,
 # GoogLeNet 2e-4, Inception/MobileNet 4e-5 (SEMANTICS.md §8).
 PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
@@ -97,8 +99,6 @@ def weight_decay_name(value: Value) -> Optional[str]:
 def may_show_weight_decay_evidence(code) -> bool:
     """The code screen's half of `weight_decay_evidence`: a weight-decay name in the code,
     a weight-decay comment, or a file that may say it was ported."""
-    from reglint.model import PORTING
-
     return (code.names_any(is_weight_decay_name, ("decay", "wd"))
             or code.maybe_in_comment(WEIGHT_DECAY_COMMENT)
             or PORTING.search(code.text) is not None)
@@ -137,10 +137,15 @@ def _half_of_round(number: Optional[float]) -> bool:
 def looks_halved(value: Value) -> bool:
     """Written already halved (`wd / 2`), equal to half a published weight decay, or
     a half-step mantissa (1.5e-5 = 3e-5 / 2) that only halving produces."""
-    return value.halved or _among(value.number, HALVED_PUBLISHED) or _half_of_round(value.number)
+    return 0.5 in value.scales or _among(value.number, HALVED_PUBLISHED) or _half_of_round(value.number)
 
 
-def weight_decay_evidence(value: Value, porting_evidence: bool) -> Optional[str]:
+def says_ported(model) -> bool:
+    """The file's comments or docstrings say it was ported (weak evidence: asked last)."""
+    return PORTING.search(" ".join(model.comments + model.docstrings)) is not None
+
+
+def weight_decay_evidence(value: Value, model) -> Optional[str]:
     """Why `value` reads as a weight decay, in words for a message; None if it does not."""
     name = weight_decay_name(value)
     if name:
@@ -148,7 +153,7 @@ def weight_decay_evidence(value: Value, porting_evidence: bool) -> Optional[str]
     comment = weight_decay_comment(value)
     if comment:
         return f"commented `{comment.strip()[:60]}`"
-    if value.provenance in ("literal", "constant") and published_value(value) and porting_evidence:
+    if value.provenance in ("literal", "constant") and published_value(value) and says_ported(model):
         return f"{format_number(value.number)} is a published weight decay and this file says it was ported"
     return None
 

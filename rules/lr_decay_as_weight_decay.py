@@ -55,7 +55,7 @@ import re
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
-from reglint.rules._common import format_number, inferred_note, published_value, weight_decay_name
+from reglint.rules._common import format_number, inferred_note, published_value, says_ported, weight_decay_name
 
 RULE = Rule(
     code="RL004",
@@ -110,7 +110,7 @@ def _evidence(optimizer, model):
     if value.provenance in ("literal", "constant") and published_value(value):
         if optimizer.family == "sgd":
             return f"{format_number(value.number)} is a published SGD weight decay"
-        if model.porting_evidence:
+        if says_ported(model):
             return f"{format_number(value.number)} is a published weight decay and this file says it was ported"
     return None
 

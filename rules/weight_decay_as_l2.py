@@ -90,7 +90,7 @@ def check(model, settings, report):
         value = regularizer.l2
         if regularizer.convention != "sum_sq" or value is None or looks_halved(value) or value.provably_zero:
             continue
-        evidence = weight_decay_evidence(value, model.porting_evidence)
+        evidence = weight_decay_evidence(value, model)
         if evidence is None:
             continue
         spelled = model.code(regularizer.call.func)
@@ -106,7 +106,7 @@ def check(model, settings, report):
         value = penalty.coefficient
         if penalty.convention != "sum_sq" or value is None or looks_halved(value):
             continue
-        evidence = weight_decay_evidence(value, model.porting_evidence)
+        evidence = weight_decay_evidence(value, model)
         if evidence is None or value.number is not None and value.provenance == "literal" and not evidence.startswith("named"):
             continue
         halved = halved_code(model.module, penalty.coefficient_expr)

@@ -12,7 +12,7 @@ import libcst as cst
 from reglint.analysis import chains, losses, optimizers, penalties, regularizers
 from reglint.analysis.context import Context
 from reglint.frameworks import optax
-from reglint.model import PORTING, FileModel
+from reglint.model import FileModel
 
 
 def build_model(path: str, text: str, module: cst.Module) -> FileModel:
@@ -25,7 +25,7 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
                if scope != module_id or any(b.kind != "import" for b in bindings)}
     model.module_imports = {local: target for local, target in names.imports.items()
                             if local not in rebound and (module_id, local) in names.bindings}
-    model.porting_evidence = bool(PORTING.search(" ".join(names.comments + names.docstrings)))
+    model.comments, model.docstrings = names.comments, names.docstrings
     for site in names.calls:
         qualname, inferred = ctx.call_qualname(site.call, site.scopes)
         site.qualname = qualname

@@ -32,8 +32,8 @@ def penalties(ctx) -> None:
                 continue
             value = resolve.value(ctx, coefficient, scopes, statement)
             parent = ctx.names.parents.get(id(product))
-            if isinstance(parent, cst.BinaryOperation) and _halving_parent(parent, product):
-                value.halved = True
+            if isinstance(parent, cst.BinaryOperation):
+                value.scales |= _parent_scale(parent, product)
             framework = "tf" if convention == "half_sum_sq" else ""
             penalty = Penalty(term, product, value, coefficient, convention, framework, scopes[-1])
             penalty.over_weights = _over_weights(ctx, term, scopes)
@@ -297,13 +297,15 @@ def _bound_targets(statement) -> List[str]:
     return names
 
 
-def _halving_parent(parent: cst.BinaryOperation, child) -> bool:
-    if isinstance(parent.operator, cst.Divide) and parent.left is child and literal(parent.right) == 2:
-        return True
+def _parent_scale(parent: cst.BinaryOperation, child) -> frozenset:
+    """The literal factor around a product: `(wd * Σw²) / 2` -> 0.5, `0.5 * wd * Σw²` -> 0.5."""
+    if isinstance(parent.operator, cst.Divide) and parent.left is child:
+        divisor = literal(parent.right)
+        return frozenset((1 / divisor,)) if divisor else frozenset()
     if isinstance(parent.operator, cst.Multiply):
-        other = parent.right if parent.left is child else parent.left
-        return literal(other) == 0.5
-    return False
+        factor = literal(parent.right if parent.left is child else parent.left)
+        return frozenset((factor,)) if factor is not None else frozenset()
+    return frozenset()
 
 
 def _zero_tensor(expr) -> bool:

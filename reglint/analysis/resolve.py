@@ -7,7 +7,7 @@ lookups and arithmetic to a number with its provenance, bound names and comments
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
@@ -34,7 +34,7 @@ def _value(ctx: Context, expr, scopes, depth, seen) -> Value:
         return Value(expr, number, "literal")
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
         inner = _value(ctx, expr.expression, scopes, depth + 1, seen)
-        return Value(expr, -inner.number if inner.number is not None else None, inner.provenance, inner.names, inner.comments, inner.halved)
+        return Value(expr, -inner.number if inner.number is not None else None, inner.provenance, inner.names, inner.comments, inner.scales)
     if isinstance(expr, cst.BinaryOperation):
         return _binary_value(ctx, expr, scopes, depth, seen)
     if isinstance(expr, cst.Name):
@@ -53,11 +53,11 @@ def _binary_value(ctx: Context, expr: cst.BinaryOperation, scopes, depth, seen) 
     left = _value(ctx, expr.left, scopes, depth + 1, seen)
     right = _value(ctx, expr.right, scopes, depth + 1, seen)
     number = _arith(expr.operator, left.number, right.number)
-    halved = left.halved or right.halved or _halves(expr.operator, left, right)
+    scales = left.scales | right.scales | _scale_of(expr.operator, left, right)
     names = left.names + right.names
     provenance = "literal" if left.provenance == right.provenance == "literal" else (
         left.provenance if left.provenance != "literal" else right.provenance)
-    return Value(expr, number, provenance, names, left.comments + right.comments, halved)
+    return Value(expr, number, provenance, names, left.comments + right.comments, scales)
 
 
 def _name_value(ctx: Context, expr: cst.Name, scopes, depth, seen) -> Value:
@@ -69,7 +69,7 @@ def _name_value(ctx: Context, expr: cst.Name, scopes, depth, seen) -> Value:
     bindings = ctx.names.lookup(name, scopes)
     if not bindings:
         return Value(expr, None, "unknown", (name,))
-    halved_later = any(b.kind == "augassign" and _halving_augassign(b) for b in bindings)
+    later = frozenset(0.5 for b in bindings if b.kind == "augassign" and _halving_augassign(b))
     bindings = [b for b in bindings if b.kind != "augassign" or not _halving_augassign(b)]
     values = [_binding_value(ctx, b, name, depth, seen) for b in bindings] or [Value(expr, None, "unknown")]
     numbers = {v.number for v in values}
@@ -77,7 +77,7 @@ def _name_value(ctx: Context, expr: cst.Name, scopes, depth, seen) -> Value:
     provenance = values[0].provenance if len(values) == 1 else ("constant" if number is not None else "unknown")
     names = (name,) + tuple(n for v in values for n in v.names if n != name)
     comments = tuple(c for v in values for c in v.comments)
-    return Value(expr, number, provenance, names, comments, halved_later or all(v.halved for v in values))
+    return Value(expr, number, provenance, names, comments, later | _common_scales(values))
 
 
 def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Value:
@@ -86,7 +86,7 @@ def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Va
         scopes = ctx.scopes_of(binding.scope)
         inner = _value(ctx, binding.value, scopes, depth + 1, seen)
         provenance = "constant" if inner.provenance == "literal" else inner.provenance
-        return Value(binding.value, inner.number, provenance, inner.names, comments + inner.comments, inner.halved)
+        return Value(binding.value, inner.number, provenance, inner.names, comments + inner.comments, inner.scales)
     if binding.kind == "param":
         return _parameter_value(ctx, binding, name, depth, seen)
     return Value(binding.value or cst.Name(name), None, "unknown", (), comments)
@@ -109,8 +109,7 @@ def _parameter_value(ctx: Context, binding: Binding, name: str, depth, seen) -> 
     number = numbers.pop() if len(numbers) == 1 else None
     names = tuple(n for c in candidates for n in c.names)
     comments = tuple(c for v in candidates for c in v.comments)
-    halved = bool(candidates) and all(c.halved for c in candidates)
-    return Value(binding.value or cst.Name(name), number, "parameter", names, comments, halved)
+    return Value(binding.value or cst.Name(name), number, "parameter", names, comments, _common_scales(candidates))
 
 
 def _attribute_value(ctx: Context, expr: cst.Attribute, scopes, depth, seen) -> Value:
@@ -125,12 +124,12 @@ def _attribute_value(ctx: Context, expr: cst.Attribute, scopes, depth, seen) -> 
             return Value(expr, numbers.pop() if len(numbers) == 1 else None, "config",
                          (attr,) + tuple(n for v in inner for n in v.names),
                          tuple(c for b in assigned for c in comments_of(b.statement)),
-                         all(v.halved for v in inner))
+                         _common_scales(inner))
     fields = ctx.class_fields().get(attr, [])
     if len(fields) == 1 and fields[0].value is not None:
         # `config.weight_decay` where one class in the file declares `weight_decay: float = 5e-6`
         inner = _value(ctx, fields[0].value, ctx.scopes_of(fields[0].scope), depth + 1, seen)
-        return Value(expr, inner.number, "config", (attr,) + inner.names, comments_of(fields[0].statement), inner.halved)
+        return Value(expr, inner.number, "config", (attr,) + inner.names, comments_of(fields[0].statement), inner.scales)
     return Value(expr, None, "config", (attr,))
 
 
@@ -138,7 +137,7 @@ def _call_value(ctx: Context, expr: cst.Call, scopes, depth, seen) -> Value:
     func = expr.func
     if isinstance(func, cst.Name) and func.value in ("float", "int") and len(expr.args) == 1:
         inner = _value(ctx, expr.args[0].value, scopes, depth + 1, seen)
-        return Value(expr, inner.number, inner.provenance, inner.names, inner.comments, inner.halved)
+        return Value(expr, inner.number, inner.provenance, inner.names, inner.comments, inner.scales)
     # cfg.get("weight_decay", 5e-4), getattr(args, "weight_decay", 5e-4)
     if isinstance(func, cst.Attribute) and func.attr.value == "get" and expr.args:
         key = string_value(expr.args[0].value)
@@ -191,16 +190,23 @@ def _arith(operator, left: Optional[float], right: Optional[float]) -> Optional[
     return None
 
 
-def _halves(operator, left: Value, right: Value) -> bool:
+def _scale_of(operator, left: Value, right: Value) -> FrozenSet[float]:
+    """The factor `left <op> right` applies: a division by a known number, a multiplication by a literal."""
     if isinstance(operator, cst.Divide):
-        return right.number == 2
+        return frozenset((1 / right.number,)) if right.number else frozenset()
     if isinstance(operator, cst.Multiply):
-        return (left.number == 0.5 and left.provenance == "literal") or (right.number == 0.5 and right.provenance == "literal")
-    return False
+        return frozenset(side.number for side in (left, right) if side.provenance == "literal" and side.number is not None)
+    return frozenset()
+
+
+def _common_scales(values: List[Value]) -> FrozenSet[float]:
+    """The factors applied on every path (each binding, each call site's argument)."""
+    return frozenset.intersection(*(v.scales for v in values)) if values else frozenset()
 
 
 def _halving_augassign(binding: Binding) -> bool:
-    """`wd /= 2` or `wd *= 0.5`."""
+    """`wd /= 2` or `wd *= 0.5` after the assignment: a factor of the value, not a new binding
+    (any other augmented assignment makes the value unknown)."""
     operator, value = binding.operator, binding.value
     return (isinstance(operator, cst.DivideAssign) and literal(value) == 2) or (
         isinstance(operator, cst.MultiplyAssign) and literal(value) == 0.5)
