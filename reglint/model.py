@@ -89,8 +89,9 @@ class Optimizer:
     # "config" (an MMEngine/mmcv `dict(type=...)`), "hf" (TrainingArguments' `optim=`),
     # "timm" (`create_optimizer_v2(opt=...)`)
     via: str = "call"
-    class_node: Optional[cst.CSTNode] = None  # what names the class: the callee, `type=`/`opt=` value
-    display: Optional[str] = None  # how messages name a configured optimizer
+    # what names the class: the callee, the `type=` / `opt=` / `optim=` value (the callee when
+    # TrainingArguments or create_optimizer_v2 leave it at the default)
+    class_node: Optional[cst.CSTNode] = None
     # decoupled decay multiplied by lr (torch/Keras/optax) or per step as written (tfa, tf.contrib)
     decay_scaled_by_lr: bool = True
     lr_decay: Optional[Value] = None  # legacy Keras `decay=`: learning-rate time decay
@@ -111,7 +112,7 @@ class Penalty:
     product: cst.BaseExpression  # coefficient * term, as written
     coefficient: Optional[Value]
     coefficient_expr: Optional[cst.BaseExpression]
-    convention: str  # "sum_sq" | "half_sum_sq" | "norm" (an unsquared L2 norm, in `norm_penalties`)
+    convention: str  # "sum_sq" | "half_sum_sq" | "norm" (an unsquared L2 norm ‖w‖: no Σw² at all)
     framework: str
     scope: Optional[cst.CSTNode] = None
     over_weights: bool = False  # the squared tensors are parameters, not data or activations
@@ -165,8 +166,6 @@ class FileModel:
     regularizers: List[Regularizer] = field(default_factory=list)
     optimizers: List[Optimizer] = field(default_factory=list)
     penalties: List[Penalty] = field(default_factory=list)
-    # coef * ‖w‖ with an unsquared L2 norm: kept apart, it is no L2 term for RL001/RL002
-    norm_penalties: List[Penalty] = field(default_factory=list)
     loss_sites: List[LossSite] = field(default_factory=list)
     chains: List[OptaxChain] = field(default_factory=list)
     # local name -> qualified module/object it was imported as (`tf` -> `tensorflow`)

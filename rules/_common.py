@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
+from reglint.frameworks import mmengine, timm
 from reglint.model import Value
 
 if TYPE_CHECKING:  # libcst is imported where a fix is spelled, not when the rules load
@@ -187,6 +188,28 @@ def plus_code(module: cst.Module, expr: cst.BaseExpression, term: str) -> str:
     if isinstance(expr, (cst.Lambda, cst.IfExp, cst.NamedExpr, cst.BooleanOperation)) and not expr.lpar:
         code = f"({code})"
     return f"{code} + {term}"
+
+
+def l2_penalties(penalties) -> list:
+    """The Σw² penalties (λ·Σw², λ·Σw²/2): an unsquared norm λ·‖w‖ is no L2 term (RL007's own)."""
+    return [p for p in penalties if p.convention != "norm"]
+
+
+def stated_as(model, optimizer) -> Optional[str]:
+    """How messages name an optimizer stated as configuration — "`type='Adam'`
+    (torch.optim.Adam)", "`TrainingArguments()` (torch.optim.AdamW)" — or None for a
+    constructor call or a Keras string."""
+    node = optimizer.class_node
+    default = node is getattr(optimizer.node, "func", None)  # the class is left at the default
+    if optimizer.via == "config":
+        spelled = f"{mmengine.TYPE_KEY}={model.code(node)}"
+    elif optimizer.via == "hf":
+        spelled = "TrainingArguments()" if default else f"TrainingArguments(optim={model.code(node)})"
+    elif optimizer.via == "timm":
+        spelled = f"create_optimizer_v2(opt={repr(timm.DEFAULT_OPT) if default else model.code(node)})"
+    else:
+        return None
+    return f"`{spelled}` ({optimizer.qualname})"
 
 
 def inferred_note(inferred: bool, name: str) -> str:

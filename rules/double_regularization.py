@@ -66,7 +66,7 @@ import re
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
 from reglint.rule import Rule
-from reglint.rules._common import SQUARE_WORDS, format_number, mentions_square, switched_off
+from reglint.rules._common import SQUARE_WORDS, format_number, l2_penalties, mentions_square, stated_as, switched_off
 
 RULE = Rule(
     code="RL005",
@@ -139,8 +139,8 @@ def _where(model, optimizer):
     return optimizer.weight_decay_arg if optimizer.explicit and optimizer.weight_decay_arg is not None else optimizer.node
 
 
-def _name(optimizer) -> str:
-    return optimizer.display or f"`{optimizer.qualname.rsplit('.', 1)[-1]}`"
+def _name(model, optimizer) -> str:
+    return stated_as(model, optimizer) or f"`{optimizer.qualname.rsplit('.', 1)[-1]}`"
 
 
 def _line(model, report, node) -> int:
@@ -149,7 +149,7 @@ def _line(model, report, node) -> int:
 
 def _report(model, report, optimizer, other: str, owner: str):
     message = (
-        f"{owner} is regularized twice: {other} and {_name(optimizer)} weight decay {_amount(model, optimizer)} "
+        f"{owner} is regularized twice: {other} and {_name(model, optimizer)} weight decay {_amount(model, optimizer)} "
         "both shrink the same weights, so the total is stronger than either was tuned for; keep one"
     )
     if not optimizer.decay_scaled_by_lr:
@@ -207,7 +207,7 @@ def _torch(model, report):
         optimizer = site.optimizer
         if site.kind != "backward" or optimizer is None or optimizer.framework != "torch" or not _decays(optimizer):
             continue
-        for penalty in site.penalties:
+        for penalty in l2_penalties(site.penalties):
             if not penalty.over_weights or penalty.coefficient is None or switched_off(penalty.coefficient):
                 continue
             if penalty.weights_of and optimizer.params_of and not _same_module(penalty.weights_of, optimizer.params_of):
@@ -250,7 +250,8 @@ def _optax(model, report):
 
 
 def _weight_penalty(penalty) -> bool:
-    return penalty.over_weights and penalty.coefficient is not None and not switched_off(penalty.coefficient)
+    """A Σw² penalty over the model's parameters, switched on."""
+    return penalty.convention != "norm" and penalty.over_weights and penalty.coefficient is not None and not switched_off(penalty.coefficient)
 
 
 # -- TF1: collected L2 / l2_loss + a decoupled contrib optimizer ---------------------------------

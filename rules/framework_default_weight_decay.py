@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
-from reglint.rules._common import add_keyword, format_number, inferred_note, literal, spelled
+from reglint.rules._common import add_keyword, format_number, inferred_note, literal, spelled, stated_as
 
 RULE = Rule(
     code="RL008",
@@ -89,7 +89,7 @@ def _default(model, report, optimizer):
     default = literal(value.number)
     framework = FRAMEWORK.get(optimizer.framework, optimizer.framework)
     name = optimizer.qualname.rsplit(".", 1)[-1]
-    subject = optimizer.display or f"`{model.code(optimizer.node.func) if optimizer.via == 'call' else model.code(optimizer.node)}`"
+    subject = stated_as(model, optimizer) or f"`{model.code(optimizer.node.func) if optimizer.via == 'call' else model.code(optimizer.node)}`"
     message = (
         f"{subject} leaves weight_decay at {framework}'s default {default}; the AdamW defaults differ "
         f"({DEFAULTS}), so code ported between frameworks silently changes its regularization; "

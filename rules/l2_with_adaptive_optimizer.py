@@ -62,7 +62,8 @@ from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
 from reglint.rules._common import (
-    ADAPTIVE_GATES, SQUARE_WORDS, format_number, inferred_note, mentions_adaptive_optimizer, mentions_square,
+    ADAPTIVE_GATES, SQUARE_WORDS, format_number, inferred_note, l2_penalties, mentions_adaptive_optimizer, mentions_square,
+    stated_as,
 )
 from reglint.rules._common import next_argument as _next_argument
 from reglint.rules._common import with_decay as _with_decay
@@ -115,7 +116,7 @@ def _torch(model, report):
         name = optimizer.qualname.rsplit(".", 1)[1]
         amount = format_number(value.number) if value.number is not None else f"`{model.code(value.expr)}` (not provably zero)"
         spelled = model.code(optimizer.node.func)
-        subject = optimizer.display if optimizer.via != "call" and optimizer.display else f"`{spelled}`"
+        subject = stated_as(model, optimizer) or f"`{spelled}`"
         message = f"{subject} with weight_decay={amount} adds a coupled L2 penalty: {WHY}"
         fix = _torch_fix(model, report, optimizer, name)
         if fix is not None:
@@ -249,7 +250,7 @@ def _penalties(model, report):
             name = optimizer.qualname.rsplit(".", 1)[1] if optimizer else ""
         if not adaptive:
             continue
-        for penalty in site.penalties:
+        for penalty in l2_penalties(site.penalties):
             if id(penalty.product) in seen or penalty.coefficient is None or penalty.coefficient.provably_zero:
                 continue
             if not penalty.over_weights:
@@ -337,7 +338,7 @@ def _tf1(model, report):
         optimizer = site.optimizer
         if optimizer is None or optimizer.framework != "tf1" or not optimizer.adaptive or optimizer.decay_mode == "decoupled":
             continue
-        reaches = (site.includes_reg_losses and l2) or site.penalties
+        reaches = (site.includes_reg_losses and l2) or l2_penalties(site.penalties)
         if not reaches or id(optimizer.node) in reported:
             continue
         reported.add(id(optimizer.node))

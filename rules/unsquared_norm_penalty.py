@@ -155,7 +155,9 @@ def _evidence(penalty):
 
 def check(model, settings, report):
     reported = set()
-    for penalty in model.norm_penalties:
+    for penalty in model.penalties:
+        if penalty.convention != "norm":
+            continue
         if not penalty.over_weights or switched_off(penalty.coefficient):
             continue
         evidence = _evidence(penalty)

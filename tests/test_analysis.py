@@ -13,7 +13,7 @@ import pytest
 
 from reglint.analysis import build_model
 from reglint.reporter import Reporter
-from reglint.rules._common import looks_halved, says_ported
+from reglint.rules._common import l2_penalties, looks_halved, says_ported, stated_as
 
 
 def model_of(source: str):
@@ -112,3 +112,38 @@ def test_the_reporter_turns_nodes_into_positions_and_edits():
     assert (edit.start.column, edit.end.column, edit.content) == (57, 61, "0.0")
     after = report.insert_after(optimizer.node.args[-1], ", x=1")
     assert (after.start.column, after.end.column) == (61, 61)
+
+
+def test_an_unsquared_norm_penalty_is_a_penalty_with_the_norm_convention():
+    model = model_of("""
+        import torch
+        lam = 1e-4
+        l2_reg = sum(torch.norm(p) for p in model.parameters())
+        sq_reg = sum(p.pow(2).sum() for p in model.parameters())
+        loss = loss + lam * l2_reg + lam * sq_reg
+        loss.backward()
+    """)
+    assert [p.convention for p in model.penalties] == ["norm", "sum_sq"]
+    (site,) = model.loss_sites
+    assert [p.convention for p in site.penalties] == ["norm", "sum_sq"]
+    assert [p.convention for p in l2_penalties(site.penalties)] == ["sum_sq"]
+
+
+@pytest.mark.parametrize("source, stated", [
+    ("from transformers import TrainingArguments\nargs = TrainingArguments('out', weight_decay=0.01)\n",
+     "`TrainingArguments()` (torch.optim.AdamW)"),
+    ("from transformers import TrainingArguments\nargs = TrainingArguments('out', optim='sgd')\n",
+     "`TrainingArguments(optim='sgd')` (torch.optim.SGD)"),
+    ("from timm.optim import create_optimizer_v2\nopt = create_optimizer_v2(model, weight_decay=0.05)\n",
+     "`create_optimizer_v2(opt='sgd')` (torch.optim.SGD)"),
+    ("from timm.optim import create_optimizer_v2\nopt = create_optimizer_v2(model, \"adam\")\n",
+     "`create_optimizer_v2(opt=\"adam\")` (torch.optim.Adam)"),
+    ("optimizer = dict(type='Adam', lr=1e-3, weight_decay=1e-4)\n", "`type='Adam'` (torch.optim.Adam)"),
+    ("import torch\nopt = torch.optim.Adam(model.parameters())\n", None),  # a call is named by its callee
+    ("from keras import Model\nm = Model()\nm.compile(optimizer='adam')\n", None),  # a Keras string too
+])
+def test_the_rules_name_a_configured_optimizer_from_what_the_code_says(source, stated):
+    model = model_of(source)
+    (optimizer,) = model.optimizers
+    assert stated_as(model, optimizer) == stated
+    assert not hasattr(optimizer, "display")  # presentation is no fact of the model

@@ -113,7 +113,6 @@ def _config_dict(ctx: Context, site: CallSite) -> None:
     if qualname not in torch.OPTIMIZERS:
         return
     optimizer = add_optimizer(ctx, site, qualname, False, via="config", class_node=type_arg.value)
-    optimizer.display = f"`{mmengine.TYPE_KEY}={ctx.model.code(type_arg.value)}` ({qualname})"
     deleted = argument(site.call, mmengine.DELETE_KEY, None)
     if ctx.names.lookup(mmengine.BASE_KEY, (ctx.model.module,)) and not (deleted and truthy(deleted.value)):
         optimizer.hidden_arguments = True  # merged into a base config: unwritten keys may come from it
@@ -136,7 +135,7 @@ def _training_arguments(ctx: Context, site: CallSite) -> None:
     """HF `TrainingArguments(weight_decay=..., optim=...)`: AdamW unless `optim` says otherwise."""
     optim = argument(site.call, "optim", None)
     if optim is None:
-        qualname, spelled = huggingface.DEFAULT_OPTIM, "TrainingArguments()"
+        qualname = huggingface.DEFAULT_OPTIM
     else:
         text = string_value(optim.value)
         if text is None:
@@ -144,27 +143,24 @@ def _training_arguments(ctx: Context, site: CallSite) -> None:
         qualname = huggingface.OPTIM_STRINGS.get(text) or (huggingface.DEFAULT_OPTIM if text.startswith(huggingface.ADAMW_PREFIXES) else None)
         if qualname is None:
             return
-        spelled = f"TrainingArguments(optim={ctx.model.code(optim.value)})"
     class_node = optim.value if optim is not None else site.call.func
     optimizer = add_optimizer(ctx, site, qualname, False, via="hf", class_node=class_node, default=0.0)
-    optimizer.display = f"`{spelled}` ({qualname})"
     optimizer.default_reaches = False  # the Trainer passes weight_decay to every group
 
 
 def _timm_optimizer(ctx: Context, site: CallSite) -> None:
     """timm `create_optimizer_v2(model, opt='adam', weight_decay=...)`."""
     opt = argument(site.call, "opt", timm.OPT_POSITION)
-    text = "sgd" if opt is None else string_value(opt.value)
+    text = timm.DEFAULT_OPT if opt is None else string_value(opt.value)
     entry = timm.OPT_STRINGS.get(text.lower().split("_")[-1]) if text is not None else None
     if entry is None:
         return
     qualname, decoupled = entry
     class_node = opt.value if opt is not None else site.call.func
     optimizer = add_optimizer(ctx, site, qualname, False, via="timm", class_node=class_node,
-                                decay_param=("weight_decay", timm.WEIGHT_DECAY_POSITION), default=0.0)
+                              decay_param=("weight_decay", timm.WEIGHT_DECAY_POSITION), default=0.0)
     if decoupled:
         optimizer.decay_mode = "decoupled"
-    optimizer.display = f"`create_optimizer_v2(opt={ctx.model.code(opt.value) if opt is not None else repr(text)})` ({qualname})"
     optimizer.default_reaches = False  # timm passes weight_decay to the class
     model_arg = argument(site.call, "model_or_params", 0)
     if model_arg is not None and isinstance(model_arg.value, (cst.Name, cst.Attribute)):

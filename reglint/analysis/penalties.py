@@ -62,7 +62,7 @@ def _norm_penalty(ctx: Context, product: cst.BinaryOperation, scopes, statement)
                 comments.extend(comments_of(binding.statement))
         penalty.names = tuple(dict.fromkeys(names))
         penalty.comments = tuple(dict.fromkeys(comments))
-        ctx.model.norm_penalties.append(penalty)
+        ctx.model.penalties.append(penalty)
         return
 
 
