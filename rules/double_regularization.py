@@ -143,7 +143,7 @@ def _name(model, optimizer) -> str:
     return stated_as(model, optimizer) or f"`{optimizer.qualname.rsplit('.', 1)[-1]}`"
 
 
-def _line(model, report, node) -> int:
+def _line(report, node) -> int:
     return report.range_of(node)[0].line
 
 
@@ -176,7 +176,7 @@ def _keras(model, report):
     if None in owners and len(trained) > 1:
         return  # some L2 layers' model is not known and the file trains several models
     keras_optimizers = [o for o in model.optimizers if o.framework == "keras"]
-    first = min(_line(model, report, r.call) for r in regularizers)
+    first = min(_line(report, r.call) for r in regularizers)
     reported = set()
     for site in compiles + tapes:
         if None not in owners and site.model_expr not in owners:
@@ -216,7 +216,7 @@ def _torch(model, report):
                 break
             reported.add(id(optimizer.node))
             owner = f"`{penalty.weights_of or optimizer.params_of}`" if (penalty.weights_of or optimizer.params_of) else "The model"
-            other = f"a hand-written L2 penalty (line {_line(model, report, penalty.product)})"
+            other = f"a hand-written L2 penalty (line {_line(report, penalty.product)})"
             yield _report(model, report, optimizer, other, owner)
 
 
@@ -235,7 +235,7 @@ def _optax(model, report):
     if len(decaying) + len(decays_in_chains) != 1 or plain or len(sites) > 1 and len({id(s.scope) for s in sites}) > 1:
         return  # attribution is ambiguous: several optax optimizers or several losses
     penalty = next(p for p in sites[0].penalties if _weight_penalty(p))
-    other = f"a hand-written L2 penalty in the loss (line {_line(model, report, penalty.product)})"
+    other = f"a hand-written L2 penalty in the loss (line {_line(report, penalty.product)})"
     if decaying:
         yield _report(model, report, decaying[0], other, "The model")
         return
@@ -265,10 +265,10 @@ def _tf1(model, report):
             continue
         penalties = [p for p in site.penalties if _weight_penalty(p)]
         if site.includes_reg_losses and collected:
-            first = min(_line(model, report, r.call) for r in collected)
+            first = min(_line(report, r.call) for r in collected)
             other = f"the collected L2 regularization losses (first regularizer at line {first})"
         elif penalties:
-            other = f"a hand-written L2 penalty (line {_line(model, report, penalties[0].product)})"
+            other = f"a hand-written L2 penalty (line {_line(report, penalties[0].product)})"
         else:
             continue
         if id(optimizer.node) in reported:

@@ -84,7 +84,7 @@ def norm_terms(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -
         return [] if _norm_along_axis(expr, ctx, scopes) else [expr]
     qualname, _ = ctx.qualify(expr.func, scopes)
     func = expr.func
-    if qualname in ADD_N_CALLS or (isinstance(func, cst.Name) and func.value == "sum" and "sum" not in ctx.names.bound):
+    if _sums_a_list(ctx, qualname, func):
         if expr.args:
             inner = expr.args[0].value
             if isinstance(inner, (cst.ListComp, cst.GeneratorExp)):
@@ -225,7 +225,7 @@ def square_sum(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -
     func = expr.func
     if qualname in tf1.HALF_SUM_SQ_CALLS:
         return "half_sum_sq"
-    if qualname in ADD_N_CALLS or (isinstance(func, cst.Name) and func.value == "sum" and "sum" not in ctx.names.bound):
+    if _sums_a_list(ctx, qualname, func):
         if expr.args:
             inner = expr.args[0].value
             if isinstance(inner, (cst.ListComp, cst.GeneratorExp)):
@@ -239,6 +239,11 @@ def square_sum(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -
     if isinstance(func, cst.Attribute) and func.attr.value == "pow" and expr.args and literal(expr.args[0].value) == 2:
         return "sum_sq" if _is_norm(func.value, ctx, scopes) else None
     return None
+
+
+def _sums_a_list(ctx: Context, qualname: Optional[str], func) -> bool:
+    """`sum(...)` (the builtin, bound nowhere in the file) or `tf.add_n(...)`."""
+    return qualname in ADD_N_CALLS or (isinstance(func, cst.Name) and func.value == "sum" and "sum" not in ctx.names.bound)
 
 
 def _is_square(expr, ctx: Context, scopes) -> bool:
