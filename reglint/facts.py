@@ -37,6 +37,19 @@ def may_have_optimizers(code: Code) -> bool:
     return any(text.lower() in strings for text in code.strings if len(text) <= 12)
 
 
+def may_have_adaptive_optimizers(code: Code) -> bool:
+    """An optimizer that could be adaptive: an adaptive class or alias by its (last) name,
+    a factory that picks its class from a string, an MMEngine `dict(type=...)` naming an
+    adaptive torch class, or a Keras optimizer string of an adaptive one."""
+    names = tables()
+    if not code.all_names.isdisjoint(names["adaptive_optimizers"]) or not code.all_names.isdisjoint(names["optimizer_factories"]):
+        return True
+    if "dict" in code.all_names and not code.strings.isdisjoint(names["adaptive_optimizers"]):
+        return True
+    strings = names["adaptive_optimizer_strings"]
+    return any(text.lower() in strings for text in code.strings if len(text) <= 12)
+
+
 def may_have_explicit_torch_decay(code: Code) -> bool:
     """An optimizer with an explicit (coupled) weight decay: `weight_decay=` in a call
     that could build an optimizer, a `"weight_decay"` param-group key, or such a call
@@ -46,6 +59,18 @@ def may_have_explicit_torch_decay(code: Code) -> bool:
     if not (code.optimizer_keywords.isdisjoint(keywords) and code.dict_keys.isdisjoint(keywords)):
         return True
     return code.optimizer_positional > names["torch_decay_position"]
+
+
+def may_have_coupled_adaptive_decay(code: Code) -> bool:
+    """An explicit torch decay that may be a coupled L2 under an adaptive step: such a
+    decay, and an adaptive torch class with coupled decay (by name, as an MMEngine
+    `dict(type=...)` string) or a factory that picks the class from a string."""
+    if not may_have_explicit_torch_decay(code):
+        return False
+    names = tables()
+    coupled = names["coupled_adaptive_torch"]
+    return (not code.all_names.isdisjoint(coupled) or not code.all_names.isdisjoint(names["optimizer_factories"])
+            or ("dict" in code.all_names and not code.strings.isdisjoint(coupled)))
 
 
 def may_have_lr_decays(code: Code) -> bool:
@@ -119,6 +144,8 @@ FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
     "chains": may_have_chains,
     "penalties": may_have_penalties,
     "norm_penalties": may_have_norm_penalties,
+    "adaptive_optimizers": may_have_adaptive_optimizers,
+    "coupled_adaptive_decay": may_have_coupled_adaptive_decay,
     "loss_sites": may_have_loss_sites,
     "weight_decay_intent": may_show_weight_decay_intent,
     "l2_intent": may_show_l2_intent,

@@ -254,6 +254,17 @@ def tables():
         # MMEngine `dict(type=...)` config; a plain name may also be an alias (`read`)
         "optimizer_callees": optimizers | {"dict"},
         "torch_classes": _last(torch.OPTIMIZERS),  # MMEngine `dict(type='Adam')`
+        # the adaptive ones of the classes and strings above, and the factories whose class
+        # is chosen by a string the code may build (TrainingArguments' `optim=`, timm's `opt=`)
+        "adaptive_optimizers": _last({name: spec for table in (torch.OPTIMIZERS, keras.OPTIMIZERS, tf1.OPTIMIZERS,
+                                                                optax.OPTIMIZERS)
+                                      for name, spec in table.items() if spec.adaptive}),
+        # torch classes whose `weight_decay` is a coupled L2 under an adaptive step (Adam, not AdamW)
+        "coupled_adaptive_torch": _last({name: spec for name, spec in torch.OPTIMIZERS.items()
+                                         if spec.adaptive and spec.decay_mode == "coupled"}),
+        "optimizer_factories": _last(huggingface.TRAINING_ARGUMENTS) | _last(timm.CREATE_OPTIMIZER),
+        "adaptive_optimizer_strings": frozenset(text for text, name in keras.OPTIMIZER_STRINGS.items()
+                                                if keras.OPTIMIZERS.get(name) is None or keras.OPTIMIZERS[name].adaptive),
         "optimizer_strings": frozenset(keras.OPTIMIZER_STRINGS),  # `compile(optimizer="Adam")`, any case
         "chains": _last(optax.CHAINS),
         # calls that can be a Σw² by themselves (see `_square_sum`)

@@ -73,7 +73,7 @@ RULE = Rule(
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
     words=(ADAPTIVE_WORDS,),  # an L2 term may be a bare positional value: no word of its own
-    facts=(("optimizers", "chains"), ("regularizers", "penalties", "chains", "explicit_torch_decay")),
+    facts=(("adaptive_optimizers", "chains"), ("regularizers", "penalties", "chains", "coupled_adaptive_decay")),
 )
 
 
