@@ -91,3 +91,34 @@ CONVENTIONAL_NAMES = {
 
 # Calls under these prefixes are Keras layers/models (attachment sites).
 LAYER_PREFIXES = ("keras.layers.", "keras.Sequential", "keras.Model", "keras.models.")
+
+# -- learning-rate schedules (RL012) -----------------------------------------------
+# A `LearningRateSchedule` passed as `learning_rate` is called with the step count each
+# step (keras 3.15.1 `keras/src/optimizers/schedules/learning_rate_schedule.py` L10-901;
+# tf.keras 2.x `keras/optimizers/schedules/learning_rate_schedule.py`).
+LR_SCHEDULES = frozenset({
+    "keras.optimizers.schedules.ExponentialDecay", "keras.optimizers.schedules.PiecewiseConstantDecay",
+    "keras.optimizers.schedules.PolynomialDecay", "keras.optimizers.schedules.InverseTimeDecay",
+    "keras.optimizers.schedules.CosineDecay", "keras.optimizers.schedules.CosineDecayRestarts",
+    "keras.experimental.CosineDecay", "keras.experimental.CosineDecayRestarts",
+    "keras.experimental.LinearCosineDecay", "keras.experimental.NoisyLinearCosineDecay",
+    "tensorflow.optimizers.schedules.ExponentialDecay", "tensorflow.optimizers.schedules.PiecewiseConstantDecay",
+    "tensorflow.optimizers.schedules.PolynomialDecay", "tensorflow.optimizers.schedules.InverseTimeDecay",
+    "tensorflow.optimizers.schedules.CosineDecay", "tensorflow.optimizers.schedules.CosineDecayRestarts",
+    "tensorflow_addons.optimizers.CyclicalLearningRate", "tensorflow_addons.optimizers.TriangularCyclicalLearningRate",
+    "tensorflow_addons.optimizers.Triangular2CyclicalLearningRate",
+    "tensorflow_addons.optimizers.ExponentialCyclicalLearningRate",
+})
+LR_SCHEDULE_BASES = frozenset({"keras.optimizers.schedules.LearningRateSchedule", "tensorflow.optimizers.schedules.LearningRateSchedule"})
+# the schedule's starting rate: (keyword, position); PiecewiseConstantDecay's is values[0]
+SCHEDULE_INITIAL_RATE = ("initial_learning_rate", 0)
+PIECEWISE = "keras.optimizers.schedules.PiecewiseConstantDecay"
+# `extend_with_decoupled_weight_decay(Base)` makes a class whose first argument is the
+# per-step decay (tfa v0.23 `weight_decay_optimizers.py` L279-380; tf.contrib r1.15 likewise)
+DECOUPLED_EXTENDERS = frozenset({
+    "tensorflow_addons.optimizers.extend_with_decoupled_weight_decay",
+    "tensorflow.contrib.opt.extend_with_decoupled_weight_decay",
+})
+# where a per-step decoupled optimizer takes its learning rate: tfa `AdamW(weight_decay,
+# learning_rate=0.001, ...)` (L501-510), `SGDW(weight_decay, learning_rate=0.001, ...)` (L422-430)
+LEARNING_RATE_ARGUMENT = ("learning_rate", 1)

@@ -52,3 +52,19 @@ OPTIMIZERS = {
     "optax.noisy_sgd": _alias("sgd", False),
     "optax.sign_sgd": _alias("sgd", False),
 }
+
+# -- decay masks (RL010) -------------------------------------------------------------
+# A mask selects the leaves the decay IS applied to: "True for leaves/subtrees you want to
+# apply the weight decay to" (optax 0.2.8 `optax/_src/alias.py` L690-694 for adamw;
+# `optax/transforms/_adding.py` L43-46 and `_masking.py` L79-80 for add_decayed_weights /
+# masked). A mask that is True for biases and norm scales decays exactly those.
+# callable -> (mask keyword, its position or None)
+DECAY_MASK_ARGUMENTS = {
+    "optax.adamw": ("mask", 7), "optax.nadamw": ("mask", 7), "optax.adamaxw": ("mask", 5),
+    "optax.add_decayed_weights": ("mask", 1), "optax.additive_weight_decay": ("mask", 1),
+    "optax.lamb": ("mask", None), "optax.lion": ("mask", None), "optax.adan": ("mask", None),
+    "optax.lars": ("weight_decay_mask", None),
+}
+# flax leaf names that no-decay masks single out: biases, LayerNorm/BatchNorm `scale`, embeddings
+NO_DECAY_LEAVES = frozenset({"bias", "scale", "embedding", "b", "gamma", "beta"})
+MASKED = "optax.masked"
