@@ -149,11 +149,18 @@ class _Reader:
                 initial_arg = _argument(call, *keras_table.SCHEDULE_INITIAL_RATE)
                 initial = initial_arg.value if initial_arg is not None else None
             return Rate("schedule", call, f"`{label}`", name, initial, values)
+        leaf = (dotted(call.func) or "").rsplit(".", 1)[-1]
+        if leaf[:1].isupper() and any(word in leaf for word in keras_table.SCHEDULE_CLASS_WORDS) and not self._local_class(call.func, scopes):
+            return Rate("schedule", call, f"`{leaf}`, a schedule by its name", name)
         if qualname in tf1_table.LR_DECAY_FUNCTIONS:
             return Rate("schedule", call, f"`{dotted(call.func)}`")
         if dotted(call.func) in ("float", "int") and len(call.args) == 1:
             return self.rate(call.args[0].value, scopes, depth + 1)
         return Rate("unknown", call)
+
+    def _local_class(self, func, scopes) -> bool:
+        """A class this file defines (then its bases, not its name, say what it is)."""
+        return isinstance(func, cst.Name) and any(b.kind == "class" for b in self.names.lookup(func.value, scopes))
 
     def _schedule_class(self, func, scopes) -> bool:
         """A class of this file deriving from `LearningRateSchedule`."""

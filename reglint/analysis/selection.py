@@ -45,8 +45,9 @@ class Selection:
 def fragments_of(expr) -> Optional[Tuple[str, ...]]:
     """The strings of a literal list/tuple/set of parameter-name fragments, else None.
 
-    A fragment is a leaf name (`bias`, `gamma`) or ends in one (`LayerNorm.weight`):
-    `{"pos_embed", "cls_token"}` names whole top-level parameters and is not one."""
+    The list holds fragments when one of them is a bare leaf name (`bias`, `gamma`) or a
+    leaf under a norm class's name (`LayerNorm.weight`); `{"pos_embed", "cls_token"}` and
+    `["1.weight"]` name whole top-level parameters."""
     if not isinstance(expr, (cst.List, cst.Tuple, cst.Set)) or not expr.elements:
         return None
     strings = []
@@ -55,9 +56,14 @@ def fragments_of(expr) -> Optional[Tuple[str, ...]]:
         if not isinstance(value, cst.SimpleString) or not isinstance(value.evaluated_value, str):
             return None
         strings.append(value.evaluated_value)
-    if any(s.rsplit(".", 1)[-1] in torch_table.PARAMETER_LEAVES for s in strings):
+    if any(s in torch_table.PARAMETER_LEAVES or _CLASS_NAMED_NORM.search(s.rpartition(".")[0]) for s in strings):
         return tuple(strings)
     return None
+
+
+# `LayerNorm.weight`: HF names the attribute after the class; `1.weight` or `head.weight`
+# may be a whole top-level name, so only a bare leaf or such a module part marks fragments
+_CLASS_NAMED_NORM = re.compile(r"[A-Z][a-z]*Norm")
 
 
 Fragments = Callable[[str], Optional[Tuple[str, ...]]]

@@ -122,3 +122,6 @@ DECOUPLED_EXTENDERS = frozenset({
 # where a per-step decoupled optimizer takes its learning rate: tfa `AdamW(weight_decay,
 # learning_rate=0.001, ...)` (L501-510), `SGDW(weight_decay, learning_rate=0.001, ...)` (L422-430)
 LEARNING_RATE_ARGUMENT = ("learning_rate", 1)
+# A class from outside the file (a project's `WarmUpCosine`) is read as a learning-rate
+# schedule by its name: these words in a CapWords class name.
+SCHEDULE_CLASS_WORDS = ("Schedule", "WarmUp", "Warmup", "Cosine", "Decay", "Cyclic", "OneCycle")
