@@ -74,6 +74,12 @@ def prefilter(data: bytes) -> bool:
     return decay_schedules.could_have(data)
 
 
+def screen(code) -> bool:
+    from reglint.analysis import decay_schedules
+
+    return decay_schedules.could_have_code(code)
+
+
 def check(model, settings):
     for found in _facts(model).per_step:
         if found.rate.kind == "schedule" and found.decay.kind == "constant":

@@ -82,6 +82,12 @@ def prefilter(data: bytes) -> bool:
     return param_groups.could_have(data)
 
 
+def screen(code) -> bool:
+    from reglint.analysis import param_groups
+
+    return param_groups.could_have_code(code)
+
+
 def check(model, settings):
     facts = _facts(model)
     for test in facts.fragment_tests:

@@ -33,6 +33,14 @@ def could_have(data: bytes) -> bool:
         b"tensorflow_addons" in data or b"tfa" in data or b"contrib" in data)
 
 
+_LEAVES = frozenset({*(q.rsplit(".", 1)[-1] for q in _PER_STEP), *(q.rsplit(".", 1)[-1] for q in keras_table.DECOUPLED_EXTENDERS)})
+
+
+def could_have_code(code) -> bool:
+    """The code screen (`reglint.screen.Code`): a per-step decoupled class or extender is named."""
+    return not code.all_names.isdisjoint(_LEAVES)
+
+
 @dataclass
 class Rate:
     kind: str  # "schedule" | "constant" | "unknown"

@@ -32,7 +32,19 @@ WORDS = (b"decay", b"no_weight_decay")
 
 def could_have(data: bytes) -> bool:
     """Every fact here needs `decay` (weight_decay, no_decay, add_decayed_weights, ...)."""
-    return b"decay" in data and (b"param" in data or b"mask" in data)
+    return b"decay" in data and (b"parameters" in data or b"mask" in data)
+
+
+_TORCH_LEAVES = frozenset(q.rsplit(".", 1)[-1] for q in torch_table.OPTIMIZERS)
+_MASK_LEAVES = frozenset(q.rsplit(".", 1)[-1] for q in (*optax_table.DECAY_MASK_ARGUMENTS, optax_table.MASKED))
+
+
+def could_have_code(code) -> bool:
+    """The code screen (`reglint.screen.Code`): names every fact here needs."""
+    names = code.all_names
+    if "named_parameters" in names or "no_weight_decay" in names or not names.isdisjoint(_MASK_LEAVES):
+        return True
+    return "parameters" in names and not names.isdisjoint(_TORCH_LEAVES)
 
 
 @dataclass
@@ -327,7 +339,7 @@ def _fragment_tests(resolver: _Resolver, module: cst.Module) -> List[FragmentTes
     module.visit(finder)
     found = []
     for comparison, name, collection, negated, scopes in finder.found:
-        if name not in finder.parameter_names:
+        if not any(_named_parameters(resolver, source, origin_scopes) for source, origin_scopes in finder.parameter_names.get(name, ())):
             continue
         fragments = fragments_of(resolver.value(cst.Name(collection), scopes or (module,)))
         if fragments:
@@ -335,12 +347,24 @@ def _fragment_tests(resolver: _Resolver, module: cst.Module) -> List[FragmentTes
     return found
 
 
+def _named_parameters(resolver: _Resolver, source, scopes, depth: int = 0) -> bool:
+    """`m.named_parameters()`, `list(m.named_parameters())`, or a name bound to one."""
+    if isinstance(source, cst.Name) and depth < 3:
+        return _named_parameters(resolver, resolver.value(source, scopes), scopes, depth + 1) if resolver.value(source, scopes) is not source else False
+    if isinstance(source, cst.Call):
+        if isinstance(source.func, cst.Attribute) and source.func.attr.value == "named_parameters":
+            return True
+        if dotted(source.func) == "list" and len(source.args) == 1:
+            return _named_parameters(resolver, source.args[0].value, scopes, depth + 1)
+    return False
+
+
 class _MembershipFinder(cst.CSTVisitor):
     """`x in y` / `x not in y` with plain names, and the names drawn from `named_parameters()`."""
 
     def __init__(self):
         self.found = []
-        self.parameter_names = set()
+        self.parameter_names: Dict[str, list] = {}  # loop name -> [(what it iterates, scopes)]
         self.scopes: List[cst.CSTNode] = []
 
     def visit_Module(self, node) -> None:
@@ -359,13 +383,8 @@ class _MembershipFinder(cst.CSTVisitor):
         self._loop(node.target, node.iter)
 
     def _loop(self, target, iterable) -> None:
-        source = iterable.args[0].value if (isinstance(iterable, cst.Call) and dotted(iterable.func) == "list" and iterable.args) else iterable
-        if isinstance(source, cst.Name):
-            self.parameter_names.add(f"list:{source.value}")
         if isinstance(target, cst.Tuple) and target.elements and isinstance(target.elements[0].value, cst.Name):
-            named = isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute) and source.func.attr.value == "named_parameters"
-            if named or isinstance(source, cst.Name):
-                self.parameter_names.add(target.elements[0].value.value)
+            self.parameter_names.setdefault(target.elements[0].value.value, []).append((iterable, tuple(self.scopes)))
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         if len(node.comparisons) != 1 or not isinstance(node.left, cst.Name):

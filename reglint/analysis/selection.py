@@ -57,8 +57,13 @@ def fragments_of(expr) -> Optional[Tuple[str, ...]]:
             return None
         strings.append(value.evaluated_value)
     if any(s in torch_table.PARAMETER_LEAVES or _CLASS_NAMED_NORM.search(s.rpartition(".")[0]) for s in strings):
-        return tuple(strings)
+        if any(_no_decay_word(s) for s in strings):
+            return tuple(strings)
     return None
+
+
+def _no_decay_word(fragment: str) -> bool:
+    return any(word in fragment.lower() for word in torch_table.NO_DECAY_WORDS)
 
 
 # `LayerNorm.weight`: HF names the attribute after the class; `1.weight` or `head.weight`
@@ -112,7 +117,7 @@ def _any_fragment(test, fragments: Fragments) -> Optional[str]:
         if isinstance(comp, (cst.GeneratorExp, cst.ListComp)) and isinstance(comp.for_in.iter, (cst.Name, cst.List, cst.Tuple)):
             source = comp.for_in.iter
             strings = fragments(source.value) if isinstance(source, cst.Name) else _strings(source)
-            if strings and any(s.rsplit(".", 1)[-1] in torch_table.PARAMETER_LEAVES or "norm" in s.lower() for s in strings):
+            if strings and any(_no_decay_word(s) for s in strings):
                 return "no_decay"
         return None
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].comparator, cst.Name):

@@ -58,3 +58,5 @@ NO_DECAY_MODULES = frozenset({
     "torch.nn.InstanceNorm1d", "torch.nn.InstanceNorm2d", "torch.nn.InstanceNorm3d",
     "torch.nn.Embedding", "torch.nn.modules.batchnorm._BatchNorm", "torch.nn.modules.normalization.LayerNorm",
 })
+# What a no-decay fragment names (a `["weight"]` list selects the decayed side instead).
+NO_DECAY_WORDS = ("bias", "gamma", "beta", "norm", "embed", "ln_", "bn")
