@@ -6,7 +6,7 @@ Facts for RL010, read off the code without deciding what is a hazard:
 - `GroupedOptimizer`: the groups (or one plain parameter list) given to a torch optimizer,
   each group with how its parameters were selected (name fragments, `ndim`, `.bias`,
   norm module types, or only the variable's name) and its own decay key, if any;
-- `DecayMask`: the boolean test an optax decay mask is built from and what it is True for;
+- `DecayMask` (`decay_masks`): the test an optax decay mask is built from and what it is True for;
 - `NoWeightDecay`: a class's timm-style `no_weight_decay()` and whether the file reads it.
 
 `could_have` is the cheap predicate: a file without these words holds none of the facts.
@@ -20,7 +20,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from reglint.analysis.selection import Selection, classify, classify_mask, fragments_of
+from reglint.analysis import decay_masks
+from reglint.analysis.selection import Selection, classify, fragments_of
 from reglint.frameworks import canonical
 from reglint.frameworks import optax as optax_table
 from reglint.frameworks import timm as timm_table
@@ -82,13 +83,6 @@ class GroupedOptimizer:
 
 
 @dataclass
-class DecayMask:
-    target: str  # `optax.adamw`
-    test: cst.BaseExpression  # the boolean test the mask is built from
-    selects: Selection  # what the test is True for
-
-
-@dataclass
 class NoWeightDecay:
     cls: cst.ClassDef
     method: cst.FunctionDef
@@ -100,7 +94,7 @@ class NoWeightDecay:
 class ParamGroupFacts:
     fragment_tests: List[FragmentTest] = field(default_factory=list)
     optimizers: List[GroupedOptimizer] = field(default_factory=list)
-    masks: List[DecayMask] = field(default_factory=list)
+    masks: List[decay_masks.DecayMask] = field(default_factory=list)
     no_weight_decay: List[NoWeightDecay] = field(default_factory=list)
 
 
@@ -116,7 +110,7 @@ def extract(module: cst.Module, names: Optional[Names] = None) -> ParamGroupFact
         if spec is not None:
             facts.optimizers.append(_grouped(resolver, site, qualname, spec))
         if qualname in optax_table.DECAY_MASK_ARGUMENTS or qualname == optax_table.MASKED:
-            mask = _decay_mask(resolver, site, qualname)
+            mask = decay_masks.decay_mask(resolver, site, qualname)
             if mask is not None:
                 facts.masks.append(mask)
     facts.fragment_tests = _fragment_tests(resolver, module)
@@ -151,6 +145,10 @@ class _Resolver:
 
     def bindings(self, name: str, scopes: Sequence[cst.CSTNode]):
         return self.names.lookup(name, scopes)
+
+    @staticmethod
+    def argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.Arg]:
+        return _argument(call, keyword, position)
 
 
 def _argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.Arg]:
@@ -392,62 +390,6 @@ class _MembershipFinder(cst.CSTVisitor):
         target = node.comparisons[0]
         if isinstance(target.operator, (cst.In, cst.NotIn)) and isinstance(target.comparator, cst.Name):
             self.found.append((node, node.left.value, target.comparator.value, isinstance(target.operator, cst.NotIn), tuple(self.scopes)))
-
-
-# -- optax masks ----------------------------------------------------------------------------
-
-def _decay_mask(resolver: _Resolver, site, qualname: str) -> Optional[DecayMask]:
-    call = site.call
-    if qualname == optax_table.MASKED:
-        inner = _argument(call, "inner", 0)
-        if inner is None or not isinstance(inner.value, cst.Call):
-            return None
-        if resolver.qualname(inner.value.func) not in optax_table.DECAY_TRANSFORMS:
-            return None
-        arg = _argument(call, "mask", 1)
-    else:
-        keyword, position = optax_table.DECAY_MASK_ARGUMENTS[qualname]
-        arg = _argument(call, keyword, position)
-    if arg is None:
-        return None
-    test = _mask_test(resolver, arg.value, site.scopes, 0)
-    if test is None:
-        return None
-    target = "optax.masked(add_decayed_weights)" if qualname == optax_table.MASKED else qualname
-    return DecayMask(target, test[0], classify_mask(test[0], test[1]))
-
-
-def _mask_test(resolver: _Resolver, expr, scopes, depth: int):
-    """The boolean test of a mask: a lambda's body, a dict comprehension's value, what a
-    mask function returns, `tree_map(lambda ...: test, params)`."""
-    if depth > 6:
-        return None
-    if isinstance(expr, cst.Name):
-        for binding in resolver.bindings(expr.value, scopes):
-            if binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
-                inner = resolver.names.function_scopes.get(id(binding.value), (*scopes, binding.value))
-                for value in resolver.names.returns.get(id(binding.value), []):
-                    found = _mask_test(resolver, value, inner, depth + 1)
-                    if found is not None:
-                        return found
-            elif binding.kind == "assign" and binding.value is not None:
-                return _mask_test(resolver, binding.value, scopes, depth + 1)
-        return None
-    if isinstance(expr, cst.Lambda):
-        params = tuple(p.name.value for p in expr.params.params)
-        body = expr.body
-        if isinstance(body, (cst.Call, cst.DictComp, cst.Name)):
-            return _mask_test(resolver, body, scopes, depth + 1)
-        return body, params
-    if isinstance(expr, cst.DictComp):
-        return expr.value, ()
-    if isinstance(expr, cst.Call) and expr.args:
-        name = dotted(expr.func) or ""
-        if name.endswith(("tree_map", "tree_map_with_path", "tree.map", "tree.map_with_path", "tree_util.tree_map")):
-            return _mask_test(resolver, expr.args[0].value, scopes, depth + 1)
-        if name.rsplit(".", 1)[-1] in ("unflatten_dict", "freeze", "FrozenDict", "dict"):
-            return _mask_test(resolver, expr.args[0].value, scopes, depth + 1)
-    return None
 
 
 # -- timm's no_weight_decay() -------------------------------------------------------------------
