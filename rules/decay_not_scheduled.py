@@ -2,7 +2,8 @@
 Flags a decoupled weight decay that is applied per step *without* the learning rate —
 tfa's `AdamW` and `SGDW`, classes made by `extend_with_decoupled_weight_decay`, and
 tf.contrib's `AdamWOptimizer` / `MomentumWOptimizer` — given a learning-rate schedule
-but a constant `weight_decay`.
+(a Keras schedule, a `tf.train.*_decay` rate, a callable, or a `LearningRateScheduler` /
+`ReduceLROnPlateau` callback in the same file) but a constant `weight_decay`.
 
 torch's `AdamW`, optax's `adamw` and Keras's `weight_decay=` multiply the decay by the
 current (scheduled) rate and are not flagged; nor is a decay that is itself a schedule
@@ -100,7 +101,9 @@ def _diagnostic(model, found):
     decay = model.code(found.decay_arg.value)
     rate = model.code(found.rate_arg.value) if found.rate_arg is not None else "the rate"
     label = found.rate.schedule
-    if len(rate) > 40:
+    if found.rate.callback:
+        rate = label
+    elif len(rate) > 40:
         rate = f"its {label}"
     elif not label or label.strip("`").rsplit(".", 1)[-1] in rate or rate in label:
         rate = label if rate in label else f"`{rate}`"

@@ -5,7 +5,8 @@ tf.contrib's `AdamWOptimizer`/`MomentumWOptimizer` subtract `weight_decay * var`
 step without multiplying by the learning rate (the tables' `decay_scaled_by_lr=False`).
 For each such constructor this records how its decay and its rate are given: a
 constant, a schedule (a Keras `LearningRateSchedule`, a `tf.train.*_decay` tensor, a
-callable), or unknown. `could_have` is the cheap predicate.
+callable, a `LearningRateScheduler`/`ReduceLROnPlateau` callback in the file), or
+unknown. `could_have` is the cheap predicate.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Rate:
     name: Optional[str] = None  # the variable a Keras schedule instance is bound to
     initial: Optional[cst.BaseExpression] = None  # its starting rate, when readable
     values: tuple = ()  # PiecewiseConstantDecay's literal values
+    callback: bool = False  # a Keras callback of the file changes the rate during `fit`
 
 
 @dataclass
@@ -71,6 +73,7 @@ def extract(module: cst.Module, names: Optional[Names] = None) -> ScheduleFacts:
     names = names or collect(module)
     reader = _Reader(names)
     facts = ScheduleFacts()
+    callback = next((site.call for site in names.calls if reader.qualname(site.call.func) in keras_table.LR_CALLBACKS), None)
     for site in names.calls:
         label = reader.per_step_class(site.call.func, site.scopes)
         if label is None:
@@ -80,6 +83,9 @@ def extract(module: cst.Module, names: Optional[Names] = None) -> ScheduleFacts:
             continue
         rate_arg = _argument(site.call, *keras_table.LEARNING_RATE_ARGUMENT)
         rate = reader.rate(rate_arg.value, site.scopes) if rate_arg is not None else Rate("constant")
+        if rate.kind == "constant" and callback is not None:
+            leaf = dotted(callback.func).rsplit(".", 1)[-1]
+            rate = Rate("schedule", callback, f"the `{leaf}` callback", callback=True)
         facts.per_step.append(PerStepDecay(
             site.call, label, decay_arg, reader.rate(decay_arg.value, site.scopes), rate_arg, rate, _assigned(site.statement, site.call)))
     return facts

@@ -125,3 +125,5 @@ LEARNING_RATE_ARGUMENT = ("learning_rate", 1)
 # A class from outside the file (a project's `WarmUpCosine`) is read as a learning-rate
 # schedule by its name: these words in a CapWords class name.
 SCHEDULE_CLASS_WORDS = ("Schedule", "WarmUp", "Warmup", "Cosine", "Decay", "Cyclic", "OneCycle")
+# Callbacks that change the optimizer's rate during `fit` (a schedule without a schedule object).
+LR_CALLBACKS = frozenset({"keras.callbacks.LearningRateScheduler", "keras.callbacks.ReduceLROnPlateau"})
