@@ -74,6 +74,8 @@ def extract(module: cst.Module, names: Optional[Names] = None) -> ScheduleFacts:
     reader = _Reader(names)
     facts = ScheduleFacts()
     callback = next((site.call for site in names.calls if reader.qualname(site.call.func) in keras_table.LR_CALLBACKS), None)
+    # `self.model.optimizer.weight_decay = lr * ratio` in a callback: the file schedules the decay itself
+    rescheduled = any(name.endswith(".weight_decay") for (scope, name) in names.bindings if scope == 0)
     for site in names.calls:
         label = reader.per_step_class(site.call.func, site.scopes)
         if label is None:
@@ -86,8 +88,8 @@ def extract(module: cst.Module, names: Optional[Names] = None) -> ScheduleFacts:
         if rate.kind == "constant" and callback is not None:
             leaf = dotted(callback.func).rsplit(".", 1)[-1]
             rate = Rate("schedule", callback, f"the `{leaf}` callback", callback=True)
-        facts.per_step.append(PerStepDecay(
-            site.call, label, decay_arg, reader.rate(decay_arg.value, site.scopes), rate_arg, rate, _assigned(site.statement, site.call)))
+        decay = Rate("unknown", decay_arg.value) if rescheduled else reader.rate(decay_arg.value, site.scopes)
+        facts.per_step.append(PerStepDecay(site.call, label, decay_arg, decay, rate_arg, rate, _assigned(site.statement, site.call)))
     return facts
 
 
