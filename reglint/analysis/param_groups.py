@@ -98,7 +98,7 @@ class ParamGroupFacts:
     no_weight_decay: List[NoWeightDecay] = field(default_factory=list)
 
 
-def extract(module: cst.Module, names: Optional[Names] = None) -> ParamGroupFacts:
+def extract(module: cst.Module, text: str, names: Optional[Names] = None) -> ParamGroupFacts:
     names = names or collect(module)
     facts = ParamGroupFacts()
     resolver = _Resolver(names)
@@ -113,8 +113,10 @@ def extract(module: cst.Module, names: Optional[Names] = None) -> ParamGroupFact
             mask = decay_masks.decay_mask(resolver, site, qualname)
             if mask is not None:
                 facts.masks.append(mask)
-    facts.fragment_tests = _fragment_tests(resolver, module)
-    facts.no_weight_decay = _no_weight_decay(resolver, module)
+    if _fragment_lists(resolver):
+        facts.fragment_tests = _fragment_tests(resolver, module)
+    if "no_weight_decay" in text:
+        facts.no_weight_decay = _no_weight_decay(resolver, text)
     return facts
 
 
@@ -332,6 +334,11 @@ class _AppendFinder(cst.CSTVisitor):
 
 # -- `n in no_decay` --------------------------------------------------------------------
 
+def _fragment_lists(resolver: _Resolver) -> bool:
+    """Some name is assigned a literal list of fragments (else no tree walk for `n in no_decay`)."""
+    return any(b.kind == "assign" and fragments_of(b.value) for bindings in resolver.names.bindings.values() for b in bindings)
+
+
 def _fragment_tests(resolver: _Resolver, module: cst.Module) -> List[FragmentTest]:
     finder = _MembershipFinder()
     module.visit(finder)
@@ -394,42 +401,27 @@ class _MembershipFinder(cst.CSTVisitor):
 
 # -- timm's no_weight_decay() -------------------------------------------------------------------
 
-def _no_weight_decay(resolver: _Resolver, module: cst.Module) -> List[NoWeightDecay]:
-    finder = _NoWeightDecayFinder()
-    module.visit(finder)
-    if not finder.methods:
+# `.no_weight_decay(` / `"no_weight_decay"` (getattr): a read; `def no_weight_decay(` is not
+_READ = re.compile(r"(?<!def )(?:\.|['\"])no_weight_decay(?:_keywords)?\b")
+
+
+def _no_weight_decay(resolver: _Resolver, text: str) -> List[NoWeightDecay]:
+    """Classes that define `no_weight_decay()`, read from the bindings (no tree walk)."""
+    methods = []
+    for bindings in resolver.names.bindings.values():
+        for binding in bindings:
+            if binding.kind == "class" and isinstance(binding.value, cst.ClassDef):
+                body = binding.value.body.body if isinstance(binding.value.body, cst.IndentedBlock) else ()
+                methods.extend((binding.value, f) for f in body
+                               if isinstance(f, cst.FunctionDef) and f.name.value in timm_table.NO_WEIGHT_DECAY_METHODS)
+    if not methods:
         return []
-    consulted = finder.reads > 0 or any(
+    consulted = bool(_READ.search(text)) or any(
         resolver.qualname(site.call.func) in timm_table.CONSULTS_NO_WEIGHT_DECAY for site in resolver.names.calls)
     found = []
-    for cls, method in finder.methods:
+    for cls, method in methods:
         instances = tuple(sorted(
             name for (scope, name), bindings in resolver.names.bindings.items()
             if any(b.kind == "assign" and isinstance(b.value, cst.Call) and dotted(b.value.func) == cls.name.value for b in bindings)))
         found.append(NoWeightDecay(cls, method, consulted, instances))
     return found
-
-
-class _NoWeightDecayFinder(cst.CSTVisitor):
-    def __init__(self):
-        self.methods = []
-        self.reads = 0
-        self.classes: List[cst.ClassDef] = []
-
-    def visit_ClassDef(self, node) -> None:
-        self.classes.append(node)
-
-    def leave_ClassDef(self, node) -> None:
-        self.classes.pop()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if node.name.value in timm_table.NO_WEIGHT_DECAY_METHODS and self.classes:
-            self.methods.append((self.classes[-1], node))
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value in timm_table.NO_WEIGHT_DECAY_METHODS:
-            self.reads += 1
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if re.fullmatch(r"[rbuRBU]*['\"]no_weight_decay(_keywords)?['\"]", node.value):
-            self.reads += 1  # getattr(model, "no_weight_decay", ...)
