@@ -32,10 +32,18 @@ WORDS = (b"decay", b"no_weight_decay")
 
 
 def could_have(data: bytes) -> bool:
-    """Every fact here needs `decay` (weight_decay, no_decay, add_decayed_weights, ...)."""
-    return b"decay" in data and (b"parameters" in data or b"mask" in data)
+    """The bytes prefilter: `decay` and the words of one fact — an optax mask; torch groups
+    or a `no_weight_decay()` beside a `torch.optim` call; a fragment list over named_parameters."""
+    if b"decay" not in data:
+        return False
+    if b"optax" in data:
+        return b"mask" in data
+    if b"optim" in data and (b"params" in data or b"no_weight_decay" in data):
+        return True
+    return b"named_parameters" in data and any(word in data for word in _FRAGMENT_WORDS)
 
 
+_FRAGMENT_WORDS = (b"no_decay", b"nodecay", b"no_wd", b"Norm.weight", b"Norm.bias", b"'gamma'", b'"gamma"')
 _TORCH_LEAVES = frozenset(q.rsplit(".", 1)[-1] for q in torch_table.OPTIMIZERS)
 _MASK_LEAVES = frozenset(q.rsplit(".", 1)[-1] for q in (*optax_table.DECAY_MASK_ARGUMENTS, optax_table.MASKED))
 
