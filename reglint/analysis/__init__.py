@@ -1,0 +1,1 @@
+"""Source -> model: one module per concern, each fact kind with its cheap predicate."""
