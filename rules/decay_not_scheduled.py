@@ -64,21 +64,9 @@ RULE = Rule(
     name="decay-not-scheduled",
     summary="per-step decoupled decay (tfa / tf.contrib) kept constant while the learning rate follows a schedule",
     fix=Applicability.UNSAFE,
-    triggers=(b"AdamW", b"SGDW", b"MomentumW", b"extend_with_decoupled"),
-    gates=(b"adamw", b"sgdw", b"momentumw", b"extend_with_decoupled"),
+    words=((b"adamw", b"sgdw", b"momentumw", b"extend_with_decoupled"), (b"tensorflow_addons", b"tfa", b"contrib")),
+    facts=("per_step_decay",),
 )
-
-
-def prefilter(data: bytes) -> bool:
-    from reglint.analysis import decay_schedules
-
-    return decay_schedules.could_have(data)
-
-
-def screen(code) -> bool:
-    from reglint.analysis import decay_schedules
-
-    return decay_schedules.could_have_code(code)
 
 
 def check(model, settings):

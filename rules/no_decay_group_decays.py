@@ -71,21 +71,9 @@ RULE = Rule(
     name="no-decay-group-decays",
     summary="parameters meant to be excluded from weight decay (biases, norms) are decayed",
     fix=Applicability.UNSAFE,
-    triggers=(b"decay",),
-    gates=(b"decay",),
+    words=(b"decay", (b"optax", b"optim", b"named_parameters")),
+    facts=("param_groups",),
 )
-
-
-def prefilter(data: bytes) -> bool:
-    from reglint.analysis import param_groups
-
-    return param_groups.could_have(data)
-
-
-def screen(code) -> bool:
-    from reglint.analysis import param_groups
-
-    return param_groups.could_have_code(code)
 
 
 def check(model, settings):

@@ -6,7 +6,7 @@ step without multiplying by the learning rate (the tables' `decay_scaled_by_lr=F
 For each such constructor this records how its decay and its rate are given: a
 constant, a schedule (a Keras `LearningRateSchedule`, a `tf.train.*_decay` tensor, a
 callable, a `LearningRateScheduler`/`ReduceLROnPlateau` callback in the file), or
-unknown. `could_have` is the cheap predicate.
+unknown. The cheap predicate is `reglint.facts.may_have_per_step_decay`.
 """
 
 from __future__ import annotations
@@ -20,26 +20,12 @@ from reglint.frameworks import keras as keras_table
 from reglint.frameworks import tf1 as tf1_table
 from reglint.names import Names, collect, dotted
 
-WORDS = (b"adamw", b"sgdw", b"momentumw", b"extend_with_decoupled")
 _PER_STEP = {
     qualname: spec
     for table in (keras_table.OPTIMIZERS, tf1_table.OPTIMIZERS)
     for qualname, spec in table.items()
     if spec.decay_mode == "decoupled" and not spec.decay_scaled_by_lr
 }
-
-
-def could_have(data: bytes) -> bool:
-    return (b"AdamW" in data or b"SGDW" in data or b"MomentumW" in data or b"extend_with_decoupled" in data) and (
-        b"tensorflow_addons" in data or b"tfa" in data or b"contrib" in data)
-
-
-_LEAVES = frozenset({*(q.rsplit(".", 1)[-1] for q in _PER_STEP), *(q.rsplit(".", 1)[-1] for q in keras_table.DECOUPLED_EXTENDERS)})
-
-
-def could_have_code(code) -> bool:
-    """The code screen (`reglint.screen.Code`): a per-step decoupled class or extender is named."""
-    return not code.all_names.isdisjoint(_LEAVES)
 
 
 @dataclass

@@ -9,7 +9,7 @@ Facts for RL010, read off the code without deciding what is a hazard:
 - `DecayMask` (`decay_masks`): the test an optax decay mask is built from and what it is True for;
 - `NoWeightDecay`: a class's timm-style `no_weight_decay()` and whether the file reads it.
 
-`could_have` is the cheap predicate: a file without these words holds none of the facts.
+The cheap predicate is `reglint.facts.may_have_param_groups`.
 """
 
 from __future__ import annotations
@@ -28,32 +28,6 @@ from reglint.frameworks import timm as timm_table
 from reglint.frameworks import torch as torch_table
 from reglint.names import Names, collect, dotted
 
-WORDS = (b"decay", b"no_weight_decay")
-
-
-def could_have(data: bytes) -> bool:
-    """The bytes prefilter: `decay` and the words of one fact — an optax mask; torch groups
-    or a `no_weight_decay()` beside a `torch.optim` call; a fragment list over named_parameters."""
-    if b"decay" not in data:
-        return False
-    if b"optax" in data:
-        return b"mask" in data
-    if b"optim" in data and (b"params" in data or b"no_weight_decay" in data):
-        return True
-    return b"named_parameters" in data and any(word in data for word in _FRAGMENT_WORDS)
-
-
-_FRAGMENT_WORDS = (b"no_decay", b"nodecay", b"no_wd", b"Norm.weight", b"Norm.bias", b"'gamma'", b'"gamma"')
-_TORCH_LEAVES = frozenset(q.rsplit(".", 1)[-1] for q in torch_table.OPTIMIZERS)
-_MASK_LEAVES = frozenset(q.rsplit(".", 1)[-1] for q in (*optax_table.DECAY_MASK_ARGUMENTS, optax_table.MASKED))
-
-
-def could_have_code(code) -> bool:
-    """The code screen (`reglint.screen.Code`): names every fact here needs."""
-    names = code.all_names
-    if "named_parameters" in names or "no_weight_decay" in names or not names.isdisjoint(_MASK_LEAVES):
-        return True
-    return "parameters" in names and not names.isdisjoint(_TORCH_LEAVES)
 
 
 @dataclass
