@@ -60,120 +60,14 @@ from fractions import Fraction
 from typing import Dict, List, Optional, Sequence
 
 from reglint.usage import EXIT_CLEAN, EXIT_ERROR, Parser, UsageError
+from reglint.frameworks import COUPLED, DECOUPLED, Convention, addons, caffe, keras, optax, tf1, torch
 
-COUPLED, DECOUPLED = "coupled", "decoupled"
 L_AND_H = "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019 (docs/semantics.md#decoupled-weight-decay-paper)"
 
-
-@dataclass(frozen=True)
-class Convention:
-    """One way a framework states weight decay, as data the conversion reads.
-
-    `k` is the factor in the loss term k·λ·Σw² (coupled only). `lr_scaled` says
-    whether one step of decay (through plain SGD for coupled ones) shrinks w by
-    lr·(...) or, as in tfa, by the coefficient alone. `api` and `code` are
-    templates: `{x}` is the coefficient's symbol, `{value}` the number to write and
-    `{lr}` the learning rate.
-    """
-
-    name: str
-    api: str
-    coupling: str
-    k: Optional[float]
-    lr_scaled: bool
-    code: str
-    typical: str
-    source: str
-    note: str
-
-    @property
-    def scale(self) -> float:
-        """Per-step shrink of w under plain SGD per unit coefficient (before any lr)."""
-        return 2 * self.k if self.coupling == COUPLED else 1.0
-
-    @property
-    def lr_power(self) -> int:
-        return 1 if self.lr_scaled else 0
-
-
-def _c(name, api, k, code, typical, source, note) -> Convention:
-    return Convention(name, api, COUPLED, k, True, code, typical, source, note)
-
-
-def _d(name, api, lr_scaled, code, typical, source, note) -> Convention:
-    return Convention(name, api, DECOUPLED, None, lr_scaled, code, typical, source, note)
-
-
-_CAFFE_TYPICAL = "4e-5 to 5e-4"
-_ADAMW_TYPICAL = "1e-2 to 1e-1"
-
-CONVENTIONS: Dict[str, Convention] = {c.name: c for c in (
-    _c("caffe", "Caffe `weight_decay: {x}`", 0.5,
-       "weight_decay: {value}", _CAFFE_TYPICAL,
-       "BVLC/caffe src/caffe/solvers/sgd_solver.cpp L166-171: diff += weight_decay·decay_mult·w (docs/semantics.md#caffe)",
-       "each blob's `param { decay_mult: m }` multiplies λ (biases usually get decay_mult: 0); every Caffe solver type, "
-       "Adam included, applies it as a coupled L2 gradient."),
-    _c("torch-sgd", "torch.optim.SGD(weight_decay={x})", 0.5,
-       "torch.optim.SGD(model.parameters(), lr={lr}, weight_decay={value})", _CAFFE_TYPICAL,
-       "torch/optim/sgd.py L353/355 (2.14.1): grad = grad.add(param, alpha=weight_decay) (docs/semantics.md#pytorch-optimizers)",
-       "with momentum and dampening=0 this is the same λ as Caffe (docs/semantics.md#pytorch-optimizers)."),
-    _c("torch-adam", "torch.optim.Adam(weight_decay={x})", 0.5,
-       "torch.optim.Adam(model.parameters(), lr={lr}, weight_decay={value})", _CAFFE_TYPICAL,
-       "torch/optim/adam.py L426/428 (2.14.1), documented as 'weight decay (L2 penalty)' (docs/semantics.md#pytorch-optimizers)",
-       "torch.optim.Adam's weight_decay is coupled L2 that Adam's normalization rescales, not AdamW; "
-       "the decoupled form is AdamW or Adam(decoupled_weight_decay=True) (torch >= 2.7)."),
-    _c("tf1-l2-regularizer", "tf.contrib.layers.l2_regularizer({x})", 0.5,
-       "regularizer=tf.contrib.layers.l2_regularizer(scale={value})", _CAFFE_TYPICAL,
-       "tensorflow/contrib/layers/python/layers/regularizers.py: scale * nn.l2_loss(weights); the same in "
-       "tf_slim/layers/regularizers.py L76-107 (docs/semantics.md#tf1-regularizers-and-collections)",
-       "the penalty goes to GraphKeys.REGULARIZATION_LOSSES; the training loss must add "
-       "tf.compat.v1.losses.get_regularization_loss() (tf.estimator does not)."),
-    _c("tf-nn-l2-loss", "{x} * tf.nn.l2_loss(w)", 0.5,
-       "loss += {value} * tf.add_n([tf.nn.l2_loss(w) for w in weights])", _CAFFE_TYPICAL,
-       "tensorflow/core/api_def/base_api/api_def_L2Loss.pbtxt: output = sum(t ** 2) / 2 (docs/semantics.md#tf1-regularizers-and-collections)",
-       "tf.nn.l2_loss already halves the sum of squares; `2 * tf.nn.l2_loss` (TF Model Garden's Keras ResNet) "
-       "is Keras l2 semantics."),
-    _c("keras-l2", "keras.regularizers.l2({x})", 1.0,
-       "kernel_regularizer=keras.regularizers.l2({value})", "2e-5 to 2.5e-4",
-       "keras-team/keras v3.15.1 keras/src/regularizers/regularizers.py L265: l2 * ops.sum(ops.square(x)); "
-       "v2.15.0 keras/regularizers.py L293-326 (docs/semantics.md#keras-regularizers)",
-       "Keras adds the penalty only in fit()/evaluate(); a custom training loop must add sum(model.losses) "
-       "to its loss (docs/semantics.md#keras-regularizers)."),
-    _c("optax-add-decayed-weights", "optax.add_decayed_weights({x}) before the optimizer", 0.5,
-       "optax.chain(optax.add_decayed_weights({value}), optax.sgd({lr}))", _CAFFE_TYPICAL,
-       "optax/transforms/_adding.py L70-75: updates = g + s * p; chained before sgd/adam it equals "
-       "L + (wd/2)·Σp², checked numerically (docs/semantics.md#optax)",
-       "put it before the optimizer (coupled, also with optax.adam); after a full alias such as optax.adam(lr) "
-       "it makes the weights grow by (1 + wd) each step (docs/semantics.md#optax)."),
-    _d("torch-adamw", "torch.optim.AdamW(weight_decay={x})", True,
-       "torch.optim.AdamW(model.parameters(), lr={lr}, weight_decay={value})", _ADAMW_TYPICAL,
-       "torch/optim/adamw.py L405 (2.6.0): param.mul_(1 - lr * weight_decay); >= 2.7 AdamW is "
-       "Adam(decoupled_weight_decay=True) (docs/semantics.md#pytorch-optimizers)",
-       "AdamW's default weight_decay is 1e-2; the decay uses the scheduled lr (docs/semantics.md#pytorch-optimizers)."),
-    _d("keras-weight-decay", "keras.optimizers.SGD(weight_decay={x})", True,
-       "keras.optimizers.SGD(learning_rate={lr}, weight_decay={value})", _ADAMW_TYPICAL,
-       "keras-team/keras v3.15.1 keras/src/optimizers/base_optimizer.py L952-959: variable - variable * wd * lr; "
-       "keras 2.11-2.15 _apply_weight_decay (docs/semantics.md#keras-optimizers)",
-       "every Keras >= 2.11 optimizer (SGD and Adam included) applies weight_decay= decoupled; with SGD momentum μ "
-       "a coupled λ acts roughly like a decoupled λ/(1 − μ) (derived, docs/semantics.md#keras-optimizers); the legacy decay= "
-       "argument is learning-rate decay, not weight decay."),
-    _d("keras-adamw", "keras.optimizers.AdamW(weight_decay={x})", True,
-       "keras.optimizers.AdamW(learning_rate={lr}, weight_decay={value})", _ADAMW_TYPICAL,
-       "keras-team/keras v3.15.1 keras/src/optimizers/adamw.py L56 with base_optimizer.py L952-959 "
-       "(docs/semantics.md#keras-optimizers)",
-       "Keras AdamW's default weight_decay is 0.004, not torch's 1e-2 (docs/semantics.md#keras-optimizers)."),
-    _d("optax-adamw", "optax.adamw(weight_decay={x})", True,
-       "optax.adamw(learning_rate={lr}, weight_decay={value})", _ADAMW_TYPICAL,
-       "google-deepmind/optax optax/_src/alias.py L734-744: chain(scale_by_adam, add_decayed_weights, "
-       "scale_by_learning_rate) (docs/semantics.md#optax)",
-       "optax.adamw's default weight_decay is 1e-4, not torch's 1e-2 (docs/semantics.md#optax)."),
-    _d("tfa-adamw", "tfa.optimizers.AdamW(weight_decay={x})", False,
-       "tfa.optimizers.AdamW(weight_decay={value}, learning_rate={lr})", "1e-5 to 1e-4",
-       "tensorflow/addons tensorflow_addons/optimizers/weight_decay_optimizers.py L198-206: "
-       "var.assign_sub(wd_t * var), not multiplied by lr (docs/semantics.md#keras-optimizers)",
-       "tfa (and tf.contrib.opt) decay is not multiplied by lr: under an lr schedule, give weight_decay the "
-       "same schedule by hand, e.g. lambda: 1e-4 * schedule(step) (docs/semantics.md#keras-optimizers)."),
-)}
+# Coupled conventions first, then decoupled ones, each in framework order.
+CONVENTIONS: Dict[str, Convention] = {c.name: c for c in sorted(
+    (*caffe.CONVENTIONS, *torch.CONVENTIONS, *tf1.CONVENTIONS, *keras.CONVENTIONS, *optax.CONVENTIONS, *addons.CONVENTIONS),
+    key=lambda c: c.coupling != COUPLED)}
 
 ALIASES = {"keras": "keras-l2", "tf-contrib-adamw": "tfa-adamw"}
 

@@ -1,24 +1,18 @@
 """The training-setup model the rules read: facts, not syntax.
 
-`extract.build_model` fills a `FileModel` from one libcst pass. Rules read the
-facts (regularizers, optimizers, penalties, loss sites, optax chains) and use the
-nodes only for positions and fix targets.
+`analysis.build_model` fills a `FileModel` from one libcst pass. Rules read the
+facts (regularizers, optimizers, penalties, loss sites, optax chains) and hand the
+nodes to their `reporter.Reporter` for positions and fix targets.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
-from reglint.diagnostic import Diagnostic, Edit, Fix, Position
 
 if TYPE_CHECKING:  # annotations only, so that loading the rules does not import libcst
     import libcst as cst
-
-# Comments or docstrings that say the file was ported (FileModel.porting_evidence).
-PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
-
 
 @dataclass
 class Value:
@@ -29,7 +23,11 @@ class Value:
     provenance: str  # "literal" | "constant" | "parameter" | "config" | "unknown"
     names: Tuple[str, ...] = ()  # names the value was bound to, nearest first
     comments: Tuple[str, ...] = ()  # comments/docstrings on the defining and using lines
-    halved: bool = False  # divided by two somewhere between definition and use
+    # the factors the code applies to it on every path between definition and use: a
+    # multiplication by a literal (`wd * 0.5` -> 0.5), a division by a known number
+    # (`wd / 2` -> 0.5), `wd /= 2` / `wd *= 0.5` after the assignment, `(wd * Σw²) / 2`
+    # around a penalty; what a factor means (RL001: already halved) the rules decide
+    scales: FrozenSet[float] = frozenset()
 
     @property
     def provably_zero(self) -> bool:
@@ -91,8 +89,9 @@ class Optimizer:
     # "config" (an MMEngine/mmcv `dict(type=...)`), "hf" (TrainingArguments' `optim=`),
     # "timm" (`create_optimizer_v2(opt=...)`)
     via: str = "call"
-    class_node: Optional[cst.CSTNode] = None  # what names the class: the callee, `type=`/`opt=` value
-    display: Optional[str] = None  # how messages name a configured optimizer
+    # what names the class: the callee, the `type=` / `opt=` / `optim=` value (the callee when
+    # TrainingArguments or create_optimizer_v2 leave it at the default)
+    class_node: Optional[cst.CSTNode] = None
     # decoupled decay multiplied by lr (torch/Keras/optax) or per step as written (tfa, tf.contrib)
     decay_scaled_by_lr: bool = True
     lr_decay: Optional[Value] = None  # legacy Keras `decay=`: learning-rate time decay
@@ -113,7 +112,7 @@ class Penalty:
     product: cst.BaseExpression  # coefficient * term, as written
     coefficient: Optional[Value]
     coefficient_expr: Optional[cst.BaseExpression]
-    convention: str  # "sum_sq" | "half_sum_sq" | "norm" (an unsquared L2 norm, in `norm_penalties`)
+    convention: str  # "sum_sq" | "half_sum_sq" | "norm" (an unsquared L2 norm ‖w‖: no Σw² at all)
     framework: str
     scope: Optional[cst.CSTNode] = None
     over_weights: bool = False  # the squared tensors are parameters, not data or activations
@@ -167,60 +166,16 @@ class FileModel:
     regularizers: List[Regularizer] = field(default_factory=list)
     optimizers: List[Optimizer] = field(default_factory=list)
     penalties: List[Penalty] = field(default_factory=list)
-    # coef * ‖w‖ with an unsquared L2 norm: kept apart, it is no L2 term for RL001/RL002
-    norm_penalties: List[Penalty] = field(default_factory=list)
     loss_sites: List[LossSite] = field(default_factory=list)
     chains: List[OptaxChain] = field(default_factory=list)
     # local name -> qualified module/object it was imported as (`tf` -> `tensorflow`)
     imports: Dict[str, str] = field(default_factory=dict)
     # the imports a fix may spell names with: bound at module level, by imports only
     module_imports: Dict[str, str] = field(default_factory=dict)
-    # True when the file has comments/strings saying it was ported from Caffe or a paper
-    porting_evidence: bool = False
+    # every comment (`# ...`) of the file, and every docstring / bare string statement, in order
+    comments: List[str] = field(default_factory=list)
+    docstrings: List[str] = field(default_factory=list)
     fit_calls: List[cst.Call] = field(default_factory=list)  # model.fit / compile sites
-    _positions: Optional[object] = field(default=None, repr=False)
-
-    # -- positions, computed only when a rule reports something ---------------------
-    def _position_map(self):
-        if self._positions is None:
-            import sys
-
-            from libcst.metadata import MetadataWrapper, PositionProvider
-
-            # libcst computes positions by a recursive code generation; a chain of
-            # implicitly concatenated strings nests one level per string, which the
-            # ast depth screen (engine.MAX_NESTING) does not see
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, 50_000))
-            try:
-                wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-                self._positions = wrapper.resolve(PositionProvider)
-            finally:
-                sys.setrecursionlimit(limit)
-        return self._positions
-
-    def range_of(self, node: cst.CSTNode) -> Tuple[Position, Position]:
-        code_range = self._position_map()[node]
-        return (
-            Position(code_range.start.line, code_range.start.column + 1),
-            Position(code_range.end.line, code_range.end.column + 1),
-        )
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
-
-    def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None) -> Diagnostic:
-        start, end = self.range_of(node)
-        return Diagnostic(rule.code, rule.name, message, self.path, start, end, fix)
-
-    def replace(self, node: cst.CSTNode, content: str) -> Edit:
-        start, end = self.range_of(node)
-        return Edit(start, end, content)
-
-    def insert_after(self, node: cst.CSTNode, content: str) -> Edit:
-        _, end = self.range_of(node)
-        return Edit(end, end, content)
-
-    def replace_between(self, first: cst.CSTNode, following: cst.CSTNode, content: str) -> Edit:
-        """Replace from the start of `first` up to the start of `following` (commas, line breaks)."""
-        return Edit(self.range_of(first)[0], self.range_of(following)[0], content)

@@ -43,12 +43,14 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -
     if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared
         return []
     from reglint import suppress
-    from reglint.extract import build_model
+    from reglint.analysis import build_model
+    from reglint.reporter import Reporter
 
     model = build_model(path, text, parse(text))
+    report = Reporter(path, model.module)
     found: List[Diagnostic] = []
     for rule in running:
-        found.extend(rule.check(model, settings))
+        found.extend(rule.check(model, settings, report))
     found = suppress.apply(found, text, path, rules)  # and what rules about directives report
     return sorted(found, key=lambda d: d.sort_key)
 

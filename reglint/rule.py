@@ -2,7 +2,8 @@
 
 A rule is one module in the top-level `rules/` folder (shipped as `reglint.rules`)
 with a module docstring holding its docs (ruff's headings), a `RULE` describing it,
-and `check(model, settings) -> Iterable[Diagnostic]`.
+and `check(model, settings, report) -> Iterable[Diagnostic]` (`report`: a
+`reglint.reporter.Reporter`, which turns the model's nodes into diagnostics and edits).
 
 A rule says when it cannot flag a file in two ways, both data: `words` (lowercase
 bytes the file must contain; the engine lowercases each file once and reads it only

@@ -15,7 +15,6 @@ libcst. `tests/test_screen.py` checks the claim on every fixture and corpus file
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Callable, Dict, FrozenSet, Optional, Pattern, Set, Tuple

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Optional
 
+from reglint.frameworks import mmengine, timm
 from reglint.model import Value
 
 if TYPE_CHECKING:  # libcst is imported where a fix is spelled, not when the rules load
@@ -23,6 +24,8 @@ WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b",
 # RL007's evidence that a norm penalty means L2: a name part (`l2_reg`, `lambdaL2`, `wd`) or a comment.
 L2_NAME = re.compile(r"(^|_)(l2(?![0-9])|weight_?decay|w_?decay|wd(?![a-z0-9]))")
 L2_COMMENT = re.compile(r"\bl2\b|weight[ _-]?decay", re.IGNORECASE)
+# Comments or docstrings that say the file was ported (from Caffe, a paper, another framework).
+PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
 # Published coupled (Caffe/SGD) weight decays: AlexNet/VGG/WRN 5e-4, ResNet 1e-4,
 # GoogLeNet 2e-4, Inception/MobileNet 4e-5 (docs/semantics.md#typical-values).
 PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
@@ -75,8 +78,6 @@ def weight_decay_name(value: Value) -> Optional[str]:
 def may_show_weight_decay_evidence(code) -> bool:
     """The code screen's half of `weight_decay_evidence`: a weight-decay name in the code,
     a weight-decay comment, or a file that may say it was ported."""
-    from reglint.model import PORTING
-
     return (code.names_any(is_weight_decay_name, ("decay", "wd"))
             or code.maybe_in_comment(WEIGHT_DECAY_COMMENT)
             or PORTING.search(code.text) is not None)
@@ -115,10 +116,15 @@ def _half_of_round(number: Optional[float]) -> bool:
 def looks_halved(value: Value) -> bool:
     """Written already halved (`wd / 2`), equal to half a published weight decay, or
     a half-step mantissa (1.5e-5 = 3e-5 / 2) that only halving produces."""
-    return value.halved or _among(value.number, HALVED_PUBLISHED) or _half_of_round(value.number)
+    return 0.5 in value.scales or _among(value.number, HALVED_PUBLISHED) or _half_of_round(value.number)
 
 
-def weight_decay_evidence(value: Value, porting_evidence: bool) -> Optional[str]:
+def says_ported(model) -> bool:
+    """The file's comments or docstrings say it was ported (weak evidence: asked last)."""
+    return PORTING.search(" ".join(model.comments + model.docstrings)) is not None
+
+
+def weight_decay_evidence(value: Value, model) -> Optional[str]:
     """Why `value` reads as a weight decay, in words for a message; None if it does not."""
     name = weight_decay_name(value)
     if name:
@@ -126,7 +132,7 @@ def weight_decay_evidence(value: Value, porting_evidence: bool) -> Optional[str]
     comment = weight_decay_comment(value)
     if comment:
         return f"commented `{comment.strip()[:60]}`"
-    if value.provenance in ("literal", "constant") and published_value(value) and porting_evidence:
+    if value.provenance in ("literal", "constant") and published_value(value) and says_ported(model):
         return f"{format_number(value.number)} is a published weight decay and this file says it was ported"
     return None
 
@@ -162,26 +168,48 @@ def plus_code(module: cst.Module, expr: cst.BaseExpression, term: str) -> str:
     return f"{code} + {term}"
 
 
+def l2_penalties(penalties) -> list:
+    """The Σw² penalties (λ·Σw², λ·Σw²/2): an unsquared norm λ·‖w‖ is no L2 term (RL007's own)."""
+    return [p for p in penalties if p.convention != "norm"]
+
+
+def stated_as(model, optimizer) -> Optional[str]:
+    """How messages name an optimizer stated as configuration — "`type='Adam'`
+    (torch.optim.Adam)", "`TrainingArguments()` (torch.optim.AdamW)" — or None for a
+    constructor call or a Keras string."""
+    node = optimizer.class_node
+    default = node is getattr(optimizer.node, "func", None)  # the class is left at the default
+    if optimizer.via == "config":
+        spelled = f"{mmengine.TYPE_KEY}={model.code(node)}"
+    elif optimizer.via == "hf":
+        spelled = "TrainingArguments()" if default else f"TrainingArguments(optim={model.code(node)})"
+    elif optimizer.via == "timm":
+        spelled = f"create_optimizer_v2(opt={repr(timm.DEFAULT_OPT) if default else model.code(node)})"
+    else:
+        return None
+    return f"`{spelled}` ({optimizer.qualname})"
+
+
 def inferred_note(inferred: bool, name: str) -> str:
     return f" (`{name}` is not imported in this file; read as its conventional meaning)" if inferred else ""
 
 
 # -- spelling edits -------------------------------------------------------------------
 
-def next_argument(model, call: cst.Call, text: str) -> str:
+def next_argument(report, call: cst.Call, text: str) -> str:
     """`, text` — on a line of its own when the call puts one argument per line."""
     last = call.args[-1]
-    last_start = model.range_of(last)[0]
-    if len(call.args) > 1 and model.range_of(call.args[-2])[0].line != last_start.line:
+    last_start = report.range_of(last)[0]
+    if len(call.args) > 1 and report.range_of(call.args[-2])[0].line != last_start.line:
         return f",\n{' ' * (last_start.column - 1)}{text}"
     return f", {text}"
 
 
-def add_keyword(model, call: cst.Call, name: str, value: str):
+def add_keyword(model, report, call: cst.Call, name: str, value: str):
     """The edit that passes `name=value` to `call`, after its last argument."""
     if call.args:
-        return model.insert_after(call.args[-1], next_argument(model, call, f"{name}={value}"))
-    return model.replace(call, f"{model.code(call.func)}({name}={value})")
+        return report.insert_after(call.args[-1], next_argument(report, call, f"{name}={value}"))
+    return report.replace(call, f"{model.code(call.func)}({name}={value})")
 
 
 def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:

@@ -50,7 +50,7 @@ from __future__ import annotations
 from reglint.diagnostic import Applicability, Edit, Fix
 from reglint.frameworks import optax as optax_table
 from reglint.rule import Rule
-from reglint.rules._common import format_number, with_decay
+from reglint.rules._common import with_decay
 
 RULE = Rule(
     code="RL009",
@@ -62,7 +62,7 @@ RULE = Rule(
 )
 
 
-def check(model, settings):
+def check(model, settings, report):
     for chain in model.chains:
         elements = chain.elements
         for index, element in enumerate(elements):
@@ -73,7 +73,7 @@ def check(model, settings):
             update = next((e for e in reversed(elements[:index]) if _applies_lr(model, e)), None)
             if update is None:
                 continue
-            yield _diagnostic(model, chain, element, update, elements, index)
+            yield _diagnostic(model, report, chain, element, update, elements, index)
 
 
 def _positive_decay(value) -> bool:
@@ -107,20 +107,20 @@ def _applies_lr(model, element) -> bool:
     return False
 
 
-def _diagnostic(model, chain, decay, update, elements, index):
+def _diagnostic(model, report, chain, decay, update, elements, index):
     name = update.qualname.rsplit(".", 1)[-1]
     known = decay.value is not None and decay.value.number is not None
     amount = f" (here {1 + decay.value.number:g})" if known else ""
-    fix = _fix(model, chain, decay, update, elements, index)
+    fix = _fix(model, report, chain, decay, update, elements, index)
     message = (
         f"`add_decayed_weights` after `{name}` in optax.chain adds +wd·p to an update already scaled by −lr: "
         f"each step multiplies the weights by (1 + wd){amount}, so they grow instead of decaying"
     )
     message += f"; {fix.message[0].lower()}{fix.message[1:]}"
-    return model.diagnostic(RULE, decay.decay_call, message, fix)
+    return report.diagnostic(RULE, decay.decay_call, message, fix)
 
 
-def _fix(model, chain, decay, update, elements, index):
+def _fix(model, report, chain, decay, update, elements, index):
     adjacent = elements[index - 1] is update if index > 0 else False
     if decay.arg is None or update.arg is None or not adjacent or any(a.keyword is None for a in decay.decay_call.args[1:]):
         return Fix(Applicability.DISPLAY_ONLY, "Put `add_decayed_weights` before the −lr scaling (or use `optax.adamw`)")
@@ -128,15 +128,15 @@ def _fix(model, chain, decay, update, elements, index):
         decoupled = optax_table.DECOUPLED_FORM[update.qualname].rsplit(".", 1)[1]
         new_call = model.code(with_decay(update.call, decoupled, decay))
         # one edit from the alias to the decay: `adam(lr), add_decayed_weights(wd)` -> `adamw(lr, weight_decay=wd)`
-        span = Edit(model.range_of(update.arg)[0], model.range_of(decay.arg)[1], new_call)
+        span = Edit(report.range_of(update.arg)[0], report.range_of(decay.arg)[1], new_call)
         return Fix(Applicability.UNSAFE, f"Use `{new_call}` (decoupled, as intended)", (span,))
     if update.qualname in optax_table.DECOUPLED_ALIASES:
         return Fix(Applicability.DISPLAY_ONLY,
                    f"Give `{update.qualname}` the decay through its own `weight_decay=` (and `mask=`) instead of a transform after it")
     if update.role == "adaptive_alias":
         return Fix(Applicability.DISPLAY_ONLY,
-                   f"Use a decoupled alias, or `optax.chain(<its scale_by_…>(), optax.add_decayed_weights(wd), optax.scale_by_learning_rate(lr))`")
+                   "Use a decoupled alias, or `optax.chain(<its scale_by_…>(), optax.add_decayed_weights(wd), optax.scale_by_learning_rate(lr))`")
     # sgd alias, scale(-lr), scale_by_learning_rate: swap, so the decay is scaled by -lr too
-    edits = (model.replace(update.call, model.code(decay.call)), model.replace(decay.call, model.code(update.call)))
+    edits = (report.replace(update.call, model.code(decay.call)), report.replace(decay.call, model.code(update.call)))
     return Fix(Applicability.UNSAFE, f"Move `add_decayed_weights` before `{update.qualname.rsplit('.', 1)[-1]}` so −lr scales the decay too", edits)
 

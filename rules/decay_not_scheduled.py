@@ -69,10 +69,10 @@ RULE = Rule(
 )
 
 
-def check(model, settings):
+def check(model, settings, report):
     for found in _facts(model).per_step:
         if found.rate.kind == "schedule" and found.decay.kind == "constant":
-            yield _diagnostic(model, found)
+            yield _diagnostic(model, report, found)
 
 
 def _facts(model):
@@ -85,7 +85,7 @@ def _facts(model):
     return cached
 
 
-def _diagnostic(model, found):
+def _diagnostic(model, report, found):
     decay = model.code(found.decay_arg.value)
     rate = model.code(found.rate_arg.value) if found.rate_arg is not None else "the rate"
     label = found.rate.schedule
@@ -106,10 +106,10 @@ def _diagnostic(model, found):
     if replacement is not None:
         written = f"weight_decay={replacement}" if found.decay_arg.keyword is not None else replacement
         message += f"scale it with the schedule; use `{written}`"
-        edit = model.replace(found.decay_arg.value, replacement)
-        return model.diagnostic(RULE, found.decay_arg, message, Fix(Applicability.UNSAFE, f"Use `{written}`", (edit,)))
+        edit = report.replace(found.decay_arg.value, replacement)
+        return report.diagnostic(RULE, found.decay_arg, message, Fix(Applicability.UNSAFE, f"Use `{written}`", (edit,)))
     message += "scale it with the schedule, as tfa's docs show: `weight_decay=lambda: wd * schedule(step)`"
-    return model.diagnostic(RULE, found.decay_arg, message, Fix(Applicability.DISPLAY_ONLY, "Give weight_decay the rate's schedule"))
+    return report.diagnostic(RULE, found.decay_arg, message, Fix(Applicability.DISPLAY_ONLY, "Give weight_decay the rate's schedule"))
 
 
 def _span(model, rate) -> str:

@@ -64,7 +64,7 @@ from __future__ import annotations
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
 from reglint.rule import Rule
-from reglint.rules._common import SQUARE_WORDS, format_number, switched_off
+from reglint.rules._common import SQUARE_WORDS, format_number, l2_penalties, stated_as, switched_off
 
 # an optimizer that decays: a `weight_decay` argument or key, AdamW-style classes and strings
 # (`adamw`, `nadamw`), optax's `add_decayed_weights`, tfa / tf.contrib `SGDW` / `MomentumW`
@@ -88,11 +88,11 @@ PER_STEP = ("; note that tfa / tf.contrib apply this decay per step, not multipl
             "so it is stronger than a torch/Keras value of the same size")
 
 
-def check(model, settings):
-    yield from _keras(model)
-    yield from _torch(model)
-    yield from _optax(model)
-    yield from _tf1(model)
+def check(model, settings, report):
+    yield from _keras(model, report)
+    yield from _torch(model, report)
+    yield from _optax(model, report)
+    yield from _tf1(model, report)
 
 
 def _decays(optimizer) -> bool:
@@ -117,29 +117,29 @@ def _where(model, optimizer):
     return optimizer.weight_decay_arg if optimizer.explicit and optimizer.weight_decay_arg is not None else optimizer.node
 
 
-def _name(optimizer) -> str:
-    return optimizer.display or f"`{optimizer.qualname.rsplit('.', 1)[-1]}`"
+def _name(model, optimizer) -> str:
+    return stated_as(model, optimizer) or f"`{optimizer.qualname.rsplit('.', 1)[-1]}`"
 
 
-def _line(model, node) -> int:
-    return model.range_of(node)[0].line
+def _line(report, node) -> int:
+    return report.range_of(node)[0].line
 
 
-def _report(model, optimizer, other: str, owner: str):
+def _report(model, report, optimizer, other: str, owner: str):
     message = (
-        f"{owner} is regularized twice: {other} and {_name(optimizer)} weight decay {_amount(model, optimizer)} "
+        f"{owner} is regularized twice: {other} and {_name(model, optimizer)} weight decay {_amount(model, optimizer)} "
         "both shrink the same weights, so the total is stronger than either was tuned for; keep one"
     )
     if not optimizer.decay_scaled_by_lr:
         message += PER_STEP
     fix = Fix(Applicability.DISPLAY_ONLY,
               "Keep one: the optimizer's decoupled weight decay (usual with AdamW) or the L2 penalty (a Caffe/SGD recipe)")
-    return model.diagnostic(RULE, _where(model, optimizer), message, fix)
+    return report.diagnostic(RULE, _where(model, optimizer), message, fix)
 
 
 # -- Keras layers + an optimizer that decays ------------------------------------------------
 
-def _keras(model):
+def _keras(model, report):
     regularizers = [
         r for r in model.regularizers
         if r.framework == "keras" and r.has_l2
@@ -154,7 +154,7 @@ def _keras(model):
     if None in owners and len(trained) > 1:
         return  # some L2 layers' model is not known and the file trains several models
     keras_optimizers = [o for o in model.optimizers if o.framework == "keras"]
-    first = min(_line(model, r.call) for r in regularizers)
+    first = min(_line(report, r.call) for r in regularizers)
     reported = set()
     for site in compiles + tapes:
         if None not in owners and site.model_expr not in owners:
@@ -168,7 +168,7 @@ def _keras(model):
         reported.add(id(optimizer.node))
         owner = f"`{site.model_expr}`" if site.model_expr else "The model"
         other = f"Keras L2 regularizers on its layers ({len(regularizers)}, first at line {first})"
-        yield _report(model, optimizer, other, owner)
+        yield _report(model, report, optimizer, other, owner)
 
 
 # -- torch: a hand-written penalty + weight_decay --------------------------------------------
@@ -179,13 +179,13 @@ def _same_module(a, b) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".") or a.rsplit(".", 1)[-1] == b.rsplit(".", 1)[-1]
 
 
-def _torch(model):
+def _torch(model, report):
     reported = set()
     for site in model.loss_sites:
         optimizer = site.optimizer
         if site.kind != "backward" or optimizer is None or optimizer.framework != "torch" or not _decays(optimizer):
             continue
-        for penalty in site.penalties:
+        for penalty in l2_penalties(site.penalties):
             if not penalty.over_weights or penalty.coefficient is None or switched_off(penalty.coefficient):
                 continue
             if penalty.weights_of and optimizer.params_of and not _same_module(penalty.weights_of, optimizer.params_of):
@@ -194,13 +194,13 @@ def _torch(model):
                 break
             reported.add(id(optimizer.node))
             owner = f"`{penalty.weights_of or optimizer.params_of}`" if (penalty.weights_of or optimizer.params_of) else "The model"
-            other = f"a hand-written L2 penalty (line {_line(model, penalty.product)})"
-            yield _report(model, optimizer, other, owner)
+            other = f"a hand-written L2 penalty (line {_line(report, penalty.product)})"
+            yield _report(model, report, optimizer, other, owner)
 
 
 # -- JAX: a hand-written penalty + an optax optimizer that decays ------------------------------
 
-def _optax(model):
+def _optax(model, report):
     sites = [s for s in model.loss_sites if s.kind == "jax_grad" and any(_weight_penalty(p) for p in s.penalties)]
     if not sites:
         return
@@ -213,9 +213,9 @@ def _optax(model):
     if len(decaying) + len(decays_in_chains) != 1 or plain or len(sites) > 1 and len({id(s.scope) for s in sites}) > 1:
         return  # attribution is ambiguous: several optax optimizers or several losses
     penalty = next(p for p in sites[0].penalties if _weight_penalty(p))
-    other = f"a hand-written L2 penalty in the loss (line {_line(model, penalty.product)})"
+    other = f"a hand-written L2 penalty in the loss (line {_line(report, penalty.product)})"
     if decaying:
-        yield _report(model, decaying[0], other, "The model")
+        yield _report(model, report, decaying[0], other, "The model")
         return
     _, element = decays_in_chains[0]
     amount = format_number(element.value.number) if element.value.number is not None else f"`{model.code(element.value.expr)}`"
@@ -224,16 +224,17 @@ def _optax(model):
         "both shrink the same weights, so the total is stronger than either was tuned for; keep one"
     )
     fix = Fix(Applicability.DISPLAY_ONLY, "Keep one: the optax weight decay or the L2 penalty")
-    yield model.diagnostic(RULE, element.decay_call, message, fix)
+    yield report.diagnostic(RULE, element.decay_call, message, fix)
 
 
 def _weight_penalty(penalty) -> bool:
-    return penalty.over_weights and penalty.coefficient is not None and not switched_off(penalty.coefficient)
+    """A Σw² penalty over the model's parameters, switched on."""
+    return penalty.convention != "norm" and penalty.over_weights and penalty.coefficient is not None and not switched_off(penalty.coefficient)
 
 
 # -- TF1: collected L2 / l2_loss + a decoupled contrib optimizer ---------------------------------
 
-def _tf1(model):
+def _tf1(model, report):
     collected = [r for r in model.regularizers if r.has_l2 and any(a.collected for a in r.attachments)]
     reported = set()
     for site in model.loss_sites:
@@ -242,13 +243,13 @@ def _tf1(model):
             continue
         penalties = [p for p in site.penalties if _weight_penalty(p)]
         if site.includes_reg_losses and collected:
-            first = min(_line(model, r.call) for r in collected)
+            first = min(_line(report, r.call) for r in collected)
             other = f"the collected L2 regularization losses (first regularizer at line {first})"
         elif penalties:
-            other = f"a hand-written L2 penalty (line {_line(model, penalties[0].product)})"
+            other = f"a hand-written L2 penalty (line {_line(report, penalties[0].product)})"
         else:
             continue
         if id(optimizer.node) in reported:
             continue
         reported.add(id(optimizer.node))
-        yield _report(model, optimizer, other, "The model")
+        yield _report(model, report, optimizer, other, "The model")

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
-from reglint.rules._common import add_keyword, format_number, inferred_note, literal, spelled
+from reglint.rules._common import add_keyword, format_number, inferred_note, literal, spelled, stated_as
 
 RULE = Rule(
     code="RL008",
@@ -67,17 +67,17 @@ FRAMEWORK = {"torch": "torch", "keras": "Keras", "optax": "optax"}
 PER_STEP_THRESHOLD = 1e-3
 
 
-def check(model, settings):
+def check(model, settings, report):
     for optimizer in model.optimizers:
         if optimizer.decay_scaled_by_lr:
-            diagnostic = _default(model, optimizer)
+            diagnostic = _default(model, report, optimizer)
         else:
-            diagnostic = _per_step(model, optimizer)
+            diagnostic = _per_step(model, report, optimizer)
         if diagnostic is not None:
             yield diagnostic
 
 
-def _default(model, optimizer):
+def _default(model, report, optimizer):
     value = optimizer.weight_decay
     if optimizer.decay_mode != "decoupled" or optimizer.explicit or optimizer.hidden_arguments:
         return None
@@ -88,7 +88,7 @@ def _default(model, optimizer):
     default = literal(value.number)
     framework = FRAMEWORK.get(optimizer.framework, optimizer.framework)
     name = optimizer.qualname.rsplit(".", 1)[-1]
-    subject = optimizer.display or f"`{model.code(optimizer.node.func) if optimizer.via == 'call' else model.code(optimizer.node)}`"
+    subject = stated_as(model, optimizer) or f"`{model.code(optimizer.node.func) if optimizer.via == 'call' else model.code(optimizer.node)}`"
     message = (
         f"{subject} leaves weight_decay at {framework}'s default {default}; the AdamW defaults differ "
         f"({DEFAULTS}), so code ported between frameworks silently changes its regularization; "
@@ -97,17 +97,17 @@ def _default(model, optimizer):
         qualname = spelled(model, optimizer.qualname)
         if qualname is None:
             message += f"write it: `keras.optimizers.{name}(weight_decay={default})`"
-            return model.diagnostic(RULE, optimizer.node, message, Fix(Applicability.DISPLAY_ONLY, f"Write the default: `{name}(weight_decay={default})`"))
+            return report.diagnostic(RULE, optimizer.node, message, Fix(Applicability.DISPLAY_ONLY, f"Write the default: `{name}(weight_decay={default})`"))
         fixed = f"{qualname}(weight_decay={default})"
         message += f"use `{fixed}`"
-        return model.diagnostic(RULE, optimizer.node, message, Fix(Applicability.SAFE, f"Write the default: `{fixed}`", (model.replace(optimizer.node, fixed),)))
+        return report.diagnostic(RULE, optimizer.node, message, Fix(Applicability.SAFE, f"Write the default: `{fixed}`", (report.replace(optimizer.node, fixed),)))
     message += f"use `weight_decay={default}`" + inferred_note(optimizer.inferred, model.code(optimizer.node.func))
     fix = Fix(Applicability.SAFE, f"Write the default: `weight_decay={default}`",
-              (add_keyword(model, optimizer.node, "weight_decay", default),))
-    return model.diagnostic(RULE, optimizer.node, message, fix)
+              (add_keyword(model, report, optimizer.node, "weight_decay", default),))
+    return report.diagnostic(RULE, optimizer.node, message, fix)
 
 
-def _per_step(model, optimizer):
+def _per_step(model, report, optimizer):
     value = optimizer.weight_decay
     if not optimizer.explicit or value is None or value.number is None or value.number < PER_STEP_THRESHOLD:
         return None
@@ -121,5 +121,5 @@ def _per_step(model, optimizer):
         f"({DEFAULTS}, all multiplied by lr); here use lr × that value, or a schedule `lambda: wd * schedule(step)`"
     )
     fix = Fix(Applicability.DISPLAY_ONLY, "Scale the decay by the learning rate (tfa's docs: `wd = lambda: 1e-4 * schedule(step)`)")
-    return model.diagnostic(RULE, optimizer.weight_decay_arg, message, fix)
+    return report.diagnostic(RULE, optimizer.weight_decay_arg, message, fix)
 

@@ -63,7 +63,7 @@ DEFAULT = "0.01"
 WHY = "Keras's default 0.01, i.e. a weight decay of 0.02, 20–100× a typical one (1e-4–5e-4 is `l2(5e-5)`–`l2(2.5e-4)`)"
 
 
-def check(model, settings):
+def check(model, settings, report):
     import libcst as cst
 
     for regularizer in model.regularizers:
@@ -71,11 +71,11 @@ def check(model, settings):
             continue
         if isinstance(regularizer.call, cst.SimpleString):
             if regularizer.kind == "l2":
-                yield _string(model, regularizer)
+                yield _string(model, report, regularizer)
         elif regularizer.kind == "l2" and not regularizer.call.args:
-            yield _empty_call(model, regularizer)
+            yield _empty_call(model, report, regularizer)
         elif regularizer.qualname == "keras.regularizers.l1_l2" and regularizer.l2_arg is None and not any(a.star for a in regularizer.call.args):
-            yield _l1_l2(model, regularizer)
+            yield _l1_l2(model, report, regularizer)
 
 
 def _only_on_activities(regularizer) -> bool:
@@ -83,18 +83,18 @@ def _only_on_activities(regularizer) -> bool:
     return bool(regularizer.attachments) and all(a.keyword == "activity_regularizer" for a in regularizer.attachments)
 
 
-def _empty_call(model, regularizer):
+def _empty_call(model, report, regularizer):
     call = regularizer.call
     written = model.code(call.func)
     fixed = f"{written}({DEFAULT})"
     message = f"`{written}()` relies on {WHY}; write it: use `{fixed}`" + inferred_note(regularizer.inferred, written)
     if regularizer.inferred:
-        return model.diagnostic(RULE, call, message, Fix(Applicability.DISPLAY_ONLY, f"Write the coefficient: `{fixed}`"))
-    fix = Fix(Applicability.SAFE, f"Write the coefficient: `{fixed}`", (model.replace(call, fixed),))
-    return model.diagnostic(RULE, call, message, fix)
+        return report.diagnostic(RULE, call, message, Fix(Applicability.DISPLAY_ONLY, f"Write the coefficient: `{fixed}`"))
+    fix = Fix(Applicability.SAFE, f"Write the coefficient: `{fixed}`", (report.replace(call, fixed),))
+    return report.diagnostic(RULE, call, message, fix)
 
 
-def _string(model, regularizer):
+def _string(model, report, regularizer):
     node = regularizer.call
     name = spelled(model, "keras.regularizers.l2")
     fixed = f"{name}({DEFAULT})" if name else f"regularizers.l2({DEFAULT})"
@@ -103,11 +103,11 @@ def _string(model, regularizer):
         fix = Fix(Applicability.DISPLAY_ONLY, f"Write the coefficient: `keras.regularizers.l2({DEFAULT})` (import it first)")
         message = f"`{model.code(node)}` relies on {WHY}; write it as `keras.regularizers.l2({DEFAULT})`"
     else:
-        fix = Fix(Applicability.SAFE, f"Write the coefficient: `{fixed}`", (model.replace(node, fixed),))
-    return model.diagnostic(RULE, node, message, fix)
+        fix = Fix(Applicability.SAFE, f"Write the coefficient: `{fixed}`", (report.replace(node, fixed),))
+    return report.diagnostic(RULE, node, message, fix)
 
 
-def _l1_l2(model, regularizer):
+def _l1_l2(model, report, regularizer):
     written = model.code(regularizer.call.func)
     message = (
         f"`{written}(...)` leaves `l2` at its default, which is 0.01 in Keras 2 / tf.keras but 0 in Keras 3 "
@@ -115,4 +115,4 @@ def _l1_l2(model, regularizer):
         + inferred_note(regularizer.inferred, written)
     )
     fix = Fix(Applicability.DISPLAY_ONLY, "Write `l2=` explicitly (0.01 is what Keras 2 used, 0.0 what Keras 3 uses)")
-    return model.diagnostic(RULE, regularizer.call, message, fix)
+    return report.diagnostic(RULE, regularizer.call, message, fix)

@@ -62,7 +62,7 @@ from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
 from reglint.rules._common import (
-    ADAPTIVE_WORDS, format_number, inferred_note,
+    ADAPTIVE_WORDS, format_number, inferred_note, l2_penalties, stated_as,
 )
 from reglint.rules._common import next_argument as _next_argument
 from reglint.rules._common import with_decay as _with_decay
@@ -81,17 +81,17 @@ WHY = "the L2 gradient is rescaled by the adaptive step, so it is not weight dec
 RETUNE = "the decay value needs retuning for decoupled decay"
 
 
-def check(model, settings):
-    yield from _torch(model)
-    yield from _keras(model)
-    yield from _penalties(model)
-    yield from _optax(model)
-    yield from _tf1(model)
+def check(model, settings, report):
+    yield from _torch(model, report)
+    yield from _keras(model, report)
+    yield from _penalties(model, report)
+    yield from _optax(model, report)
+    yield from _tf1(model, report)
 
 
 # -- torch ------------------------------------------------------------------------
 
-def _torch(model):
+def _torch(model, report):
     for optimizer in model.optimizers:
         if optimizer.framework != "torch" or not optimizer.adaptive or optimizer.decay_mode != "coupled":
             continue
@@ -101,28 +101,28 @@ def _torch(model):
         name = optimizer.qualname.rsplit(".", 1)[1]
         amount = format_number(value.number) if value.number is not None else f"`{model.code(value.expr)}` (not provably zero)"
         spelled = model.code(optimizer.node.func)
-        subject = optimizer.display if optimizer.via != "call" and optimizer.display else f"`{spelled}`"
+        subject = stated_as(model, optimizer) or f"`{spelled}`"
         message = f"{subject} with weight_decay={amount} adds a coupled L2 penalty: {WHY}"
-        fix = _torch_fix(model, optimizer, name)
+        fix = _torch_fix(model, report, optimizer, name)
         if fix is not None:
             message += f"; use {fix.message.split(': ', 1)[1]}"
         message += inferred_note(optimizer.inferred, spelled)
-        yield model.diagnostic(RULE, optimizer.weight_decay_arg, message, fix)
+        yield report.diagnostic(RULE, optimizer.weight_decay_arg, message, fix)
 
 
-def _torch_fix(model, optimizer, name):
+def _torch_fix(model, report, optimizer, name):
     import libcst as cst
 
     if optimizer.via in ("hf", "timm"):
-        return _option_fix(model, optimizer)
+        return _option_fix(model, report, optimizer)
     call = optimizer.node
     since = torch_table.OPTIMIZERS[optimizer.qualname].flag_since
     flag = next((a for a in call.args if a.keyword is not None and a.keyword.value == optimizer.decoupled_flag), None)
     if flag is not None:  # `decoupled_weight_decay=False` written out: flip it
         return Fix(Applicability.UNSAFE, f"Decouple the decay: `{name}(..., decoupled_weight_decay=True)` (torch ≥ {since}; {RETUNE})",
-                   (model.replace(flag.value, "True"),))
+                   (report.replace(flag.value, "True"),))
     if optimizer.decoupled_flag and optimizer.family in ("nadam", "radam"):
-        edit = model.insert_after(call.args[-1], _next_argument(model, call, "decoupled_weight_decay=True"))
+        edit = report.insert_after(call.args[-1], _next_argument(report, call, "decoupled_weight_decay=True"))
         return Fix(Applicability.UNSAFE, f"Decouple the decay: `{name}(..., decoupled_weight_decay=True)` (torch ≥ {since}; {RETUNE})", (edit,))
     replacement = torch_table.DECOUPLED_CLASS.get(optimizer.family)
     if replacement is None:
@@ -131,20 +131,20 @@ def _torch_fix(model, optimizer, name):
         renamed = _renamed_string(optimizer.class_node, replacement)
         if renamed is None:
             return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `type='{replacement}'` ({RETUNE})")
-        return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `type={renamed}` ({RETUNE})", (model.replace(optimizer.class_node, renamed),))
+        return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `type={renamed}` ({RETUNE})", (report.replace(optimizer.class_node, renamed),))
     func = call.func
     if isinstance(func, cst.Attribute):
-        edits = (model.replace(func.attr, replacement),)
+        edits = (report.replace(func.attr, replacement),)
         if optimizer.group_without_decay and not isinstance(optimizer.weight_decay_arg, cst.Arg):
             # the decay is in a param group: keep the other groups at 0, not AdamW's 1e-2
-            edits += (model.insert_after(call.args[-1], _next_argument(model, call, "weight_decay=0.0")),)
+            edits += (report.insert_after(call.args[-1], _next_argument(report, call, "weight_decay=0.0")),)
     elif optimizer.inferred:
         return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `{replacement}` ({RETUNE})")
     else:
         torch_alias = next((local for local, target in model.imports.items() if target == "torch"), None)
         if torch_alias is None:
             return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `torch.optim.{replacement}` ({RETUNE})")
-        edits = (model.replace(func, f"{torch_alias}.optim.{replacement}"),)
+        edits = (report.replace(func, f"{torch_alias}.optim.{replacement}"),)
     return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{replacement}` ({RETUNE})", edits)
 
 
@@ -157,7 +157,7 @@ def _renamed_string(node, text: str):
     return f"{node.prefix}{node.quote}{text}{node.quote}"
 
 
-def _option_fix(model, optimizer):
+def _option_fix(model, report, optimizer):
     """timm `opt='adam'` -> `opt='adamw'`; HF `optim="adagrad"` gets advice only."""
     import libcst as cst
 
@@ -169,7 +169,7 @@ def _option_fix(model, optimizer):
         decoupled = timm_table.DECOUPLED_OPT.get(last)
         if decoupled is not None:
             renamed = _renamed_string(node, prefix + underscore + decoupled)
-            return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{renamed}` ({RETUNE})", (model.replace(node, renamed),))
+            return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{renamed}` ({RETUNE})", (report.replace(node, renamed),))
     if optimizer.via == "hf":
         return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: the default `optim` (an AdamW), or drop weight_decay; {RETUNE}")
     return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `opt='adamw'` (or drop weight_decay); {RETUNE}")
@@ -187,7 +187,7 @@ def _keras_l2(model):
             yield regularizer
 
 
-def _keras(model):
+def _keras(model, report):
     regularizers = list(_keras_l2(model))
     if not regularizers:
         return
@@ -206,18 +206,18 @@ def _keras(model):
                 continue
             reported.add(id(optimizer.node))
             name = optimizer.qualname.rsplit(".", 1)[1]
-            where = f"line {model.range_of(regularizers[0].call)[0].line}"
+            where = f"line {report.range_of(regularizers[0].call)[0].line}"
             message = (
                 f"Keras L2 regularizers ({len(regularizers)}, first at {where}) reach the adaptive optimizer {name}: "
                 f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
             )
             fix = Fix(Applicability.DISPLAY_ONLY, f"Use `AdamW(weight_decay=...)` and remove the layers' L2 regularizers ({RETUNE})")
-            yield model.diagnostic(RULE, optimizer.node, message, fix)
+            yield report.diagnostic(RULE, optimizer.node, message, fix)
 
 
 # -- hand-written penalties ---------------------------------------------------------------
 
-def _penalties(model):
+def _penalties(model, report):
     seen = set()
     for site in model.loss_sites:
         optimizer = site.optimizer
@@ -235,7 +235,7 @@ def _penalties(model):
             name = optimizer.qualname.rsplit(".", 1)[1] if optimizer else ""
         if not adaptive:
             continue
-        for penalty in site.penalties:
+        for penalty in l2_penalties(site.penalties):
             if id(penalty.product) in seen or penalty.coefficient is None or penalty.coefficient.provably_zero:
                 continue
             if not penalty.over_weights:
@@ -246,7 +246,7 @@ def _penalties(model):
                 "drop it and use decoupled weight decay (AdamW / optax.adamw)"
             )
             fix = Fix(Applicability.DISPLAY_ONLY, f"Remove the penalty and use a decoupled optimizer ({RETUNE})")
-            yield model.diagnostic(RULE, penalty.product, message, fix)
+            yield report.diagnostic(RULE, penalty.product, message, fix)
 
 
 def _optax_adaptive_only(model) -> bool:
@@ -265,7 +265,7 @@ def _short(code: str, limit: int = 60) -> str:
 
 # -- optax chains ------------------------------------------------------------------------
 
-def _optax(model):
+def _optax(model, report):
     from reglint.frameworks import optax as optax_table
 
     for chain in model.chains:
@@ -277,11 +277,11 @@ def _optax(model):
             if later is None:
                 continue
             name = later.qualname.rsplit(".", 1)[1]
-            fix = _optax_fix(model, chain, element, later, optax_table)
+            fix = _optax_fix(model, report, chain, element, later, optax_table)
             message = f"`add_decayed_weights` before `{name}` in optax.chain is a coupled L2 penalty: {WHY}"
             if fix.edits:
                 message += f"; {fix.message[0].lower()}{fix.message[1:]}"
-            yield model.diagnostic(RULE, element.decay_call, message, fix)
+            yield report.diagnostic(RULE, element.decay_call, message, fix)
 
 
 def _zero_decay(model, element) -> bool:
@@ -290,7 +290,7 @@ def _zero_decay(model, element) -> bool:
     return value is not None and value.provably_zero
 
 
-def _optax_fix(model, chain, decay, later, optax_table):
+def _optax_fix(model, report, chain, decay, later, optax_table):
     """Adam alias -> adamw(weight_decay=...), or swap the decay with the adaptive scaling after it.
 
     Edits touch only the chain's elements, never its layout, so indentation and
@@ -305,25 +305,25 @@ def _optax_fix(model, chain, decay, later, optax_table):
     if later.role == "adaptive_alias" and later.qualname in optax_table.DECOUPLED_FORM:
         decoupled = optax_table.DECOUPLED_FORM[later.qualname].rsplit(".", 1)[1]
         new_call = _with_decay(later.call, decoupled, decay)
-        delete = model.replace_between(decay_arg, following, "")
+        delete = report.replace_between(decay_arg, following, "")
         return Fix(Applicability.UNSAFE, f"Use `optax.{decoupled}(..., weight_decay=...)` ({RETUNE})",
-                   (delete, model.replace(later.call, model.code(new_call))))
+                   (delete, report.replace(later.call, model.code(new_call))))
     if later.role == "adaptive_scale" and following is later_arg:
-        edits = (model.replace(decay.call, model.code(later.call)), model.replace(later.call, model.code(decay.call)))
+        edits = (report.replace(decay.call, model.code(later.call)), report.replace(later.call, model.code(decay.call)))
         return Fix(Applicability.UNSAFE, "Move `add_decayed_weights` after the adaptive scaling (decoupled, as optax.adamw does)", edits)
     return Fix(Applicability.DISPLAY_ONLY, f"Use a decoupled optimizer such as `optax.adamw`, or move `add_decayed_weights` after the adaptive scaling ({RETUNE})")
 
 
 # -- TF1 -----------------------------------------------------------------------------------
 
-def _tf1(model):
+def _tf1(model, report):
     l2 = [r for r in model.regularizers if r.has_l2 and any(a.collected for a in r.attachments)]
     reported = set()
     for site in model.loss_sites:
         optimizer = site.optimizer
         if optimizer is None or optimizer.framework != "tf1" or not optimizer.adaptive or optimizer.decay_mode == "decoupled":
             continue
-        reaches = (site.includes_reg_losses and l2) or site.penalties
+        reaches = (site.includes_reg_losses and l2) or l2_penalties(site.penalties)
         if not reaches or id(optimizer.node) in reported:
             continue
         reported.add(id(optimizer.node))
@@ -331,4 +331,4 @@ def _tf1(model):
         name = optimizer.qualname.rsplit(".", 1)[1]
         message = f"{name} minimizes a loss with {what}: {WHY}; use a decoupled optimizer (tf.contrib.opt.AdamWOptimizer / AdamW)"
         fix = Fix(Applicability.DISPLAY_ONLY, f"Use decoupled weight decay instead of the L2 loss term ({RETUNE})")
-        yield model.diagnostic(RULE, optimizer.node, message, fix)
+        yield report.diagnostic(RULE, optimizer.node, message, fix)

@@ -56,7 +56,8 @@ import re
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
 from reglint.rules._common import (
-    PORTING_WORDS, WEIGHT_DECAY_WORDS, format_number, inferred_note, published_value, weight_decay_name, word_start,
+    PORTING_WORDS, WEIGHT_DECAY_WORDS, format_number, inferred_note, published_value, says_ported, weight_decay_name,
+    word_start,
 )
 
 # The `decay=` keyword (not `weight_decay=` / `lr_decay=`).
@@ -99,12 +100,12 @@ def _evidence(optimizer, model):
     if value.provenance in ("literal", "constant") and published_value(value):
         if optimizer.family == "sgd":
             return f"{format_number(value.number)} is a published SGD weight decay"
-        if model.porting_evidence:
+        if says_ported(model):
             return f"{format_number(value.number)} is a published weight decay and this file says it was ported"
     return None
 
 
-def check(model, settings):
+def check(model, settings, report):
     for optimizer in model.optimizers:
         value = optimizer.lr_decay
         if optimizer.framework != "keras" or value is None or value.provably_zero:
@@ -124,4 +125,4 @@ def check(model, settings):
         fix = Fix(Applicability.DISPLAY_ONLY,
                   f"Use `{name}(..., weight_decay={code})` (decoupled and multiplied by the learning rate: retune it), "
                   f"or layer regularizers `l2({code} / 2)` for Caffe's coupled decay")
-        yield model.diagnostic(RULE, optimizer.lr_decay_arg, message, fix)
+        yield report.diagnostic(RULE, optimizer.lr_decay_arg, message, fix)

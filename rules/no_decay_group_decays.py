@@ -76,23 +76,23 @@ RULE = Rule(
 )
 
 
-def check(model, settings):
+def check(model, settings, report):
     facts = _facts(model)
     for test in facts.fragment_tests:
-        yield _fragment_diagnostic(model, test)
+        yield _fragment_diagnostic(model, report, test)
     for optimizer in facts.optimizers:
         inherited = _inherited_decay(model, optimizer)
         if inherited is None:
             continue
         for group in optimizer.groups:
             if group.selection.kind == "no_decay" and group.decay_key is None:
-                yield _group_diagnostic(model, optimizer, group, inherited)
+                yield _group_diagnostic(model, report, optimizer, group, inherited)
         if optimizer.merged is not None and {p.kind for p in optimizer.merged_parts} == {"decay", "no_decay"}:
-            yield _merged_diagnostic(model, optimizer, inherited)
+            yield _merged_diagnostic(model, report, optimizer, inherited)
     for mask in facts.masks:
         if mask.selects.kind == "no_decay":
-            yield _mask_diagnostic(model, mask)
-    yield from _unread_no_weight_decay(model, facts)
+            yield _mask_diagnostic(model, report, mask)
+    yield from _unread_no_weight_decay(model, report, facts)
 
 
 def _facts(model):
@@ -105,7 +105,7 @@ def _facts(model):
     return cached
 
 
-def _fragment_diagnostic(model, test):
+def _fragment_diagnostic(model, report, test):
     shown = ", ".join(f'"{f}"' for f in test.fragments[:2])
     written = model.code(test.comparison)
     replacement = f"{'not ' if test.negated else ''}any(nd in {test.name} for nd in {test.collection})"
@@ -117,8 +117,8 @@ def _fragment_diagnostic(model, test):
         f"a full name such as `encoder.layer.0.output.{example}` never equals a fragment, so the test is {consequence} "
         f"and every parameter decays; use `{replacement}`"
     )
-    fix = Fix(Applicability.UNSAFE, f"Use `{replacement}`", (model.replace(test.comparison, replacement),))
-    return model.diagnostic(RULE, test.comparison, message, fix)
+    fix = Fix(Applicability.UNSAFE, f"Use `{replacement}`", (report.replace(test.comparison, replacement),))
+    return report.diagnostic(RULE, test.comparison, message, fix)
 
 
 def _inherited_decay(model, optimizer):
@@ -135,22 +135,22 @@ def _inherited_decay(model, optimizer):
     return f"`{optimizer.display}`'s default weight_decay={format_number(optimizer.default_decay)}"
 
 
-def _group_diagnostic(model, optimizer, group, inherited):
+def _group_diagnostic(model, report, optimizer, group, inherited):
     key = (optimizer.decay_keys or ("weight_decay",))[0]
     entry = f"{group.quote}{key}{group.quote}: 0.0" if group.quote else f"{key}=0.0"
     message = (
         f"this no-decay group (parameters {_evidence(group.selection)}) sets no `{key}`, so it inherits {inherited} "
         f"(a torch param group takes the optimizer's value for every key it omits); use `{entry}`"
     )
-    fix = Fix(Applicability.UNSAFE, f"Add `{entry}` to the group", (model.insert_after(group.last, f", {entry}"),))
-    return model.diagnostic(RULE, group.node, message, fix)
+    fix = Fix(Applicability.UNSAFE, f"Add `{entry}` to the group", (report.insert_after(group.last, f", {entry}"),))
+    return report.diagnostic(RULE, group.node, message, fix)
 
 
 def _evidence(selection) -> str:
     return f"selected by `{selection.evidence}`" if selection.by_test else selection.evidence
 
 
-def _merged_diagnostic(model, optimizer, inherited):
+def _merged_diagnostic(model, report, optimizer, inherited):
     parts = " and ".join(f"`{p.evidence}`" if not p.by_test else f"`{p.evidence}`" for p in optimizer.merged_parts)
     message = (
         f"`{model.code(optimizer.merged)}` merges the decay / no-decay split ({parts}) back into one list: "
@@ -158,17 +158,17 @@ def _merged_diagnostic(model, optimizer, inherited):
         f"pass two groups, the no-decay one with `\"weight_decay\": 0.0`"
     )
     fix = Fix(Applicability.DISPLAY_ONLY, "Pass the two lists as two param groups")
-    return model.diagnostic(RULE, optimizer.merged, message, fix)
+    return report.diagnostic(RULE, optimizer.merged, message, fix)
 
 
-def _mask_diagnostic(model, mask):
+def _mask_diagnostic(model, report, mask):
     replacement = _negated(model, mask.test)
     message = (
         f"the decay mask given to `{mask.target}` is True for no-decay leaves (`{mask.selects.evidence}`), and optax "
         f"decays where the mask is True: biases and norm scales decay and the kernels do not; use `{replacement}`"
     )
-    fix = Fix(Applicability.UNSAFE, f"Use `{replacement}`", (model.replace(mask.test, replacement),))
-    return model.diagnostic(RULE, mask.test, message, fix)
+    fix = Fix(Applicability.UNSAFE, f"Use `{replacement}`", (report.replace(mask.test, replacement),))
+    return report.diagnostic(RULE, mask.test, message, fix)
 
 
 _OPPOSITE = {"==": "!=", "!=": "==", "in": "not in", "not in": "in", "<=": ">", "<": ">=", ">": "<=", ">=": "<"}
@@ -187,7 +187,7 @@ def _negated(model, test) -> str:
     return f"not ({model.code(test)})"
 
 
-def _unread_no_weight_decay(model, facts):
+def _unread_no_weight_decay(model, report, facts):
     for found in facts.no_weight_decay:
         if found.consulted:
             continue
@@ -206,4 +206,4 @@ def _unread_no_weight_decay(model, facts):
                 f"reads it: `{optimizer.display}({of}.parameters())` decays all of them with {inherited}; build the "
                 f"groups from it (timm's `create_optimizer_v2`, or a group with `\"weight_decay\": 0.0`)"
             )
-            yield model.diagnostic(RULE, optimizer.call, message, Fix(Applicability.DISPLAY_ONLY, "Build param groups from no_weight_decay()"))
+            yield report.diagnostic(RULE, optimizer.call, message, Fix(Applicability.DISPLAY_ONLY, "Build param groups from no_weight_decay()"))

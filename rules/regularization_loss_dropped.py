@@ -74,16 +74,16 @@ RULE = Rule(
 TF1_KINDS = ("minimize", "compute_gradients", "create_train_op", "gradients", "estimator_spec")
 
 
-def check(model, settings):
-    yield from _tf1(model)
-    yield from _tape(model)
+def check(model, settings, report):
+    yield from _tf1(model, report)
+    yield from _tape(model, report)
 
 
-def _first_line(model, regularizers) -> int:
-    return min(model.range_of(r.call)[0].line for r in regularizers)
+def _first_line(model, report, regularizers) -> int:
+    return min(report.range_of(r.call)[0].line for r in regularizers)
 
 
-def _tf1(model):
+def _tf1(model, report):
     collected = [r for r in model.regularizers if any(a.collected for a in r.attachments)]
     if not collected:
         return
@@ -95,7 +95,7 @@ def _tf1(model):
         if site.kind == "estimator_spec" and id(site.scope) in minimized_scopes:
             continue  # the minimize call in the same model_fn is the one reported
         term = _regularization_loss_call(model)
-        line = _first_line(model, collected)
+        line = _first_line(model, report, collected)
         message = (
             f"Regularizers in this file (first at line {line}) go to the REGULARIZATION_LOSSES collection, "
             f"but this loss never adds them, so they do nothing; add `{term or 'tf.losses.get_regularization_loss()'}`"
@@ -105,11 +105,11 @@ def _tf1(model):
         elif site.kind == "estimator_spec":
             # the reported loss alone trains nothing: add the term where the loss is built
             fixed = plus_code(model.module, site.loss_assignment.value, term)
-            fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (model.replace(site.loss_assignment.value, fixed),))
+            fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (report.replace(site.loss_assignment.value, fixed),))
         else:
             fixed = plus_code(model.module, site.loss, term)
-            fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (model.replace(site.loss, fixed),))
-        yield model.diagnostic(RULE, site.loss, message, fix)
+            fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (report.replace(site.loss, fixed),))
+        yield report.diagnostic(RULE, site.loss, message, fix)
 
 
 def _regularization_loss_call(model):
@@ -124,7 +124,7 @@ def _regularization_loss_call(model):
     return None
 
 
-def _tape(model):
+def _tape(model, report):
     keras_regularized = [
         r for r in model.regularizers
         if any(a.kind == "keras_layer" for a in r.attachments) and (r.kind != "l1l2" or r.has_l2 or r.l2 is None)
@@ -141,7 +141,7 @@ def _tape(model):
         if None not in owners and site.model_expr not in owners:
             continue  # this tape trains a model without regularizers
         owner = site.model_expr or "model"
-        line = _first_line(model, keras_regularized)
+        line = _first_line(model, report, keras_regularized)
         term = f"sum({owner}.losses)"
         message = (
             f"Keras layer regularizers (first at line {line}) are only collected in `{owner}.losses`; this "
@@ -150,7 +150,7 @@ def _tape(model):
         assignment = site.loss_assignment
         if assignment is not None and site.model_expr is not None:
             fixed = plus_code(model.module, assignment.value, term)
-            fix = Fix(Applicability.UNSAFE, f"Add the layer losses inside the tape: `{fixed}`", (model.replace(assignment.value, fixed),))
+            fix = Fix(Applicability.UNSAFE, f"Add the layer losses inside the tape: `{fixed}`", (report.replace(assignment.value, fixed),))
         else:
             fix = Fix(Applicability.DISPLAY_ONLY, f"Add `{term}` to the loss computed inside the tape")
-        yield model.diagnostic(RULE, site.loss, message, fix)
+        yield report.diagnostic(RULE, site.loss, message, fix)

@@ -77,9 +77,11 @@ def _evidence(penalty):
     return None
 
 
-def check(model, settings):
+def check(model, settings, report):
     reported = set()
-    for penalty in model.norm_penalties:
+    for penalty in model.penalties:
+        if penalty.convention != "norm":
+            continue
         if not penalty.over_weights or switched_off(penalty.coefficient):
             continue
         evidence = _evidence(penalty)
@@ -96,6 +98,6 @@ def check(model, settings):
             f"`{model.code(first)}`{more} is an unsquared L2 norm in a penalty meant as L2 / weight decay ({evidence}): "
             f"its gradient is w/‖w‖, a pull of constant length, not the w of L2 regularization; use `{squared}`"
         )
-        edits = tuple(model.replace(call, f"{model.code(call)} ** 2") for call in penalty.norm_calls)
+        edits = tuple(report.replace(call, f"{model.code(call)} ** 2") for call in penalty.norm_calls)
         fix = Fix(Applicability.UNSAFE, f"Square the norm: `{squared}`", edits)
-        yield model.diagnostic(RULE, first, message, fix)
+        yield report.diagnostic(RULE, first, message, fix)

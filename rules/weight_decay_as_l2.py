@@ -74,12 +74,12 @@ def _suggestion(model, regularizer, halved: str) -> str:
     return halved if "\n" in code or len(code) > 80 else code
 
 
-def check(model, settings):
+def check(model, settings, report):
     for regularizer in model.regularizers:
         value = regularizer.l2
         if regularizer.convention != "sum_sq" or value is None or looks_halved(value) or value.provably_zero:
             continue
-        evidence = weight_decay_evidence(value, model.porting_evidence)
+        evidence = weight_decay_evidence(value, model)
         if evidence is None:
             continue
         spelled = model.code(regularizer.call.func)
@@ -89,13 +89,13 @@ def check(model, settings):
             f"λ·Σw², twice Caffe/PyTorch weight decay's λ/2·Σw²; use `{_suggestion(model, regularizer, halved)}`"
             + inferred_note(regularizer.inferred, spelled)
         )
-        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (model.replace(value.expr, halved),))
-        yield model.diagnostic(RULE, value.expr, message, fix)
+        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (report.replace(value.expr, halved),))
+        yield report.diagnostic(RULE, value.expr, message, fix)
     for penalty in model.penalties:
         value = penalty.coefficient
         if penalty.convention != "sum_sq" or value is None or looks_halved(value):
             continue
-        evidence = weight_decay_evidence(value, model.porting_evidence)
+        evidence = weight_decay_evidence(value, model)
         if evidence is None or value.number is not None and value.provenance == "literal" and not evidence.startswith("named"):
             continue
         halved = halved_code(model.module, penalty.coefficient_expr)
@@ -103,5 +103,5 @@ def check(model, settings):
             f"Weight decay used as the coefficient of Σw²: `{model.code(penalty.coefficient_expr)}` ({evidence}) "
             f"gives twice the penalty of weight decay (λ/2·Σw²); use `{halved}`"
         )
-        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (model.replace(penalty.coefficient_expr, halved),))
-        yield model.diagnostic(RULE, penalty.coefficient_expr, message, fix)
+        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (report.replace(penalty.coefficient_expr, halved),))
+        yield report.diagnostic(RULE, penalty.coefficient_expr, message, fix)

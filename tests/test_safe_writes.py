@@ -357,7 +357,7 @@ def test_killed_at_random_moments_every_file_is_whole(work):
 
 def _rule(code: str, make_fixes):
     """A rule reporting one diagnostic per (line, col, end_col, replacement) that `make_fixes(source)` gives."""
-    def check(model, settings):
+    def check(model, settings, report):
         for line, column, end, content in make_fixes(model.source):
             position = Position(line, column)
             fix = Fix(Applicability.SAFE, f"write {content!r}", (Edit(position, Position(line, end), content),))

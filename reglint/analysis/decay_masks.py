@@ -12,9 +12,9 @@ from typing import Optional
 
 import libcst as cst
 
+from reglint.analysis.names import dotted
 from reglint.analysis.selection import Selection, classify_mask
 from reglint.frameworks import optax as optax_table
-from reglint.names import dotted
 
 
 @dataclass

@@ -16,9 +16,9 @@ from typing import List, Optional, Sequence
 
 import libcst as cst
 
+from reglint.analysis.names import Names, collect, dotted
 from reglint.frameworks import keras as keras_table
 from reglint.frameworks import tf1 as tf1_table
-from reglint.names import Names, collect, dotted
 
 _PER_STEP = {
     qualname: spec

@@ -21,12 +21,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from reglint.analysis import decay_masks
+from reglint.analysis.names import Names, collect, dotted
 from reglint.analysis.selection import Selection, classify, fragments_of
 from reglint.frameworks import canonical
 from reglint.frameworks import optax as optax_table
 from reglint.frameworks import timm as timm_table
 from reglint.frameworks import torch as torch_table
-from reglint.names import Names, collect, dotted
 
 
 
@@ -103,7 +103,7 @@ def extract(module: cst.Module, text: str, names: Optional[Names] = None) -> Par
 
 
 class _Resolver:
-    """Qualified names and single bindings, through `reglint.names`."""
+    """Qualified names and single bindings, through `reglint.analysis.names`."""
 
     def __init__(self, names: Names):
         self.names = names

@@ -14,9 +14,9 @@ from typing import Callable, Optional, Tuple
 
 import libcst as cst
 
+from reglint.analysis.names import dotted
 from reglint.frameworks import optax as optax_table
 from reglint.frameworks import torch as torch_table
-from reglint.names import dotted
 
 # variable names that say which side a list holds (names are evidence of intent)
 NO_DECAY_NAME = re.compile(r"(^|_)(no_?decay|nodecay|no_?wd|without_decay|not_regularized|unregularized|skip)", re.IGNORECASE)

@@ -48,6 +48,13 @@ ALIASES: Tuple[Tuple[str, str], ...] = (
     ("transformers.training_args.", "transformers."),
 )
 
+# Top-level packages whose calls are library code: a loss built by one of them carries no
+# collected regularization losses of the file's own.
+LIBRARY_ROOTS = frozenset({
+    "tensorflow", "keras", "tf_keras", "tf_slim", "torch", "jax", "optax", "flax", "numpy",
+    "math", "haiku", "torchvision", "timm", "transformers",
+})
+
 TORCH_OPTIM_MODULES = ("adam", "adamw", "adamax", "nadam", "radam", "adagrad", "rmsprop", "adadelta", "sgd", "asgd", "_adafactor", "adafactor")
 
 
@@ -97,3 +104,50 @@ class OptimizerSpec:
 
 def lookup(table: dict, qualname: Optional[str]):
     return table.get(canonical(qualname)) if qualname else None
+
+
+# -- `reglint convert`'s conventions (each framework module lists its own CONVENTIONS) --
+COUPLED, DECOUPLED = "coupled", "decoupled"
+
+
+@dataclass(frozen=True)
+class Convention:
+    """One way a framework states weight decay, as data the conversion reads.
+
+    `k` is the factor in the loss term k·λ·Σw² (coupled only). `lr_scaled` says
+    whether one step of decay (through plain SGD for coupled ones) shrinks w by
+    lr·(...) or, as in tfa, by the coefficient alone. `api` and `code` are
+    templates: `{x}` is the coefficient's symbol, `{value}` the number to write and
+    `{lr}` the learning rate.
+    """
+
+    name: str
+    api: str
+    coupling: str
+    k: Optional[float]
+    lr_scaled: bool
+    code: str
+    typical: str
+    source: str
+    note: str
+
+    @property
+    def scale(self) -> float:
+        """Per-step shrink of w under plain SGD per unit coefficient (before any lr)."""
+        return 2 * self.k if self.coupling == COUPLED else 1.0
+
+    @property
+    def lr_power(self) -> int:
+        return 1 if self.lr_scaled else 0
+
+
+def coupled(name, api, k, code, typical, source, note) -> Convention:
+    return Convention(name, api, COUPLED, k, True, code, typical, source, note)
+
+
+def decoupled(name, api, lr_scaled, code, typical, source, note) -> Convention:
+    return Convention(name, api, DECOUPLED, None, lr_scaled, code, typical, source, note)
+
+
+CAFFE_TYPICAL = "4e-5 to 5e-4"
+ADAMW_TYPICAL = "1e-2 to 1e-1"

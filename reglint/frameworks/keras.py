@@ -7,7 +7,7 @@ Keras L2 regularizer adds `l2 * sum(square(w))`, with no 1/2. Keras 3
 legacy `decay=` is learning-rate time decay (`optimizer_v2.py` `_decayed_lr`).
 """
 
-from reglint.frameworks import OptimizerSpec, RegularizerSpec
+from reglint.frameworks import ADAMW_TYPICAL, OptimizerSpec, RegularizerSpec, coupled, decoupled
 
 _L2 = RegularizerSpec("l2", "sum_sq", "keras", (("l2", 0), ("l", 0)), 0.01)
 _L1 = RegularizerSpec("l1", "sum_sq", "keras", (), None)
@@ -91,6 +91,40 @@ CONVENTIONAL_NAMES = {
 
 # Calls under these prefixes are Keras layers/models (attachment sites).
 LAYER_PREFIXES = ("keras.layers.", "keras.Sequential", "keras.Model", "keras.models.")
+
+# The optimizers module a bare `Adam(learning_rate=...)` is read from.
+OPTIMIZERS_MODULE = "keras.optimizers"
+
+# Model constructors: a layer built inside one of these belongs to the model it is assigned to.
+MODEL_BUILDERS = ("keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model")
+
+# `with tf.GradientTape() as tape:` — recognised by the callee's last name where the tape is
+# opened (the names pass runs before qualified names are resolved).
+GRADIENT_TAPE = "GradientTape"
+
+
+# `reglint convert`: how this framework states weight decay (docs/semantics.md#conversion-table; the conversion reads them).
+CONVENTIONS = (
+    coupled("keras-l2", "keras.regularizers.l2({x})", 1.0,
+        "kernel_regularizer=keras.regularizers.l2({value})", "2e-5 to 2.5e-4",
+        "keras-team/keras v3.15.1 keras/src/regularizers/regularizers.py L265: l2 * ops.sum(ops.square(x)); "
+        "v2.15.0 keras/regularizers.py L293-326 (docs/semantics.md#keras-regularizers)",
+        "Keras adds the penalty only in fit()/evaluate(); a custom training loop must add sum(model.losses) "
+        "to its loss (docs/semantics.md#keras-regularizers)."),
+    decoupled("keras-weight-decay", "keras.optimizers.SGD(weight_decay={x})", True,
+        "keras.optimizers.SGD(learning_rate={lr}, weight_decay={value})", ADAMW_TYPICAL,
+        "keras-team/keras v3.15.1 keras/src/optimizers/base_optimizer.py L952-959: variable - variable * wd * lr; "
+        "keras 2.11-2.15 _apply_weight_decay (docs/semantics.md#keras-optimizers)",
+        "every Keras >= 2.11 optimizer (SGD and Adam included) applies weight_decay= decoupled; with SGD momentum μ "
+        "a coupled λ acts roughly like a decoupled λ/(1 − μ) (derived, docs/semantics.md#keras-optimizers); the legacy decay= "
+        "argument is learning-rate decay, not weight decay."),
+    decoupled("keras-adamw", "keras.optimizers.AdamW(weight_decay={x})", True,
+        "keras.optimizers.AdamW(learning_rate={lr}, weight_decay={value})", ADAMW_TYPICAL,
+        "keras-team/keras v3.15.1 keras/src/optimizers/adamw.py L56 with base_optimizer.py L952-959 "
+        "(docs/semantics.md#keras-optimizers)",
+        "Keras AdamW's default weight_decay is 0.004, not torch's 1e-2 (docs/semantics.md#keras-optimizers)."),
+)
+
 
 # -- learning-rate schedules (RL012) -----------------------------------------------
 # A `LearningRateSchedule` passed as `learning_rate` is called with the step count each

@@ -7,7 +7,7 @@ adaptive scaling the decay is coupled L2 (it is normalised by Adam); after a ful
 alias (which already applied -lr) it makes weights grow by (1 + wd) per step.
 """
 
-from reglint.frameworks import OptimizerSpec
+from reglint.frameworks import ADAMW_TYPICAL, CAFFE_TYPICAL, OptimizerSpec, coupled, decoupled
 
 DECAY_TRANSFORMS = frozenset({"optax.add_decayed_weights", "optax.additive_weight_decay"})
 
@@ -53,6 +53,29 @@ OPTIMIZERS = {
     "optax.sign_sgd": _alias("sgd", False),
 }
 
+# `optax.masked(inner, mask)`: an `add_decayed_weights` inside it is the chain's decay.
+MASKED = "optax.masked"
+
+# Bound nowhere in the file, `optax.X` is read as optax's.
+CONVENTIONAL_NAMES = {"optax": "optax"}
+
+
+# `reglint convert`: how this framework states weight decay (docs/semantics.md#conversion-table; the conversion reads them).
+CONVENTIONS = (
+    coupled("optax-add-decayed-weights", "optax.add_decayed_weights({x}) before the optimizer", 0.5,
+        "optax.chain(optax.add_decayed_weights({value}), optax.sgd({lr}))", CAFFE_TYPICAL,
+        "optax/transforms/_adding.py L70-75: updates = g + s * p; chained before sgd/adam it equals "
+        "L + (wd/2)·Σp², checked numerically (docs/semantics.md#optax)",
+        "put it before the optimizer (coupled, also with optax.adam); after a full alias such as optax.adam(lr) "
+        "it makes the weights grow by (1 + wd) each step (docs/semantics.md#optax)."),
+    decoupled("optax-adamw", "optax.adamw(weight_decay={x})", True,
+        "optax.adamw(learning_rate={lr}, weight_decay={value})", ADAMW_TYPICAL,
+        "google-deepmind/optax optax/_src/alias.py L734-744: chain(scale_by_adam, add_decayed_weights, "
+        "scale_by_learning_rate) (docs/semantics.md#optax)",
+        "optax.adamw's default weight_decay is 1e-4, not torch's 1e-2 (docs/semantics.md#optax)."),
+)
+
+
 # -- decay masks (RL010) -------------------------------------------------------------
 # A mask selects the leaves the decay IS applied to: "True for leaves/subtrees you want to
 # apply the weight decay to" (optax 0.2.8 `optax/_src/alias.py` L690-694 for adamw;
@@ -68,4 +91,3 @@ DECAY_MASK_ARGUMENTS = {
 }
 # flax leaf names that no-decay masks single out: biases, LayerNorm/BatchNorm `scale`, embeddings
 NO_DECAY_LEAVES = frozenset({"bias", "scale", "embedding", "b", "gamma", "beta"})
-MASKED = "optax.masked"

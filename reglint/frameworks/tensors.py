@@ -14,3 +14,8 @@ AGGREGATES = frozenset({
     "jax.numpy.sum", "jax.numpy.mean", "tensorflow.stack", "tensorflow.concat",
     "tensorflow.nn.scale_regularization_loss",
 })
+ADD_N_CALLS = frozenset({"tensorflow.add_n", "tensorflow.math.add_n"})  # sum a list of tensors
+POW_CALLS = frozenset({"torch.pow", "tensorflow.pow", "tensorflow.math.pow"})  # pow(x, 2) squares
+
+# Bound nowhere in the file, `np.X` is read as NumPy's.
+CONVENTIONAL_NAMES = {"np": "numpy"}

@@ -9,7 +9,7 @@ sum(t ** 2) / 2`; `tensorflow/python/ops/losses/util.py`: regularizers land in
 `get_total_loss()` bring them back; tensorflow/estimator adds none of them.
 """
 
-from reglint.frameworks import OptimizerSpec, RegularizerSpec
+from reglint.frameworks import CAFFE_TYPICAL, OptimizerSpec, RegularizerSpec, coupled
 
 REGULARIZERS = {
     "tf_slim.l2_regularizer": RegularizerSpec("l2", "half_sum_sq", "tf1", (("scale", 0),), None),
@@ -65,6 +65,44 @@ OPTIMIZERS = {
     "tensorflow.train.MomentumOptimizer": _tf1("sgd", False),
     "tensorflow.train.GradientDescentOptimizer": _tf1("sgd", False),
 }
+
+# `tf.get_collection(key)`: a regularization loss only with the REGULARIZATION_LOSSES key.
+GET_COLLECTION = "tensorflow.get_collection"
+
+# Loss sites (docs/semantics.md#tf1-regularizers-and-collections). EstimatorSpec(mode, predictions, loss, train_op, ...): loss at index 2.
+ESTIMATOR_SPECS = frozenset({
+    "tensorflow.estimator.EstimatorSpec", "tensorflow.contrib.tpu.TPUEstimatorSpec",
+    "tensorflow.estimator.tpu.TPUEstimatorSpec",
+})
+ESTIMATOR_SPEC_LOSS_POSITION = 2
+# Train-op builders -> the position of their `optimizer` argument (`create_train_op(total_loss,
+# optimizer, ...)`, `optimize_loss(loss, global_step, learning_rate, optimizer, ...)`).
+TRAIN_OP_BUILDERS = {
+    "tf_slim.learning.create_train_op": 1,
+    "tensorflow.contrib.training.create_train_op": 1,
+    "tf_slim.optimize_loss": 3,
+}
+GRADIENTS = frozenset({"tensorflow.gradients"})
+
+# Bound nowhere in the file, `tf.X` / `slim.X` are read as TensorFlow's / tf-slim's.
+CONVENTIONAL_NAMES = {"tf": "tensorflow", "slim": "tf_slim"}
+
+
+# `reglint convert`: how this framework states weight decay (docs/semantics.md#conversion-table; the conversion reads them).
+CONVENTIONS = (
+    coupled("tf1-l2-regularizer", "tf.contrib.layers.l2_regularizer({x})", 0.5,
+        "regularizer=tf.contrib.layers.l2_regularizer(scale={value})", CAFFE_TYPICAL,
+        "tensorflow/contrib/layers/python/layers/regularizers.py: scale * nn.l2_loss(weights); the same in "
+        "tf_slim/layers/regularizers.py L76-107 (docs/semantics.md#tf1-regularizers-and-collections)",
+        "the penalty goes to GraphKeys.REGULARIZATION_LOSSES; the training loss must add "
+        "tf.compat.v1.losses.get_regularization_loss() (tf.estimator does not)."),
+    coupled("tf-nn-l2-loss", "{x} * tf.nn.l2_loss(w)", 0.5,
+        "loss += {value} * tf.add_n([tf.nn.l2_loss(w) for w in weights])", CAFFE_TYPICAL,
+        "tensorflow/core/api_def/base_api/api_def_L2Loss.pbtxt: output = sum(t ** 2) / 2 (docs/semantics.md#tf1-regularizers-and-collections)",
+        "tf.nn.l2_loss already halves the sum of squares; `2 * tf.nn.l2_loss` (TF Model Garden's Keras ResNet) "
+        "is Keras l2 semantics."),
+)
+
 
 # TF1 learning-rate decay functions: each returns a tensor (or, eagerly, a callable) that
 # falls with `global_step` (tensorflow 2.21 `tensorflow/python/keras/optimizer_v2/

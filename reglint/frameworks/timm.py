@@ -8,6 +8,7 @@ default 0. With `filter_bias_and_bn` (default) biases and 1-D parameters get no 
 
 CREATE_OPTIMIZER = frozenset({"timm.optim.create_optimizer_v2"})
 OPT_POSITION = 1
+DEFAULT_OPT = "sgd"  # `opt` when the call does not pass it
 WEIGHT_DECAY_POSITION = 3
 
 # the last `_` part of `opt` -> (torch class, decoupled flag set by timm's defaults)

@@ -8,7 +8,7 @@ before the moment update; `decoupled_weight_decay=True` exists on Adam (2.7),
 NAdam (2.1, positional index 6) and RAdam (2.2, positional index 5).
 """
 
-from reglint.frameworks import OptimizerSpec
+from reglint.frameworks import ADAMW_TYPICAL, CAFFE_TYPICAL, OptimizerSpec, coupled, decoupled
 
 
 def _coupled(family: str, adaptive: bool, position: int, flag=None, since=None) -> OptimizerSpec:
@@ -37,6 +37,29 @@ CONVENTIONAL_NAMES = {"torch": "torch", "optim": "torch.optim", "nn": "torch.nn"
 
 # Where parameters come from: a first argument like these makes a bare `Adam(...)` torch's.
 PARAMETER_SOURCES = ("parameters", "named_parameters", "param_groups", "params")
+
+# The module whose classes a bare `Adam(...)` or an MMEngine `type='Adam'` names.
+OPTIM_MODULE = "torch.optim"
+
+
+# `reglint convert`: how this framework states weight decay (docs/semantics.md#conversion-table; the conversion reads them).
+CONVENTIONS = (
+    coupled("torch-sgd", "torch.optim.SGD(weight_decay={x})", 0.5,
+        "torch.optim.SGD(model.parameters(), lr={lr}, weight_decay={value})", CAFFE_TYPICAL,
+        "torch/optim/sgd.py L353/355 (2.14.1): grad = grad.add(param, alpha=weight_decay) (docs/semantics.md#pytorch-optimizers)",
+        "with momentum and dampening=0 this is the same λ as Caffe (docs/semantics.md#pytorch-optimizers)."),
+    coupled("torch-adam", "torch.optim.Adam(weight_decay={x})", 0.5,
+        "torch.optim.Adam(model.parameters(), lr={lr}, weight_decay={value})", CAFFE_TYPICAL,
+        "torch/optim/adam.py L426/428 (2.14.1), documented as 'weight decay (L2 penalty)' (docs/semantics.md#pytorch-optimizers)",
+        "torch.optim.Adam's weight_decay is coupled L2 that Adam's normalization rescales, not AdamW; "
+        "the decoupled form is AdamW or Adam(decoupled_weight_decay=True) (torch >= 2.7)."),
+    decoupled("torch-adamw", "torch.optim.AdamW(weight_decay={x})", True,
+        "torch.optim.AdamW(model.parameters(), lr={lr}, weight_decay={value})", ADAMW_TYPICAL,
+        "torch/optim/adamw.py L405 (2.6.0): param.mul_(1 - lr * weight_decay); >= 2.7 AdamW is "
+        "Adam(decoupled_weight_decay=True) (docs/semantics.md#pytorch-optimizers)",
+        "AdamW's default weight_decay is 1e-2; the decay uses the scheduled lr (docs/semantics.md#pytorch-optimizers)."),
+)
+
 
 # -- parameter groups (RL010) ------------------------------------------------------
 # A group without a decay key inherits the optimizer-wide value: `add_param_group` runs

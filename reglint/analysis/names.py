@@ -15,6 +15,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from reglint.frameworks.keras import GRADIENT_TAPE
+
 Scope = cst.CSTNode  # a Module, FunctionDef, Lambda or ClassDef
 
 
@@ -88,7 +90,7 @@ _SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", 
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
-def _child_fields(node_type: type) -> Tuple[str, ...]:
+def child_fields(node_type: type) -> Tuple[str, ...]:
     """The fields of a node type that can hold code (not whitespace or punctuation)."""
     fields = _CHILD_FIELDS.get(node_type)
     if fields is None:
@@ -149,7 +151,7 @@ class _Collector:
 
     def children(self, node: cst.CSTNode) -> None:
         walk = self.walk
-        for name in _child_fields(type(node)):
+        for name in child_fields(type(node)):
             value = getattr(node, name)
             if isinstance(value, cst.CSTNode):
                 walk(value)
@@ -320,7 +322,7 @@ class _Collector:
             self.bind_target(item.asname.name, None, "other")
             if isinstance(item.asname.name, cst.Name) and isinstance(item.item, cst.Call):
                 callee = dotted(item.item.func)
-                if callee and callee.split(".")[-1] == "GradientTape":
+                if callee and callee.split(".")[-1] == GRADIENT_TAPE:
                     tape = item.asname.name.value
                     self.tapes.append((tape, node))
                     self.names.tape_blocks.append((tape, node, tuple(self.scopes)))

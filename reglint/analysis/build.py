@@ -1,0 +1,46 @@
+"""Source -> model: one libcst pass (`names.collect`), then each concern's sites in order.
+
+Order matters: regularizers and optimizers first (loss sites and attachments look
+them up by call), then penalties (loss sites pick theirs), then attachments and
+loss sites, then `add_param_group` calls (which refine an optimizer already found).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from reglint.analysis import chains, losses, optimizers, penalties, regularizers
+from reglint.analysis.context import Context
+from reglint.frameworks import optax
+from reglint.model import FileModel
+
+
+def build_model(path: str, text: str, module: cst.Module) -> FileModel:
+    """The facts of one parsed file; never decides what is a hazard (the rules do)."""
+    ctx = Context(path, text, module)
+    model = ctx.model
+    names = ctx.names
+    module_id = id(model.module)
+    rebound = {name for (scope, name), bindings in names.bindings.items()
+               if scope != module_id or any(b.kind != "import" for b in bindings)}
+    model.module_imports = {local: target for local, target in names.imports.items()
+                            if local not in rebound and (module_id, local) in names.bindings}
+    model.comments, model.docstrings = names.comments, names.docstrings
+    for site in names.calls:
+        qualname, inferred = ctx.call_qualname(site.call, site.scopes)
+        site.qualname = qualname
+        if qualname in regularizers.REGULARIZERS:
+            regularizers.regularizer(ctx, site, qualname, inferred)
+        elif qualname in optimizers.OPTIMIZERS:
+            optimizers.add_optimizer(ctx, site, qualname, inferred)
+        else:
+            optimizers.configured_optimizer(ctx, site, qualname)
+        if qualname in optax.CHAINS:
+            chains.chain(ctx, site)
+    penalties.penalties(ctx)
+    for site in names.calls:
+        regularizers.attachments(ctx, site)
+        losses.loss_site(ctx, site)
+    for site in names.calls:
+        optimizers.added_param_group(ctx, site)
+    return model

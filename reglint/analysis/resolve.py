@@ -1,0 +1,212 @@
+"""Values and origins: what a coefficient is worth and where an expression comes from.
+
+`value` follows names, attributes, parameters (and the file's own call sites), config
+lookups and arithmetic to a number with its provenance, bound names and comments;
+`origins` follows simple assignments to the expressions a name may stand for.
+"""
+
+from __future__ import annotations
+
+from typing import FrozenSet, List, Optional, Tuple
+
+import libcst as cst
+
+from reglint.analysis.context import Context
+from reglint.analysis.names import Binding, comments_of, dotted
+from reglint.analysis.syntax import argument, literal, string_key, string_value
+from reglint.model import Value
+
+MAX_DEPTH = 8
+
+
+def value(ctx: Context, expr: cst.BaseExpression, scopes, statement=None, depth: int = 0) -> Value:
+    comments = comments_of(statement)
+    result = _value(ctx, expr, scopes, depth, set())
+    result.comments = tuple(dict.fromkeys(comments + result.comments))
+    return result
+
+
+def _value(ctx: Context, expr, scopes, depth, seen) -> Value:
+    if depth > MAX_DEPTH:
+        return Value(expr, None, "unknown")
+    number = literal(expr)
+    if number is not None:
+        return Value(expr, number, "literal")
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        inner = _value(ctx, expr.expression, scopes, depth + 1, seen)
+        return Value(expr, -inner.number if inner.number is not None else None, inner.provenance, inner.names, inner.comments, inner.scales)
+    if isinstance(expr, cst.BinaryOperation):
+        return _binary_value(ctx, expr, scopes, depth, seen)
+    if isinstance(expr, cst.Name):
+        return _name_value(ctx, expr, scopes, depth, seen)
+    if isinstance(expr, cst.Attribute):
+        return _attribute_value(ctx, expr, scopes, depth, seen)
+    if isinstance(expr, cst.Subscript):
+        key = string_key(expr)
+        return Value(expr, None, "config", (key,) if key else ())
+    if isinstance(expr, cst.Call):
+        return _call_value(ctx, expr, scopes, depth, seen)
+    return Value(expr, None, "unknown")
+
+
+def _binary_value(ctx: Context, expr: cst.BinaryOperation, scopes, depth, seen) -> Value:
+    left = _value(ctx, expr.left, scopes, depth + 1, seen)
+    right = _value(ctx, expr.right, scopes, depth + 1, seen)
+    number = _arith(expr.operator, left.number, right.number)
+    scales = left.scales | right.scales | _scale_of(expr.operator, left, right)
+    names = left.names + right.names
+    provenance = "literal" if left.provenance == right.provenance == "literal" else (
+        left.provenance if left.provenance != "literal" else right.provenance)
+    return Value(expr, number, provenance, names, left.comments + right.comments, scales)
+
+
+def _name_value(ctx: Context, expr: cst.Name, scopes, depth, seen) -> Value:
+    name = expr.value
+    key = (name, id(scopes[-1]) if scopes else 0)
+    if key in seen:
+        return Value(expr, None, "unknown", (name,))
+    seen = seen | {key}
+    bindings = ctx.names.lookup(name, scopes)
+    if not bindings:
+        return Value(expr, None, "unknown", (name,))
+    later = frozenset(0.5 for b in bindings if b.kind == "augassign" and _halving_augassign(b))
+    bindings = [b for b in bindings if b.kind != "augassign" or not _halving_augassign(b)]
+    values = [_binding_value(ctx, b, name, depth, seen) for b in bindings] or [Value(expr, None, "unknown")]
+    numbers = {v.number for v in values}
+    number = numbers.pop() if len(numbers) == 1 else None
+    provenance = values[0].provenance if len(values) == 1 else ("constant" if number is not None else "unknown")
+    names = (name,) + tuple(n for v in values for n in v.names if n != name)
+    comments = tuple(c for v in values for c in v.comments)
+    return Value(expr, number, provenance, names, comments, later | _common_scales(values))
+
+
+def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Value:
+    comments = comments_of(binding.statement)
+    if binding.kind == "assign" and binding.value is not None:
+        scopes = ctx.scopes_of(binding.scope)
+        inner = _value(ctx, binding.value, scopes, depth + 1, seen)
+        provenance = "constant" if inner.provenance == "literal" else inner.provenance
+        return Value(binding.value, inner.number, provenance, inner.names, comments + inner.comments, inner.scales)
+    if binding.kind == "param":
+        return _parameter_value(ctx, binding, name, depth, seen)
+    return Value(binding.value or cst.Name(name), None, "unknown", (), comments)
+
+
+def _parameter_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Value:
+    """A parameter: its default and the arguments the file's own call sites pass."""
+    candidates: List[Value] = []
+    outer = ctx.scopes_of(binding.scope)[:-1] or (ctx.model.module,)
+    if binding.value is not None:
+        candidates.append(_value(ctx, binding.value, outer, depth + 1, seen))
+    function = binding.function
+    if isinstance(function, cst.FunctionDef):
+        for site in ctx.names.calls:
+            if isinstance(site.call.func, cst.Name) and site.call.func.value == function.name.value:
+                arg = argument(site.call, name, binding.position)
+                if arg is not None:
+                    candidates.append(value(ctx, arg.value, site.scopes, site.statement, depth + 1))
+    numbers = {c.number for c in candidates if c.number is not None}
+    number = numbers.pop() if len(numbers) == 1 else None
+    names = tuple(n for c in candidates for n in c.names)
+    comments = tuple(c for v in candidates for c in v.comments)
+    return Value(binding.value or cst.Name(name), number, "parameter", names, comments, _common_scales(candidates))
+
+
+def _attribute_value(ctx: Context, expr: cst.Attribute, scopes, depth, seen) -> Value:
+    attr = expr.attr.value
+    full = dotted(expr)
+    if full:
+        bindings = ctx.names.attribute_bindings(full)
+        assigned = [b for b in bindings if b.kind == "assign" and b.value is not None]
+        if assigned and full not in {s for s in seen if isinstance(s, str)}:
+            inner = [_value(ctx, b.value, ctx.scopes_of(b.scope), depth + 1, seen | {full}) for b in assigned]
+            numbers = {v.number for v in inner}
+            return Value(expr, numbers.pop() if len(numbers) == 1 else None, "config",
+                         (attr,) + tuple(n for v in inner for n in v.names),
+                         tuple(c for b in assigned for c in comments_of(b.statement)),
+                         _common_scales(inner))
+    fields = ctx.class_fields().get(attr, [])
+    if len(fields) == 1 and fields[0].value is not None:
+        # `config.weight_decay` where one class in the file declares `weight_decay: float = 5e-6`
+        inner = _value(ctx, fields[0].value, ctx.scopes_of(fields[0].scope), depth + 1, seen)
+        return Value(expr, inner.number, "config", (attr,) + inner.names, comments_of(fields[0].statement), inner.scales)
+    return Value(expr, None, "config", (attr,))
+
+
+def _call_value(ctx: Context, expr: cst.Call, scopes, depth, seen) -> Value:
+    func = expr.func
+    if isinstance(func, cst.Name) and func.value in ("float", "int") and len(expr.args) == 1:
+        inner = _value(ctx, expr.args[0].value, scopes, depth + 1, seen)
+        return Value(expr, inner.number, inner.provenance, inner.names, inner.comments, inner.scales)
+    # cfg.get("weight_decay", 5e-4), getattr(args, "weight_decay", 5e-4)
+    if isinstance(func, cst.Attribute) and func.attr.value == "get" and expr.args:
+        key = string_value(expr.args[0].value)
+        default = literal(expr.args[1].value) if len(expr.args) > 1 else None
+        return Value(expr, default, "config", (key,) if key else ())
+    if isinstance(func, cst.Name) and func.value == "getattr" and len(expr.args) >= 2:
+        key = string_value(expr.args[1].value)
+        default = literal(expr.args[2].value) if len(expr.args) > 2 else None
+        return Value(expr, default, "config", (key,) if key else ())
+    return Value(expr, None, "unknown")
+
+
+def origins(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -> List[Tuple[cst.BaseExpression, Tuple]]:
+    """The expressions `expr` may stand for, following simple assignments."""
+    if depth > MAX_DEPTH:
+        return []
+    if isinstance(expr, cst.Name):
+        found = []
+        for binding in ctx.names.lookup(expr.value, scopes):
+            if binding.kind == "assign" and binding.value is not None:
+                found.extend(origins(ctx, binding.value, ctx.scopes_of(binding.scope), depth + 1))
+        return found
+    if isinstance(expr, cst.Attribute):
+        full = dotted(expr)
+        bindings = ctx.names.attribute_bindings(full) if full else []
+        found = []
+        for binding in bindings:
+            if binding.kind == "assign" and binding.value is not None:
+                found.extend(origins(ctx, binding.value, ctx.scopes_of(binding.scope), depth + 1))
+        return found or [(expr, scopes)]
+    return [(expr, scopes)]
+
+
+def _arith(operator, left: Optional[float], right: Optional[float]) -> Optional[float]:
+    if left is None or right is None:
+        return None
+    try:
+        if isinstance(operator, cst.Add):
+            return left + right
+        if isinstance(operator, cst.Subtract):
+            return left - right
+        if isinstance(operator, cst.Multiply):
+            return left * right
+        if isinstance(operator, cst.Divide):
+            return left / right
+        if isinstance(operator, cst.Power):
+            return left ** right
+    except (ZeroDivisionError, OverflowError):
+        return None
+    return None
+
+
+def _scale_of(operator, left: Value, right: Value) -> FrozenSet[float]:
+    """The factor `left <op> right` applies: a division by a known number, a multiplication by a literal."""
+    if isinstance(operator, cst.Divide):
+        return frozenset((1 / right.number,)) if right.number else frozenset()
+    if isinstance(operator, cst.Multiply):
+        return frozenset(side.number for side in (left, right) if side.provenance == "literal" and side.number is not None)
+    return frozenset()
+
+
+def _common_scales(values: List[Value]) -> FrozenSet[float]:
+    """The factors applied on every path (each binding, each call site's argument)."""
+    return frozenset.intersection(*(v.scales for v in values)) if values else frozenset()
+
+
+def _halving_augassign(binding: Binding) -> bool:
+    """`wd /= 2` or `wd *= 0.5` after the assignment: a factor of the value, not a new binding
+    (any other augmented assignment makes the value unknown)."""
+    operator, value = binding.operator, binding.value
+    return (isinstance(operator, cst.DivideAssign) and literal(value) == 2) or (
+        isinstance(operator, cst.MultiplyAssign) and literal(value) == 0.5)

@@ -1,0 +1,149 @@
+"""The model holds what the code says: neutral facts, pinned on small sources.
+
+Interpretations (already halved? ported? a norm penalty is no L2 term?) belong to
+the rules' helpers; these tests pin the facts those helpers read.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from reglint.analysis import build_model
+from reglint.reporter import Reporter
+from reglint.rules._common import l2_penalties, looks_halved, says_ported, stated_as
+
+
+def model_of(source: str):
+    text = textwrap.dedent(source)
+    return build_model("t.py", text, cst.parse_module(text))
+
+
+def l2_value(source: str):
+    (regularizer,) = model_of(source).regularizers
+    return regularizer.l2
+
+
+@pytest.mark.parametrize("expression, scales", [
+    ("wd / 2", {0.5}),
+    ("wd * 0.5", {0.5}),
+    ("0.5 * wd", {0.5}),
+    ("wd / 4", {0.25}),
+    ("wd / two", {0.5}),  # a division by a known number
+    ("wd * half", set()),  # a multiplication only by a literal
+    ("wd", set()),
+    ("wd - 2", set()),
+    ("wd / 0", set()),
+])
+def test_a_value_keeps_the_factors_the_code_applies(expression, scales):
+    value = l2_value(f"""
+        from tensorflow import keras
+        wd = 5e-4
+        two = 2
+        half = 0.5
+        r = keras.regularizers.l2({expression})
+    """)
+    assert value.scales == frozenset(scales)
+
+
+def test_a_halving_after_the_assignment_is_a_factor_not_a_binding():
+    value = l2_value("""
+        from tensorflow import keras
+        wd = 5e-4
+        wd /= 2
+        r = keras.regularizers.l2(wd)
+    """)
+    assert (value.number, value.provenance, value.scales) == (5e-4, "constant", frozenset({0.5}))
+    assert looks_halved(value)
+
+
+def test_a_factor_counts_only_when_every_path_applies_it():
+    model = model_of("""
+        from tensorflow import keras
+        def layer(wd):
+            return keras.regularizers.l2(wd)
+        layer(5e-4 / 2)
+        layer(2.5e-4 / 2)
+    """)
+    (regularizer,) = model.regularizers
+    assert regularizer.l2.scales == frozenset({0.5})
+    model = model_of("""
+        from tensorflow import keras
+        def layer(wd):
+            return keras.regularizers.l2(wd)
+        layer(5e-4 / 2)
+        layer(5e-4)
+    """)
+    (regularizer,) = model.regularizers
+    assert regularizer.l2.scales == frozenset() and not looks_halved(regularizer.l2)
+
+
+def test_a_halved_penalty_product_scales_its_coefficient():
+    model = model_of("""
+        import torch
+        lam = 5e-4
+        loss = loss + (lam * sum(p.pow(2).sum() for p in model.parameters())) / 2
+    """)
+    (penalty,) = model.penalties
+    assert (penalty.convention, penalty.coefficient.scales) == ("sum_sq", frozenset({0.5}))
+
+
+def test_the_model_keeps_comments_and_docstrings_and_the_rules_read_porting_from_them():
+    model = model_of('''
+        """Training script."""
+        import torch  # the model
+        x = 1  # ported from the Caffe prototxt
+    ''')
+    assert model.comments == ["# the model", "# ported from the Caffe prototxt"]
+    assert model.docstrings == ['"""Training script."""']  # as written, quotes and all
+    assert says_ported(model)
+    assert not says_ported(model_of('"""A port-free script."""\nimport torch  # support both\n'))
+
+
+def test_the_reporter_turns_nodes_into_positions_and_edits():
+    model = model_of("import torch\nopt = torch.optim.Adam(model.parameters(), weight_decay=1e-4)\n")
+    (optimizer,) = model.optimizers
+    report = Reporter(model.path, model.module)
+    start, end = report.range_of(optimizer.weight_decay_arg.value)
+    assert (start.line, start.column, end.line, end.column) == (2, 57, 2, 61)
+    edit = report.replace(optimizer.weight_decay_arg.value, "0.0")
+    assert (edit.start.column, edit.end.column, edit.content) == (57, 61, "0.0")
+    after = report.insert_after(optimizer.node.args[-1], ", x=1")
+    assert (after.start.column, after.end.column) == (61, 61)
+
+
+def test_an_unsquared_norm_penalty_is_a_penalty_with_the_norm_convention():
+    model = model_of("""
+        import torch
+        lam = 1e-4
+        l2_reg = sum(torch.norm(p) for p in model.parameters())
+        sq_reg = sum(p.pow(2).sum() for p in model.parameters())
+        loss = loss + lam * l2_reg + lam * sq_reg
+        loss.backward()
+    """)
+    assert [p.convention for p in model.penalties] == ["norm", "sum_sq"]
+    (site,) = model.loss_sites
+    assert [p.convention for p in site.penalties] == ["norm", "sum_sq"]
+    assert [p.convention for p in l2_penalties(site.penalties)] == ["sum_sq"]
+
+
+@pytest.mark.parametrize("source, stated", [
+    ("from transformers import TrainingArguments\nargs = TrainingArguments('out', weight_decay=0.01)\n",
+     "`TrainingArguments()` (torch.optim.AdamW)"),
+    ("from transformers import TrainingArguments\nargs = TrainingArguments('out', optim='sgd')\n",
+     "`TrainingArguments(optim='sgd')` (torch.optim.SGD)"),
+    ("from timm.optim import create_optimizer_v2\nopt = create_optimizer_v2(model, weight_decay=0.05)\n",
+     "`create_optimizer_v2(opt='sgd')` (torch.optim.SGD)"),
+    ("from timm.optim import create_optimizer_v2\nopt = create_optimizer_v2(model, \"adam\")\n",
+     "`create_optimizer_v2(opt=\"adam\")` (torch.optim.Adam)"),
+    ("optimizer = dict(type='Adam', lr=1e-3, weight_decay=1e-4)\n", "`type='Adam'` (torch.optim.Adam)"),
+    ("import torch\nopt = torch.optim.Adam(model.parameters())\n", None),  # a call is named by its callee
+    ("from keras import Model\nm = Model()\nm.compile(optimizer='adam')\n", None),  # a Keras string too
+])
+def test_the_rules_name_a_configured_optimizer_from_what_the_code_says(source, stated):
+    model = model_of(source)
+    (optimizer,) = model.optimizers
+    assert stated_as(model, optimizer) == stated
+    assert not hasattr(optimizer, "display")  # presentation is no fact of the model
