@@ -98,7 +98,7 @@ class _Reader:
     def per_step_class(self, func, scopes) -> Optional[str]:
         qualname = self.qualname(func)
         if qualname in _PER_STEP:
-            origin = "tfa" if qualname.startswith("tensorflow_addons") else "tf.contrib"
+            origin = keras_table.PER_STEP_ORIGINS[qualname.partition(".")[0]]
             return f"`{qualname.rsplit('.', 1)[-1]}` ({origin})"
         if isinstance(func, cst.Name):
             for binding in self.names.lookup(func.value, scopes):

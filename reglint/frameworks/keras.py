@@ -153,6 +153,8 @@ DECOUPLED_EXTENDERS = frozenset({
     "tensorflow_addons.optimizers.extend_with_decoupled_weight_decay",
     "tensorflow.contrib.opt.extend_with_decoupled_weight_decay",
 })
+# how a message names the origin of a per-step decoupled class, by its top-level package
+PER_STEP_ORIGINS = {"tensorflow_addons": "tfa", "tensorflow": "tf.contrib"}
 # where a per-step decoupled optimizer takes its learning rate: tfa `AdamW(weight_decay,
 # learning_rate=0.001, ...)` (L501-510), `SGDW(weight_decay, learning_rate=0.001, ...)` (L422-430)
 LEARNING_RATE_ARGUMENT = ("learning_rate", 1)
