@@ -13,8 +13,12 @@ real argument parser, and the YAML and TOML snippets must parse.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat

@@ -105,9 +105,8 @@ def test_snippets_pin_versions_that_exist():
 def test_readme_says_the_examples_exit_1_on_purpose():
     text = README.read_text(encoding="utf-8")
     assert "exit status 1 on purpose" in first_section(text)
-    run = [sys.executable, "-m", "reglint", "check", "--no-cache", "--quiet"]
-    assert subprocess.run([*run, "examples/"], cwd=ROOT, capture_output=True).returncode == 1
-    assert subprocess.run([*run, "examples/clean/"], cwd=ROOT, capture_output=True).returncode == 0
+    assert reglint("check", "--no-cache", "--quiet", "examples/", cwd=ROOT).returncode == 1
+    assert reglint("check", "--no-cache", "--quiet", "examples/clean/", cwd=ROOT).returncode == 0
 
 
 def test_readme_gives_the_suite_duration_and_the_fast_route():
