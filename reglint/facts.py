@@ -136,6 +136,31 @@ def may_have_directives(code: Code) -> bool:
     return any(pattern.search(text) is not None for pattern in (NOQA, REGLINT_IGNORE, FILE_NOQA))
 
 
+# -- param groups and optax decay masks (reglint/analysis/param_groups.py, decay_masks.py) --
+
+_TORCH_OPTIMIZER_LEAVES = frozenset({"Adam", "AdamW", "NAdam", "RAdam", "Adamax", "Adagrad", "RMSprop", "Adadelta", "SGD", "ASGD", "Adafactor"})
+_DECAY_MASK_LEAVES = frozenset({"adamw", "nadamw", "adamaxw", "add_decayed_weights", "additive_weight_decay", "lamb", "lion", "adan", "lars", "masked"})
+
+
+def may_have_param_groups(code: Code) -> bool:
+    """`n in no_decay` over named_parameters, torch param groups, a class's no_weight_decay(),
+    or an optax decay mask (`param_groups.extract`)."""
+    names = code.all_names
+    if "named_parameters" in names or "no_weight_decay" in names or not names.isdisjoint(_DECAY_MASK_LEAVES):
+        return True
+    return "parameters" in names and not names.isdisjoint(_TORCH_OPTIMIZER_LEAVES)
+
+
+# -- per-step decoupled decay (reglint/analysis/decay_schedules.py) -----------------------
+
+_PER_STEP_LEAVES = frozenset({"AdamW", "SGDW", "AdamWOptimizer", "MomentumWOptimizer", "extend_with_decoupled_weight_decay"})
+
+
+def may_have_per_step_decay(code: Code) -> bool:
+    """A tfa / tf.contrib decoupled class or the extender is named (`decay_schedules.extract`)."""
+    return not code.all_names.isdisjoint(_PER_STEP_LEAVES)
+
+
 FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
     "regularizers": may_have_regularizers,
     "optimizers": may_have_optimizers,
@@ -150,4 +175,6 @@ FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
     "weight_decay_intent": may_show_weight_decay_intent,
     "l2_intent": may_show_l2_intent,
     "directives": may_have_directives,
+    "param_groups": may_have_param_groups,
+    "per_step_decay": may_have_per_step_decay,
 }

@@ -124,3 +124,42 @@ CONVENTIONS = (
         "(docs/semantics.md#keras-optimizers)",
         "Keras AdamW's default weight_decay is 0.004, not torch's 1e-2 (docs/semantics.md#keras-optimizers)."),
 )
+
+
+# -- learning-rate schedules (RL012) -----------------------------------------------
+# A `LearningRateSchedule` passed as `learning_rate` is called with the step count each
+# step (keras 3.15.1 `keras/src/optimizers/schedules/learning_rate_schedule.py` L10-901;
+# tf.keras 2.x `keras/optimizers/schedules/learning_rate_schedule.py`).
+LR_SCHEDULES = frozenset({
+    "keras.optimizers.schedules.ExponentialDecay", "keras.optimizers.schedules.PiecewiseConstantDecay",
+    "keras.optimizers.schedules.PolynomialDecay", "keras.optimizers.schedules.InverseTimeDecay",
+    "keras.optimizers.schedules.CosineDecay", "keras.optimizers.schedules.CosineDecayRestarts",
+    "keras.experimental.CosineDecay", "keras.experimental.CosineDecayRestarts",
+    "keras.experimental.LinearCosineDecay", "keras.experimental.NoisyLinearCosineDecay",
+    "tensorflow.optimizers.schedules.ExponentialDecay", "tensorflow.optimizers.schedules.PiecewiseConstantDecay",
+    "tensorflow.optimizers.schedules.PolynomialDecay", "tensorflow.optimizers.schedules.InverseTimeDecay",
+    "tensorflow.optimizers.schedules.CosineDecay", "tensorflow.optimizers.schedules.CosineDecayRestarts",
+    "tensorflow_addons.optimizers.CyclicalLearningRate", "tensorflow_addons.optimizers.TriangularCyclicalLearningRate",
+    "tensorflow_addons.optimizers.Triangular2CyclicalLearningRate",
+    "tensorflow_addons.optimizers.ExponentialCyclicalLearningRate",
+})
+LR_SCHEDULE_BASES = frozenset({"keras.optimizers.schedules.LearningRateSchedule", "tensorflow.optimizers.schedules.LearningRateSchedule"})
+# the schedule's starting rate: (keyword, position); PiecewiseConstantDecay's is values[0]
+SCHEDULE_INITIAL_RATE = ("initial_learning_rate", 0)
+PIECEWISE = "keras.optimizers.schedules.PiecewiseConstantDecay"
+# `extend_with_decoupled_weight_decay(Base)` makes a class whose first argument is the
+# per-step decay (tfa v0.23 `weight_decay_optimizers.py` L279-380; tf.contrib r1.15 likewise)
+DECOUPLED_EXTENDERS = frozenset({
+    "tensorflow_addons.optimizers.extend_with_decoupled_weight_decay",
+    "tensorflow.contrib.opt.extend_with_decoupled_weight_decay",
+})
+# how a message names the origin of a per-step decoupled class, by its top-level package
+PER_STEP_ORIGINS = {"tensorflow_addons": "tfa", "tensorflow": "tf.contrib"}
+# where a per-step decoupled optimizer takes its learning rate: tfa `AdamW(weight_decay,
+# learning_rate=0.001, ...)` (L501-510), `SGDW(weight_decay, learning_rate=0.001, ...)` (L422-430)
+LEARNING_RATE_ARGUMENT = ("learning_rate", 1)
+# A class from outside the file (a project's `WarmUpCosine`) is read as a learning-rate
+# schedule by its name: these words in a CapWords class name.
+SCHEDULE_CLASS_WORDS = ("Schedule", "WarmUp", "Warmup", "Cosine", "Decay", "Cyclic", "OneCycle")
+# Callbacks that change the optimizer's rate during `fit` (a schedule without a schedule object).
+LR_CALLBACKS = frozenset({"keras.callbacks.LearningRateScheduler", "keras.callbacks.ReduceLROnPlateau"})

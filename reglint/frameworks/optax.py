@@ -74,3 +74,20 @@ CONVENTIONS = (
         "scale_by_learning_rate) (docs/semantics.md#optax)",
         "optax.adamw's default weight_decay is 1e-4, not torch's 1e-2 (docs/semantics.md#optax)."),
 )
+
+
+# -- decay masks (RL010) -------------------------------------------------------------
+# A mask selects the leaves the decay IS applied to: "True for leaves/subtrees you want to
+# apply the weight decay to" (optax 0.2.8 `optax/_src/alias.py` L690-694 for adamw;
+# `optax/transforms/_adding.py` L43-46 and `_masking.py` L79-80 for add_decayed_weights /
+# masked). A mask that is True for biases and norm scales decays exactly those.
+# callable -> (mask keyword, its position) (signatures read from alias.py: adamw L616, adamaxw
+# L2418, lion L945, lamb L1252, adan L827, lars L1179)
+DECAY_MASK_ARGUMENTS = {
+    "optax.adamw": ("mask", 7), "optax.nadamw": ("mask", 7), "optax.adamaxw": ("mask", 5),
+    "optax.add_decayed_weights": ("mask", 1), "optax.additive_weight_decay": ("mask", 1),
+    "optax.lamb": ("mask", 6), "optax.lion": ("mask", 5), "optax.adan": ("mask", 7),
+    "optax.lars": ("weight_decay_mask", 2),
+}
+# flax leaf names that no-decay masks single out: biases, LayerNorm/BatchNorm `scale`, embeddings
+NO_DECAY_LEAVES = frozenset({"bias", "scale", "embedding", "b", "gamma", "beta"})

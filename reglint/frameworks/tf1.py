@@ -102,3 +102,15 @@ CONVENTIONS = (
         "tf.nn.l2_loss already halves the sum of squares; `2 * tf.nn.l2_loss` (TF Model Garden's Keras ResNet) "
         "is Keras l2 semantics."),
 )
+
+
+# TF1 learning-rate decay functions: each returns a tensor (or, eagerly, a callable) that
+# falls with `global_step` (tensorflow 2.21 `tensorflow/python/keras/optimizer_v2/
+# legacy_learning_rate_decay.py` L28-682, exported as `tf.compat.v1.train.*`) (RL012).
+LR_DECAY_FUNCTIONS = frozenset({
+    "tensorflow.train.exponential_decay", "tensorflow.train.piecewise_constant",
+    "tensorflow.train.piecewise_constant_decay", "tensorflow.train.polynomial_decay",
+    "tensorflow.train.natural_exp_decay", "tensorflow.train.inverse_time_decay",
+    "tensorflow.train.cosine_decay", "tensorflow.train.cosine_decay_restarts",
+    "tensorflow.train.linear_cosine_decay", "tensorflow.train.noisy_linear_cosine_decay",
+})

@@ -27,3 +27,11 @@ OPT_STRINGS = {
 
 # the decoupled spelling of a coupled adaptive `opt` (an unsafe fix writes it)
 DECOUPLED_OPT = {"adam": "adamw", "radam": "radamw", "nadam": "nadamw"}
+
+# The timm convention (RL010): a model lists the parameters it wants undecayed in
+# `no_weight_decay()` (full names) / `no_weight_decay_keywords()` (fragments). Only code
+# that calls them honours them: timm's `create_optimizer_v2` does (1.0.29
+# `timm/optim/_optim_factory.py` L273, `getattr(model_or_params, 'no_weight_decay', ...)()`),
+# a plain `torch.optim.AdamW(model.parameters())` does not.
+NO_WEIGHT_DECAY_METHODS = frozenset({"no_weight_decay", "no_weight_decay_keywords"})
+CONSULTS_NO_WEIGHT_DECAY = frozenset({"timm.optim.create_optimizer_v2", "timm.optim.create_optimizer"})

@@ -59,3 +59,27 @@ CONVENTIONS = (
         "Adam(decoupled_weight_decay=True) (docs/semantics.md#pytorch-optimizers)",
         "AdamW's default weight_decay is 1e-2; the decay uses the scheduled lr (docs/semantics.md#pytorch-optimizers)."),
 )
+
+
+# -- parameter groups (RL010) ------------------------------------------------------
+# A group without a decay key inherits the optimizer-wide value: `add_param_group` runs
+# `param_group.setdefault(name, default)` for every constructor default (torch 2.14.1
+# `torch/optim/optimizer.py` L1181-1187), so a no-decay group without `weight_decay: 0.0`
+# decays with the optimizer's weight_decay (AdamW's default 1e-2, adamw.py L26).
+# The keys a group sets its own decay with: torch's, and the BERT-era `weight_decay_rate`
+# of pytorch-pretrained-bert's BertAdam and its copies (pytorchic-bert `optim.py` L126).
+GROUP_DECAY_KEYS = ("weight_decay", "weight_decay_rate")
+
+# Leaf names of parameters: a list of these is a list of name *fragments*; a full
+# `named_parameters()` name (`encoder.layer.0.attention.output.LayerNorm.weight`) never equals one.
+PARAMETER_LEAVES = frozenset({"bias", "weight", "gamma", "beta", "scale"})
+
+# Module types whose parameters a no-decay split excludes (normalisation and embeddings).
+NO_DECAY_MODULES = frozenset({
+    "torch.nn.LayerNorm", "torch.nn.GroupNorm", "torch.nn.RMSNorm", "torch.nn.LocalResponseNorm",
+    "torch.nn.BatchNorm1d", "torch.nn.BatchNorm2d", "torch.nn.BatchNorm3d", "torch.nn.SyncBatchNorm",
+    "torch.nn.InstanceNorm1d", "torch.nn.InstanceNorm2d", "torch.nn.InstanceNorm3d",
+    "torch.nn.Embedding", "torch.nn.modules.batchnorm._BatchNorm", "torch.nn.modules.normalization.LayerNorm",
+})
+# What a no-decay fragment names (a `["weight"]` list selects the decayed side instead).
+NO_DECAY_WORDS = ("bias", "gamma", "beta", "norm", "embed", "ln_", "bn")

@@ -1,0 +1,409 @@
+"""Parameter groups: which parameters a torch optimizer decays, and optax decay masks.
+
+Facts for RL010, read off the code without deciding what is a hazard:
+- `FragmentTest`: `n in no_decay` / `n not in no_decay` where `no_decay` is a literal
+  list of name fragments (`"bias"`, `"LayerNorm.weight"`) and `n` a `named_parameters()` name;
+- `GroupedOptimizer`: the groups (or one plain parameter list) given to a torch optimizer,
+  each group with how its parameters were selected (name fragments, `ndim`, `.bias`,
+  norm module types, or only the variable's name) and its own decay key, if any;
+- `DecayMask` (`decay_masks`): the test an optax decay mask is built from and what it is True for;
+- `NoWeightDecay`: a class's timm-style `no_weight_decay()` and whether the file reads it.
+
+The cheap predicate is `reglint.facts.may_have_param_groups`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from reglint.analysis import decay_masks
+from reglint.analysis.names import Names, collect, dotted
+from reglint.analysis.selection import Selection, classify, fragments_of
+from reglint.frameworks import canonical
+from reglint.frameworks import optax as optax_table
+from reglint.frameworks import timm as timm_table
+from reglint.frameworks import torch as torch_table
+
+
+
+@dataclass
+class FragmentTest:
+    comparison: cst.Comparison
+    negated: bool  # `not in`
+    name: str  # the parameter-name variable (`n`)
+    collection: str  # the fragment collection as written (`no_decay`)
+    fragments: Tuple[str, ...]
+
+
+@dataclass
+class ParamGroup:
+    node: cst.BaseExpression  # the `{...}` or `dict(...)` literal
+    selection: Selection
+    decay_key: Optional[str] = None  # the key that sets its own decay, when written
+    decay: Optional[cst.BaseExpression] = None
+    quote: str = '"'  # how its keys are quoted (`dict(...)`: "")
+    last: Optional[cst.CSTNode] = None  # its last element / argument, to insert after
+
+
+@dataclass
+class GroupedOptimizer:
+    call: cst.Call
+    qualname: str
+    display: str  # `AdamW`
+    groups: List[ParamGroup] = field(default_factory=list)
+    decay_keys: Tuple[str, ...] = ()  # the decay keys its groups use
+    weight_decay: Optional[cst.BaseExpression] = None  # the optimizer-wide value, when passed
+    default_decay: Optional[float] = None  # the class's default, when not passed
+    merged: Optional[cst.BaseExpression] = None  # `decay + no_decay` given as one list
+    merged_parts: Tuple[Selection, ...] = ()
+    parameters_of: Optional[str] = None  # `model` in `Opt(model.parameters())`
+    scopes: Tuple[cst.CSTNode, ...] = ()
+
+
+@dataclass
+class NoWeightDecay:
+    cls: cst.ClassDef
+    method: cst.FunctionDef
+    consulted: bool  # the file reads `.no_weight_decay` (or hands the model to timm) elsewhere
+    instances: Tuple[str, ...] = ()  # names bound to `Cls(...)` in the file
+
+
+@dataclass
+class ParamGroupFacts:
+    fragment_tests: List[FragmentTest] = field(default_factory=list)
+    optimizers: List[GroupedOptimizer] = field(default_factory=list)
+    masks: List[decay_masks.DecayMask] = field(default_factory=list)
+    no_weight_decay: List[NoWeightDecay] = field(default_factory=list)
+
+
+def extract(module: cst.Module, text: str, names: Optional[Names] = None) -> ParamGroupFacts:
+    names = names or collect(module)
+    facts = ParamGroupFacts()
+    resolver = _Resolver(names)
+    for site in names.calls:
+        qualname = resolver.qualname(site.call.func)
+        if qualname is None:
+            continue
+        spec = torch_table.OPTIMIZERS.get(qualname)
+        if spec is not None:
+            facts.optimizers.append(_grouped(resolver, site, qualname, spec))
+        if qualname in optax_table.DECAY_MASK_ARGUMENTS or qualname == optax_table.MASKED:
+            mask = decay_masks.decay_mask(resolver, site, qualname)
+            if mask is not None:
+                facts.masks.append(mask)
+    if _fragment_lists(resolver):
+        facts.fragment_tests = _fragment_tests(resolver, module)
+    if "no_weight_decay" in text:
+        facts.no_weight_decay = _no_weight_decay(resolver, text)
+    return facts
+
+
+class _Resolver:
+    """Qualified names and single bindings, through `reglint.analysis.names`."""
+
+    def __init__(self, names: Names):
+        self.names = names
+
+    def qualname(self, func: cst.BaseExpression) -> Optional[str]:
+        name = dotted(func)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.names.imports.get(head)
+        if target is None:
+            return name
+        return canonical(f"{target}.{rest}" if rest else target)
+
+    def value(self, expr: cst.BaseExpression, scopes: Sequence[cst.CSTNode], depth: int = 0):
+        """`expr`, or the single expression a plain name was assigned (3 hops at most)."""
+        while isinstance(expr, cst.Name) and depth < 3:
+            bindings = self.names.lookup(expr.value, scopes)
+            if len(bindings) != 1 or bindings[0].kind not in ("assign", "def") or bindings[0].value is None:
+                return expr
+            expr, depth = bindings[0].value, depth + 1
+        return expr
+
+    def bindings(self, name: str, scopes: Sequence[cst.CSTNode]):
+        return self.names.lookup(name, scopes)
+
+    @staticmethod
+    def argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.Arg]:
+        return _argument(call, keyword, position)
+
+
+def _argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.Arg]:
+    index = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if keyword is not None and arg.keyword.value == keyword:
+                return arg
+            continue
+        if arg.star:
+            return None
+        if position is not None and index == position:
+            return arg
+        index += 1
+    return None
+
+
+# -- groups -------------------------------------------------------------------------
+
+def _grouped(resolver: _Resolver, site, qualname: str, spec) -> GroupedOptimizer:
+    display = qualname.rsplit(".", 1)[-1]
+    found = GroupedOptimizer(site.call, qualname, display, scopes=site.scopes)
+    keyword, position = spec.weight_decay if spec is not None else ("weight_decay", None)
+    decay_arg = _argument(site.call, keyword, position)
+    found.weight_decay = decay_arg.value if decay_arg is not None else None
+    found.default_decay = spec.default_weight_decay if spec is not None else None
+    params_arg = _argument(site.call, "params", 0)
+    if params_arg is None:
+        return found
+    params = params_arg.value
+    if _plain_parameters(params):
+        found.parameters_of = dotted(params.func.value)
+        return found
+    groups_expr = resolver.value(params, site.scopes)
+    if isinstance(groups_expr, (cst.List, cst.Tuple)):
+        found.groups = [g for g in (_group(resolver, e.value, site.scopes) for e in groups_expr.elements) if g is not None]
+    elif isinstance(groups_expr, cst.Call) and isinstance(groups_expr.func, cst.Name):
+        found.groups = _returned_groups(resolver, groups_expr.func.value, site.scopes)
+    merged = _merge(groups_expr if groups_expr is not params else params)
+    if merged is not None:
+        parts = tuple(_selection_of(resolver, part, site.scopes) for part in merged)
+        found.merged, found.merged_parts = params, parts
+    found.decay_keys = tuple(dict.fromkeys(g.decay_key for g in found.groups if g.decay_key))
+    return found
+
+
+def _plain_parameters(expr) -> bool:
+    return (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value == "parameters" and dotted(expr.func.value) is not None)
+
+
+def _returned_groups(resolver: _Resolver, function: str, scopes) -> List[ParamGroup]:
+    for binding in resolver.bindings(function, scopes):
+        if binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
+            inner = resolver.names.function_scopes.get(id(binding.value), (*scopes[:1], binding.value))
+            for value in resolver.names.returns.get(id(binding.value), []):
+                value = resolver.value(value, inner)
+                if isinstance(value, (cst.List, cst.Tuple)):
+                    return [g for g in (_group(resolver, e.value, inner) for e in value.elements) if g is not None]
+    return []
+
+
+def _merge(expr) -> Optional[Tuple[cst.BaseExpression, ...]]:
+    """`a + b`, `[*a, *b]`, `list(a) + list(b)`: two lists given as one."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return tuple(_unlist(side) for side in (expr.left, expr.right))
+    if isinstance(expr, cst.List) and len(expr.elements) == 2 and all(isinstance(e, cst.StarredElement) for e in expr.elements):
+        return tuple(e.value for e in expr.elements)
+    return None
+
+
+def _unlist(expr):
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "list" and len(expr.args) == 1:
+        return expr.args[0].value
+    return expr
+
+
+def _group(resolver: _Resolver, element, scopes) -> Optional[ParamGroup]:
+    """A `{"params": ..., "weight_decay": ...}` or `dict(params=..., ...)` group."""
+    entries: Dict[str, Tuple[cst.BaseExpression, cst.CSTNode]] = {}
+    quote = '"'
+    if isinstance(element, cst.Dict):
+        for item in element.elements:
+            if isinstance(item, cst.DictElement) and isinstance(item.key, cst.SimpleString):
+                key = item.key.evaluated_value
+                entries[key] = (item.value, item)
+                quote = item.key.value[0]
+            elif not isinstance(item, cst.DictElement):
+                return None  # `**defaults`: keys out of sight
+    elif isinstance(element, cst.Call) and dotted(element.func) == "dict":
+        quote = ""
+        for arg in element.args:
+            if arg.keyword is None:
+                return None
+            entries[arg.keyword.value] = (arg.value, arg)
+    else:
+        return None
+    if "params" not in entries:
+        return None
+    group = ParamGroup(element, _selection_of(resolver, entries["params"][0], scopes), quote=quote)
+    for key in torch_table.GROUP_DECAY_KEYS:
+        if key in entries:
+            group.decay_key, group.decay = key, entries[key][0]
+    group.last = list(entries.values())[-1][1]
+    return group
+
+
+def _selection_of(resolver: _Resolver, params, scopes) -> Selection:
+    """How the parameters of `params` were chosen: by a test, or only by a name."""
+    value = resolver.value(params, scopes)
+    if isinstance(value, (cst.ListComp, cst.GeneratorExp)):
+        found = _comprehension_selection(resolver, value, scopes)
+        if found.kind != "unknown" or not isinstance(params, cst.Name):
+            return found
+    if isinstance(params, cst.Name):
+        appended = _append_selection(resolver, params.value, scopes)
+        if appended.kind != "unknown":
+            return appended
+        return Selection.by_name(params.value)
+    return Selection()
+
+
+def _comprehension_selection(resolver: _Resolver, comp, scopes) -> Selection:
+    tests = []
+    clause = comp.for_in
+    while clause is not None:
+        tests.extend(i.test for i in clause.ifs)
+        clause = clause.inner_for_in
+    if len(tests) != 1:
+        return Selection()
+    return classify(tests[0], lambda name: _fragments(resolver, name, scopes), resolver.qualname, lambda e: resolver.value(e, scopes))
+
+
+def _fragments(resolver: _Resolver, name: str, scopes) -> Optional[Tuple[str, ...]]:
+    return fragments_of(resolver.value(cst.Name(name), scopes)) if name else None
+
+
+def _append_selection(resolver: _Resolver, name: str, scopes) -> Selection:
+    """`if <test>: name.append(p)` / `else:` / `(name if <test> else other).append(p)`."""
+    found = _AppendFinder(name)
+    scope = scopes[-1] if scopes else resolver.names.module
+    for binding in resolver.bindings(name, scopes):
+        scope = binding.scope or scope
+    scope.visit(found)
+    kinds = []
+    for test, inverted in found.tests:
+        selection = classify(test, lambda n: _fragments(resolver, n, scopes), resolver.qualname, lambda e: resolver.value(e, scopes))
+        kinds.append(selection.inverted() if inverted else selection)
+    if kinds and all(k.kind == kinds[0].kind for k in kinds):
+        return kinds[0]
+    return Selection()
+
+
+class _AppendFinder(cst.CSTVisitor):
+    def __init__(self, name: str):
+        self.name = name
+        self.tests: List[Tuple[cst.BaseExpression, bool]] = []
+        self.branches: List[Tuple[cst.BaseExpression, bool]] = []
+
+    def visit_If(self, node: cst.If) -> bool:
+        self.branches.append((node.test, False))
+        node.body.visit(self)
+        self.branches[-1] = (node.test, True)
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        self.branches.pop()
+        return False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value in ("append", "extend")):
+            return
+        target = func.value
+        if isinstance(target, cst.Name) and target.value == self.name and self.branches:
+            self.tests.append(self.branches[-1])
+        elif isinstance(target, cst.IfExp):
+            for side, inverted in ((target.body, False), (target.orelse, True)):
+                if isinstance(side, cst.Name) and side.value == self.name:
+                    self.tests.append((target.test, inverted))
+
+
+# -- `n in no_decay` --------------------------------------------------------------------
+
+def _fragment_lists(resolver: _Resolver) -> bool:
+    """Some name is assigned a literal list of fragments (else no tree walk for `n in no_decay`)."""
+    return any(b.kind == "assign" and fragments_of(b.value) for bindings in resolver.names.bindings.values() for b in bindings)
+
+
+def _fragment_tests(resolver: _Resolver, module: cst.Module) -> List[FragmentTest]:
+    finder = _MembershipFinder()
+    module.visit(finder)
+    found = []
+    for comparison, name, collection, negated, scopes in finder.found:
+        if not any(_named_parameters(resolver, source, origin_scopes) for source, origin_scopes in finder.parameter_names.get(name, ())):
+            continue
+        fragments = fragments_of(resolver.value(cst.Name(collection), scopes or (module,)))
+        if fragments:
+            found.append(FragmentTest(comparison, negated, name, collection, fragments))
+    return found
+
+
+def _named_parameters(resolver: _Resolver, source, scopes, depth: int = 0) -> bool:
+    """`m.named_parameters()`, `list(m.named_parameters())`, or a name bound to one."""
+    if isinstance(source, cst.Name) and depth < 3:
+        return _named_parameters(resolver, resolver.value(source, scopes), scopes, depth + 1) if resolver.value(source, scopes) is not source else False
+    if isinstance(source, cst.Call):
+        if isinstance(source.func, cst.Attribute) and source.func.attr.value == "named_parameters":
+            return True
+        if dotted(source.func) == "list" and len(source.args) == 1:
+            return _named_parameters(resolver, source.args[0].value, scopes, depth + 1)
+    return False
+
+
+class _MembershipFinder(cst.CSTVisitor):
+    """`x in y` / `x not in y` with plain names, and the names drawn from `named_parameters()`."""
+
+    def __init__(self):
+        self.found = []
+        self.parameter_names: Dict[str, list] = {}  # loop name -> [(what it iterates, scopes)]
+        self.scopes: List[cst.CSTNode] = []
+
+    def visit_Module(self, node) -> None:
+        self.scopes.append(node)
+
+    def visit_FunctionDef(self, node) -> None:
+        self.scopes.append(node)
+
+    def leave_FunctionDef(self, node) -> None:
+        self.scopes.pop()
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._loop(node.target, node.iter)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._loop(node.target, node.iter)
+
+    def _loop(self, target, iterable) -> None:
+        if isinstance(target, cst.Tuple) and target.elements and isinstance(target.elements[0].value, cst.Name):
+            self.parameter_names.setdefault(target.elements[0].value.value, []).append((iterable, tuple(self.scopes)))
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if len(node.comparisons) != 1 or not isinstance(node.left, cst.Name):
+            return
+        target = node.comparisons[0]
+        if isinstance(target.operator, (cst.In, cst.NotIn)) and isinstance(target.comparator, cst.Name):
+            self.found.append((node, node.left.value, target.comparator.value, isinstance(target.operator, cst.NotIn), tuple(self.scopes)))
+
+
+# -- timm's no_weight_decay() -------------------------------------------------------------------
+
+# `.no_weight_decay(` / `"no_weight_decay"` (getattr): a read; `def no_weight_decay(` is not
+_READ = re.compile(r"(?<!def )(?:\.|['\"])no_weight_decay(?:_keywords)?\b")
+
+
+def _no_weight_decay(resolver: _Resolver, text: str) -> List[NoWeightDecay]:
+    """Classes that define `no_weight_decay()`, read from the bindings (no tree walk)."""
+    methods = []
+    for bindings in resolver.names.bindings.values():
+        for binding in bindings:
+            if binding.kind == "class" and isinstance(binding.value, cst.ClassDef):
+                body = binding.value.body.body if isinstance(binding.value.body, cst.IndentedBlock) else ()
+                methods.extend((binding.value, f) for f in body
+                               if isinstance(f, cst.FunctionDef) and f.name.value in timm_table.NO_WEIGHT_DECAY_METHODS)
+    if not methods:
+        return []
+    consulted = bool(_READ.search(text)) or any(
+        resolver.qualname(site.call.func) in timm_table.CONSULTS_NO_WEIGHT_DECAY for site in resolver.names.calls)
+    found = []
+    for cls, method in methods:
+        instances = tuple(sorted(
+            name for (scope, name), bindings in resolver.names.bindings.items()
+            if any(b.kind == "assign" and isinstance(b.value, cst.Call) and dotted(b.value.func) == cls.name.value for b in bindings)))
+        found.append(NoWeightDecay(cls, method, consulted, instances))
+    return found

@@ -1,0 +1,209 @@
+"""## What it does
+Flags parameters meant to be kept out of weight decay (biases, norm weights, 1-D
+tensors, the names a model lists in `no_weight_decay()`) that are decayed after all:
+
+- `n not in no_decay` (or `n in no_decay`) where `no_decay` is a list of name
+  fragments such as `"bias"` and `"LayerNorm.weight"`;
+- a no-decay group (selected by such fragments, `p.ndim <= 1`, `.bias`, norm module
+  types, or named `no_decay`) without its own `"weight_decay": 0.0`, given to a torch
+  optimizer whose weight decay is not zero;
+- an optax decay mask that is True for biases and norm scales (and so False for kernels);
+- the decay and no-decay lists split and then handed to the optimizer as one list;
+- a model class with a timm-style `no_weight_decay()` that the file never reads, while
+  it builds the optimizer from that model's plain `.parameters()`.
+
+## Why is this bad?
+A full parameter name (`encoder.layer.0.output.LayerNorm.weight`) never *equals* a
+fragment, so `n not in no_decay` is True for every parameter: all of them decay and
+the no-decay group is empty (pytorchic-bert PR #22, transformers #11936). A torch
+param group takes the optimizer's value for every key it leaves out, so a no-decay
+group without `"weight_decay": 0.0` decays with AdamW's 0.01 or whatever
+`weight_decay=` the constructor got (minGPT #23, mindcv PR #752). optax decays the
+leaves where the mask is **True**: a mask written as "which leaves are biases or
+scales" decays exactly those and leaves every kernel undecayed (transformers #16908,
+#35927). Nothing fails; the model is regularized differently from the recipe.
+
+## Example
+```python
+no_decay = ["bias", "LayerNorm.weight"]
+groups = [
+    {"params": [p for n, p in model.named_parameters() if n not in no_decay], "weight_decay": 0.01},
+    {"params": [p for n, p in model.named_parameters() if n in no_decay], "weight_decay": 0.0},
+]
+```
+
+## Use instead
+```python
+groups = [
+    {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
+    {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+]
+```
+
+## Fix safety
+Unsafe: each fix changes which parameters decay. `n not in no_decay` becomes
+`not any(nd in n for nd in no_decay)` (and `n in no_decay` becomes `any(...)`); a
+no-decay group gets `"weight_decay": 0.0`; an inverted optax mask test is negated.
+Merged lists and an unread `no_weight_decay()` are display-only: how to rebuild the
+groups is the author's choice.
+
+## Options
+None.
+
+## References
+- torch 2.14.1 `torch/optim/optimizer.py` L1181-1187: `param_group.setdefault(name, default)`
+  for every constructor default; `torch/optim/adamw.py` L26: `weight_decay: float = 1e-2`.
+- optax 0.2.8 `optax/_src/alias.py` L690-694 (`mask`: "`True` for leaves/subtrees you want
+  to apply the weight decay to"); `optax/transforms/_adding.py` L80-86 (`masked`).
+- timm 1.0.29 `timm/optim/_optim_factory.py` L273: only the factory reads `no_weight_decay()`.
+- pytorchic-bert PR #22, mindcv PR #752, transformers #11936, #16908, #35927, minGPT #23,
+  graphnet #713.
+"""
+
+from __future__ import annotations
+
+from reglint.diagnostic import Applicability, Fix
+from reglint.rule import Rule
+from reglint.rules._common import format_number
+
+RULE = Rule(
+    code="RL010",
+    name="no-decay-group-decays",
+    summary="parameters meant to be excluded from weight decay (biases, norms) are decayed",
+    fix=Applicability.UNSAFE,
+    words=(b"decay", (b"optax", b"optim", b"named_parameters")),
+    facts=("param_groups",),
+)
+
+
+def check(model, settings, report):
+    facts = _facts(model)
+    for test in facts.fragment_tests:
+        yield _fragment_diagnostic(model, report, test)
+    for optimizer in facts.optimizers:
+        inherited = _inherited_decay(model, optimizer)
+        if inherited is None:
+            continue
+        for group in optimizer.groups:
+            if group.selection.kind == "no_decay" and group.decay_key is None:
+                yield _group_diagnostic(model, report, optimizer, group, inherited)
+        if optimizer.merged is not None and {p.kind for p in optimizer.merged_parts} == {"decay", "no_decay"}:
+            yield _merged_diagnostic(model, report, optimizer, inherited)
+    for mask in facts.masks:
+        if mask.selects.kind == "no_decay":
+            yield _mask_diagnostic(model, report, mask)
+    yield from _unread_no_weight_decay(model, report, facts)
+
+
+def _facts(model):
+    from reglint.analysis import param_groups
+
+    cached = getattr(model, "_param_groups", None)
+    if cached is None:
+        cached = param_groups.extract(model.module, model.source)
+        model._param_groups = cached
+    return cached
+
+
+def _fragment_diagnostic(model, report, test):
+    shown = ", ".join(f'"{f}"' for f in test.fragments[:2])
+    written = model.code(test.comparison)
+    replacement = f"{'not ' if test.negated else ''}any(nd in {test.name} for nd in {test.collection})"
+    consequence = "True for every parameter" if test.negated else "False for every parameter (the no-decay side is empty)"
+    dotted_fragment = next((f for f in test.fragments if "." in f), None)
+    example = dotted_fragment or f"dense.{test.fragments[0]}"
+    message = (
+        f"`{written}` compares whole parameter names with the name fragments in `{test.collection}` ({shown}): "
+        f"a full name such as `encoder.layer.0.output.{example}` never equals a fragment, so the test is {consequence} "
+        f"and every parameter decays; use `{replacement}`"
+    )
+    fix = Fix(Applicability.UNSAFE, f"Use `{replacement}`", (report.replace(test.comparison, replacement),))
+    return report.diagnostic(RULE, test.comparison, message, fix)
+
+
+def _inherited_decay(model, optimizer):
+    """What a group without a decay key decays with (`AdamW`'s 0.01, `weight_decay=wd`), or None when nothing."""
+    import libcst as cst
+
+    value = optimizer.weight_decay
+    if value is not None:
+        if isinstance(value, (cst.Integer, cst.Float)) and float(value.evaluated_value) == 0:
+            return None
+        return f"the `weight_decay={model.code(value)}` passed to `{optimizer.display}`"
+    if not optimizer.default_decay:
+        return None
+    return f"`{optimizer.display}`'s default weight_decay={format_number(optimizer.default_decay)}"
+
+
+def _group_diagnostic(model, report, optimizer, group, inherited):
+    key = (optimizer.decay_keys or ("weight_decay",))[0]
+    entry = f"{group.quote}{key}{group.quote}: 0.0" if group.quote else f"{key}=0.0"
+    message = (
+        f"this no-decay group (parameters {_evidence(group.selection)}) sets no `{key}`, so it inherits {inherited} "
+        f"(a torch param group takes the optimizer's value for every key it omits); use `{entry}`"
+    )
+    fix = Fix(Applicability.UNSAFE, f"Add `{entry}` to the group", (report.insert_after(group.last, f", {entry}"),))
+    return report.diagnostic(RULE, group.node, message, fix)
+
+
+def _evidence(selection) -> str:
+    return f"selected by `{selection.evidence}`" if selection.by_test else selection.evidence
+
+
+def _merged_diagnostic(model, report, optimizer, inherited):
+    parts = " and ".join(f"`{p.evidence}`" if not p.by_test else f"`{p.evidence}`" for p in optimizer.merged_parts)
+    message = (
+        f"`{model.code(optimizer.merged)}` merges the decay / no-decay split ({parts}) back into one list: "
+        f"`{optimizer.display}` sees one group and every parameter decays with {inherited}; "
+        f"pass two groups, the no-decay one with `\"weight_decay\": 0.0`"
+    )
+    fix = Fix(Applicability.DISPLAY_ONLY, "Pass the two lists as two param groups")
+    return report.diagnostic(RULE, optimizer.merged, message, fix)
+
+
+def _mask_diagnostic(model, report, mask):
+    replacement = _negated(model, mask.test)
+    message = (
+        f"the decay mask given to `{mask.target}` is True for no-decay leaves (`{mask.selects.evidence}`), and optax "
+        f"decays where the mask is True: biases and norm scales decay and the kernels do not; use `{replacement}`"
+    )
+    fix = Fix(Applicability.UNSAFE, f"Use `{replacement}`", (report.replace(mask.test, replacement),))
+    return report.diagnostic(RULE, mask.test, message, fix)
+
+
+_OPPOSITE = {"==": "!=", "!=": "==", "in": "not in", "not in": "in", "<=": ">", "<": ">=", ">": "<=", ">=": "<"}
+
+
+def _negated(model, test) -> str:
+    import libcst as cst
+
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        operator = " ".join(model.code(target.operator).split())
+        if operator in _OPPOSITE:
+            return f"{model.code(test.left)} {_OPPOSITE[operator]} {model.code(target.comparator)}"
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return model.code(test.expression)
+    return f"not ({model.code(test)})"
+
+
+def _unread_no_weight_decay(model, report, facts):
+    for found in facts.no_weight_decay:
+        if found.consulted:
+            continue
+        owners = set(found.instances)
+        for optimizer in facts.optimizers:
+            of = optimizer.parameters_of
+            inside = of == "self" and found.cls in optimizer.scopes
+            if not (of in owners or inside):
+                continue
+            inherited = _inherited_decay(model, optimizer)
+            if inherited is None:
+                continue
+            name = found.cls.name.value
+            message = (
+                f"`{name}.{found.method.name.value}()` lists parameters to keep out of weight decay, but this file never "
+                f"reads it: `{optimizer.display}({of}.parameters())` decays all of them with {inherited}; build the "
+                f"groups from it (timm's `create_optimizer_v2`, or a group with `\"weight_decay\": 0.0`)"
+            )
+            yield report.diagnostic(RULE, optimizer.call, message, Fix(Applicability.DISPLAY_ONLY, "Build param groups from no_weight_decay()"))
