@@ -254,6 +254,8 @@ def tables():
         # MMEngine `dict(type=...)` config; a plain name may also be an alias (`read`)
         "optimizer_callees": optimizers | {"dict"},
         "torch_classes": _last(torch.OPTIMIZERS),  # MMEngine `dict(type='Adam')`
+        # torch classes whose decay is always decoupled (`AdamW`, `Adafactor`, `Muon`)
+        "torch_decoupled_classes": _last({q: s for q, s in torch.OPTIMIZERS.items() if s.decay_mode == "decoupled"}),
         "optimizer_strings": frozenset(keras.OPTIMIZER_STRINGS),  # `compile(optimizer="Adam")`, any case
         "chains": _last(optax.CHAINS),
         # calls that can be a Σw² by themselves (see `_square_sum`)
