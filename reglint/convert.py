@@ -37,6 +37,9 @@ when only one side multiplies by the learning rate).
   optax-adamw                optax.adamw(lr, weight_decay=λ)             w ← w·(1 − lr·λ)   #optax alias.py L734-744
   tfa-adamw                  tfa.optimizers.AdamW(weight_decay=λ)        w ← w·(1 − λ)      #keras-optimizers weight_decay_optimizers.py L198-206
     (alias: tf-contrib-adamw)                                            (not × lr)
+  lion (aliases: lion-pytorch, lion_pytorch.Lion(weight_decay=λ),          w ← w·(1 − lr·λ)   lion_pytorch.py L17 (05258c9);
+    optax-lion)              optax.lion(lr, weight_decay=λ)                                 #optax alias.py lion
+    Lion's lr is typically 3-10x smaller than AdamW's, so the same lr·λ needs a λ 3-10x larger.
 
 Between coupled and decoupled there is no exact equivalent for adaptive methods:
 Adam divides the L2 gradient by √v̂, decoupled decay is not divided (Loshchilov &
@@ -60,16 +63,16 @@ from fractions import Fraction
 from typing import Dict, List, Optional, Sequence
 
 from reglint.usage import EXIT_CLEAN, EXIT_ERROR, Parser, UsageError
-from reglint.frameworks import COUPLED, DECOUPLED, Convention, addons, caffe, keras, optax, tf1, torch
+from reglint.frameworks import COUPLED, DECOUPLED, Convention, addons, caffe, keras, lion, optax, tf1, torch
 
 L_AND_H = "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019 (docs/semantics.md#decoupled-weight-decay-paper)"
 
 # Coupled conventions first, then decoupled ones, each in framework order.
 CONVENTIONS: Dict[str, Convention] = {c.name: c for c in sorted(
-    (*caffe.CONVENTIONS, *torch.CONVENTIONS, *tf1.CONVENTIONS, *keras.CONVENTIONS, *optax.CONVENTIONS, *addons.CONVENTIONS),
+    (*caffe.CONVENTIONS, *torch.CONVENTIONS, *tf1.CONVENTIONS, *keras.CONVENTIONS, *optax.CONVENTIONS, *addons.CONVENTIONS, *lion.CONVENTIONS),
     key=lambda c: c.coupling != COUPLED)}
 
-ALIASES = {"keras": "keras-l2", "tf-contrib-adamw": "tfa-adamw"}
+ALIASES = {"keras": "keras-l2", "tf-contrib-adamw": "tfa-adamw", "lion-pytorch": "lion", "optax-lion": "lion"}
 
 
 def valid_conventions() -> str:

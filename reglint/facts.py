@@ -73,6 +73,31 @@ def may_have_coupled_adaptive_decay(code: Code) -> bool:
             or ("dict" in code.all_names and not code.strings.isdisjoint(coupled)))
 
 
+def may_have_positional_arguments(code: Code) -> bool:
+    """An optimizer call with an argument past its first given by position
+    (`Optimizer.positional`, read by `optimizers._positional`)."""
+    return code.optimizer_positional >= 2 and may_have_optimizers(code)
+
+
+LEARNING_RATE_KEYWORDS = frozenset({"lr", "learning_rate"})
+
+
+def may_have_decoupled_learning_rates(code: Code) -> bool:
+    """An optimizer given a learning rate (`lr=` / `learning_rate=`, or by position:
+    `Optimizer.learning_rate`) whose decay may be decoupled: a torch class that always
+    decouples (also as an MMEngine `type='AdamW'`), the decoupled flag, or Keras's
+    `weight_decay=` (every Keras >= 2.11 optimizer decouples)."""
+    if not may_have_optimizers(code):
+        return False
+    keywords = code.optimizer_keywords
+    if keywords.isdisjoint(LEARNING_RATE_KEYWORDS) and code.optimizer_positional < 2:
+        return False
+    decoupled = tables()["torch_decoupled_classes"]
+    if "decoupled_weight_decay" in keywords or not code.all_names.isdisjoint(decoupled) or not code.strings.isdisjoint(decoupled):
+        return True
+    return "keras" in code.all_names and "weight_decay" in keywords
+
+
 def may_have_lr_decays(code: Code) -> bool:
     """A Keras optimizer's `decay=` (learning-rate decay): only ever read as that keyword."""
     return "decay" in code.optimizer_keywords
@@ -166,6 +191,8 @@ FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
     "optimizers": may_have_optimizers,
     "explicit_torch_decay": may_have_explicit_torch_decay,
     "lr_decays": may_have_lr_decays,
+    "positional_arguments": may_have_positional_arguments,
+    "decoupled_learning_rates": may_have_decoupled_learning_rates,
     "chains": may_have_chains,
     "penalties": may_have_penalties,
     "norm_penalties": may_have_norm_penalties,

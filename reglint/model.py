@@ -102,6 +102,20 @@ class Optimizer:
     # it); None when the groups are built out of sight
     default_reaches: Optional[bool] = True
     params_of: Optional[str] = None  # the module whose parameters it optimizes (`model`)
+    # the arguments passed by position, in order (up to any `*args`), with their values
+    positional: List[Tuple[cst.Arg, Value]] = field(default_factory=list)
+    learning_rate: Optional[Value] = None  # the `lr` / `learning_rate` argument, when written
+    fused: bool = False  # `fused=True` (torch's single-kernel step)
+
+
+@dataclass
+class ParameterCast:
+    """A module whose parameters are put in a dtype: `model.to(torch.bfloat16)`, `.half()`,
+    `from_pretrained(..., torch_dtype=torch.bfloat16)`."""
+
+    module: str  # the variable holding the module (`model`)
+    dtype: str  # "float32" | "bfloat16" | "float16"
+    node: cst.CSTNode  # the call that casts or loads it
 
 
 @dataclass
@@ -176,6 +190,12 @@ class FileModel:
     comments: List[str] = field(default_factory=list)
     docstrings: List[str] = field(default_factory=list)
     fit_calls: List[cst.Call] = field(default_factory=list)  # model.fit / compile sites
+    # module variable -> the one dtype the file puts its parameters in (absent: none, or several)
+    parameter_casts: Dict[str, ParameterCast] = field(default_factory=dict)
+    # the file hands parameters to a wrapper that may keep float32 master weights (peft, deepspeed, FSDP, ...)
+    master_weight_wrappers: bool = False
+    # the learning rate is set apart from the constructors (`group["lr"] = ...`, OneCycleLR)
+    lr_set_elsewhere: bool = False
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

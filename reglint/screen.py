@@ -265,6 +265,8 @@ def tables():
         "optimizer_factories": _last(huggingface.TRAINING_ARGUMENTS) | _last(timm.CREATE_OPTIMIZER),
         "adaptive_optimizer_strings": frozenset(text for text, name in keras.OPTIMIZER_STRINGS.items()
                                                 if keras.OPTIMIZERS.get(name) is None or keras.OPTIMIZERS[name].adaptive),
+        # torch classes whose decay is always decoupled (`AdamW`, `Adafactor`, `Muon`)
+        "torch_decoupled_classes": _last({q: s for q, s in torch.OPTIMIZERS.items() if s.decay_mode == "decoupled"}),
         "optimizer_strings": frozenset(keras.OPTIMIZER_STRINGS),  # `compile(optimizer="Adam")`, any case
         "chains": _last(optax.CHAINS),
         # calls that can be a Σw² by themselves (see `_square_sum`)

@@ -55,7 +55,7 @@ L2_REGULARIZER_WORDS = (b"l2(", b"l2 (", b"l1l2", b"l2 as", b"l2\n", b"l2\r", b"
 # names) contains one of these in its name, so every import of it does, aliased or not.
 # (Keras's `Lamb` as a call, an import or an alias's value: `lamb` alone is in every `lambda`.)
 ADAPTIVE_WORDS = (b"adam", b"rmsprop", b"adagrad", b"adadelta", b"afactor", b"amsgrad", b"belief", b"yogi", b"novograd",
-                  b"sm3", b"fromage", b"lion", b"scale_by_", b"lamb(", b"lamb (", b"lamb as", b"lamb\n", b"lamb\r",
+                  b"sm3", b"fromage", b"lion", b"muon", b"scale_by_", b"lamb(", b"lamb (", b"lamb as", b"lamb\n", b"lamb\r",
                   b"lamb,", b"lamb)", b"lamb #", b"lamb  #")
 # What `model.PORTING` reads as a file that says it was ported (`ported` as a word: the
 # regex also matches `supported`, which says nothing of the kind).

@@ -57,7 +57,7 @@ RULE = Rule(
     name="framework-default-weight-decay",
     summary="AdamW-style optimizer with weight decay left at a framework default (0.01 / 0.004 / 1e-4)",
     fix=Applicability.SAFE,
-    words=((b"adamw", b"adamaxw", b"sgdw", b"momentumw"),),
+    words=((b"adamw", b"adamaxw", b"sgdw", b"momentumw", b"muon"),),
     facts=("optimizers",),
     default=False,
 )

@@ -37,12 +37,13 @@ DECOUPLED = {
     "keras-adamw": True,
     "optax-adamw": True,
     "tfa-adamw": False,
+    "lion": True,
 }
 LR = 0.1
 VALID = (
     "valid conventions: caffe, torch-sgd, torch-adam, tf1-l2-regularizer, tf-nn-l2-loss, keras-l2, "
-    "optax-add-decayed-weights, torch-adamw, keras-weight-decay, keras-adamw, optax-adamw, tfa-adamw "
-    "(aliases: keras = keras-l2, tf-contrib-adamw = tfa-adamw)"
+    "optax-add-decayed-weights, torch-adamw, keras-weight-decay, keras-adamw, optax-adamw, tfa-adamw, lion "
+    "(aliases: keras = keras-l2, tf-contrib-adamw = tfa-adamw, lion-pytorch = lion, optax-lion = lion)"
 )
 PAIRS = list(itertools.product(list(COUPLED) + list(DECOUPLED), repeat=2))
 
@@ -236,6 +237,14 @@ def test_help_lists_every_convention(capsys):
 def test_names_are_forgiving():
     assert _convention("Keras_L2").name == "keras-l2"
     assert _convention("tf-contrib-adamw").name == "tfa-adamw"
+    assert _convention("optax-lion").name == "lion"
+
+
+def test_lion_note_asks_for_a_larger_decay():
+    """Lion (lion-pytorch #2): same per-step form as AdamW, so λ carries over at one lr; the note says 3-10x."""
+    result = convert(0.01, CONVENTIONS["torch-adamw"], CONVENTIONS["lion"], lr=1e-4)
+    assert (result.exact, result.value, result.code) == (True, 0.01, "Lion(model.parameters(), lr=1e-4, weight_decay=0.01)")
+    assert "3-10x larger" in CONVENTIONS["lion"].note
 
 
 @pytest.mark.parametrize(

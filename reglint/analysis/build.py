@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from reglint.analysis import chains, losses, optimizers, penalties, regularizers
+from reglint.analysis import casts, chains, learning_rate, losses, optimizers, penalties, regularizers
 from reglint.analysis.context import Context
+from reglint.analysis.syntax import assigned_name
 from reglint.frameworks import optax
 from reglint.model import FileModel
 
@@ -43,4 +44,7 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
         losses.loss_site(ctx, site)
     for site in names.calls:
         optimizers.added_param_group(ctx, site)
+    model.parameter_casts = casts.parameter_casts(names.calls, ctx.qualify, assigned_name)
+    model.master_weight_wrappers = casts.uses_master_weight_wrapper(names.calls)
+    model.lr_set_elsewhere = learning_rate.set_elsewhere(names.calls, model.source)
     return model

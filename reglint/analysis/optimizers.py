@@ -12,10 +12,12 @@ from reglint.analysis import resolve
 from reglint.analysis.context import Context
 from reglint.analysis.names import CallSite, dotted
 from reglint.analysis.syntax import argument, assigned_name, child_fields_of, string_value, truthy
-from reglint.frameworks import huggingface, keras, mmengine, optax, tf1, timm, torch
+from reglint.frameworks import huggingface, keras, lookup, mmengine, optax, tf1, timm, torch
 from reglint.model import Optimizer, Value
 
 OPTIMIZERS = {**torch.OPTIMIZERS, **keras.OPTIMIZERS, **tf1.OPTIMIZERS, **optax.OPTIMIZERS}
+POSITIONAL = {**torch.POSITIONAL, **keras.POSITIONAL, **optax.POSITIONAL}
+LEARNING_RATE_NAMES = frozenset({"lr", "learning_rate"})
 PARAMETER_WRAPPERS = frozenset({"filter", "list", "tuple", "chain", "itertools.chain"})
 
 
@@ -84,10 +86,41 @@ def add_optimizer(ctx: Context, site: CallSite, qualname: str, inferred: bool, v
             optimizer.decay_mode = "lr_decay" if arg is None else optimizer.decay_mode
             optimizer.lr_decay_arg = lr_decay
             optimizer.lr_decay = resolve.value(ctx, lr_decay.value, site.scopes, site.statement)
+    if via == "call":
+        optimizer.positional = _positional(ctx, site)
+        optimizer.learning_rate = _learning_rate(ctx, site, qualname)
+        fused = argument(site.call, "fused", None)
+        optimizer.fused = fused is not None and truthy(fused.value)
+    elif via == "config":  # MMEngine `dict(type='AdamW', lr=..., ...)`
+        lr = argument(site.call, "lr", None)
+        optimizer.learning_rate = resolve.value(ctx, lr.value, site.scopes, site.statement) if lr is not None else None
     optimizer.bound_to = assigned_name(site)
     ctx.optimizer_by_node[id(site.call)] = optimizer
     ctx.model.optimizers.append(optimizer)
     return optimizer
+
+
+def _positional(ctx: Context, site: CallSite) -> list:
+    """The arguments passed by position, with their values, up to any `*args`."""
+    found = []
+    for arg in site.call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        found.append((arg, resolve.value(ctx, arg.value, site.scopes, site.statement)))
+    return found
+
+
+def _learning_rate(ctx: Context, site: CallSite, qualname: str) -> Optional[Value]:
+    """The written `lr` / `learning_rate`, by keyword or at its position in the signature tables."""
+    slots = lookup(POSITIONAL, qualname) or ()
+    position = next((i for i, slot in enumerate(slots) if set(_names(slot)) & LEARNING_RATE_NAMES), None)
+    arg = argument(site.call, "lr", position) or argument(site.call, "learning_rate", None)
+    return resolve.value(ctx, arg.value, site.scopes, site.statement) if arg is not None else None
+
+
+def _names(slot) -> tuple:
+    """A signature slot's names: one, or the tuple it has had across releases."""
+    return slot if isinstance(slot, tuple) else (slot,)
 
 
 def configured_optimizer(ctx: Context, site: CallSite, qualname: Optional[str]) -> None:

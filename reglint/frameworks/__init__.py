@@ -55,7 +55,7 @@ LIBRARY_ROOTS = frozenset({
     "math", "haiku", "torchvision", "timm", "transformers",
 })
 
-TORCH_OPTIM_MODULES = ("adam", "adamw", "adamax", "nadam", "radam", "adagrad", "rmsprop", "adadelta", "sgd", "asgd", "_adafactor", "adafactor")
+TORCH_OPTIM_MODULES = ("adam", "adamw", "adamax", "nadam", "radam", "adagrad", "rmsprop", "adadelta", "sgd", "asgd", "_adafactor", "adafactor", "_muon")
 
 
 def canonical(qualname: str) -> str:

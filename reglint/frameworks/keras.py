@@ -56,6 +56,10 @@ OPTIMIZERS = {
     # `AdamW(learning_rate=0.001, weight_decay=0.004, ...)` in tf.keras ≥ 2.11 and Keras 3
     "keras.optimizers.AdamW": OptimizerSpec("adamw", True, "keras", "decoupled", ("weight_decay", 1), 0.004),
     "keras.optimizers.SGD": OptimizerSpec("sgd", False, "keras", "decoupled", ("weight_decay", None), None),
+    # Keras 3 `Muon(learning_rate=0.001, adam_beta_1, adam_beta_2, adam_weight_decay=0.004, epsilon,
+    # weight_decay=0.004, ...)` (v3.13.2 API docs; v3.15.1 muon.py L90); earlier 3.x releases had
+    # `weight_decay=0.1` and no `adam_weight_decay`, so the position is left unknown.
+    "keras.optimizers.Muon": OptimizerSpec("muon", True, "keras", "decoupled", ("weight_decay", None), 0.004),
     # tensorflow/addons `weight_decay_optimizers.py`: `AdamW(weight_decay, learning_rate=0.001, ...)`,
     # `SGDW(weight_decay, learning_rate=0.001, momentum=0.0, ...)`; weight_decay is required and
     # `var.assign_sub(wd * var)` is applied per step, not multiplied by lr (docs/semantics.md#keras-optimizers).
@@ -91,6 +95,21 @@ CONVENTIONAL_NAMES = {
 
 # Calls under these prefixes are Keras layers/models (attachment sites).
 LAYER_PREFIXES = ("keras.layers.", "keras.Sequential", "keras.Model", "keras.models.")
+
+# The positional parameters of each constructor, one entry per position; a tuple lists the
+# names that position has had across releases (keras 2.2.4 `keras/optimizers.py`, tf.keras
+# OptimizerV2 2.0-2.10, tf.keras 2.11-2.15 and Keras 3 `keras/src/optimizers/*.py`;
+# docs/semantics.md#keras-optimizers). Positions whose meaning changed to or from `weight_decay` are left out.
+POSITIONAL = {
+    "keras.optimizers.Adam": (("learning_rate", "lr"), "beta_1", "beta_2", "epsilon", ("amsgrad", "decay")),
+    "keras.optimizers.SGD": (("learning_rate", "lr"), "momentum", ("nesterov", "decay")),
+    "keras.optimizers.RMSprop": (("learning_rate", "lr"), "rho", ("momentum", "epsilon"), ("epsilon", "decay")),
+    "keras.optimizers.AdamW": ("learning_rate", "weight_decay", "beta_1", "beta_2", "epsilon", "amsgrad"),
+    "keras.optimizers.Muon": ("learning_rate", "adam_beta_1", "adam_beta_2"),
+    # tensorflow/addons `weight_decay_optimizers.py`: the decay comes first (AdamW L500-510)
+    "tensorflow_addons.optimizers.AdamW": ("weight_decay", "learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad"),
+    "tensorflow_addons.optimizers.SGDW": ("weight_decay", "learning_rate", "momentum", "nesterov"),
+}
 
 # The optimizers module a bare `Adam(learning_rate=...)` is read from.
 OPTIMIZERS_MODULE = "keras.optimizers"

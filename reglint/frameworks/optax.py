@@ -53,6 +53,16 @@ OPTIMIZERS = {
     "optax.sign_sgd": _alias("sgd", False),
 }
 
+# The positional parameters of the aliases (`optax/_src/alias.py`, docs/semantics.md#optax);
+# `nesterov` and later additions are keyword-only.
+POSITIONAL = {
+    "optax.adam": ("learning_rate", "b1", "b2", "eps", "eps_root", "mu_dtype"),
+    "optax.adamw": ("learning_rate", "b1", "b2", "eps", "eps_root", "mu_dtype", "weight_decay", "mask"),
+    "optax.nadamw": ("learning_rate", "b1", "b2", "eps", "eps_root", "mu_dtype", "weight_decay", "mask"),
+    "optax.adamaxw": ("learning_rate", "b1", "b2", "eps", "weight_decay", "mask"),
+    "optax.sgd": ("learning_rate", "momentum", "nesterov", "accumulator_dtype"),
+}
+
 # `optax.masked(inner, mask)`: an `add_decayed_weights` inside it is the chain's decay.
 MASKED = "optax.masked"
 

@@ -27,6 +27,9 @@ OPTIMIZERS = {
     "torch.optim.ASGD": _coupled("sgd", False, 5),
     "torch.optim.AdamW": OptimizerSpec("adamw", True, "torch", "decoupled", ("weight_decay", 4), 0.01),
     "torch.optim.Adafactor": OptimizerSpec("adafactor", True, "torch", "decoupled", ("weight_decay", None), 0.0),
+    # `Muon(params, lr=1e-3, weight_decay=0.1, momentum=0.95, ...)`: `param.mul_(1 - lr * weight_decay)`
+    # (`torch/optim/_muon.py`, docs/semantics.md#pytorch-optimizers; absent in 2.7.0, present in 2.14.1)
+    "torch.optim.Muon": OptimizerSpec("muon", True, "torch", "decoupled", ("weight_decay", 2), 0.1),
 }
 
 # The decoupled replacement for an adaptive class without a flag of its own.
@@ -37,6 +40,24 @@ CONVENTIONAL_NAMES = {"torch": "torch", "optim": "torch.optim", "nn": "torch.nn"
 
 # Where parameters come from: a first argument like these makes a bare `Adam(...)` torch's.
 PARAMETER_SOURCES = ("parameters", "named_parameters", "param_groups", "params")
+
+# The positional parameters of each constructor, in order, as every release from 1.x to
+# 2.14.1 has them (`torch/optim/*.py`; docs/semantics.md#pytorch-optimizers); the rest are keyword-only or
+# moved between releases (`foreach`, `capturable`, `decoupled_weight_decay`, ...) and are
+# left out, so a position past the tuple is unknown.
+POSITIONAL = {
+    "torch.optim.Adam": ("params", "lr", "betas", "eps", "weight_decay", "amsgrad"),
+    "torch.optim.AdamW": ("params", "lr", "betas", "eps", "weight_decay", "amsgrad"),
+    "torch.optim.Adamax": ("params", "lr", "betas", "eps", "weight_decay"),
+    "torch.optim.NAdam": ("params", "lr", "betas", "eps", "weight_decay", "momentum_decay"),
+    "torch.optim.RAdam": ("params", "lr", "betas", "eps", "weight_decay"),
+    "torch.optim.SGD": ("params", "lr", "momentum", "dampening", "weight_decay", "nesterov"),
+    "torch.optim.RMSprop": ("params", "lr", "alpha", "eps", "weight_decay", "momentum", "centered"),
+    "torch.optim.Adagrad": ("params", "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
+    "torch.optim.Adadelta": ("params", "lr", "rho", "eps", "weight_decay"),
+    "torch.optim.ASGD": ("params", "lr", "lambd", "alpha", "t0", "weight_decay"),
+    "torch.optim.Muon": ("params", "lr", "weight_decay", "momentum", "nesterov"),
+}
 
 # The module whose classes a bare `Adam(...)` or an MMEngine `type='Adam'` names.
 OPTIM_MODULE = "torch.optim"
