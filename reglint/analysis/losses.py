@@ -85,8 +85,8 @@ def _tape_site(ctx: Context, site: CallSite) -> None:
     loss_site.model_expr = model_expr
     tape_name = call.func.value.value
     if target is not None and isinstance(target.value, cst.Name):
-        for tape, with_node, _ in ctx.names.tape_blocks:
-            if tape == tape_name:
+        for tape, with_node, block_scopes in ctx.names.tape_blocks:
+            if tape == tape_name and block_scopes[-1] is site.scopes[-1]:  # the same function's tape
                 loss_site.loss_assignment = _last_assignment(with_node, target.value.value) or loss_site.loss_assignment
 
 
