@@ -28,6 +28,10 @@ class Value:
     # (`wd / 2` -> 0.5), `wd /= 2` / `wd *= 0.5` after the assignment, `(wd * Σw²) / 2`
     # around a penalty; what a factor means (RL001: already halved) the rules decide
     scales: FrozenSet[float] = frozenset()
+    # docstrings of the function, class and module around the use and around each binding
+    # the value came through, innermost first: where evidence of intent ("a Keras port of
+    # the Caffe model", "Darknet parameters") belongs to this value; the rules weigh it
+    docstrings: Tuple[str, ...] = ()
 
     @property
     def provably_zero(self) -> bool:
@@ -153,6 +157,8 @@ class LossSite:
     # for a GradientTape: the statement that assigns the loss inside the tape block
     loss_assignment: Optional[cst.Assign] = None
     model_expr: Optional[str] = None  # `model` / `self`, whose .losses would be added
+    # every optimizer the stepping/minimizing object may be (a factory's branches), `optimizer` first
+    optimizers: List[Optimizer] = field(default_factory=list)
 
 
 @dataclass
@@ -164,6 +170,9 @@ class ChainElement:
     value: Optional[Value] = None  # for add_decayed_weights: the decay
     decay_call: Optional[cst.Call] = None  # the add_decayed_weights call (inside optax.masked too)
     mask: Optional[cst.BaseExpression] = None  # optax.masked(..., mask) / add_decayed_weights(mask=)
+    # the optax wrapper `call` is, when qualname/role are the wrapped optimizer's
+    # (`optax.inject_hyperparams`, `optax.multi_transform`): its call is not the alias's own
+    wrapper: Optional[str] = None
 
 
 @dataclass

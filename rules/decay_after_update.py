@@ -122,7 +122,7 @@ def _diagnostic(model, report, chain, decay, update, elements, index):
 
 def _fix(model, report, chain, decay, update, elements, index):
     adjacent = elements[index - 1] is update if index > 0 else False
-    if decay.arg is None or update.arg is None or not adjacent or any(a.keyword is None for a in decay.decay_call.args[1:]):
+    if decay.arg is None or update.arg is None or not adjacent or update.wrapper is not None or any(a.keyword is None for a in decay.decay_call.args[1:]):
         return Fix(Applicability.DISPLAY_ONLY, "Put `add_decayed_weights` before the −lr scaling (or use `optax.adamw`)")
     if update.qualname in optax_table.DECOUPLED_FORM:
         decoupled = optax_table.DECOUPLED_FORM[update.qualname].rsplit(".", 1)[1]

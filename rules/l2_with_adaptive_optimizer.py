@@ -231,7 +231,10 @@ def _penalties(model, report):
         elif optimizer is not None and optimizer.framework == "tf1":
             continue  # reported once, at the optimizer, by _tf1
         else:
-            adaptive = optimizer is not None and optimizer.adaptive and optimizer.family != "adamw"
+            # a factory's branches: the penalty is minimized by each optimizer it may build
+            candidates = site.optimizers or ([optimizer] if optimizer is not None else [])
+            optimizer = next((o for o in candidates if o.adaptive and o.family != "adamw"), None)
+            adaptive = optimizer is not None
             name = optimizer.qualname.rsplit(".", 1)[1] if optimizer else ""
         if not adaptive:
             continue
@@ -299,7 +302,7 @@ def _optax_fix(model, report, chain, decay, later, optax_table):
     args = [a for a in chain.call.args if a.keyword is None and not a.star]
     decay_arg, later_arg = decay.arg, later.arg
     positional_extra = any(a.keyword is None for a in decay.decay_call.args[1:])
-    if decay_arg is None or later_arg is None or positional_extra:
+    if decay_arg is None or later_arg is None or positional_extra or later.wrapper is not None:
         return Fix(Applicability.DISPLAY_ONLY, "Use `optax.adamw(...)` or move `add_decayed_weights` after the adaptive scaling")
     following = args[args.index(decay_arg) + 1]
     if later.role == "adaptive_alias" and later.qualname in optax_table.DECOUPLED_FORM:

@@ -147,3 +147,57 @@ def test_the_rules_name_a_configured_optimizer_from_what_the_code_says(source, s
     (optimizer,) = model.optimizers
     assert stated_as(model, optimizer) == stated
     assert not hasattr(optimizer, "display")  # presentation is no fact of the model
+
+
+def test_a_value_carries_the_docstrings_around_its_use_and_binding():
+    model = model_of('''\
+        """A Keras port of the original Caffe SSD300 model."""
+        from keras.layers import Conv2D
+        from keras.regularizers import l2
+
+        # The Caffe weight decay was 5e-4 (a comment on an unrelated line is no evidence)
+        LR = 1e-3
+
+
+        def SSD300(image_size, l2_regularization=0.0005):
+            """Build the network."""
+            return Conv2D(64, 3, kernel_regularizer=l2(l2_regularization))
+
+
+        class Darknet:
+            """Darknet parameters, as the original cfg."""
+
+            def conv(self, x, filters):
+                return Conv2D(filters, 3, kernel_regularizer=l2(5e-4))(x)
+        ''')
+    ssd, darknet = (r.l2 for r in model.regularizers)
+    module = "A Keras port of the original Caffe SSD300 model."
+    assert (ssd.provenance, ssd.number, ssd.docstrings) == ("parameter", 0.0005, ("Build the network.", module))
+    assert (darknet.provenance, darknet.docstrings) == ("literal", ("Darknet parameters, as the original cfg.", module))
+    assert not any("Caffe weight decay" in c for c in ssd.comments + darknet.comments)
+
+
+def test_call_site_arithmetic_reaches_a_method_parameter():
+    model = model_of('''\
+        from keras.regularizers import l2
+
+        WEIGHT_DECAY = 5e-4
+
+
+        class Builder:
+            def conv(self, x, factor):
+                return l2(factor)
+
+            @staticmethod
+            def stem(x, factor):
+                return l2(factor)
+
+            def build(self, x):
+                self.stem(x, WEIGHT_DECAY * 0.5)
+                self.conv(x, WEIGHT_DECAY / 2)
+                return Builder.conv(self, x, factor=WEIGHT_DECAY / 4)
+        ''')
+    conv, stem = (r.l2 for r in model.regularizers)
+    assert (conv.provenance, conv.number, conv.scales) == ("parameter", None, frozenset())  # the sites disagree
+    assert "WEIGHT_DECAY" in conv.names
+    assert (stem.number, stem.scales) == (2.5e-4, frozenset({0.5}))

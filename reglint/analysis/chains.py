@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import libcst as cst
 
@@ -22,8 +22,9 @@ def chain(ctx: Context, site: CallSite) -> None:
         for origin, scopes in resolve.origins(ctx, arg.value, site.scopes) or [(arg.value, site.scopes)]:
             if not isinstance(origin, cst.Call):
                 continue
-            qualname, _ = ctx.qualify(origin.func, scopes)
+            qualname, wrapper = _wrapped(ctx, origin, scopes)
             element = ChainElement(qualname or "", origin, _chain_role(qualname), arg if origin is arg.value else None)
+            element.wrapper = wrapper
             decay_call, mask = origin, argument(origin, "mask", None)
             if qualname == optax.MASKED:  # optax.masked(optax.add_decayed_weights(wd), mask)
                 inner = argument(origin, "inner", 0)
@@ -37,6 +38,34 @@ def chain(ctx: Context, site: CallSite) -> None:
                 element.mask = mask.value if mask is not None else None
             elements.append(element)
     ctx.model.chains.append(OptaxChain(site.call, elements))
+
+
+def _wrapped(ctx: Context, call: cst.Call, scopes) -> Tuple[Optional[str], Optional[str]]:
+    """(qualified name of the optimizer a chain element is, the wrapper around it or None):
+    `optax.inject_hyperparams(optax.adam)(...)` is an adam; `optax.multi_transform` of
+    several transforms is its first full adaptive alias (else its first alias)."""
+    func = call.func
+    if isinstance(func, cst.Call):
+        wrapper = ctx.qualify(func.func, scopes)[0]
+        if wrapper in optax.HYPERPARAM_WRAPPERS:
+            inner = argument(func, *optax.HYPERPARAM_WRAPPERS[wrapper])
+            return (ctx.qualify(inner.value, scopes)[0] if inner is not None else None), wrapper
+        return None, None
+    qualname = ctx.qualify(func, scopes)[0]
+    if qualname not in optax.PARTITIONS:
+        return qualname, None
+    transforms = argument(call, *optax.PARTITIONS[qualname])
+    parts = []
+    for origin, inner_scopes in resolve.origins(ctx, transforms.value, scopes) if transforms is not None else []:
+        if isinstance(origin, cst.Dict):
+            for item in origin.elements:
+                if isinstance(item, cst.DictElement) and isinstance(item.value, cst.Call):
+                    parts.append(_wrapped(ctx, item.value, inner_scopes)[0])
+    for role in ("adaptive_alias", "alias"):
+        found = next((part for part in parts if _chain_role(part) == role), None)
+        if found is not None:
+            return found, qualname
+    return qualname, None
 
 
 def _chain_role(qualname: Optional[str]) -> str:

@@ -31,6 +31,7 @@ class Context:
         self.optimizer_by_node: Dict[int, Optimizer] = {}
         self.site_by_call: Dict[int, CallSite] = {id(site.call): site for site in self.names.calls}
         self.fields: Optional[Dict[str, List[Binding]]] = None
+        self.appends: Optional[Dict[Tuple[int, str], List[Tuple[cst.BaseExpression, Tuple]]]] = None
 
     def qualify(self, node: cst.CSTNode, scopes: Sequence, depth: int = 0) -> Tuple[Optional[str], bool]:
         """(canonical qualified name, inferred) of a Name/Attribute, or (None, False)."""
@@ -71,6 +72,32 @@ class Context:
         if scope is None or scope is self.model.module:
             return (self.model.module,)
         return self.names.function_scopes.get(id(scope)) or (self.model.module, scope)
+
+    def appended(self, name: str, scope) -> List[Tuple[cst.BaseExpression, Tuple]]:
+        """The elements `name.append(x)` / `name.extend([x, ...])` add to the list `name` bound in
+        `scope` ((expression, scopes) pairs), indexed once per file."""
+        if self.appends is None:
+            self.appends = {}
+            for site in self.names.calls:
+                func, args = site.call.func, site.call.args
+                if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and len(args) == 1
+                        and func.attr.value in ("append", "extend") and args[0].keyword is None):
+                    continue
+                bindings = self.names.lookup(func.value.value, site.scopes)
+                if not bindings:
+                    continue
+                added = args[0].value
+                if func.attr.value == "append":
+                    elements = [added]
+                elif isinstance(added, (cst.List, cst.Tuple)):
+                    elements = [e.value for e in added.elements if not isinstance(e, cst.StarredElement)]
+                elif isinstance(added, (cst.ListComp, cst.GeneratorExp)):
+                    elements = [added.elt]
+                else:
+                    continue
+                key = (id(bindings[0].scope), func.value.value)
+                self.appends.setdefault(key, []).extend((e, site.scopes) for e in elements)
+        return self.appends.get((id(scope), name), [])
 
     def class_fields(self):
         """Class-body assignments (dataclass/config fields) by name, computed once."""

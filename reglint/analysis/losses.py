@@ -25,10 +25,11 @@ def loss_site(ctx: Context, site: CallSite) -> None:
     func = call.func
     method = func.attr.value if isinstance(func, cst.Attribute) else None
     if method in ("minimize", "compute_gradients") and isinstance(func, cst.Attribute):
-        optimizer = optimizers.optimizer_for(ctx, func.value, site.scopes)
+        candidates = optimizers.optimizers_for(ctx, func.value, site.scopes)
+        optimizer = candidates[0] if candidates else None
         arg = argument(call, "loss", 0)
         framework = optimizer.framework if optimizer else ("tf1" if argument(call, "global_step", None) else "")
-        _add_site(ctx, method, site, arg, optimizer, framework)
+        _add_site(ctx, method, site, arg, optimizer, framework).optimizers = candidates
     elif qualname in tf1.ESTIMATOR_SPECS:
         _add_site(ctx, "estimator_spec", site, argument(call, "loss", tf1.ESTIMATOR_SPEC_LOSS_POSITION), None, "tf1")
     elif qualname in tf1.TRAIN_OP_BUILDERS:
@@ -40,7 +41,9 @@ def loss_site(ctx: Context, site: CallSite) -> None:
     elif method == "gradient" and isinstance(func.value, cst.Name) and any(t == func.value.value for t, _, _ in ctx.names.tape_blocks):
         _tape_site(ctx, site)
     elif method == "backward" and not call.args:
-        _add_site(ctx, "backward", site, cst.Arg(func.value), _stepping_optimizer(ctx, site), "torch")
+        stepping = _stepping_optimizers(ctx, site)
+        backward = _add_site(ctx, "backward", site, cst.Arg(func.value), stepping[0] if stepping else None, "torch")
+        backward.optimizers = stepping
     elif method == "compile":
         _compile_site(ctx, site)
     elif qualname in jax.GRAD_TRANSFORMS:
@@ -52,6 +55,7 @@ def _add_site(ctx: Context, kind, site: CallSite, arg: Optional[cst.Arg], optimi
     includes, penalties = (None, []) if loss is None else loss_terms(ctx, loss, scopes or site.scopes)
     loss_site = LossSite(kind, site.call, loss, arg, includes, penalties, optimizer, site.scopes[-1], framework)
     loss_site.loss_assignment = _single_assignment(ctx, loss, scopes or site.scopes)
+    loss_site.optimizers = [optimizer] if optimizer is not None else []
     ctx.model.loss_sites.append(loss_site)
     return loss_site
 
@@ -75,32 +79,48 @@ def _tape_site(ctx: Context, site: CallSite) -> None:
     call = site.call
     target = argument(call, "target", 0)
     sources = argument(call, "sources", 1)
-    model_expr = None
-    if sources is not None:
-        for origin, _ in resolve.origins(ctx, sources.value, site.scopes) or [(sources.value, site.scopes)]:
-            if isinstance(origin, cst.Attribute) and origin.attr.value in ("trainable_variables", "trainable_weights"):
-                model_expr = ctx.model.code(origin.value)
-                break
+    model_expr = _trained_model(ctx, sources.value, site.scopes) if sources is not None else None
     loss_site = _add_site(ctx, "tape_gradient", site, target, None, "keras")
     loss_site.model_expr = model_expr
     tape_name = call.func.value.value
     if target is not None and isinstance(target.value, cst.Name):
-        for tape, with_node, _ in ctx.names.tape_blocks:
-            if tape == tape_name:
+        for tape, with_node, block_scopes in ctx.names.tape_blocks:
+            if tape == tape_name and block_scopes[-1] is site.scopes[-1]:  # the same function's tape
                 loss_site.loss_assignment = _last_assignment(with_node, target.value.value) or loss_site.loss_assignment
 
 
-def _stepping_optimizer(ctx: Context, site: CallSite) -> Optional[Optimizer]:
-    """The optimizer whose `.step()` follows a `loss.backward()` in the same function."""
+def _trained_model(ctx: Context, sources: cst.BaseExpression, scopes) -> Optional[str]:
+    """`model` for `tape.gradient(loss, model.trainable_variables)`; `self` for the sum of
+    several sub-models' variables in a method (`self.encoder.trainable_variables + ...`),
+    since a subclassed Model's `self.losses` collects its sub-models' losses."""
+    found: List[str] = []
+    pending = [(o, s) for o, s in resolve.origins(ctx, sources, scopes) or [(sources, scopes)]]
+    while pending and len(found) < 8:
+        origin, inner = pending.pop(0)
+        if isinstance(origin, cst.BinaryOperation) and isinstance(origin.operator, cst.Add):
+            pending.extend(resolve.origins(ctx, origin.left, inner) or [(origin.left, inner)])
+            pending.extend(resolve.origins(ctx, origin.right, inner) or [(origin.right, inner)])
+        elif isinstance(origin, cst.Attribute) and origin.attr.value in ("trainable_variables", "trainable_weights"):
+            found.append(ctx.model.code(origin.value))
+    if len(set(found)) == 1:
+        return found[0]
+    if found and all(f.startswith("self.") for f in found):
+        return "self"
+    return None
+
+
+def _stepping_optimizers(ctx: Context, site: CallSite) -> List[Optimizer]:
+    """The optimizers whose `.step()` follows a `loss.backward()` in the same function (several
+    when the stepping object comes from a factory with branches)."""
     for other in ctx.names.calls:
         func = other.call.func
         if other.scopes[-1] is site.scopes[-1] and isinstance(func, cst.Attribute) and func.attr.value == "step" and not other.call.args:
-            optimizer = optimizers.optimizer_for(ctx, func.value, other.scopes)
-            if optimizer is not None:
-                return optimizer
+            found = optimizers.optimizers_for(ctx, func.value, other.scopes)
+            if found:
+                return found
     # a config dict or TrainingArguments is not an object with `.step()`
     torch_optimizers = [o for o in ctx.model.optimizers if o.framework == "torch" and o.via in ("call", "timm")]
-    return torch_optimizers[0] if len(torch_optimizers) == 1 else None
+    return torch_optimizers[:1] if len(torch_optimizers) == 1 else []
 
 
 def _compile_site(ctx: Context, site: CallSite) -> None:
@@ -146,8 +166,13 @@ def loss_terms(ctx: Context, expr: cst.BaseExpression, scopes) -> Tuple[Optional
     return includes, penalties
 
 
+# Syntax nesting counts too (`-tf.reduce_mean(tf.reduce_sum(p * z))` is four levels), so a
+# loss followed into a helper's parameters needs more room than one value's resolution.
+LOSS_DEPTH = 2 * MAX_DEPTH
+
+
 def _walk_loss(ctx: Context, expr, scopes, depth, tags, nodes, seen) -> None:
-    if depth > MAX_DEPTH:
+    if depth > LOSS_DEPTH:
         tags.add("opaque")
         return
     nodes.append(expr)
@@ -172,7 +197,7 @@ def _walk_loss(ctx: Context, expr, scopes, depth, tags, nodes, seen) -> None:
             tags.add("reg")
             return
         full = dotted(expr)
-        bindings = [b for b in ctx.names.attribute_bindings(full) if b.value is not None] if full else []
+        bindings = [b for b in resolve.attribute_bindings(ctx, full, scopes) if b.value is not None] if full else []
         if bindings and full not in seen:
             for binding in bindings:
                 _walk_loss(ctx, binding.value, ctx.scopes_of(binding.scope), depth + 1, tags, nodes, seen | {full})
@@ -195,7 +220,17 @@ def _walk_name(ctx: Context, expr: cst.Name, scopes, depth, tags, nodes, seen) -
     for binding in bindings:
         if binding.kind in ("assign", "augassign") and binding.value is not None:
             _walk_loss(ctx, binding.value, ctx.scopes_of(binding.scope), depth + 1, tags, nodes, seen | {key})
-        else:
+            continue
+        if depth == 0:
+            tags.add("opaque")  # a helper minimizing the loss it is given: its caller's site reports
+            continue
+        # a parameter inside the loss (`compute_loss(p, z)`): what the call sites pass, and its default
+        passed = [(arg, site.scopes) for arg, site in resolve.arguments(ctx, binding, expr.value)]
+        if binding.kind == "param" and binding.value is not None:
+            passed.append((binding.value, ctx.scopes_of(binding.scope)[:-1] or (ctx.model.module,)))
+        for arg, arg_scopes in passed:
+            _walk_loss(ctx, arg, arg_scopes, depth + 1, tags, nodes, seen | {key})
+        if not passed:
             tags.add("opaque")
 
 

@@ -4,7 +4,7 @@ with torch param groups and whose parameters they optimize."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import libcst as cst
 
@@ -257,12 +257,21 @@ def _torch_param_groups(ctx: Context, site: CallSite, optimizer: Optimizer) -> N
 
 
 def optimizer_for(ctx: Context, expr: Optional[cst.BaseExpression], scopes) -> Optional[Optimizer]:
+    found = optimizers_for(ctx, expr, scopes)
+    return found[0] if found else None
+
+
+def optimizers_for(ctx: Context, expr: Optional[cst.BaseExpression], scopes) -> List[Optimizer]:
+    """Every optimizer `expr` may be, in source order of its origins (one per branch of a
+    factory such as `if name == "sgd": return SGD(...) elif ...`)."""
     if expr is None:
-        return None
+        return []
+    found: List[Optimizer] = []
     for origin, _ in resolve.origins(ctx, expr, scopes):
-        if id(origin) in ctx.optimizer_by_node:
-            return ctx.optimizer_by_node[id(origin)]
-    return None
+        optimizer = ctx.optimizer_by_node.get(id(origin))
+        if optimizer is not None and optimizer not in found:
+            found.append(optimizer)
+    return found
 
 
 def _has_key(group: cst.Dict, key: str) -> bool:

@@ -12,7 +12,7 @@ from reglint.analysis.context import Context
 from reglint.analysis.names import comments_of, dotted
 from reglint.analysis.syntax import argument, child_fields_of, literal
 from reglint.frameworks import tf1
-from reglint.frameworks.tensors import ADD_N_CALLS, NORM_CALLS, POW_CALLS, SQUARE_CALLS, SUM_CALLS
+from reglint.frameworks.tensors import ADD_N_CALLS, NORM_CALLS, POW_CALLS, SQUARE_CALLS, STACK_CALLS, SUM_CALLS
 from reglint.model import Penalty
 
 # Where parameters come from, and the names people give a parameter in a loop.
@@ -93,7 +93,14 @@ def norm_terms(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -
             if isinstance(inner, (cst.List, cst.Tuple)) and inner.elements:
                 found = [norm_terms(ctx, e.value, scopes, depth + 1) for e in inner.elements]
                 return [c for calls in found for c in calls] if all(found) else []
-    return []
+            if isinstance(inner, cst.Name):  # `sum(reg)` over `reg.append(torch.norm(p))`
+                return norm_terms(ctx, inner, scopes, depth + 1)
+    elif qualname in SUM_CALLS and expr.args:
+        stacked = _stacked_list(ctx, expr.args[0].value, scopes)
+        return norm_terms(ctx, stacked, scopes, depth + 1) if isinstance(stacked, cst.Name) else []
+    returned = resolve.returned(ctx, expr, scopes)
+    found = [norm_terms(ctx, value, inner, depth + 1) for value, inner in returned]
+    return [c for terms in found for c in terms] if found and all(found) else []
 
 
 def _normed_weight(ctx: Context, call: cst.Call, scopes) -> bool:
@@ -180,6 +187,9 @@ def _over_weights(ctx: Context, term: cst.BaseExpression, scopes, depth: int = 0
                         found = True
         elif isinstance(node, (cst.BinaryOperation)) and not isinstance(node.operator, cst.Power):
             return  # `pred - y`: arithmetic on data, not a parameter
+        elif isinstance(node, cst.Call) and depth < 4 and any(
+                _over_weights(ctx, value, inner, depth + 1) for value, inner in resolve.returned(ctx, node, scopes)):
+            found = True  # `model.l2()` returning a sum over `self.parameters()`
         else:
             for name in child_fields_of(node):
                 value = getattr(node, name)
@@ -191,13 +201,16 @@ def _over_weights(ctx: Context, term: cst.BaseExpression, scopes, depth: int = 0
 
 
 def accumulated(ctx: Context, name: cst.Name, scopes):
-    """The terms a name accumulates: `x = 0` then `x = x + t` / `x += t` gives [t]."""
+    """The terms a name accumulates: `x = 0` then `x = x + t` / `x += t` gives [t]; a list
+    `x = []` then `x.append(t)` / `x.extend([...])` / `x += [t]` gives its elements."""
     parts = []
-    for binding in ctx.names.lookup(name.value, scopes):
+    bindings = ctx.names.lookup(name.value, scopes)
+    for binding in bindings:
         value = binding.value
         if binding.kind not in ("assign", "augassign") or value is None:
             return []
-        if literal(value) == 0 or _zero_tensor(value):
+        inner = ctx.scopes_of(binding.scope)
+        if literal(value) == 0 or _zero_tensor(ctx, value, inner):
             continue
         if binding.kind == "assign" and isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
             left_self = isinstance(value.left, cst.Name) and value.left.value == name.value
@@ -206,7 +219,12 @@ def accumulated(ctx: Context, name: cst.Name, scopes):
                 value = value.right if left_self else value.left
         if binding.kind == "augassign" and not isinstance(binding.operator, cst.AddAssign):
             return []
-        parts.append((value, ctx.scopes_of(binding.scope)))
+        if isinstance(value, (cst.List, cst.Tuple)):
+            parts.extend((element.value, inner) for element in value.elements if not isinstance(element, cst.StarredElement))
+            continue
+        parts.append((value, inner))
+    if bindings:
+        parts.extend(ctx.appended(name.value, bindings[0].scope))
     return parts
 
 
@@ -232,12 +250,25 @@ def square_sum(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -
                 inner = inner.elt
             return square_sum(ctx, inner, scopes, depth + 1)
         return None
-    if qualname in SUM_CALLS and expr.args:
-        return "sum_sq" if _is_square(expr.args[0].value, ctx, scopes) else None
-    if isinstance(func, cst.Attribute) and func.attr.value == "sum" and not expr.args:
-        return "sum_sq" if _is_square(func.value, ctx, scopes) else None
+    summed = expr.args[0].value if qualname in SUM_CALLS and expr.args else (
+        func.value if isinstance(func, cst.Attribute) and func.attr.value == "sum" and not expr.args else None)
+    if summed is not None:
+        stacked = _stacked_list(ctx, summed, scopes)
+        if stacked is not None:  # `tf.reduce_sum(tf.stack(reg))`: the sum of the list
+            return square_sum(ctx, stacked, scopes, depth + 1)
+        return "sum_sq" if _is_square(summed, ctx, scopes) else None
     if isinstance(func, cst.Attribute) and func.attr.value == "pow" and expr.args and literal(expr.args[0].value) == 2:
         return "sum_sq" if _is_norm(func.value, ctx, scopes) else None
+    # `model.l2()` / `self.l2_penalty()`: what the file's own function returns
+    kinds = {square_sum(ctx, value, inner, depth + 1) for value, inner in resolve.returned(ctx, expr, scopes)}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _stacked_list(ctx: Context, expr, scopes) -> Optional[cst.BaseExpression]:
+    """The list a `tf.stack(reg)` / `torch.stack(reg)` call makes one tensor of, else None."""
+    if isinstance(expr, cst.Call) and expr.args and expr.args[0].keyword is None:
+        if ctx.qualify(expr.func, scopes)[0] in STACK_CALLS:
+            return expr.args[0].value
     return None
 
 
@@ -313,8 +344,10 @@ def _parent_scale(parent: cst.BinaryOperation, child) -> frozenset:
     return frozenset()
 
 
-def _zero_tensor(expr) -> bool:
-    """`torch.tensor(0.)`, `torch.zeros(1)`, `tf.constant(0.0)`: an accumulator's start."""
+def _zero_tensor(ctx: Context, expr, scopes) -> bool:
+    """`torch.tensor(0.)`, `torch.zeros(1)`, `tf.constant(0.0)`: an accumulator's start, also
+    moved or cast on the way (`torch.tensor(0.).to(device)`, `tf.identity(tf.constant(0.))`)."""
+    expr = resolve.unwrap_identity(ctx, expr, scopes)
     if not isinstance(expr, cst.Call) or not expr.args:
         return False
     name = dotted(expr.func) or ""

@@ -11,9 +11,11 @@ from typing import FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
+from reglint.analysis import calls
 from reglint.analysis.context import Context
-from reglint.analysis.names import Binding, comments_of, dotted
+from reglint.analysis.names import Binding, CallSite, comments_of, dotted
 from reglint.analysis.syntax import argument, literal, string_key, string_value
+from reglint.frameworks import tensors
 from reglint.model import Value
 
 MAX_DEPTH = 8
@@ -23,7 +25,23 @@ def value(ctx: Context, expr: cst.BaseExpression, scopes, statement=None, depth:
     comments = comments_of(statement)
     result = _value(ctx, expr, scopes, depth, set())
     result.comments = tuple(dict.fromkeys(comments + result.comments))
+    result.docstrings = tuple(dict.fromkeys(enclosing_docstrings(ctx, scopes) + result.docstrings))
     return result
+
+
+def enclosing_docstrings(ctx: Context, scopes) -> Tuple[str, ...]:
+    """The docstrings of the functions, classes and module `scopes` lie in, innermost first."""
+    found = []
+    for scope in reversed(tuple(scopes) or (ctx.model.module,)):
+        if isinstance(scope, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+            text = scope.get_docstring()
+            if text:
+                found.append(text)
+    if not scopes or scopes[0] is not ctx.model.module:
+        text = ctx.model.module.get_docstring()
+        if text and text not in found:
+            found.append(text)
+    return tuple(found)
 
 
 def _value(ctx: Context, expr, scopes, depth, seen) -> Value:
@@ -77,7 +95,8 @@ def _name_value(ctx: Context, expr: cst.Name, scopes, depth, seen) -> Value:
     provenance = values[0].provenance if len(values) == 1 else ("constant" if number is not None else "unknown")
     names = (name,) + tuple(n for v in values for n in v.names if n != name)
     comments = tuple(c for v in values for c in v.comments)
-    return Value(expr, number, provenance, names, comments, later | _common_scales(values))
+    docstrings = tuple(dict.fromkeys(d for v in values for d in v.docstrings))
+    return Value(expr, number, provenance, names, comments, later | _common_scales(values), docstrings)
 
 
 def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Value:
@@ -86,7 +105,8 @@ def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Va
         scopes = ctx.scopes_of(binding.scope)
         inner = _value(ctx, binding.value, scopes, depth + 1, seen)
         provenance = "constant" if inner.provenance == "literal" else inner.provenance
-        return Value(binding.value, inner.number, provenance, inner.names, comments + inner.comments, inner.scales)
+        return Value(binding.value, inner.number, provenance, inner.names, comments + inner.comments, inner.scales,
+                     enclosing_docstrings(ctx, scopes) + inner.docstrings)
     if binding.kind == "param":
         return _parameter_value(ctx, binding, name, depth, seen)
     return Value(binding.value or cst.Name(name), None, "unknown", (), comments)
@@ -98,25 +118,22 @@ def _parameter_value(ctx: Context, binding: Binding, name: str, depth, seen) -> 
     outer = ctx.scopes_of(binding.scope)[:-1] or (ctx.model.module,)
     if binding.value is not None:
         candidates.append(_value(ctx, binding.value, outer, depth + 1, seen))
-    function = binding.function
-    if isinstance(function, cst.FunctionDef):
-        for site in ctx.names.calls:
-            if isinstance(site.call.func, cst.Name) and site.call.func.value == function.name.value:
-                arg = argument(site.call, name, binding.position)
-                if arg is not None:
-                    candidates.append(value(ctx, arg.value, site.scopes, site.statement, depth + 1))
+    for arg, site in arguments(ctx, binding, name):
+        candidates.append(value(ctx, arg, site.scopes, site.statement, depth + 1))
     numbers = {c.number for c in candidates if c.number is not None}
     number = numbers.pop() if len(numbers) == 1 else None
     names = tuple(n for c in candidates for n in c.names)
     comments = tuple(c for v in candidates for c in v.comments)
-    return Value(binding.value or cst.Name(name), number, "parameter", names, comments, _common_scales(candidates))
+    docstrings = enclosing_docstrings(ctx, ctx.scopes_of(binding.scope)) + tuple(d for c in candidates for d in c.docstrings)
+    return Value(binding.value or cst.Name(name), number, "parameter", names, comments, _common_scales(candidates),
+                 tuple(dict.fromkeys(docstrings)))
 
 
 def _attribute_value(ctx: Context, expr: cst.Attribute, scopes, depth, seen) -> Value:
     attr = expr.attr.value
     full = dotted(expr)
     if full:
-        bindings = ctx.names.attribute_bindings(full)
+        bindings = attribute_bindings(ctx, full, scopes)
         assigned = [b for b in bindings if b.kind == "assign" and b.value is not None]
         if assigned and full not in {s for s in seen if isinstance(s, str)}:
             inner = [_value(ctx, b.value, ctx.scopes_of(b.scope), depth + 1, seen | {full}) for b in assigned]
@@ -150,8 +167,62 @@ def _call_value(ctx: Context, expr: cst.Call, scopes, depth, seen) -> Value:
     return Value(expr, None, "unknown")
 
 
+def attribute_bindings(ctx: Context, full: str, scopes) -> List[Binding]:
+    """Assignments to a dotted attribute anywhere in the file; `self.x` read in a method
+    means the `self.x` its own class's methods assign (several classes each keep a
+    `self.optimizer`), falling back to every class's when its own assigns none."""
+    bindings = ctx.names.attribute_bindings(full)
+    head = full.split(".", 1)[0]
+    owner = next((s for s in reversed(scopes) if isinstance(s, cst.ClassDef)), None)
+    if head not in calls.RECEIVERS or owner is None or len(bindings) < 2:
+        return bindings
+    own = [b for b in bindings if isinstance(b.scope, cst.FunctionDef) and calls.enclosing_class(ctx, b.scope) is owner]
+    return own or bindings
+
+
+def unwrap_identity(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -> cst.BaseExpression:
+    """The value an identity call hands back: `x.to(device)`, `x.cuda()`, `x.float()`,
+    `tf.identity(x)`, `tf.convert_to_tensor(x)` are all `x` (frameworks.tensors tables)."""
+    while isinstance(expr, cst.Call) and depth <= MAX_DEPTH:
+        func = expr.func
+        on_value = isinstance(func, cst.Attribute) and (
+            isinstance(func.value, cst.Call) or ctx.qualify(func.value, scopes)[0] is None)  # not `torch.cuda`
+        if on_value and func.attr.value in tensors.IDENTITY_METHODS:
+            expr = func.value
+        elif expr.args and expr.args[0].keyword is None and ctx.qualify(func, scopes)[0] in tensors.IDENTITY_CALLS:
+            expr = expr.args[0].value
+        else:
+            return expr
+        depth += 1
+    return expr
+
+
+def arguments(ctx: Context, binding: Binding, name: str) -> List[Tuple[cst.BaseExpression, CallSite]]:
+    """What the file's call sites pass for a parameter (`SimSiam(get_encoder(), ...)` gives
+    `get_encoder()` for `encoder`), as (expression, call site) pairs."""
+    function = binding.function
+    if binding.kind != "param" or not isinstance(function, cst.FunctionDef):
+        return []
+    found = []
+    for site, bound in calls.call_sites(ctx, function):
+        position = binding.position - bound if binding.position is not None else None
+        if position is not None and position < 0:
+            continue  # the `self` a method call binds
+        arg = argument(site.call, name, position)
+        if arg is not None and not arg.star:
+            found.append((arg.value, site))
+    return found
+
+
+def returned(ctx: Context, call: cst.Call, scopes) -> List[Tuple[cst.BaseExpression, Tuple]]:
+    """What a call of one of this file's functions or methods may return: (expression,
+    scopes) pairs; empty for library calls and callees this file does not define."""
+    return calls.returned(ctx, call, scopes, origins)
+
+
 def origins(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -> List[Tuple[cst.BaseExpression, Tuple]]:
-    """The expressions `expr` may stand for, following simple assignments."""
+    """The expressions `expr` may stand for, following simple assignments, attributes
+    assigned anywhere in the file and the return values of the file's own functions."""
     if depth > MAX_DEPTH:
         return []
     if isinstance(expr, cst.Name):
@@ -159,14 +230,21 @@ def origins(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -> L
         for binding in ctx.names.lookup(expr.value, scopes):
             if binding.kind == "assign" and binding.value is not None:
                 found.extend(origins(ctx, binding.value, ctx.scopes_of(binding.scope), depth + 1))
+            elif binding.kind == "param":
+                for arg, site in arguments(ctx, binding, expr.value):
+                    found.extend(origins(ctx, arg, site.scopes, depth + 1))
         return found
     if isinstance(expr, cst.Attribute):
         full = dotted(expr)
-        bindings = ctx.names.attribute_bindings(full) if full else []
+        bindings = attribute_bindings(ctx, full, scopes) if full else []
         found = []
         for binding in bindings:
             if binding.kind == "assign" and binding.value is not None:
                 found.extend(origins(ctx, binding.value, ctx.scopes_of(binding.scope), depth + 1))
+        return found or [(expr, scopes)]
+    if isinstance(expr, cst.Call):
+        # `self._build_optimizer(args)` / `build_model()`: what the file's own function returns
+        found = [o for value, inner in returned(ctx, expr, scopes) for o in origins(ctx, value, inner, depth + 1)]
         return found or [(expr, scopes)]
     return [(expr, scopes)]
 

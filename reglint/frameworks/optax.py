@@ -63,6 +63,13 @@ POSITIONAL = {
     "optax.sgd": ("learning_rate", "momentum", "nesterov", "accumulator_dtype"),
 }
 
+# Wrappers whose result is still the wrapped optimizer (docs/semantics.md#optax):
+# `optax.inject_hyperparams(optax.adam)(learning_rate=lr)` is an adam whose hyperparameters
+# live in its state; `optax.multi_transform({"net": optax.adam(lr), ...}, labels)` applies
+# each transform to its partition. (wrapper -> keyword, position of the wrapped part)
+HYPERPARAM_WRAPPERS = {"optax.inject_hyperparams": ("inner_factory", 0), "optax.inject_stateful_hyperparams": ("inner_factory", 0)}
+PARTITIONS = {"optax.multi_transform": ("transforms", 0), "optax.partition": ("transforms", 0)}
+
 # `optax.masked(inner, mask)`: an `add_decayed_weights` inside it is the chain's decay.
 MASKED = "optax.masked"
 

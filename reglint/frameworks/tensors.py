@@ -17,5 +17,14 @@ AGGREGATES = frozenset({
 ADD_N_CALLS = frozenset({"tensorflow.add_n", "tensorflow.math.add_n"})  # sum a list of tensors
 POW_CALLS = frozenset({"torch.pow", "tensorflow.pow", "tensorflow.math.pow"})  # pow(x, 2) squares
 
+# Calls that hand back the same value (moved, cast or wrapped): `torch.tensor(0.).to(device)`
+# is still the zero an accumulator starts from. Methods by name; functions by qualified name.
+IDENTITY_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "detach", "clone",
+                              "requires_grad_"})
+IDENTITY_CALLS = frozenset({"tensorflow.identity", "tensorflow.convert_to_tensor", "torch.as_tensor", "jax.numpy.asarray",
+                            "numpy.asarray"})
+# Calls that turn a list of tensors into one tensor whose sum is the sum of the list's.
+STACK_CALLS = frozenset({"tensorflow.stack", "tensorflow.concat", "torch.stack", "torch.cat", "jax.numpy.stack", "numpy.stack"})
+
 # Bound nowhere in the file, `np.X` is read as NumPy's.
 CONVENTIONAL_NAMES = {"np": "numpy"}
