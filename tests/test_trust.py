@@ -38,3 +38,81 @@ def test_rl006_fix_never_silences_the_warning_about_the_value():
 def test_rl006_an_explicit_coefficient_is_a_choice():
     chosen = KERAS_DEFAULT_L2.replace("l2()", "l2(0.01)")
     assert run("RL006", chosen).diagnostics == []
+
+
+TF1_GRAPH = (
+    "import tensorflow as tf\n"
+    "logits = tf.layers.dense(x, 10, kernel_regularizer=tf.contrib.layers.l2_regularizer(1e-4))\n"
+    "loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)\n"
+    "train_op = tf.train.{optimizer}.minimize(loss)\n"
+)
+
+
+def test_rl003_under_adam_says_the_l2_terms_would_be_coupled_and_fixes_nothing():
+    source = TF1_GRAPH.format(optimizer="AdamOptimizer(1e-3)")
+    [diagnostic] = run("RL003", source, select=("ALL",)).diagnostics
+    assert (diagnostic.code, diagnostic.start.line, diagnostic.start.column) == ("RL003", 4, 50)
+    assert diagnostic.message == "Loss never adds the REGULARIZATION_LOSSES of this file's regularizers (first at line 2)"
+    assert diagnostic.note.endswith("; under `AdamOptimizer` the added L2 terms would be rescaled by the adaptive step: "
+                                    "coupled L2, not weight decay (RL002)")
+    assert diagnostic.fix.applicability is Applicability.DISPLAY_ONLY
+    assert diagnostic.fix.message == (
+        "Under `AdamOptimizer`, use decoupled weight decay (`tf.contrib.opt.AdamWOptimizer` / `AdamW`) instead of the "
+        "L2 regularizers; adding `tf.losses.get_regularization_loss()` would be coupled L2")
+    assert run("RL003", source, select=("ALL",), fix=True, unsafe=True).fixed is None
+
+
+def test_rl003_under_momentum_still_adds_the_regularization_loss():
+    source = TF1_GRAPH.format(optimizer="MomentumOptimizer(0.1, 0.9)")
+    [diagnostic] = run("RL003", source).diagnostics
+    assert diagnostic.note == ("TF1 regularizers only add a tensor to a collection; unless the minimized loss adds it, "
+                               "they do nothing")
+    fixed = run("RL003", source, fix=True, unsafe=True).fixed.decode()
+    assert fixed.endswith("minimize(loss + tf.losses.get_regularization_loss())\n")
+    assert run("RL003", fixed, select=("ALL",)).diagnostics == []
+
+
+# -- one run tells the whole story (item 2) -------------------------------------------
+
+import difflib  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from reglint.report import cell_of  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = sorted(p for p in (ROOT / "tests" / "fixtures" / "rules").glob("*/*.py") if not p.name.endswith(".fixed.py"))
+CASES += sorted(p for p in (ROOT / "examples").rglob("*") if p.suffix in (".py", ".ipynb"))
+EVERY_RULE = Plan.build(Settings(select=("ALL",)))
+
+
+def _old_lines(before: str, after: str) -> dict:
+    """Each line of `after` -> the lines of `before` it came from (an edited line: the edited block)."""
+    mapping = {}
+    old, new = before.splitlines(), after.splitlines()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        for j in range(j1, j2):
+            mapping[j + 1] = {i1 + (j - j1) + 1} if tag == "equal" else set(range(i1 + 1, max(i2, i1 + 1) + 1))
+    return mapping
+
+
+@pytest.mark.parametrize("source", CASES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_fix_reveals_nothing_the_first_run_did_not_show(source: Path) -> None:
+    """After `--fix --unsafe-fixes` every diagnostic of the fixed text was reported by the
+    first run, with the same code, at the site the fixed line came from."""
+    data = source.read_bytes()
+    first = check_bytes(str(source), data, EVERY_RULE, fix=True, unsafe=True)
+    if first.fixed is None:
+        return
+    before = check_bytes(str(source), data, EVERY_RULE).diagnostics
+    after = check_bytes(str(source), first.fixed, EVERY_RULE).diagnostics
+    if source.suffix == ".ipynb":
+        seen = [(d.code, cell_of(d)) for d in before]
+        new = [(d.code, cell_of(d)) for d in after if (d.code, cell_of(d)) not in seen]
+    else:
+        origin = _old_lines(data.decode(), first.fixed.decode())
+        seen = {(d.code, line) for d in before for line in range(d.start.line, d.end.line + 1)}
+        new = [(d.code, d.start.line, d.message) for d in after
+               if not any((d.code, line) in seen for line in origin.get(d.start.line, ()))]
+    assert new == [], new
