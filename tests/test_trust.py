@@ -72,6 +72,26 @@ def test_rl003_under_momentum_still_adds_the_regularization_loss():
     assert run("RL003", fixed, select=("ALL",)).diagnostics == []
 
 
+ADAM = "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay={decay})\n"
+
+
+def test_rl002_adam_to_adamw_writes_a_starting_value_not_the_coupled_one():
+    [diagnostic] = run("RL002", ADAM.format(decay="1e-4")).diagnostics
+    assert diagnostic.message == "`torch.optim.Adam` with weight_decay=0.0001 is a coupled L2 penalty, not weight decay"
+    assert diagnostic.note.endswith("; no decoupled value is equivalent: typical AdamW values are 1e-2 to 1e-1 "
+                                    "(coupled ones 1e-5 to 5e-4), start at 1e-2 and tune")
+    assert diagnostic.fix.message == "Switch to decoupled decay: `AdamW` with weight_decay=1e-2 (a starting point; tune)"
+    fixed = run("RL002", ADAM.format(decay="1e-4"), fix=True, unsafe=True).fixed.decode()
+    assert fixed.endswith("opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)\n")
+
+
+def test_rl002_a_named_coupled_value_is_not_carried_over_silently():
+    [diagnostic] = run("RL002", ADAM.format(decay="args.wd")).diagnostics
+    assert diagnostic.fix.applicability is Applicability.DISPLAY_ONLY
+    assert diagnostic.fix.message == ("Switch to decoupled decay: `AdamW`, and set `args.wd` to about 1e-2 "
+                                      "(a starting point; tune)")
+
+
 # -- one run tells the whole story (item 2) -------------------------------------------
 
 import difflib  # noqa: E402
