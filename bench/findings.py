@@ -52,7 +52,7 @@ def _normal(entry: dict, root: Path) -> dict:
             "edits": [[e["location"]["row"], e["location"]["column"], e["end_location"]["row"],
                        e["end_location"]["column"], e["content"]] for e in fix["edits"]],
         }
-    return {
+    found = {
         "file": os.path.relpath(entry["filename"], root).replace(os.sep, "/"),
         "code": entry["code"],
         "start": [entry["location"]["row"], entry["location"]["column"]],
@@ -60,6 +60,9 @@ def _normal(entry: dict, root: Path) -> dict:
         "message": entry["message"],
         "fix": fix,
     }
+    if entry.get("note"):
+        found["note"] = entry["note"]
+    return found
 
 
 def findings(name: str, root: Path) -> dict:

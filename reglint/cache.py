@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Tuple
 from reglint import __version__
 
 DEFAULT_DIR = ".reglint_cache"
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout changes (2: Diagnostic.note)
 
 Stamp = Tuple[int, int, int]  # size, mtime_ns, mode
 

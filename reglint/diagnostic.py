@@ -52,6 +52,8 @@ class Diagnostic:
     fix: Optional[Fix] = None
     # extra facts an output format may show (e.g. the notebook cell); never compared
     extra: Tuple[Tuple[str, object], ...] = field(default=(), compare=False)
+    # why it matters, for `full` and JSON: the message's first line says only what and where
+    note: Optional[str] = None
 
     @property
     def sort_key(self):

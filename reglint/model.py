@@ -138,6 +138,9 @@ class Penalty:
     norm_calls: List[cst.Call] = field(default_factory=list)  # for "norm": the unsquared norm calls
     names: Tuple[str, ...] = ()  # names the term and the product are bound to (`l2_reg`, `reg_loss`)
     comments: Tuple[str, ...] = ()  # comments on the product's and the term's statements
+    # for "norm": the product is summed into a loss (not a divisor) and a loss or penalty name
+    # binds it, sums it or is its function's; None where not asked
+    loss_term: Optional[bool] = None
 
 
 @dataclass

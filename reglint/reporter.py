@@ -47,9 +47,9 @@ class Reporter:
             Position(code_range.end.line, code_range.end.column + 1),
         )
 
-    def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None) -> Diagnostic:
+    def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None, note: Optional[str] = None) -> Diagnostic:
         start, end = self.range_of(node)
-        return Diagnostic(rule.code, rule.name, message, self.path, start, end, fix)
+        return Diagnostic(rule.code, rule.name, message, self.path, start, end, fix, note=note)
 
     def replace(self, node: cst.CSTNode, content: str) -> Edit:
         start, end = self.range_of(node)

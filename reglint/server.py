@@ -242,7 +242,7 @@ def lsp_diagnostic(diagnostic, lines: Lines) -> types.Diagnostic:
     tags = [types.DiagnosticTag.Unnecessary] if dict(diagnostic.extra).get(UNNECESSARY) else None
     return types.Diagnostic(
         range=lines.range(diagnostic.start, diagnostic.end),
-        message=diagnostic.message,
+        message=f"{diagnostic.message}\n{diagnostic.note}" if diagnostic.note else diagnostic.message,
         severity=types.DiagnosticSeverity.Error if diagnostic.code == PARSE_ERROR_CODE else types.DiagnosticSeverity.Warning,
         code=diagnostic.code,
         code_description=types.CodeDescription(href=rule.url) if rule is not None else None,

@@ -21,17 +21,16 @@ dense = layers.Dense(128, kernel_regularizer=regularizers.l2())
 
 ## Use instead
 ```python
-dense = layers.Dense(128, kernel_regularizer=regularizers.l2(0.01))
+dense = layers.Dense(128, kernel_regularizer=regularizers.l2(5e-5))  # a weight decay of 1e-4
 ```
 
 ## Fix safety
-Safe: `l2()` → `l2(0.01)` and `"l2"` → `l2(0.01)` (spelled with the file's own
-Keras import) keep the coefficient Keras uses, in every version (the positional
-argument works for Keras 1's `l` and Keras 2/3's `l2` alike); the point is that the
-value is now visible and can be chosen. Without a usable import, or where the name is
-not imported but read as Keras's, the fix is display-only. `l1_l2(...)` without `l2=`
-is display-only: which value to write depends on the Keras version the code was
-written for.
+Display-only. The concern is the value, not its spelling: a fix that wrote `l2(0.01)`
+would keep the coefficient and silence the warning about it, so no fix is applied, not
+even with `--unsafe-fixes`. The help line offers both choices — `l2(5e-5)`–`l2(2.5e-4)`
+for a typical weight decay of 1e-4–5e-4, or `l2(0.01)` to keep what Keras uses — and the
+warning stays until a person writes one. `l1_l2(...)` without `l2=` is display-only too:
+which value to write depends on the Keras version the code was written for.
 
 ## Options
 None.
@@ -54,13 +53,21 @@ RULE = Rule(
     code="RL006",
     name="implicit-l2-coefficient",
     summary="Keras L2 regularizer relying on the default coefficient (0.01, 20–100× a typical weight decay)",
-    fix=Applicability.SAFE,
+    fix=Applicability.DISPLAY_ONLY,
     words=(L2_REGULARIZER_WORDS + (b"'l2'", b'"l2"'),),  # or the string "l2"
     facts=("regularizers",),
 )
 
 DEFAULT = "0.01"
-WHY = "Keras's default 0.01, i.e. a weight decay of 0.02, 20–100× a typical one (1e-4–5e-4 is `l2(5e-5)`–`l2(2.5e-4)`)"
+WHAT = "uses Keras's default coefficient 0.01, a weight decay of 0.02"
+WHY = ("Keras adds 0.01·Σw², the loss term of a weight decay of 0.02; typical weight decays are "
+       "1e-4–5e-4, 20–100× weaker")
+
+
+def _choose(l2: str) -> str:
+    """The display-only fix's title: the two values a person may mean."""
+    return (f"Write the coefficient you mean: `{l2}(5e-5)`–`{l2}(2.5e-4)` for a weight decay of 1e-4–5e-4, "
+            f"or `{l2}({DEFAULT})` to keep Keras's default")
 
 
 def check(model, settings, report):
@@ -84,35 +91,22 @@ def _only_on_activities(regularizer) -> bool:
 
 
 def _empty_call(model, report, regularizer):
-    call = regularizer.call
-    written = model.code(call.func)
-    fixed = f"{written}({DEFAULT})"
-    message = f"`{written}()` relies on {WHY}; write it: use `{fixed}`" + inferred_note(regularizer.inferred, written)
-    if regularizer.inferred:
-        return report.diagnostic(RULE, call, message, Fix(Applicability.DISPLAY_ONLY, f"Write the coefficient: `{fixed}`"))
-    fix = Fix(Applicability.SAFE, f"Write the coefficient: `{fixed}`", (report.replace(call, fixed),))
-    return report.diagnostic(RULE, call, message, fix)
+    written = model.code(regularizer.call.func)
+    note = WHY + inferred_note(regularizer.inferred, written)
+    return report.diagnostic(RULE, regularizer.call, f"`{written}()` {WHAT}", Fix(Applicability.DISPLAY_ONLY, _choose(written)), note)
 
 
 def _string(model, report, regularizer):
     node = regularizer.call
     name = spelled(model, "keras.regularizers.l2")
-    fixed = f"{name}({DEFAULT})" if name else f"regularizers.l2({DEFAULT})"
-    message = f"`{model.code(node)}` relies on {WHY}; write it: use `{fixed}`"
-    if name is None:
-        fix = Fix(Applicability.DISPLAY_ONLY, f"Write the coefficient: `keras.regularizers.l2({DEFAULT})` (import it first)")
-        message = f"`{model.code(node)}` relies on {WHY}; write it as `keras.regularizers.l2({DEFAULT})`"
-    else:
-        fix = Fix(Applicability.SAFE, f"Write the coefficient: `{fixed}`", (report.replace(node, fixed),))
-    return report.diagnostic(RULE, node, message, fix)
+    title = _choose(name) if name else _choose("keras.regularizers.l2") + " (import it first)"
+    return report.diagnostic(RULE, node, f"`{model.code(node)}` {WHAT}", Fix(Applicability.DISPLAY_ONLY, title), WHY)
 
 
 def _l1_l2(model, report, regularizer):
     written = model.code(regularizer.call.func)
-    message = (
-        f"`{written}(...)` leaves `l2` at its default, which is 0.01 in Keras 2 / tf.keras but 0 in Keras 3 "
-        "(where `l1_l2` became `L1L2(l1=0.0, l2=0.0)`): the same line regularizes differently by version; write `l2=` explicitly"
-        + inferred_note(regularizer.inferred, written)
-    )
+    message = f"`{written}(...)` leaves `l2` at its default: 0.01 in Keras 2 / tf.keras, 0 in Keras 3"
+    note = ("Keras 3 made `l1_l2` the class `L1L2(l1=0.0, l2=0.0)`: the same line regularizes differently by version"
+            + inferred_note(regularizer.inferred, written))
     fix = Fix(Applicability.DISPLAY_ONLY, "Write `l2=` explicitly (0.01 is what Keras 2 used, 0.0 what Keras 3 uses)")
-    return report.diagnostic(RULE, regularizer.call, message, fix)
+    return report.diagnostic(RULE, regularizer.call, message, fix, note)

@@ -41,6 +41,14 @@ or `add_decayed_weights` moved after `scale_by_adam`. Keras, TF1 and hand-writte
 penalties get display-only advice (`AdamW(weight_decay=…)` instead of the L2 term), and
 so do `Adagrad`/`RMSprop` (no decoupled flag) and HF `optim=` strings.
 
+A switch to decoupled decay does not carry the coupled value over: λ·w added to the
+gradient and then divided by √v̂ has no decoupled equivalent, and AdamW values are
+typically 1e-2 to 1e-1 where coupled Adam values are 1e-5 to 5e-4. The torch fixes
+therefore write `weight_decay=1e-2` (the low end of that range and torch's AdamW
+default) in place of a literal value, and the note says to tune from there; a value
+defined elsewhere (`args.weight_decay`, a constant) would be kept unchanged by an edit
+here, so that fix is display-only and says which value to start from.
+
 ## Options
 None.
 
@@ -59,6 +67,7 @@ None.
 from __future__ import annotations
 
 from reglint.diagnostic import Applicability, Fix
+from reglint.frameworks import ADAMW_START, ADAMW_TYPICAL
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
 from reglint.rules._common import (
@@ -102,12 +111,36 @@ def _torch(model, report):
         amount = format_number(value.number) if value.number is not None else f"`{model.code(value.expr)}` (not provably zero)"
         spelled = model.code(optimizer.node.func)
         subject = stated_as(model, optimizer) or f"`{spelled}`"
-        message = f"{subject} with weight_decay={amount} adds a coupled L2 penalty: {WHY}"
-        fix = _torch_fix(model, report, optimizer, name)
-        if fix is not None:
-            message += f"; use {fix.message.split(': ', 1)[1]}"
-        message += inferred_note(optimizer.inferred, spelled)
-        yield report.diagnostic(RULE, optimizer.weight_decay_arg, message, fix)
+        message = f"{subject} with weight_decay={amount} is a coupled L2 penalty, not weight decay"
+        fix = _with_start_value(report, optimizer, _torch_fix(model, report, optimizer, name))
+        note = f"{WHY}; {START}" + inferred_note(optimizer.inferred, spelled)
+        yield report.diagnostic(RULE, optimizer.weight_decay_arg, message, fix, note)
+
+
+START = (f"no decoupled value is equivalent: typical AdamW values are {ADAMW_TYPICAL} (coupled ones 1e-5 to 5e-4), "
+         f"start at {ADAMW_START} and tune")
+
+
+def _with_start_value(report, optimizer, fix):
+    """A switch to decoupled decay writes the starting value over a literal coupled one; a
+    value defined elsewhere would carry over unchanged, so that fix is display-only."""
+    import libcst as cst
+
+    if fix is None or not fix.edits:
+        return fix
+    title = fix.message.replace(f" ({RETUNE})", "").replace(f"; {RETUNE}", "")
+    written = optimizer.weight_decay_arg.value
+    if isinstance(written, (cst.Float, cst.Integer)) or (
+            isinstance(written, cst.UnaryOperation) and isinstance(written.expression, (cst.Float, cst.Integer))):
+        return Fix(fix.applicability, f"{title} with weight_decay={ADAMW_START} (a starting point; tune)",
+                   fix.edits + (report.replace(written, ADAMW_START),))
+    return Fix(Applicability.DISPLAY_ONLY, f"{title}, and set `{model_code(written)}` to about {ADAMW_START} (a starting point; tune)")
+
+
+def model_code(node) -> str:
+    import libcst as cst
+
+    return cst.Module(body=[]).code_for_node(node)
 
 
 def _torch_fix(model, report, optimizer, name):

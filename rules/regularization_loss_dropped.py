@@ -34,7 +34,12 @@ train_op = tf.train.MomentumOptimizer(0.1, 0.9).minimize(
 ```
 
 ## Fix safety
-Unsafe: adding the missing term changes training numerics. TF1 losses get
+Unsafe: adding the missing term changes training numerics. Under an adaptive optimizer
+with coupled decay (`AdamOptimizer`, Keras `Adam`, ...) the fix is display-only: the
+added L2 terms would be rescaled by the adaptive step — coupled L2, not weight decay,
+which RL002 reports — so the message says so and the help points to decoupled weight
+decay (`tf.contrib.opt.AdamWOptimizer`, `AdamW`) instead of writing code the next run
+would flag. TF1 losses get
 `+ tf.losses.get_regularization_loss()` spelled with the file's own module alias
 (`tf.compat.v1.losses…` where the file uses `tf.compat.v1`); a GradientTape loss gets
 `+ sum(model.losses)` inside the tape block (outside it the term has no gradient).
@@ -72,6 +77,28 @@ RULE = Rule(
 
 
 TF1_KINDS = ("minimize", "compute_gradients", "create_train_op", "gradients", "estimator_spec")
+TF1_WHY = "TF1 regularizers only add a tensor to a collection; unless the minimized loss adds it, they do nothing"
+TAPE_WHY = "Keras layers only record their penalties in `.losses`; a custom loop must add them inside the tape"
+
+
+def _coupled_under(site, regularizers) -> str:
+    """The adaptive optimizer (coupled decay) the added L2 terms would reach, or ''."""
+    optimizer = site.optimizer
+    if optimizer is None or not optimizer.adaptive or optimizer.decay_mode == "decoupled":
+        return ""
+    if not any(r.has_l2 for r in regularizers):
+        return ""
+    return optimizer.qualname.rsplit(".", 1)[-1]
+
+
+def _coupled_fix(adaptive: str, term: str) -> Fix:
+    """Display-only: adding the L2 losses under Adam & co. would be coupled L2 (RL002's concern)."""
+    return Fix(Applicability.DISPLAY_ONLY, f"Under `{adaptive}`, use decoupled weight decay (`tf.contrib.opt.AdamWOptimizer` "
+                                           f"/ `AdamW`) instead of the L2 regularizers; adding `{term}` would be coupled L2")
+
+
+def _coupled_note(adaptive: str) -> str:
+    return f"; under `{adaptive}` the added L2 terms would be rescaled by the adaptive step: coupled L2, not weight decay (RL002)"
 
 
 def check(model, settings, report):
@@ -96,11 +123,12 @@ def _tf1(model, report):
             continue  # the minimize call in the same model_fn is the one reported
         term = _regularization_loss_call(model)
         line = _first_line(model, report, collected)
-        message = (
-            f"Regularizers in this file (first at line {line}) go to the REGULARIZATION_LOSSES collection, "
-            f"but this loss never adds them, so they do nothing; add `{term or 'tf.losses.get_regularization_loss()'}`"
-        )
-        if term is None or (site.kind == "estimator_spec" and site.loss_assignment is None):
+        message = f"Loss never adds the REGULARIZATION_LOSSES of this file's regularizers (first at line {line})"
+        adaptive = _coupled_under(site, collected)
+        note = TF1_WHY + (_coupled_note(adaptive) if adaptive else "")
+        if adaptive:
+            fix = _coupled_fix(adaptive, term or "tf.losses.get_regularization_loss()")
+        elif term is None or (site.kind == "estimator_spec" and site.loss_assignment is None):
             fix = Fix(Applicability.DISPLAY_ONLY, "Add `tf.losses.get_regularization_loss()` where the loss is built")
         elif site.kind == "estimator_spec":
             # the reported loss alone trains nothing: add the term where the loss is built
@@ -109,7 +137,7 @@ def _tf1(model, report):
         else:
             fixed = plus_code(model.module, site.loss, term)
             fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (report.replace(site.loss, fixed),))
-        yield report.diagnostic(RULE, site.loss, message, fix)
+        yield report.diagnostic(RULE, site.loss, message, fix, note)
 
 
 def _regularization_loss_call(model):
@@ -143,14 +171,15 @@ def _tape(model, report):
         owner = site.model_expr or "model"
         line = _first_line(model, report, keras_regularized)
         term = f"sum({owner}.losses)"
-        message = (
-            f"Keras layer regularizers (first at line {line}) are only collected in `{owner}.losses`; this "
-            f"GradientTape loss never adds them, so they do nothing; add `{term}` to the loss inside the tape"
-        )
+        message = f"GradientTape loss never adds `{owner}.losses`, the penalties of the layer regularizers (first at line {line})"
+        adaptive = _coupled_under(site, keras_regularized)
+        note = TAPE_WHY + (_coupled_note(adaptive) if adaptive else "")
         assignment = site.loss_assignment
-        if assignment is not None and site.model_expr is not None:
+        if adaptive:
+            fix = _coupled_fix(adaptive, term)
+        elif assignment is not None and site.model_expr is not None:
             fixed = plus_code(model.module, assignment.value, term)
             fix = Fix(Applicability.UNSAFE, f"Add the layer losses inside the tape: `{fixed}`", (report.replace(assignment.value, fixed),))
         else:
             fix = Fix(Applicability.DISPLAY_ONLY, f"Add `{term}` to the loss computed inside the tape")
-        yield report.diagnostic(RULE, site.loss, message, fix)
+        yield report.diagnostic(RULE, site.loss, message, fix, note)

@@ -4,8 +4,10 @@ Flags a penalty meant as L2 regularization or weight decay that is built from an
 model.parameters())`, a loop `l2_reg += torch.norm(param)` then `loss += λ * l2_reg`,
 `tf.norm(w)`, `torch.linalg.norm(w)`. It needs evidence that the term is meant as L2
 or weight decay — a name (`l2_reg`, `l2_lambda`, `weight_decay`, `wd`) or a comment
-saying L2 / weight decay — and a norm over parameters, not over data, gradients or a
-difference of weights.
+saying L2 / weight decay — a norm over parameters, not over data, gradients or a
+difference of weights, and a product that is a loss term: summed (not a divisor, as in a
+LARS trust ratio `‖w‖ / (‖g‖ + wd·‖w‖)`) and bound to a loss or penalty name, summing
+one (`l2_reg`), or in a loss function (`loss_fn`).
 
 ## Why is this bad?
 L2 regularization is `λ/2·‖w‖²`, whose gradient `λ·w` shrinks each weight in
@@ -82,7 +84,7 @@ def check(model, settings, report):
     for penalty in model.penalties:
         if penalty.convention != "norm":
             continue
-        if not penalty.over_weights or switched_off(penalty.coefficient):
+        if not penalty.over_weights or not penalty.loss_term or switched_off(penalty.coefficient):
             continue
         evidence = _evidence(penalty)
         if evidence is None:

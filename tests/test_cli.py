@@ -25,12 +25,10 @@ HAZARD = (
     "model = torch.nn.Linear(4, 2)\n"
     "opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)\n"
 )
-FIXED = HAZARD.replace("torch.optim.Adam(", "torch.optim.AdamW(")
+FIXED = HAZARD.replace("torch.optim.Adam(", "torch.optim.AdamW(").replace("weight_decay=1e-4", "weight_decay=1e-2")  # RL002 starts AdamW at 1e-2
 CLEAN = "import torch\n\nmodel = torch.nn.Linear(4, 2)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
 RL002 = (
-    "RL002 `torch.optim.Adam` with weight_decay=0.0001 adds a coupled L2 penalty: the L2 gradient is "
-    "rescaled by the adaptive step, so it is not weight decay (Loshchilov & Hutter, ICLR 2019); "
-    "use `AdamW` (the decay value needs retuning for decoupled decay)"
+    "RL002 `torch.optim.Adam` with weight_decay=0.0001 is a coupled L2 penalty, not weight decay"
 )
 # what makes a broken file reach the decoder and the parser: the words of an Adam + weight decay
 VOCABULARY = "import torch\nopt = torch.optim.Adam(p, weight_decay=1e-4)\n"

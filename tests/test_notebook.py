@@ -23,7 +23,7 @@ from test_noqa import run
 
 IMPORTS = "import torch\nmodel = torch.nn.Linear(4, 2)"
 ADAM = "opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)"
-ADAMW = ADAM.replace("torch.optim.Adam(", "torch.optim.AdamW(")
+ADAMW = ADAM.replace("torch.optim.Adam(", "torch.optim.AdamW(").replace("weight_decay=1e-4", "weight_decay=1e-2")  # as RL002 fixes it
 RL002 = ADAM.index("weight_decay") + 1  # the diagnostic's column
 
 

@@ -39,9 +39,7 @@ from _cli import reglint
 ROOT = Path(__file__).resolve().parent.parent
 VOCABULARY = "import torch\nopt = torch.optim.Adam(p, weight_decay=1e-4)\n"
 RL002 = (
-    "RL002 `torch.optim.Adam` with weight_decay=0.0001 adds a coupled L2 penalty: the L2 gradient is "
-    "rescaled by the adaptive step, so it is not weight decay (Loshchilov & Hutter, ICLR 2019); "
-    "use `AdamW` (the decay value needs retuning for decoupled decay)"
+    "RL002 `torch.optim.Adam` with weight_decay=0.0001 is a coupled L2 penalty, not weight decay"
 )
 TOO_DEEP = "RL000 file is too deeply nested to analyse"
 

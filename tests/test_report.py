@@ -8,6 +8,7 @@ key is a breaking change and should fail here first.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 import json
 import os
 import re
@@ -670,3 +671,26 @@ def test_cli_colors_on_a_tty_unless_no_color(hazard):
     assert code == 1 and ANSI.search(out)
     code, out = _run_on_a_tty(["check", "--no-cache", hazard], {**env, "NO_COLOR": "1"})
     assert code == 1 and "RL002" in out and not ANSI.search(out)
+
+
+# -- the note: why a diagnostic matters, under its one-line message (issue 14 item 8) ----
+
+NOTE = "the L2 gradient is rescaled by the adaptive step, so it is not weight decay"
+
+
+def test_full_shows_the_note_before_the_help():
+    text = render("full", one(replace(make(fix=UNSAFE_FIX), note=NOTE)), unsafe_fixes=True)
+    assert text.splitlines()[0] == "train.py:2:53: RL002 [*] Adam's weight_decay is coupled L2"
+    assert text.endswith(f"  = note: {NOTE}\n  = help: Use torch.optim.AdamW\n\n")
+
+
+def test_concise_shows_only_the_message():
+    text = render("concise", one(replace(make(), note=NOTE)))
+    assert text == "train.py:2:53: RL002 Adam's weight_decay is coupled L2\n"
+
+
+def test_json_has_the_note_only_when_there_is_one():
+    with_note = json.loads(render("json", one(replace(make(), note=NOTE))))[0]
+    without = json.loads(render("json", one(make())))[0]
+    assert with_note["note"] == NOTE and list(with_note)[-1] == "note"
+    assert "note" not in without

@@ -39,7 +39,7 @@ HAZARD = (
     "model = torch.nn.Linear(4, 2)\n"
     "opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)\n"
 )
-FIXED = HAZARD.replace("torch.optim.Adam(", "torch.optim.AdamW(")
+FIXED = HAZARD.replace("torch.optim.Adam(", "torch.optim.AdamW(").replace("weight_decay=1e-4", "weight_decay=1e-2")  # RL002 starts AdamW at 1e-2
 FIX = ("--fix", "--unsafe-fixes")
 
 
@@ -254,7 +254,7 @@ def _files(folder: Path, count: int):
         original = HAZARD + f"step_{index} = {index}\n" * (1 + index % 7)
         name = f"train_{index:03}.py"
         (folder / name).write_text(original)
-        expected[name] = (original.encode(), original.replace("torch.optim.Adam(", "torch.optim.AdamW(").encode())
+        expected[name] = (original.encode(), original.replace("torch.optim.Adam(", "torch.optim.AdamW(").replace("weight_decay=1e-4", "weight_decay=1e-2").encode())
     return expected
 
 

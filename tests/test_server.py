@@ -24,7 +24,7 @@ HAZARD = (
     "model = torch.nn.Linear(4, 2)\n"
     "opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)\n"
 )
-FIXED = HAZARD.replace("torch.optim.Adam(", "torch.optim.AdamW(")
+FIXED = HAZARD.replace("torch.optim.Adam(", "torch.optim.AdamW(").replace("weight_decay=1e-4", "weight_decay=1e-2")  # RL002 starts AdamW at 1e-2
 CLEAN = "import torch\n\nmodel = torch.nn.Linear(4, 2)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
 # a non-ASCII comment before the hazard: LSP columns are UTF-16 code units, reglint's code points
 WIDE = "import torch\nλ = 1  # 𝜆 is two UTF-16 units\nopt = torch.optim.Adam(p, weight_decay=1e-4)  # 𝜆 again\n"

@@ -3,6 +3,7 @@ whether they range over a model's parameters, and which module's."""
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional, Set
 
 import libcst as cst
@@ -14,6 +15,7 @@ from reglint.analysis.syntax import argument, child_fields_of, literal
 from reglint.frameworks import tf1
 from reglint.frameworks.tensors import ADD_N_CALLS, NORM_CALLS, POW_CALLS, SQUARE_CALLS, STACK_CALLS, SUM_CALLS
 from reglint.model import Penalty
+from reglint.rules._common import snake
 
 # Where parameters come from, and the names people give a parameter in a loop.
 WEIGHT_SOURCES = frozenset({
@@ -22,6 +24,9 @@ WEIGHT_SOURCES = frozenset({
 })
 PARAMETER_WORDS = ("parameters", "trainable_variables", "trainable_weights", "tree_leaves")
 WEIGHT_NAMES = frozenset({"p", "param", "params", "w", "W", "weight", "weights", "kernel", "v", "var", "variable"})
+# A name part that says a value is (part of) a loss or a penalty: `loss`, `batch_loss`,
+# `l2_reg`, `l2_penalty`, `objective`, `regularized_loss`, `loss_fn` (snake-cased).
+LOSS_NAME = re.compile(r"(^|_)(loss(es)?|penalt(y|ies)|reg|regulari[sz](ation|er|ed)|l2|objective|cost|total|risk)(_|$)")
 
 
 def penalties(ctx) -> None:
@@ -62,8 +67,28 @@ def _norm_penalty(ctx: Context, product: cst.BinaryOperation, scopes, statement)
                 comments.extend(comments_of(binding.statement))
         penalty.names = tuple(dict.fromkeys(names))
         penalty.comments = tuple(dict.fromkeys(comments))
+        penalty.loss_term = _added_as_a_whole(ctx, product) and _named_as_loss(penalty.names, scopes)
         ctx.model.penalties.append(penalty)
         return
+
+
+def _added_as_a_whole(ctx: Context, product) -> bool:
+    """The product is summed or scaled, never a divisor: `loss + lam * ‖w‖` is a loss term,
+    `eeta * ‖w‖ / (‖g‖ + wd * ‖w‖)` (a trust ratio's denominator) is not."""
+    node, parent = product, ctx.names.parents.get(id(product))
+    while isinstance(parent, cst.BinaryOperation):
+        if isinstance(parent.operator, cst.Divide) and parent.right is node:
+            return False
+        if not isinstance(parent.operator, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide)):
+            return False
+        node, parent = parent, ctx.names.parents.get(id(parent))
+    return True
+
+
+def _named_as_loss(names, scopes) -> bool:
+    """Bound to a loss or penalty name, summing one (`l2_reg`), or in a loss function (`loss_fn`)."""
+    functions = [s.name.value for s in scopes if isinstance(s, cst.FunctionDef)]
+    return any(LOSS_NAME.search(snake(name)) for name in list(names) + functions[-1:])
 
 
 def norm_terms(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -> List[cst.Call]:

@@ -151,3 +151,7 @@ def decoupled(name, api, lr_scaled, code, typical, source, note) -> Convention:
 
 CAFFE_TYPICAL = "4e-5 to 5e-4"
 ADAMW_TYPICAL = "1e-2 to 1e-1"
+# Where a decoupled (AdamW) decay starts when it replaces a coupled one: no value is equivalent
+# under an adaptive step (docs/semantics.md#decoupled-weight-decay-paper), so the low end of
+# the typical range, which is also torch's AdamW default.
+ADAMW_START = "1e-2"

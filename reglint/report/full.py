@@ -5,6 +5,7 @@
     3 | opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
       |                                                     ^^^^^^^^^^^^^^^^^
       |
+      = note: why it matters (when the rule gives a reason)
       = help: what the fix does
 
 The header is the `concise` line, so editors' problem matchers work on both.
@@ -151,6 +152,12 @@ def _snippet(diagnostic, lines: List[str]) -> Tuple[List[Line], int]:
     return out, width
 
 
+def _note(diagnostic, width: int) -> Optional[Line]:
+    if not diagnostic.note:
+        return None
+    return [(" " * (width + 1) + "= ", "bold blue"), ("note", "bold"), (": " + clean(diagnostic.note), "")]
+
+
 def _help(diagnostic, unsafe_fixes: bool, width: int) -> Optional[Line]:
     fix = diagnostic.fix
     if fix is None:
@@ -166,9 +173,9 @@ def block(diagnostic, lines: List[str], context) -> List[Line]:
     out = [_header(diagnostic, context.unsafe_fixes)]
     snippet, width = _snippet(diagnostic, lines) if lines else ([], 1)
     out.extend(snippet)
-    help_line = _help(diagnostic, context.unsafe_fixes, width)
-    if help_line:
-        out.append(help_line)
+    for extra in (_note(diagnostic, width), _help(diagnostic, context.unsafe_fixes, width)):
+        if extra:
+            out.append(extra)
     out.append([])
     return out
 

@@ -17,6 +17,7 @@ the field names and meanings are ruff's. Each element is, in this key order:
       },
       "url": "https://..." | null,     # the rule's docs; null for RL000
       "noqa_row": 3,                   # the line a `# noqa: RL002` comment must go on
+      "note": "...",                   # why it matters, when the rule says (not in ruff's format)
       "cell": 2                        # notebooks only: the 1-based cell; rows are within it
     }
 
@@ -71,6 +72,8 @@ def diagnostic_object(diagnostic, rules) -> dict:
         "url": _url(diagnostic, rules),
         "noqa_row": diagnostic.start.line,
     }
+    if diagnostic.note:
+        item["note"] = diagnostic.note
     cell = cell_of(diagnostic)
     if cell is not None:
         item["cell"] = cell
