@@ -33,7 +33,10 @@ Unsafe: passing the value as `weight_decay=` turns the decay on and returns the 
 it filled to its default, which changes training numerics. Offered only when the value
 is the last positional argument, nothing else fills `weight_decay`, and the class takes
 that keyword in every release (torch, `optax.adamw`/`nadamw`/`adamaxw`); Keras (whose
-legacy optimizers have no `weight_decay=`), tfa and `optax.adam` get the advice only.
+legacy optimizers have no `weight_decay=`), tfa and `optax.adam` get the advice only. For an adaptive class with coupled decay
+(torch `Adam`, `Adagrad`, `RMSprop` …) the fix is display-only too: in its own slot the
+value would be a coupled L2 under the adaptive step (RL002), so a fix must not reveal
+that hazard silently; the message names both.
 
 ## Options
 None.
@@ -136,7 +139,12 @@ def _diagnostic(model, report, optimizer, signature, decay_index, index, arg, va
     else:
         message += f", not `weight_decay` (the {_ordinal(decay_index + 1)}): it sets {slot} and no weight decay is applied"
     fix = _fix(model, report, optimizer, decay_index, index, arg, code)
-    if fix is not None:
+    if fix is not None and optimizer.adaptive and optimizer.decay_mode == "coupled":
+        # in its own slot the value is a coupled L2 under an adaptive step (RL002): moving
+        # it there would trade this hazard for that one, so say both and fix neither
+        fix = Fix(Applicability.DISPLAY_ONLY, f"Pass it by keyword to the decoupled class (`AdamW`-style), `weight_decay={code}`")
+        message += f"; by keyword it would be a coupled L2 under `{name.rsplit('.', 1)[-1]}` (RL002): use decoupled decay"
+    elif fix is not None:
         message += f"; use `weight_decay={code}`"
     elif name in NO_DECAY:
         fix = Fix(Applicability.DISPLAY_ONLY, "Use the decoupled alias with `weight_decay=` (`optax.adamw`)")
