@@ -31,6 +31,8 @@ class FileResult:
     fixed: Optional[bytes] = None  # new bytes when fixes changed the file
     fixed_diagnostics: List[Diagnostic] = field(default_factory=list)
     parsed: bool = False  # passed the words test and was parsed
+    # the bytes `fixed` was computed from: a write refuses a file that no longer holds them
+    original: Optional[bytes] = None
 
 
 def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:

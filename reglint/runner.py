@@ -29,7 +29,10 @@ def check_path(path: str, plan: Plan, fix: bool = False, unsafe: bool = False) -
         return FileResult(path, [parse_error(path, too_large(error.size))])
     except OSError as error:
         return FileResult(path, [parse_error(path, f"cannot read file: {error.strerror or error}")])
-    return check_bytes(path, data, plan, fix, unsafe)
+    result = check_bytes(path, data, plan, fix, unsafe)
+    if result.fixed is not None:
+        result.original = data  # so the write can see an edit made meanwhile (`writing.write_fixes`)
+    return result
 
 
 PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
