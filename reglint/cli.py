@@ -280,6 +280,7 @@ def _check_stdin(options, settings, plan, fix) -> int:
         from reglint.writing import diff_lines
 
         sys.stdout.writelines(diff_lines([result], {name: data}))
+        _diff_summary(options, settings, [result])
         return _exit_code(options, [result])
     return _finish(options, settings, [result], report_stream=sys.stdout)
 
@@ -305,6 +306,7 @@ def _check_paths(options, paths, settings, plan, fix) -> int:
         from reglint.writing import diff_lines
 
         sys.stdout.writelines(diff_lines(checked))
+        _diff_summary(options, settings, results + checked)
         return _exit_code(options, results + checked, diff=True)
     if settings.fix:
         from reglint.writing import write_fixes
@@ -332,6 +334,17 @@ def _finish(options, settings, results, report_stream) -> int:
     if not options.quiet and settings.output_format in ("full", "concise") and not options.statistics:
         _err(report.summary(results, context))
     return _exit_code(options, results)
+
+
+def _diff_summary(options, settings, results) -> None:
+    """After a diff, on stderr: what it fixes and which unsafe fixes it leaves out."""
+    from reglint import report
+
+    if options.quiet:
+        return
+    line = report.diff_summary(results, report.Context(rules={}, unsafe_fixes=settings.unsafe_fixes))
+    if line:
+        _err(line)
 
 
 def _print_fixes(results) -> None:
