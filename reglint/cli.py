@@ -270,7 +270,7 @@ def _check_stdin(options, settings, plan, fix) -> int:
     if settings.force_exclude and options.stdin_filename and is_excluded(name, settings):
         result = FileResult(name)  # excluded: nothing to report, the source goes back as it came
     else:
-        result = check_bytes(name, data, plan, fix=fix, unsafe=settings.unsafe_fixes)
+        result = check_bytes(name, data, plan.naming([name]), fix=fix, unsafe=settings.unsafe_fixes)
     if settings.fix and not options.diff:
         # editors replace the buffer with stdout: print the (possibly fixed) source
         sys.stdout.buffer.write(result.fixed if result.fixed is not None else data)
@@ -301,6 +301,7 @@ def _check_paths(options, paths, settings, plan, fix) -> int:
 
         folder = Path(options.cache_dir) if options.cache_dir else result_cache.default_dir(settings)
         cache = result_cache.Cache(folder, result_cache.key_for(settings, [r.code for r in plan.rules]))
+    plan = plan.naming(found.named)
     checked = list(run(found.files, plan, fix=fix, unsafe=settings.unsafe_fixes, jobs=options.jobs, cache=cache))
     if options.diff:
         from reglint.writing import diff_lines
@@ -381,7 +382,7 @@ def _add_noqa(options, paths, settings, plan) -> int:
     left = [FileResult(path, [parse_error(path, message)]) for path, message in found.errors]
     if not found.files and not found.errors:
         return EXIT_CLEAN
-    added, remaining = add_noqa(found.files, plan, jobs=options.jobs)
+    added, remaining = add_noqa(found.files, plan.naming(found.named), jobs=options.jobs)
     left.extend(remaining)
     _err(f"Added {added} noqa directive{'s' if added != 1 else ''}.")
     if not left:

@@ -7,8 +7,8 @@ The stages that follow are `reglint.pipeline` (one source) and `reglint.runner`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from dataclasses import dataclass, replace
+from typing import FrozenSet, Iterable, Optional, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.rule import Rule, all_rules
@@ -42,6 +42,9 @@ class Plan:
     # each word's stem, when shorter (`wd` of ` wd`, `(wd`; `norm` of `.norm(`; `adam` of
     # `adamw`), looked for first, so that one scan rules out every word that shares it
     stems: Tuple[Tuple[bytes, bytes], ...] = ()
+    # the paths the user named (on the command line, stdin's name): each is read enough
+    # to report RL000 when it is not Python source, even where the words test rules it out
+    named: FrozenSet[str] = frozenset()
 
     @classmethod
     def build(cls, settings: Settings) -> "Plan":
@@ -52,6 +55,10 @@ class Plan:
             words = tuple(dict.fromkeys(word for rule in rules for group in rule.words for word in group))
             return cls(settings, rules, words, _stems(words))
         return cls(settings, rules)
+
+    def naming(self, paths: Iterable[str]) -> "Plan":
+        """This plan for a run that was given `paths` by name."""
+        return replace(self, named=frozenset(paths))
 
     def may_flag(self, data: bytes, rules: Sequence[Rule]) -> bool:
         """The words test: read a file only if some enabled rule's words occur in it.
