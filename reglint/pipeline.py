@@ -69,10 +69,11 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
         return result
     if not plan.may_flag(data, rules):
         if strict:
-            result.diagnostics = not_python(path, data)
+            result.diagnostics = not_python(path, data, plan.settings.max_file_size)
         return result
-    if len(data) > MAX_SOURCE_BYTES:
-        result.diagnostics = [parse_error(path, too_large(len(data)))]
+    limit = plan.settings.max_file_size
+    if len(data) > limit:
+        result.diagnostics = [parse_error(path, too_large(len(data), limit))]
         return result
     try:
         text, encoding = decode(data)
@@ -109,10 +110,10 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
     return result
 
 
-def not_python(path: str, data: bytes) -> List[Diagnostic]:
+def not_python(path: str, data: bytes, limit: int = MAX_SOURCE_BYTES) -> List[Diagnostic]:
     """RL000 for bytes that are not Python source: undecodable, or rejected by CPython's
     parser (which guards itself; libcst is not needed to see a syntax error). A file
-    over the size limit is only decoded: with no rule's words it holds nothing to analyse."""
+    over `limit` is only decoded: with no rule's words it holds nothing to analyse."""
     import ast
     import warnings
 
@@ -120,7 +121,7 @@ def not_python(path: str, data: bytes) -> List[Diagnostic]:
         text, _ = decode(data)
     except DecodeError as error:
         return [parse_error(path, str(error))]
-    if len(data) > MAX_SOURCE_BYTES:
+    if len(data) > limit:
         return []
     try:
         with warnings.catch_warnings():

@@ -26,7 +26,7 @@ def check_path(path: str, plan: Plan, fix: bool = False, unsafe: bool = False) -
     try:
         data = read_source(path)
     except SourceTooLarge as error:
-        return FileResult(path, [parse_error(path, too_large(error.size))])
+        return FileResult(path, [parse_error(path, too_large(error.size, plan.settings.max_file_size))])
     except OSError as error:
         return FileResult(path, [parse_error(path, f"cannot read file: {error.strerror or error}")])
     result = check_bytes(path, data, plan, fix, unsafe)

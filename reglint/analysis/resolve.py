@@ -100,11 +100,10 @@ def _parameter_value(ctx: Context, binding: Binding, name: str, depth, seen) -> 
         candidates.append(_value(ctx, binding.value, outer, depth + 1, seen))
     function = binding.function
     if isinstance(function, cst.FunctionDef):
-        for site in ctx.names.calls:
-            if isinstance(site.call.func, cst.Name) and site.call.func.value == function.name.value:
-                arg = argument(site.call, name, binding.position)
-                if arg is not None:
-                    candidates.append(value(ctx, arg.value, site.scopes, site.statement, depth + 1))
+        for site in ctx.calls_of(function.name.value):
+            arg = argument(site.call, name, binding.position)
+            if arg is not None:
+                candidates.append(value(ctx, arg.value, site.scopes, site.statement, depth + 1))
     numbers = {c.number for c in candidates if c.number is not None}
     number = numbers.pop() if len(numbers) == 1 else None
     names = tuple(n for c in candidates for n in c.names)
