@@ -270,7 +270,7 @@ def _check_stdin(options, settings, plan, fix) -> int:
     if settings.force_exclude and options.stdin_filename and is_excluded(name, settings):
         result = FileResult(name)  # excluded: nothing to report, the source goes back as it came
     else:
-        result = check_bytes(name, data, plan, fix=fix, unsafe=settings.unsafe_fixes)
+        result = check_bytes(name, data, plan.naming([name]), fix=fix, unsafe=settings.unsafe_fixes)
     if settings.fix and not options.diff:
         # editors replace the buffer with stdout: print the (possibly fixed) source
         sys.stdout.buffer.write(result.fixed if result.fixed is not None else data)
@@ -280,6 +280,7 @@ def _check_stdin(options, settings, plan, fix) -> int:
         from reglint.writing import diff_lines
 
         sys.stdout.writelines(diff_lines([result], {name: data}))
+        _diff_summary(options, settings, [result])
         return _exit_code(options, [result])
     return _finish(options, settings, [result], report_stream=sys.stdout)
 
@@ -300,11 +301,13 @@ def _check_paths(options, paths, settings, plan, fix) -> int:
 
         folder = Path(options.cache_dir) if options.cache_dir else result_cache.default_dir(settings)
         cache = result_cache.Cache(folder, result_cache.key_for(settings, [r.code for r in plan.rules]))
+    plan = plan.naming(found.named)
     checked = list(run(found.files, plan, fix=fix, unsafe=settings.unsafe_fixes, jobs=options.jobs, cache=cache))
     if options.diff:
         from reglint.writing import diff_lines
 
         sys.stdout.writelines(diff_lines(checked))
+        _diff_summary(options, settings, results + checked)
         return _exit_code(options, results + checked, diff=True)
     if settings.fix:
         from reglint.writing import write_fixes
@@ -332,6 +335,17 @@ def _finish(options, settings, results, report_stream) -> int:
     if not options.quiet and settings.output_format in ("full", "concise") and not options.statistics:
         _err(report.summary(results, context))
     return _exit_code(options, results)
+
+
+def _diff_summary(options, settings, results) -> None:
+    """After a diff, on stderr: what it fixes and which unsafe fixes it leaves out."""
+    from reglint import report
+
+    if options.quiet:
+        return
+    line = report.diff_summary(results, report.Context(rules={}, unsafe_fixes=settings.unsafe_fixes))
+    if line:
+        _err(line)
 
 
 def _print_fixes(results) -> None:
@@ -368,7 +382,7 @@ def _add_noqa(options, paths, settings, plan) -> int:
     left = [FileResult(path, [parse_error(path, message)]) for path, message in found.errors]
     if not found.files and not found.errors:
         return EXIT_CLEAN
-    added, remaining = add_noqa(found.files, plan, jobs=options.jobs)
+    added, remaining = add_noqa(found.files, plan.naming(found.named), jobs=options.jobs)
     left.extend(remaining)
     _err(f"Added {added} noqa directive{'s' if added != 1 else ''}.")
     if not left:

@@ -23,6 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from reglint.reading import MAX_SOURCE_BYTES, READ_LIMIT
+
+
 class ConfigError(Exception):
     """A configuration problem, worded for a one-line message."""
 
@@ -55,6 +58,8 @@ class Settings:
     fix: bool = False
     unsafe_fixes: bool = False
     output_format: str = "full"
+    # larger files that pass the words test are RL000, never given to libcst (see reglint.reading)
+    max_file_size: int = MAX_SOURCE_BYTES
     root: str = "."  # the folder of the config file; relative patterns start here
     config_file: Optional[str] = None
 
@@ -193,6 +198,14 @@ def _output_format(key: str, value) -> str:
     return value
 
 
+def _file_size(key: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{key}: expected a number of bytes (an integer), got {_type(value)}")
+    if not 0 < value <= READ_LIMIT:
+        raise ConfigError(f"{key}: expected a number of bytes from 1 to {READ_LIMIT:_}, got {value:_}")
+    return value
+
+
 def _per_file_ignores(key: str, value) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a table of \"glob\" = [\"RL001\", ...], got {_type(value)}")
@@ -211,6 +224,7 @@ KEYS = {
     "fix": ("fix", _bool),
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "output-format": ("output_format", _output_format),
+    "max-file-size": ("max_file_size", _file_size),
 }
 
 

@@ -7,8 +7,8 @@ The stages that follow are `reglint.pipeline` (one source) and `reglint.runner`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from dataclasses import dataclass, replace
+from typing import FrozenSet, Iterable, Optional, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.rule import Rule, all_rules
@@ -54,6 +54,9 @@ class Plan:
     # requires, without the words that contain another of them (`l2` covers `l2(`). A
     # file with none of them is turned away after a few C-speed scans (most files are).
     gate: Tuple[bytes, ...] = ()
+    # the paths the user named (on the command line, stdin's name): each is read enough
+    # to report RL000 when it is not Python source, even where the words test rules it out
+    named: FrozenSet[str] = frozenset()
 
     @classmethod
     def build(cls, settings: Settings) -> "Plan":
@@ -65,6 +68,10 @@ class Plan:
             stems = _stems(words)
             return cls(settings, rules, words, stems, _gate(rules, stems))
         return cls(settings, rules)
+
+    def naming(self, paths: Iterable[str]) -> "Plan":
+        """This plan for a run that was given `paths` by name."""
+        return replace(self, named=frozenset(paths))
 
     def may_flag(self, data: bytes, rules: Sequence[Rule]) -> bool:
         """The words test: read a file only if some enabled rule's words occur in it.

@@ -40,6 +40,8 @@ class Discovery:
     files: List[str] = field(default_factory=list)
     # (path, one-line message) for paths that do not exist or folders that cannot be read
     errors: List[Tuple[str, str]] = field(default_factory=list)
+    # the files named as such (not found in a folder): always read enough to report RL000
+    named: List[str] = field(default_factory=list)
 
 
 def discover(paths: Sequence[str], settings: Settings) -> Discovery:
@@ -99,6 +101,7 @@ class _Walker:
             self._walk(path)
         else:
             self._add_file(path)  # named explicitly: checked whatever its name
+            self.found.named.append(path)
 
     def _add_file(self, path: str) -> None:
         if path not in self._seen_files:

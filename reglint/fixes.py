@@ -14,6 +14,8 @@ from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from reglint.diagnostic import Applicability, Diagnostic, Edit
 
+# RL000 when the bytes on disk are no longer those the fixes were computed from
+CHANGED_WHILE_FIXING = "cannot fix: the file changed while fixing; the newer file is kept"
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -197,7 +199,7 @@ def write_fixed(path: str, data: bytes, expected: Optional[bytes] = None) -> Opt
         except OSError as error:
             return f"cannot fix: {error.strerror or error}"
         if current != expected:
-            return "cannot fix: file changed while it was being checked"
+            return CHANGED_WHILE_FIXING
     folder = os.path.dirname(target)
     try:
         handle, temporary = tempfile.mkstemp(prefix=".reglint-", suffix=".tmp", dir=folder)

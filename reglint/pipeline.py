@@ -31,6 +31,8 @@ class FileResult:
     fixed: Optional[bytes] = None  # new bytes when fixes changed the file
     fixed_diagnostics: List[Diagnostic] = field(default_factory=list)
     parsed: bool = False  # passed the words test and was parsed
+    # the bytes `fixed` was computed from: a write refuses a file that no longer holds them
+    original: Optional[bytes] = None
 
 
 def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:
@@ -55,14 +57,23 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -
     return sorted(found, key=lambda d: d.sort_key)
 
 
-def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
-    """Check (and with `fix`, repair) Python source bytes; never raises on bad input."""
+def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False,
+                 strict: bool = False) -> FileResult:
+    """Check (and with `fix`, repair) Python source bytes; never raises on bad input.
+
+    `strict` (a file the user named, a notebook's cells): bytes the words test rules
+    out are still read enough to report RL000 for what is not Python source at all."""
     result = FileResult(path)
     rules = plan.rules_for(path)
-    if not rules or not plan.may_flag(data, rules):
+    if not rules:
         return result
-    if len(data) > MAX_SOURCE_BYTES:
-        result.diagnostics = [parse_error(path, too_large(len(data)))]
+    if not plan.may_flag(data, rules):
+        if strict:
+            result.diagnostics = not_python(path, data, plan.settings.max_file_size)
+        return result
+    limit = plan.settings.max_file_size
+    if len(data) > limit:
+        result.diagnostics = [parse_error(path, too_large(len(data), limit))]
         return result
     try:
         text, encoding = decode(data)
@@ -97,6 +108,32 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
     if diagnostics or result.fixed is not None:
         result.source = text
     return result
+
+
+def not_python(path: str, data: bytes, limit: int = MAX_SOURCE_BYTES) -> List[Diagnostic]:
+    """RL000 for bytes that are not Python source: undecodable, or rejected by CPython's
+    parser (which guards itself; libcst is not needed to see a syntax error). A file
+    over `limit` is only decoded: with no rule's words it holds nothing to analyse."""
+    import ast
+    import warnings
+
+    try:
+        text, _ = decode(data)
+    except DecodeError as error:
+        return [parse_error(path, str(error))]
+    if len(data) > limit:
+        return []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: not ours to report
+            ast.parse(text)
+    except SyntaxError as error:
+        return [parse_error(path, f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1)]
+    except (RecursionError, MemoryError):
+        return [parse_error(path, TOO_DEEP)]
+    except ValueError:  # NUL characters: decode() lets none through
+        pass
+    return []
 
 
 def _fix_loop(path, text, diagnostics, rules, plan, unsafe):

@@ -17,7 +17,7 @@ from typing import Tuple
 # minutes on some shapes a few thousand deep, and needs about 1 GB of memory per
 # MB of dense code; no real source file comes near (the deepest in the benchmark
 # corpus and the standard library: 23 and 99 levels, the largest 0.8 MB).
-MAX_SOURCE_BYTES = 2_000_000  # larger files that pass the prefilter are RL000, never parsed
+MAX_SOURCE_BYTES = 2_000_000  # the default `max-file-size`: larger files that pass the words test are RL000, never parsed
 READ_LIMIT = 64_000_000  # larger files are RL000 without being read (and /dev/zero ends)
 
 
@@ -62,8 +62,9 @@ class SourceTooLarge(Exception):
         self.size = size
 
 
-def too_large(size: int) -> str:
-    return f"file too large to analyse ({size / 1e6:.1f} MB > {MAX_SOURCE_BYTES / 1e6:g} MB limit)"
+def too_large(size: int, limit: int = MAX_SOURCE_BYTES) -> str:
+    """RL000's message for a file over `limit` bytes (the `max-file-size` setting)."""
+    return f"file too large to analyse ({size / 1e6:.1f} MB > {limit / 1e6:g} MB limit)"
 
 
 def read_source(path: str) -> bytes:

@@ -26,10 +26,13 @@ def check_path(path: str, plan: Plan, fix: bool = False, unsafe: bool = False) -
     try:
         data = read_source(path)
     except SourceTooLarge as error:
-        return FileResult(path, [parse_error(path, too_large(error.size))])
+        return FileResult(path, [parse_error(path, too_large(error.size, plan.settings.max_file_size))])
     except OSError as error:
         return FileResult(path, [parse_error(path, f"cannot read file: {error.strerror or error}")])
-    return check_bytes(path, data, plan, fix, unsafe)
+    result = check_bytes(path, data, plan, fix, unsafe)
+    if result.fixed is not None:
+        result.original = data  # so the write can see an edit made meanwhile (`writing.write_fixes`)
+    return result
 
 
 PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
@@ -60,9 +63,7 @@ def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = Fals
     if cache is None or fix:
         yield from _run_all(paths, plan, fix, unsafe, jobs)
         return
-    from reglint.cache import stamp_of
-
-    stamps = {path: stamp_of(path) for path in paths}
+    stamps = {path: _stamp(path, plan) for path in paths}
     cached = {}
     for path in paths:
         diagnostics = cache.get(path, stamps[path])
@@ -77,6 +78,15 @@ def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = Fals
         cache.put(path, stamps[path], result.diagnostics)
         yield result
     cache.save()
+
+
+def _stamp(path: str, plan: Plan):
+    """The cache stamp of `path`; a named file's result may hold more RL000 (see
+    `Plan.named`) than the same file found in a folder, so its stamp is its own."""
+    from reglint.cache import stamp_of
+
+    stamp = stamp_of(path)
+    return stamp + ("named",) if stamp is not None and path in plan.named else stamp
 
 
 def _from_cache(path: str, diagnostics: List[Diagnostic]) -> FileResult:

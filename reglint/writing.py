@@ -20,12 +20,14 @@ from reglint.sources import kind_for
 def write_fixes(results: Iterable[FileResult], plan: Plan) -> List[FileResult]:
     """Write each result's fixed bytes; RL000 results for the files that could not be written.
 
-    Such a file keeps its hazards: its result is replaced by what is still on disk."""
+    Such a file keeps its hazards: its result is replaced by what is still on disk. A file
+    that changed after it was read (an editor saving, another tool) is such a file: the
+    newer bytes are kept, never overwritten with fixes of the older ones."""
     problems: List[FileResult] = []
     for result in results:
         if result.fixed is None:
             continue
-        problem = write_fixed(result.path, result.fixed)
+        problem = write_fixed(result.path, result.fixed, expected=result.original)
         if problem:
             unchanged = check_path(result.path, plan)
             result.diagnostics, result.source = unchanged.diagnostics, unchanged.source
@@ -65,7 +67,7 @@ def add_noqa(files: Sequence[str], plan: Plan, jobs: Optional[int] = None) -> Tu
             continue
         new, changed, remaining = kind_for(result.path).add_noqa(data, result.diagnostics)
         if new is not None:
-            problem = write_fixed(result.path, new)
+            problem = write_fixed(result.path, new, expected=data)
             if problem:
                 left.append(FileResult(result.path, [parse_error(result.path, problem)]))
                 continue

@@ -53,9 +53,27 @@ def test_diagnostics_exit_1_and_clean_code_exits_0(work):
     write(work, "clean.py", CLEAN)
     result = run(*CONCISE, ".", cwd=work)
     assert (result.returncode, result.stdout) == (1, f"train.py:4:53: {RL002}\n")
-    assert result.stderr == "Found 1 diagnostic (1 fixable with --fix --unsafe-fixes).\n"
+    assert result.stderr == "Found 1 diagnostic (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
     result = run(*CONCISE, "clean.py", cwd=work)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "All checks passed!\n")
+
+
+def test_diff_with_only_unsafe_fixes_says_how_to_see_them(work):
+    """Plain `--diff` with nothing safe to fix prints no diff; it says so, with ruff's
+    hidden-fixes hint, instead of exiting 1 in silence (issue 14, item 4)."""
+    write(work, "train.py", HAZARD)
+    hint = "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
+    result = run(*CONCISE, "--diff", "train.py", cwd=work)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", hint)
+    result = run(*CONCISE, "--diff", "--stdin-filename", "train.py", cwd=work, stdin=HAZARD.encode())
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", hint)
+    result = run(*CONCISE, "--diff", "--unsafe-fixes", "train.py", cwd=work)
+    assert result.returncode == 1
+    assert "+opt = torch.optim.AdamW(" in result.stdout
+    assert result.stderr == "Would fix 1 diagnostic.\n"
+    assert run(*CONCISE, "--diff", "-q", "train.py", cwd=work).stderr == ""
+    write(work, "clean.py", CLEAN)
+    assert run(*CONCISE, "--diff", "clean.py", cwd=work).stderr == ""
 
 
 def test_check_subcommand_and_default_path_are_the_same_run(work):
@@ -261,7 +279,7 @@ def test_stdin_fix_prints_the_fixed_source_and_diagnostics_on_stderr(work):
 def test_stdin_fix_without_an_applicable_fix_echoes_the_source(work):
     result = run(*CONCISE, "--stdin-filename", "train.py", "--fix", cwd=work, stdin=HAZARD.encode())
     assert (result.returncode, result.stdout) == (1, HAZARD)
-    assert result.stderr == f"train.py:4:53: {RL002}\nFound 1 diagnostic (1 fixable with --fix --unsafe-fixes).\n"
+    assert result.stderr == f"train.py:4:53: {RL002}\nFound 1 diagnostic (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
 
 
 def test_stdin_syntax_error_is_rl000_under_the_name(work):

@@ -180,7 +180,7 @@ def test_cli_stdin_fix_prints_the_fixed_source_and_diagnostics_on_stderr(work):
     assert result.stdout == HEAD + ADAM + "\n" + ADAMW.replace("opt =", "opt2 =") + "\n"
     lines = result.stderr.splitlines()
     assert lines[0].startswith("train.py:3:53: RL002 ") and lines[1] == (
-        "Found 2 diagnostics (1 fixed, 1 remaining; 1 fixable with --fix --unsafe-fixes).")
+        "Found 2 diagnostics (1 fixed, 1 remaining; 1 hidden fix can be enabled with the `--unsafe-fixes` option).")
 
 
 def test_add_noqa_silences_everything_once(work):

@@ -485,16 +485,30 @@ def test_statistics_empty_prints_nothing():
     ([], [], False, "All checks passed!"),
     ([make()], [], False, "Found 1 diagnostic."),
     ([make(), make(fix=SAFE_FIX)], [], False, "Found 2 diagnostics (1 fixable with --fix)."),
-    ([make(fix=UNSAFE_FIX)], [], False, "Found 1 diagnostic (1 fixable with --fix --unsafe-fixes)."),
+    ([make(fix=UNSAFE_FIX)], [], False, "Found 1 diagnostic (1 hidden fix can be enabled with the `--unsafe-fixes` option)."),
     ([make(fix=UNSAFE_FIX)], [], True, "Found 1 diagnostic (1 fixable with --fix)."),
     ([make(fix=SAFE_FIX), make(fix=UNSAFE_FIX), make(fix=DISPLAY_FIX)], [], False,
-     "Found 3 diagnostics (1 fixable with --fix; 1 fixable with --fix --unsafe-fixes)."),
+     "Found 3 diagnostics (1 fixable with --fix; 1 hidden fix can be enabled with the `--unsafe-fixes` option)."),
     ([make()], [make(fix=SAFE_FIX)] * 2, False, "Found 3 diagnostics (2 fixed, 1 remaining)."),
     ([], [make(fix=SAFE_FIX)], False, "Found 1 diagnostic (1 fixed, 0 remaining)."),
 ])
 def test_summary(diagnostics, fixed, unsafe, expected):
     result = FileResult("a.py", list(diagnostics), SOURCE, fixed_diagnostics=list(fixed))
     assert report.summary([result], Context(rules=RULES, unsafe_fixes=unsafe)) == expected
+
+
+@pytest.mark.parametrize("diagnostics,fixed,unsafe,expected", [
+    ([], [], False, None),
+    ([make(), make(fix=DISPLAY_FIX)], [], False, None),
+    ([make(fix=UNSAFE_FIX)], [], False, "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option)."),
+    ([make(fix=UNSAFE_FIX)] * 2, [], False, "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option)."),
+    ([], [make(fix=SAFE_FIX)], False, "Would fix 1 diagnostic."),
+    ([make(fix=UNSAFE_FIX)], [make(fix=SAFE_FIX)] * 2, False,
+     "Would fix 2 diagnostics (1 hidden fix can be enabled with the `--unsafe-fixes` option)."),
+])
+def test_diff_summary(diagnostics, fixed, unsafe, expected):
+    result = FileResult("a.py", list(diagnostics), SOURCE, fixed_diagnostics=list(fixed))
+    assert report.diff_summary([result], Context(rules=RULES, unsafe_fixes=unsafe)) == expected
 
 
 # -- end to end: the real CLI ------------------------------------------------------------

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -147,10 +148,45 @@ def test_a_file_changed_during_the_run_is_not_overwritten(work):
     edited = HAZARD + "# the user's edit\n"
     path.write_text(edited)
     assert fixes.write_fixed(str(path), FIXED.encode(), expected=HAZARD.encode()) == (
-        "cannot fix: file changed while it was being checked")
+        "cannot fix: the file changed while fixing; the newer file is kept")
     assert path.read_text() == edited
     assert fixes.write_fixed(str(path), FIXED.encode(), expected=edited.encode()) is None
     assert path.read_text() == FIXED
+
+
+NOTEBOOK = json.dumps({
+    "cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {}, "outputs": [],
+               "source": HAZARD.splitlines(keepends=True)}],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                 "language_info": {"name": "python"}},
+    "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
+@pytest.mark.parametrize("name, before", [("train.py", HAZARD), ("train.ipynb", NOTEBOOK)])
+def test_fix_keeps_an_edit_saved_between_the_read_and_the_write(work, monkeypatch, capsys, name, before):
+    """The command line hands the bytes it read to the write: an editor saving the file
+    while the fixes are computed wins, and the run reports that it did (issue 14, item 11)."""
+    from reglint import cli, runner
+
+    path = work / name
+    path.write_text(before)
+    edited = before.replace("lr=1e-3", "lr=3e-4")  # the user's edit, still with the hazard
+    checked = runner.check_bytes
+
+    def check_then_edit(*args, **kwargs):
+        result = checked(*args, **kwargs)
+        path.write_text(edited)  # saved after reglint read the file, before it writes
+        return result
+
+    monkeypatch.setattr(runner, "check_bytes", check_then_edit)
+    monkeypatch.chdir(work)
+    code = cli.main(["--no-cache", "--output-format", "concise", "-j", "1", "--fix", "--unsafe-fixes", name])
+    out = capsys.readouterr().out
+    assert path.read_text() == edited
+    assert f"{name}:1:1: RL000 cannot fix: the file changed while fixing; the newer file is kept" in out
+    assert "RL002" in out  # the newer file's hazard, read again from disk, is still reported
+    assert code == 1
+    assert leftovers(work) == []
 
 
 def test_a_non_regular_file_is_not_replaced(work):

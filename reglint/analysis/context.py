@@ -32,6 +32,11 @@ class Context:
         self.site_by_call: Dict[int, CallSite] = {id(site.call): site for site in self.names.calls}
         self.fields: Optional[Dict[str, List[Binding]]] = None
         self.appends: Optional[Dict[Tuple[int, str], List[Tuple[cst.BaseExpression, Tuple]]]] = None
+        # indexes of `names.calls`, built on first use, so that a lookup per site costs
+        # what it finds, not a pass over every call of the file (a large file has thousands)
+        self._calls_by_callee: Optional[Dict[str, List[CallSite]]] = None
+        self._steps_by_scope: Optional[Dict[int, List[CallSite]]] = None
+        self._penalty_index: Tuple[int, Dict[int, List[int]]] = (-1, {})
 
     def qualify(self, node: cst.CSTNode, scopes: Sequence, depth: int = 0) -> Tuple[Optional[str], bool]:
         """(canonical qualified name, inferred) of a Name/Attribute, or (None, False)."""
@@ -108,6 +113,40 @@ class Context:
                     if isinstance(binding.scope, cst.ClassDef) and binding.kind == "assign":
                         self.fields.setdefault(name, []).append(binding)
         return self.fields
+
+
+    def calls_of(self, name: str) -> List[CallSite]:
+        """The calls of the plain name `name` (`f(...)`), in file order."""
+        if self._calls_by_callee is None:
+            self._calls_by_callee = {}
+            for site in self.names.calls:
+                if isinstance(site.call.func, cst.Name):
+                    self._calls_by_callee.setdefault(site.call.func.value, []).append(site)
+        return self._calls_by_callee.get(name, [])
+
+    def step_calls(self, scope) -> List[CallSite]:
+        """The argument-less `x.step()` calls whose innermost scope is `scope`, in file order."""
+        if self._steps_by_scope is None:
+            self._steps_by_scope = {}
+            for site in self.names.calls:
+                func = site.call.func
+                if isinstance(func, cst.Attribute) and func.attr.value == "step" and not site.call.args:
+                    self._steps_by_scope.setdefault(id(site.scopes[-1]), []).append(site)
+        return self._steps_by_scope.get(id(scope), [])
+
+
+    def penalties_of(self, nodes) -> List:
+        """The model's penalties whose product or term is one of `nodes`, in model order."""
+        penalties = self.model.penalties
+        count, index = self._penalty_index
+        if count != len(penalties):  # built once the penalties are known; again if one was added
+            index = {}
+            for position, penalty in enumerate(penalties):
+                for node in {id(penalty.product): None, id(penalty.term): None}:
+                    index.setdefault(node, []).append(position)
+            self._penalty_index = (len(penalties), index)
+        found = sorted({position for node in {id(n) for n in nodes} for position in index.get(node, ())})
+        return [penalties[position] for position in found]
 
 
 def _bare_optimizer(call: cst.Call, name: str) -> Optional[str]:

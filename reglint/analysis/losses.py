@@ -112,12 +112,10 @@ def _trained_model(ctx: Context, sources: cst.BaseExpression, scopes) -> Optiona
 def _stepping_optimizers(ctx: Context, site: CallSite) -> List[Optimizer]:
     """The optimizers whose `.step()` follows a `loss.backward()` in the same function (several
     when the stepping object comes from a factory with branches)."""
-    for other in ctx.names.calls:
-        func = other.call.func
-        if other.scopes[-1] is site.scopes[-1] and isinstance(func, cst.Attribute) and func.attr.value == "step" and not other.call.args:
-            found = optimizers.optimizers_for(ctx, func.value, other.scopes)
-            if found:
-                return found
+    for other in ctx.step_calls(site.scopes[-1]):
+        found = optimizers.optimizers_for(ctx, other.call.func.value, other.scopes)
+        if found:
+            return found
     # a config dict or TrainingArguments is not an object with `.step()`
     torch_optimizers = [o for o in ctx.model.optimizers if o.framework == "torch" and o.via in ("call", "timm")]
     return torch_optimizers[:1] if len(torch_optimizers) == 1 else []
@@ -162,7 +160,7 @@ def loss_terms(ctx: Context, expr: cst.BaseExpression, scopes) -> Tuple[Optional
     nodes: List[cst.CSTNode] = []
     _walk_loss(ctx, expr, scopes, 0, tags, nodes, set())
     includes = True if "reg" in tags else (None if "opaque" in tags else False)
-    penalties = [p for p in ctx.model.penalties if any(p.product is n or p.term is n for n in nodes)]
+    penalties = ctx.penalties_of(nodes)  # indexed: a file can have as many penalties as loss sites
     return includes, penalties
 
 

@@ -39,29 +39,58 @@ def write(fmt: str, results: List, out: IO[str], context: Context) -> None:
     module.write(results, out, context)
 
 
+def _fixes(count: int) -> str:
+    return f"{count} fix{'es' * (count != 1)}"
+
+
+def hidden_fixes(count: int) -> str:
+    """ruff's hint for unsafe fixes a run leaves out (ruff says "fixes" for one too)."""
+    return f"{count} hidden {'fix' if count == 1 else 'fixes'} can be enabled with the `--unsafe-fixes` option"
+
+
+def _fix_counts(results: List, context: Context):
+    """(diagnostics left, fixed, fixable now, fixable only with --unsafe-fixes)."""
+    from reglint.fixes import applicable
+
+    diagnostics = [d for r in results for d in r.diagnostics]
+    fixed = sum(len(r.fixed_diagnostics) for r in results)
+    now = sum(1 for d in diagnostics if applicable(d, context.unsafe_fixes))
+    hidden = sum(1 for d in diagnostics if applicable(d, True)) - now
+    return diagnostics, fixed, now, hidden
+
+
 def summary(results: List, context: Context) -> str:
     """The one-line tally printed on stderr after the diagnostics, worded as ruff's.
 
     `Found N diagnostics (F fixed, R remaining; M fixable with --fix)`: N counts
     the fixed ones too, so the numbers add up (as in ruff); the notes say how many
-    of the remaining ones --fix, with or without --unsafe-fixes, could repair.
+    of the remaining ones --fix could repair, and, as ruff's hidden-fixes hint, how
+    many more --unsafe-fixes would.
     """
-    from reglint.fixes import applicable
-
-    diagnostics = [d for r in results for d in r.diagnostics]
-    fixed = sum(len(r.fixed_diagnostics) for r in results)
+    diagnostics, fixed, now, hidden = _fix_counts(results, context)
     total = len(diagnostics) + fixed
     if not total:
         return "All checks passed!"
     notes = [f"{fixed} fixed, {len(diagnostics)} remaining"] if fixed else []
-    now = sum(1 for d in diagnostics if applicable(d, context.unsafe_fixes))
-    hidden = sum(1 for d in diagnostics if applicable(d, True)) - now
     if now:
         notes.append(f"{now} fixable with --fix")
     if hidden:
-        notes.append(f"{hidden} fixable with --fix --unsafe-fixes")
+        notes.append(hidden_fixes(hidden))
     head = f"Found {total} diagnostic{'s' * (total != 1)}"
     return head + (f" ({'; '.join(notes)})" if notes else "") + "."
+
+
+def diff_summary(results: List, context: Context) -> Optional[str]:
+    """What `--diff` says on stderr after the diff, as ruff does: how many diagnostics
+    the diff fixes, and the unsafe fixes it leaves out, so that a diff with only unsafe
+    fixes is never silent. None when there is nothing to fix either way."""
+    _, fixed, _, hidden = _fix_counts(results, context)
+    if fixed:
+        head = f"Would fix {fixed} diagnostic{'s' * (fixed != 1)}"
+        return head + (f" ({hidden_fixes(hidden)})." if hidden else ".")
+    if hidden:
+        return f"No fixes available ({hidden_fixes(hidden)})."
+    return None
 
 
 def write_statistics(results: List, out: IO[str], context: Context, fmt: str = "full") -> None:

@@ -48,10 +48,14 @@ def _map(diagnostic: Diagnostic, joined: Joined) -> Diagnostic:
 
 
 def check(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
-    """The notebook's diagnostics in cell positions, and with `fix` its new bytes."""
+    """The notebook's diagnostics in cell positions, and with `fix` its new bytes.
+
+    Every notebook is read as JSON and its cells by CPython's parser, whatever its
+    words: a truncated notebook or a cell that does not parse is RL000 (the words
+    test only spares libcst the cells no rule can flag)."""
     result = NotebookResult(path)
     rules = plan.rules_for(path)
-    if not rules or not plan.may_flag(data, rules):
+    if not rules:
         return result
     try:
         notebook = load(data)
@@ -71,7 +75,7 @@ def check(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = 
     while True:
         joined = join(notebook, blank)
         source = joined.text.encode("utf-8")
-        checked = check_python(path, source, plan, fix, unsafe)
+        checked = check_python(path, source, plan, fix, unsafe, strict=True)
         errors = [d for d in checked.diagnostics if d.code == "RL000"]
         if not errors:
             break

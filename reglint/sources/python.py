@@ -17,10 +17,10 @@ from reglint.pipeline import FileResult, check_python
 from reglint.reading import DecodeError, decode, encode
 
 
-
 def check(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False) -> FileResult:
-    """Check (and with `fix`, repair) Python source bytes; never raises on bad input."""
-    return check_python(path, data, plan, fix, unsafe)
+    """Check (and with `fix`, repair) Python source bytes; never raises on bad input. A
+    file the user named (`Plan.named`) is RL000 when it is not Python, whatever its words."""
+    return check_python(path, data, plan, fix, unsafe, strict=path in plan.named)
 
 
 def from_cache(path: str, diagnostics: Sequence[Diagnostic]) -> FileResult:
