@@ -66,7 +66,7 @@ RULE = Rule(
     summary="decoupled decay whose factor 1 − lr·wd rounds to 1 in the parameters' dtype",
     fix=Applicability.DISPLAY_ONLY,
     # a class that always decouples, the decoupled flag, or Keras (whose weight_decay= decouples)
-    words=((b"adamw", b"muon", b"adafactor", b"decoupled", b"keras"),),
+    words=((b"adamw", b"muon", b"adafactor", b"decoupled", b"weight_decay"),),
     facts=("optimizers", "decoupled_learning_rates"),
 )
 
