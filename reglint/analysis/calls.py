@@ -32,7 +32,15 @@ def _static(function: cst.FunctionDef) -> bool:
 
 def call_sites(ctx: Context, function: cst.FunctionDef) -> List[Tuple[CallSite, int]]:
     """The file's calls of `function`, each with the number of leading parameters the call
-    does not pass positionally (1 for a bound `self`/`cls`, else 0)."""
+    does not pass positionally (1 for a bound `self`/`cls`, else 0); one scan per function."""
+    memo = ctx.__dict__.setdefault("_call_sites_memo", {})
+    found = memo.get(id(function))
+    if found is None:
+        found = memo[id(function)] = _call_sites(ctx, function)
+    return found
+
+
+def _call_sites(ctx: Context, function: cst.FunctionDef) -> List[Tuple[CallSite, int]]:
     name = function.name.value
     owner = enclosing_class(ctx, function)
     if owner is None:

@@ -222,7 +222,19 @@ def returned(ctx: Context, call: cst.Call, scopes) -> List[Tuple[cst.BaseExpress
 
 def origins(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -> List[Tuple[cst.BaseExpression, Tuple]]:
     """The expressions `expr` may stand for, following simple assignments, attributes
-    assigned anywhere in the file and the return values of the file's own functions."""
+    assigned anywhere in the file and the return values of the file's own functions.
+
+    Remembered per file (expression, innermost scope, depth): parameters fan out to every
+    call site, so without it a chain of helpers costs call sites ** depth."""
+    memo = ctx.__dict__.setdefault("_origins_memo", {})
+    key = (id(expr), id(scopes[-1]) if scopes else 0, depth)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _origins(ctx, expr, scopes, depth)
+    return found
+
+
+def _origins(ctx: Context, expr: cst.BaseExpression, scopes, depth: int) -> List[Tuple[cst.BaseExpression, Tuple]]:
     if depth > MAX_DEPTH:
         return []
     if isinstance(expr, cst.Name):
