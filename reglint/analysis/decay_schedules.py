@@ -17,6 +17,7 @@ from typing import List, Optional, Sequence
 import libcst as cst
 
 from reglint.analysis.names import Names, collect, dotted
+from reglint.analysis.syntax import argument
 from reglint.frameworks import keras as keras_table
 from reglint.frameworks import tf1 as tf1_table
 
@@ -66,10 +67,10 @@ def extract(module: cst.Module, names: Optional[Names] = None) -> ScheduleFacts:
         label = reader.per_step_class(site.call.func, site.scopes)
         if label is None:
             continue
-        decay_arg = _argument(site.call, "weight_decay", 0)
+        decay_arg = argument(site.call, "weight_decay", 0)
         if decay_arg is None:
             continue
-        rate_arg = _argument(site.call, *keras_table.LEARNING_RATE_ARGUMENT)
+        rate_arg = argument(site.call, *keras_table.LEARNING_RATE_ARGUMENT)
         rate = reader.rate(rate_arg.value, site.scopes) if rate_arg is not None else Rate("constant")
         if rate.kind == "constant" and callback is not None:
             leaf = dotted(callback.func).rsplit(".", 1)[-1]
@@ -143,12 +144,12 @@ class _Reader:
             label = (qualname or dotted(call.func) or "schedule").rsplit(".", 1)[-1]
             initial, values = None, ()
             if qualname == keras_table.PIECEWISE:
-                values_arg = _argument(call, "values", 1)
+                values_arg = argument(call, "values", 1)
                 if values_arg is not None and isinstance(values_arg.value, (cst.List, cst.Tuple)) and values_arg.value.elements:
                     values = tuple(e.value for e in values_arg.value.elements)
                     initial = values[0]
-            elif qualname in keras_table.LR_SCHEDULES and _argument(call, "warmup_target", None) is None:
-                initial_arg = _argument(call, *keras_table.SCHEDULE_INITIAL_RATE)
+            elif qualname in keras_table.LR_SCHEDULES and argument(call, "warmup_target", None) is None:
+                initial_arg = argument(call, *keras_table.SCHEDULE_INITIAL_RATE)
                 initial = initial_arg.value if initial_arg is not None else None
             return Rate("schedule", call, f"`{label}`", name, initial, values)
         leaf = (dotted(call.func) or "").rsplit(".", 1)[-1]
@@ -173,21 +174,6 @@ class _Reader:
                 if any(self.qualname(base.value) in keras_table.LR_SCHEDULE_BASES for base in binding.value.bases):
                     return True
         return False
-
-
-def _argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.Arg]:
-    index = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            if keyword is not None and arg.keyword.value == keyword:
-                return arg
-            continue
-        if arg.star:
-            return None
-        if position is not None and index == position:
-            return arg
-        index += 1
-    return None
 
 
 def _assigned(statement, call) -> Optional[str]:

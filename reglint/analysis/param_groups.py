@@ -23,11 +23,11 @@ import libcst as cst
 from reglint.analysis import decay_masks
 from reglint.analysis.names import Names, collect, dotted
 from reglint.analysis.selection import Selection, classify, fragments_of
+from reglint.analysis.syntax import argument
 from reglint.frameworks import canonical
 from reglint.frameworks import optax as optax_table
 from reglint.frameworks import timm as timm_table
 from reglint.frameworks import torch as torch_table
-
 
 
 @dataclass
@@ -132,22 +132,7 @@ class _Resolver:
 
     @staticmethod
     def argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.Arg]:
-        return _argument(call, keyword, position)
-
-
-def _argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.Arg]:
-    index = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            if keyword is not None and arg.keyword.value == keyword:
-                return arg
-            continue
-        if arg.star:
-            return None
-        if position is not None and index == position:
-            return arg
-        index += 1
-    return None
+        return argument(call, keyword, position)
 
 
 # -- groups -------------------------------------------------------------------------
@@ -156,10 +141,10 @@ def _grouped(resolver: _Resolver, site, qualname: str, spec) -> GroupedOptimizer
     display = qualname.rsplit(".", 1)[-1]
     found = GroupedOptimizer(site.call, qualname, display, scopes=site.scopes)
     keyword, position = spec.weight_decay if spec is not None else ("weight_decay", None)
-    decay_arg = _argument(site.call, keyword, position)
+    decay_arg = argument(site.call, keyword, position)
     found.weight_decay = decay_arg.value if decay_arg is not None else None
     found.default_decay = spec.default_weight_decay if spec is not None else None
-    params_arg = _argument(site.call, "params", 0)
+    params_arg = argument(site.call, "params", 0)
     if params_arg is None:
         return found
     params = params_arg.value
