@@ -42,6 +42,16 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A part of the hazard in another place (a regularizer built in another module), as
+    SARIF's `relatedLocations` and LSP's `relatedInformation` carry it."""
+
+    path: str
+    start: Position
+    message: str
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     code: str
     name: str
@@ -52,6 +62,7 @@ class Diagnostic:
     fix: Optional[Fix] = None
     # extra facts an output format may show (e.g. the notebook cell); never compared
     extra: Tuple[Tuple[str, object], ...] = field(default=(), compare=False)
+    related: Tuple[Related, ...] = ()
 
     @property
     def sort_key(self):

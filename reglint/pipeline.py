@@ -9,7 +9,7 @@ other than Python hand it the Python text they hold (see `reglint.sources`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.diagnostic import Diagnostic, parse_error
@@ -31,9 +31,12 @@ class FileResult:
     fixed: Optional[bytes] = None  # new bytes when fixes changed the file
     fixed_diagnostics: List[Diagnostic] = field(default_factory=list)
     parsed: bool = False  # passed the words test and was parsed
+    # the other project modules the analysis read (absolute paths): the cached result is
+    # valid only while they are unchanged
+    depends: Tuple[str, ...] = ()
 
 
-def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:
+def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings, depends: Optional[list] = None) -> List[Diagnostic]:
     """Diagnostics for decoded text (raises libcst's ParserSyntaxError on bad code).
 
     Of the enabled `rules`, only those whose fact kinds the code could hold run
@@ -47,6 +50,8 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -
     from reglint.reporter import Reporter
 
     model = build_model(path, text, parse(text))
+    if depends is not None:
+        depends.extend(model.depends)
     report = Reporter(path, model.module)
     found: List[Diagnostic] = []
     for rule in running:
@@ -70,8 +75,9 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
         result.diagnostics = [parse_error(path, str(error))]
         return result
     result.parsed = True
+    depends: List[str] = []
     try:
-        diagnostics = lint_text(path, text, rules, plan.settings)
+        diagnostics = lint_text(path, text, rules, plan.settings, depends)
     except RecursionError:
         result.diagnostics = [parse_error(path, TOO_DEEP)]
         return result
@@ -94,6 +100,7 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
                 result.fixed_diagnostics = fixed
                 text, diagnostics = text_after, diagnostics_after
     result.diagnostics = diagnostics
+    result.depends = tuple(dict.fromkeys(depends))
     if diagnostics or result.fixed is not None:
         result.source = text
     return result

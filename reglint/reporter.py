@@ -47,9 +47,23 @@ class Reporter:
             Position(code_range.end.line, code_range.end.column + 1),
         )
 
-    def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None) -> Diagnostic:
+    def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None, related=()) -> Diagnostic:
         start, end = self.range_of(node)
-        return Diagnostic(rule.code, rule.name, message, self.path, start, end, fix)
+        return Diagnostic(rule.code, rule.name, message, self.path, start, end, fix, related=tuple(related))
+
+    def imported(self, regularizer) -> Tuple[str, "Related"]:
+        """How a message names a regularizer built in another module (`models.py:12`, relative to
+        this file's folder), and the related location that carries it."""
+        import os
+
+        from reglint.diagnostic import Related
+
+        here = os.path.dirname(os.path.abspath(self.path))
+        shown = os.path.relpath(regularizer.path, here) if self.path not in ("", "-") else regularizer.path
+        where = f"{shown}:{regularizer.line}"
+        related = Related(os.path.relpath(regularizer.path), Position(regularizer.line, regularizer.column),
+                          f"regularizer built by `{regularizer.builder}`")
+        return where, related
 
     def replace(self, node: cst.CSTNode, content: str) -> Edit:
         start, end = self.range_of(node)

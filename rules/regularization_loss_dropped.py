@@ -66,8 +66,9 @@ RULE = Rule(
     name="regularization-loss-dropped",
     summary="regularizer losses (TF1 collection / model.losses) never added to the minimized loss",
     fix=Applicability.UNSAFE,
-    words=(b"regularizer", LOSS_SITE_WORDS),
-    facts=("regularizers", "loss_sites"),
+    # a regularizer may be built in another module of the project, by a function imported here
+    words=((b"regularizer", b"import"), LOSS_SITE_WORDS),
+    facts=(("regularizers", "project_builders"), "loss_sites"),
 )
 
 
@@ -83,9 +84,18 @@ def _first_line(model, report, regularizers) -> int:
     return min(report.range_of(r.call)[0].line for r in regularizers)
 
 
+def _where(model, report, regularizers, imported, what):
+    """`in this file (first at line N)` or `built in models.py:N by `f``, and the related locations."""
+    if regularizers:
+        return f"{what} in this file (first at line {_first_line(model, report, regularizers)})", ()
+    named = [report.imported(r) for r in imported]
+    return f"{what} built in {named[0][0]} (by `{imported[0].builder}`)", tuple(r for _, r in named)
+
+
 def _tf1(model, report):
     collected = [r for r in model.regularizers if any(a.collected for a in r.attachments)]
-    if not collected:
+    imported = [r for r in model.imported_regularizers if r.collected]
+    if not collected and not imported:
         return
     sites = [s for s in model.loss_sites if s.kind in TF1_KINDS and s.framework == "tf1"]
     minimized_scopes = {id(s.scope) for s in sites if s.kind != "estimator_spec"}
@@ -95,9 +105,9 @@ def _tf1(model, report):
         if site.kind == "estimator_spec" and id(site.scope) in minimized_scopes:
             continue  # the minimize call in the same model_fn is the one reported
         term = _regularization_loss_call(model)
-        line = _first_line(model, report, collected)
+        where, related = _where(model, report, collected, imported, "Regularizers")
         message = (
-            f"Regularizers in this file (first at line {line}) go to the REGULARIZATION_LOSSES collection, "
+            f"{where} go to the REGULARIZATION_LOSSES collection, "
             f"but this loss never adds them, so they do nothing; add `{term or 'tf.losses.get_regularization_loss()'}`"
         )
         if term is None or (site.kind == "estimator_spec" and site.loss_assignment is None):
@@ -109,7 +119,7 @@ def _tf1(model, report):
         else:
             fixed = plus_code(model.module, site.loss, term)
             fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (report.replace(site.loss, fixed),))
-        yield report.diagnostic(RULE, site.loss, message, fix)
+        yield report.diagnostic(RULE, site.loss, message, fix, related)
 
 
 def _regularization_loss_call(model):
@@ -129,9 +139,10 @@ def _tape(model, report):
         r for r in model.regularizers
         if any(a.kind == "keras_layer" for a in r.attachments) and (r.kind != "l1l2" or r.has_l2 or r.l2 is None)
     ]
-    if not keras_regularized:
+    imported = [r for r in model.imported_regularizers if r.framework == "keras" and not r.collected]
+    if not keras_regularized and not imported:
         return
-    owners = {a.owner for r in keras_regularized for a in r.attachments if a.kind == "keras_layer"}
+    owners = {a.owner for r in keras_regularized for a in r.attachments if a.kind == "keras_layer"} | {r.owner for r in imported}
     tapes = [s for s in model.loss_sites if s.kind == "tape_gradient"]
     if None in owners and any(s.includes_reg_losses for s in tapes):
         return  # the file adds some model's losses: the other tapes' models may have none (a GAN's critic)
@@ -141,10 +152,16 @@ def _tape(model, report):
         if None not in owners and site.model_expr not in owners:
             continue  # this tape trains a model without regularizers
         owner = site.model_expr or "model"
-        line = _first_line(model, report, keras_regularized)
+        reaching = [r for r in imported if r.owner in (None, site.model_expr) or None in owners]
+        if not keras_regularized and not reaching:
+            continue
+        if keras_regularized:
+            where, related = f"Keras layer regularizers (first at line {_first_line(model, report, keras_regularized)})", ()
+        else:
+            where, related = _where(model, report, (), reaching, "Keras layer regularizers")
         term = f"sum({owner}.losses)"
         message = (
-            f"Keras layer regularizers (first at line {line}) are only collected in `{owner}.losses`; this "
+            f"{where} are only collected in `{owner}.losses`; this "
             f"GradientTape loss never adds them, so they do nothing; add `{term}` to the loss inside the tape"
         )
         assignment = site.loss_assignment
@@ -153,4 +170,4 @@ def _tape(model, report):
             fix = Fix(Applicability.UNSAFE, f"Add the layer losses inside the tape: `{fixed}`", (report.replace(assignment.value, fixed),))
         else:
             fix = Fix(Applicability.DISPLAY_ONLY, f"Add `{term}` to the loss computed inside the tape")
-        yield report.diagnostic(RULE, site.loss, message, fix)
+        yield report.diagnostic(RULE, site.loss, message, fix, related)

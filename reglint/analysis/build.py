@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from reglint.analysis import chains, losses, optimizers, penalties, regularizers
+from reglint.analysis import chains, imported, losses, optimizers, penalties, regularizers
 from reglint.analysis.context import Context
 from reglint.frameworks import optax
 from reglint.model import FileModel
@@ -43,4 +43,6 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
         losses.loss_site(ctx, site)
     for site in names.calls:
         optimizers.added_param_group(ctx, site)
+    if names.from_imports:
+        imported.regularizers(ctx)
     return model

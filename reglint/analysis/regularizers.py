@@ -75,13 +75,13 @@ def attachments(ctx: Context, site: CallSite) -> None:
         regularizers = regularizers_in(ctx, arg.value, site.scopes) or _string_regularizer(ctx, arg.value, qualname)
         if not regularizers:
             continue
-        kind, collected = _attachment_kind(qualname, keyword)
+        kind, collected = attachment_kind(qualname, keyword)
         owner = owner_of(ctx, site.call) if kind == "keras_layer" else None
         for regularizer in regularizers:
             regularizer.attachments.append(Attachment(kind, keyword, site.call, qualname or "", collected, owner))
 
 
-def _attachment_kind(qualname: Optional[str], keyword: str) -> Tuple[str, bool]:
+def attachment_kind(qualname: Optional[str], keyword: str) -> Tuple[str, bool]:
     if qualname is None:
         return "unknown", False
     if qualname in tf1.COLLECTING_CALLS:
