@@ -14,6 +14,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from reglint.analysis.attach import REGULARIZERS, attachment_kind
 from reglint.frameworks import canonical
 
 
@@ -132,8 +133,6 @@ def _qualname(func: ast.AST, qualified: Dict[str, str]) -> Optional[str]:
 def _regularizer_sites(owner: ast.AST, qualified: Dict[str, str], constants: Dict[str, Constant],
                        lines: List[str]) -> List[RegularizerSite]:
     """The regularizers attached (directly, or through a name assigned in the same body) inside `owner`."""
-    from reglint.analysis.regularizers import REGULARIZERS, attachment_kind
-
     built: Dict[str, ast.Call] = {}  # name -> the regularizer call it was assigned
     calls = [node for node in ast.walk(owner) if isinstance(node, ast.Call)]
     for node in ast.walk(owner):
