@@ -55,7 +55,7 @@ def summarize(path: str, text: str) -> Optional[Summary]:
         return None
     summary = Summary(path)
     qualified: Dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _imports(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 qualified[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
@@ -74,11 +74,30 @@ def summarize(path: str, text: str) -> Optional[Summary]:
                 line = lines[statement.lineno - 1] if statement.lineno <= len(lines) else ""
                 comment = line.split("#", 1)[1].strip() if "#" in line else ""
                 summary.constants[statement.targets[0].id] = Constant(number, statement.lineno, comment)
-        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and _mentions_regularizer(lines, statement):
             sites = _regularizer_sites(statement, qualified, summary.constants, lines)
             if sites:
                 summary.builders[statement.name] = sites
     return summary
+
+
+def _imports(tree: ast.Module):
+    """The imports at module level, also under `if`/`try` (`try: import tensorflow.compat.v1 as tf`)."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, (ast.If, ast.Try)):
+            pending.extend(node.body + node.orelse + getattr(node, "finalbody", []))
+            pending.extend(item for handler in getattr(node, "handlers", []) for item in handler.body)
+
+
+def _mentions_regularizer(lines: List[str], node: ast.AST) -> bool:
+    """Whether the definition's text could attach a regularizer (every attaching keyword says so)."""
+    end = getattr(node, "end_lineno", None) or len(lines)
+    return any("regularizer" in line for line in lines[node.lineno - 1:end])
 
 
 def _number(node: ast.AST, constants: Dict[str, Constant]) -> Optional[float]:
@@ -134,8 +153,9 @@ def _regularizer_sites(owner: ast.AST, qualified: Dict[str, str], constants: Dic
                        lines: List[str]) -> List[RegularizerSite]:
     """The regularizers attached (directly, or through a name assigned in the same body) inside `owner`."""
     built: Dict[str, ast.Call] = {}  # name -> the regularizer call it was assigned
-    calls = [node for node in ast.walk(owner) if isinstance(node, ast.Call)]
-    for node in ast.walk(owner):
+    nodes = list(ast.walk(owner))
+    calls = [node for node in nodes if isinstance(node, ast.Call)]
+    for node in nodes:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name) and _qualname(node.value.func, qualified) in REGULARIZERS:
             built[node.targets[0].id] = node.value
