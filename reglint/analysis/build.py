@@ -18,6 +18,8 @@ from reglint.model import FileModel
 def build_model(path: str, text: str, module: cst.Module) -> FileModel:
     """The facts of one parsed file; never decides what is a hazard (the rules do)."""
     ctx = Context(path, text, module)
+    if ctx.names.from_imports:
+        ctx.imported_constant = imported.constant
     model = ctx.model
     names = ctx.names
     module_id = id(model.module)

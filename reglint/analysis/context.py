@@ -31,6 +31,10 @@ class Context:
         self.optimizer_by_node: Dict[int, Optimizer] = {}
         self.site_by_call: Dict[int, CallSite] = {id(site.call): site for site in self.names.calls}
         self.fields: Optional[Dict[str, List[Binding]]] = None
+        # (ctx, name, expr) -> Value of a constant imported from a project module, or None
+        # (`analysis.imported.constant`, set by `build_model`: the resolver does not import the index)
+        self.imported_constant = None
+        self.project_index = None  # the `reglint.project.Index` of this file, once a lookup needs it
 
     def qualify(self, node: cst.CSTNode, scopes: Sequence, depth: int = 0) -> Tuple[Optional[str], bool]:
         """(canonical qualified name, inferred) of a Name/Attribute, or (None, False)."""

@@ -11,13 +11,14 @@ from typing import Optional
 
 import libcst as cst
 
+from reglint.analysis import resolve
 from reglint.analysis.context import Context
-from reglint.analysis.syntax import assigned_name
+from reglint.analysis.syntax import argument, assigned_name
 from reglint.model import ImportedRegularizer, Value
 
 
 def _index(ctx: Context):
-    index = getattr(ctx, "project_index", None)
+    index = ctx.project_index
     if index is None:
         from reglint.project import Index
 
@@ -50,10 +51,22 @@ def regularizers(ctx: Context) -> None:
         owner = assigned_name(site)
         for built in summary.builders.get(name, ()):
             ctx.model.imported_regularizers.append(ImportedRegularizer(
-                summary.path, built.line, built.column, built.framework, built.has_l2, built.collected,
+                summary.path, built.line, built.column, built.framework, _has_l2(ctx, site, built), built.collected,
                 func.value, site.call, owner))
-    if getattr(ctx, "project_index", None) is not None:
+    if ctx.project_index is not None:
         ctx.model.depends = ctx.project_index.depends
+
+
+def _has_l2(ctx: Context, site, built) -> bool:
+    """An L2 term not provably zero: when the coefficient is the builder's parameter, what
+    this call passes (`build(l2_regularization=5e-4)`), else the parameter's default."""
+    if built.parameter is None:
+        return built.has_l2
+    name, position, default = built.parameter
+    arg = argument(site.call, name, position if position >= 0 else None)
+    if arg is None:
+        return default != 0
+    return not resolve.value(ctx, arg.value, site.scopes, site.statement).provably_zero
 
 
 def constant(ctx: Context, name: str, expr: cst.BaseExpression) -> Optional[Value]:

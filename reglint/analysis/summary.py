@@ -28,6 +28,9 @@ class RegularizerSite:
     framework: str  # "keras" | "tf1"
     has_l2: bool
     collected: bool  # in TF1's REGULARIZATION_LOSSES collection (else the Keras model's `losses`)
+    # the coefficient is the builder's parameter: (name, position, default number or None);
+    # whether the term is zero then depends on what the caller passes
+    parameter: Optional[Tuple[str, int, Optional[float]]] = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,8 @@ def _regularizer_sites(owner: ast.AST, qualified: Dict[str, str], constants: Dic
                 continue
             spec = REGULARIZERS[qualname]
             sites.append(RegularizerSite(regularizer.lineno, _column(lines, regularizer), qualname, spec.framework,
-                                         _has_l2(regularizer, spec, constants), collected))
+                                         _has_l2(regularizer, spec, constants), collected,
+                                         _parameter(owner, regularizer, spec, nodes, constants)))
     return sites
 
 
@@ -186,14 +190,45 @@ def _column(lines: List[str], node: ast.AST) -> int:
     return len(line.encode("utf-8")[:node.col_offset].decode("utf-8", "replace")) + 1
 
 
-def _has_l2(call: ast.Call, spec, constants) -> bool:
-    """An L2 term not provably zero (written, or the framework default)."""
-    if spec.kind == "l1":
-        return False
+def _l2_argument(call: ast.Call, spec) -> Optional[ast.AST]:
     for keyword, position in spec.l2_params:
         arg = next((k.value for k in call.keywords if k.arg == keyword), None)
         if arg is None and position is not None and position < len(call.args):
             arg = call.args[position]
         if arg is not None:
-            return _number(arg, constants) != 0
+            return arg
+    return None
+
+
+def _parameter(owner, call: ast.Call, spec, nodes, constants) -> Optional[Tuple[str, int, Optional[float]]]:
+    """`def build(l2_reg=0.0): ... l2(l2_reg)` (also through `r = l2_reg`): the parameter the
+    coefficient is, its position and its default."""
+    if not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    arg = _l2_argument(call, spec)
+    if not isinstance(arg, ast.Name):
+        return None
+    name = arg.id
+    aliases = [n.value.id for n in nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
+               and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and n.targets[0].id == name]
+    if len(aliases) == 1:
+        name = aliases[0]
+    positional = owner.args.posonlyargs + owner.args.args
+    defaults = [None] * (len(positional) - len(owner.args.defaults)) + list(owner.args.defaults)
+    for position, (parameter, default) in enumerate(zip(positional, defaults)):
+        if parameter.arg == name:
+            return name, position, _number(default, constants) if default is not None else None
+    for parameter, default in zip(owner.args.kwonlyargs, owner.args.kw_defaults):
+        if parameter.arg == name:
+            return name, -1, _number(default, constants) if default is not None else None
+    return None
+
+
+def _has_l2(call: ast.Call, spec, constants) -> bool:
+    """An L2 term not provably zero (written, or the framework default)."""
+    if spec.kind == "l1":
+        return False
+    arg = _l2_argument(call, spec)
+    if arg is not None:
+        return _number(arg, constants) != 0
     return bool(spec.l2_default)
