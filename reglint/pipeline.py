@@ -1,7 +1,8 @@
 """The per-source pipeline: Python source bytes -> diagnostics (and with fixes, new bytes).
 
 bytes -> words -> decode -> ast facts -> libcst parse -> extract -> rules -> noqa
--> (rounds of fixes). `check_python` is a pure function of (path, bytes, plan), so the
+-> (rounds of fixes). `check_python` is a function of (path, bytes, plan) and of the
+project modules the file imports (read from disk, listed in `FileResult.depends`), so the
 cache, the notebook source kind and the editor server can all reuse it; source kinds
 other than Python hand it the Python text they hold (see `reglint.sources`).
 """
