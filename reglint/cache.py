@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Tuple
 from reglint import __version__
 
 DEFAULT_DIR = ".reglint_cache"
-FORMAT = 2  # bump when the entry layout changes (2: Diagnostic.note)
+FORMAT = 3  # bump when the entry layout changes (2: Diagnostic.note; 3: stamps of the project modules read)
 
 Stamp = Tuple[int, int, int]  # size, mtime_ns, mode
 
@@ -61,12 +61,13 @@ def default_dir(settings) -> Path:
 
 
 class Cache:
-    """Entries for one settings key: path -> (stamp, diagnostics)."""
+    """Entries for one settings key: path -> (stamp, diagnostics, stamps of the project modules
+    the analysis read), valid while all of them are unchanged."""
 
     def __init__(self, folder: Path, key: str):
         self.file = folder / f"{key}.pickle"
         self.folder = folder
-        self.entries: Dict[str, Tuple[Stamp, List]] = {}
+        self.entries: Dict[str, Tuple[Stamp, List, Tuple]] = {}
         self.changed = False
         try:
             with open(self.file, "rb") as handle:
@@ -80,12 +81,14 @@ class Cache:
         entry = self.entries.get(os.path.abspath(path))
         if entry is None or stamp is None or entry[0] != stamp:
             return None
+        if any(stamp_of(module) != module_stamp for module, module_stamp in entry[2]):
+            return None  # a module it resolved through changed (or is gone)
         return entry[1]
 
-    def put(self, path: str, stamp: Optional[Stamp], diagnostics: List) -> None:
+    def put(self, path: str, stamp: Optional[Stamp], diagnostics: List, depends: Tuple[str, ...] = ()) -> None:
         if stamp is None or any(d.code == "RL000" and "cannot read" in d.message for d in diagnostics):
             return  # never remember a transient read failure
-        self.entries[os.path.abspath(path)] = (stamp, diagnostics)
+        self.entries[os.path.abspath(path)] = (stamp, diagnostics, tuple((m, stamp_of(m)) for m in depends))
         self.changed = True
 
     def save(self) -> None:

@@ -42,6 +42,16 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A part of the hazard in another place (a regularizer built in another module), as
+    SARIF's `relatedLocations` and LSP's `relatedInformation` carry it."""
+
+    path: str
+    start: Position
+    message: str
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     code: str
     name: str
@@ -54,6 +64,8 @@ class Diagnostic:
     extra: Tuple[Tuple[str, object], ...] = field(default=(), compare=False)
     # why it matters, for `full` and JSON: the message's first line says only what and where
     note: Optional[str] = None
+    # parts of the hazard in other files (SARIF relatedLocations, LSP relatedInformation)
+    related: Tuple[Related, ...] = ()
 
     @property
     def sort_key(self):

@@ -132,6 +132,13 @@ def may_have_loss_sites(code: Code) -> bool:
     return not code.all_names.isdisjoint(LOSS_SITE_NAMES)
 
 
+# -- the project's own modules (`reglint.project`, `analysis.imported`) -----------------
+
+def may_call_project_builders(code: Code) -> bool:
+    """A call of a name imported from a project module, which may build regularized layers there."""
+    return code.calls_project
+
+
 # -- intent read from names and comments ------------------------------------------------
 # (the rules' own reading of names lives in rules/_common; imported on first use, so
 # loading the fact table never loads the rules)
@@ -199,6 +206,7 @@ FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
     "adaptive_optimizers": may_have_adaptive_optimizers,
     "coupled_adaptive_decay": may_have_coupled_adaptive_decay,
     "loss_sites": may_have_loss_sites,
+    "project_builders": may_call_project_builders,
     "weight_decay_intent": may_show_weight_decay_intent,
     "l2_intent": may_show_l2_intent,
     "directives": may_have_directives,

@@ -184,6 +184,21 @@ class OptaxChain:
     elements: List[ChainElement]
 
 
+@dataclass(frozen=True)
+class ImportedRegularizer:
+    """A regularizer built in another module of the project by a function or class this file calls."""
+
+    path: str  # the module's file
+    line: int
+    column: int
+    framework: str  # "keras" | "tf1"
+    has_l2: bool
+    collected: bool  # TF1's REGULARIZATION_LOSSES collection (else the Keras model's `losses`)
+    builder: str  # the function or class called here (`build_resnet`)
+    call: cst.Call  # the call in this file that builds it
+    owner: Optional[str] = None  # the variable the call's result is assigned to (`model`)
+
+
 @dataclass
 class FileModel:
     path: str
@@ -208,6 +223,9 @@ class FileModel:
     master_weight_wrappers: bool = False
     # the learning rate is set apart from the constructors (`group["lr"] = ...`, OneCycleLR)
     lr_set_elsewhere: bool = False
+    imported_regularizers: List[ImportedRegularizer] = field(default_factory=list)
+    # the project modules the analysis read (absolute paths): a cached result is stale once one changes
+    depends: Tuple[str, ...] = ()
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

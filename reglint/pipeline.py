@@ -1,7 +1,8 @@
 """The per-source pipeline: Python source bytes -> diagnostics (and with fixes, new bytes).
 
 bytes -> words -> decode -> ast facts -> libcst parse -> extract -> rules -> noqa
--> (rounds of fixes). `check_python` is a pure function of (path, bytes, plan), so the
+-> (rounds of fixes). `check_python` is a function of (path, bytes, plan) and of the
+project modules the file imports (read from disk, listed in `FileResult.depends`), so the
 cache, the notebook source kind and the editor server can all reuse it; source kinds
 other than Python hand it the Python text they hold (see `reglint.sources`).
 """
@@ -9,7 +10,7 @@ other than Python hand it the Python text they hold (see `reglint.sources`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.diagnostic import Diagnostic, parse_error
@@ -33,9 +34,12 @@ class FileResult:
     parsed: bool = False  # passed the words test and was parsed
     # the bytes `fixed` was computed from: a write refuses a file that no longer holds them
     original: Optional[bytes] = None
+    # the other project modules the analysis read (absolute paths): the cached result is
+    # valid only while they are unchanged
+    depends: Tuple[str, ...] = ()
 
 
-def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -> List[Diagnostic]:
+def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings, depends: Optional[list] = None) -> List[Diagnostic]:
     """Diagnostics for decoded text (raises libcst's ParserSyntaxError on bad code).
 
     Of the enabled `rules`, only those whose fact kinds the code could hold run
@@ -49,6 +53,8 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings) -
     from reglint.reporter import Reporter
 
     model = build_model(path, text, parse(text))
+    if depends is not None:
+        depends.extend(model.depends)
     report = Reporter(path, model.module)
     found: List[Diagnostic] = []
     for rule in running:
@@ -81,8 +87,9 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
         result.diagnostics = [parse_error(path, str(error))]
         return result
     result.parsed = True
+    depends: List[str] = []
     try:
-        diagnostics = lint_text(path, text, rules, plan.settings)
+        diagnostics = lint_text(path, text, rules, plan.settings, depends)
     except RecursionError:
         result.diagnostics = [parse_error(path, TOO_DEEP)]
         return result
@@ -105,6 +112,7 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
                 result.fixed_diagnostics = fixed
                 text, diagnostics = text_after, diagnostics_after
     result.diagnostics = diagnostics
+    result.depends = tuple(dict.fromkeys(depends))
     if diagnostics or result.fixed is not None:
         result.source = text
     return result

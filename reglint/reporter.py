@@ -8,9 +8,9 @@ tree, so the map is computed only when a rule first reports something.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple
 
-from reglint.diagnostic import Diagnostic, Edit, Fix, Position
+from reglint.diagnostic import Diagnostic, Edit, Fix, Position, Related
 
 if TYPE_CHECKING:  # annotations only, so that loading the rules does not import libcst
     import libcst as cst
@@ -47,9 +47,22 @@ class Reporter:
             Position(code_range.end.line, code_range.end.column + 1),
         )
 
-    def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None, note: Optional[str] = None) -> Diagnostic:
+    def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None, note: Optional[str] = None,
+                   related: Sequence[Related] = ()) -> Diagnostic:
         start, end = self.range_of(node)
-        return Diagnostic(rule.code, rule.name, message, self.path, start, end, fix, note=note)
+        return Diagnostic(rule.code, rule.name, message, self.path, start, end, fix, note=note, related=tuple(related))
+
+    def imported(self, regularizer) -> Tuple[str, Related]:
+        """How a message names a regularizer built in another module (`models.py:12`, relative to
+        this file's folder), and the related location that carries it."""
+        import os
+
+        here = os.path.dirname(os.path.abspath(self.path))
+        shown = os.path.relpath(regularizer.path, here) if self.path not in ("", "-") else regularizer.path
+        where = f"{shown}:{regularizer.line}"
+        related = Related(os.path.relpath(regularizer.path), Position(regularizer.line, regularizer.column),
+                          f"regularizer built by `{regularizer.builder}`")
+        return where, related
 
     def replace(self, node: cst.CSTNode, content: str) -> Edit:
         start, end = self.range_of(node)

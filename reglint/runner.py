@@ -75,7 +75,7 @@ def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = Fals
             yield cached[path]
             continue
         result = next(fresh)
-        cache.put(path, stamps[path], result.diagnostics)
+        cache.put(path, stamps[path], result.diagnostics, result.depends)
         yield result
     cache.save()
 

@@ -38,6 +38,9 @@ class Code:
     has_product: bool  # some `a * b`
     has_square_sum: bool  # some Σw² as the extractor spells it (`tf.reduce_sum(tf.square(w))`, `p.pow(2).sum()`)
     has_norm_call: bool  # some `norm(...)` call that could measure a parameter
+    # some name imported from a module of the project (not a library, see `frameworks.LIBRARY_ROOTS`)
+    # is called: the builder may attach regularizers in that module (`reglint.project`)
+    calls_project: bool = False
 
     @cached_property
     def all_names(self) -> FrozenSet[str]:
@@ -84,6 +87,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     optimizer_calls = []
     optimizer_names = table["optimizer_callees"]
     has_product = has_square_sum = has_norm_call = False
+    project_names: Set[str] = set()
     deepest = 0
     stack = [(tree, 1)]
     pop, push, extend = stack.pop, stack.append, stack.extend
@@ -137,6 +141,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 aliases.update(target.id for target in targets if type(target) is Name)
         elif kind is ImportFrom:
             depth += (node.module or "").count(".")
+            if node.level or _project_module(node.module):
+                project_names.update(alias.asname or alias.name for alias in node.names)
         if depth > deepest:
             deepest = depth
             if deepest > limit:
@@ -154,8 +160,20 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     optimizer_calls.extend(call for name, call in bare_calls if name in aliases)
     keywords = frozenset(keyword.arg for call in optimizer_calls for keyword in call.keywords if keyword.arg)
     code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings), keywords,
-                max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), has_product, has_square_sum, has_norm_call)
+                max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), has_product, has_square_sum, has_norm_call,
+                any(name in project_names for name, _ in bare_calls))
     return deepest, code
+
+
+def _project_module(module: Optional[str]) -> bool:
+    """Whether `from module import ...` may name a module of the project: neither the standard
+    library nor a library reglint knows."""
+    import sys
+
+    from reglint.frameworks import LIBRARY_ROOTS
+
+    root = (module or "").split(".", 1)[0]
+    return bool(root) and root not in LIBRARY_ROOTS and root not in getattr(sys, "stdlib_module_names", ())
 
 
 # -- Σw² and norms, as `extract.square_sum` / `norm_terms` read them, by name ----------

@@ -248,7 +248,18 @@ def lsp_diagnostic(diagnostic, lines: Lines) -> types.Diagnostic:
         code_description=types.CodeDescription(href=rule.url) if rule is not None else None,
         source=SOURCE,
         tags=tags,
+        related_information=[_related(r) for r in diagnostic.related] or None,
     )
+
+
+def _related(related) -> types.DiagnosticRelatedInformation:
+    """A part of the hazard in another file (a regularizer built in another module)."""
+    from pygls.uris import from_fs_path
+
+    position = types.Position(line=related.start.line - 1, character=related.start.column - 1)
+    return types.DiagnosticRelatedInformation(
+        location=types.Location(uri=from_fs_path(os.path.abspath(related.path)), range=types.Range(start=position, end=position)),
+        message=related.message)
 
 
 def _noqa_edit(text: str, diagnostic, lines: Lines) -> Optional[types.TextEdit]:

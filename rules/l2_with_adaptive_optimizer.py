@@ -82,7 +82,7 @@ RULE = Rule(
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
     words=(ADAPTIVE_WORDS,),  # an L2 term may be a bare positional value: no word of its own
-    facts=(("adaptive_optimizers", "chains"), ("regularizers", "penalties", "chains", "coupled_adaptive_decay")),
+    facts=(("adaptive_optimizers", "chains"), ("regularizers", "penalties", "chains", "coupled_adaptive_decay", "project_builders")),
 )
 
 
@@ -222,9 +222,10 @@ def _keras_l2(model):
 
 def _keras(model, report):
     regularizers = list(_keras_l2(model))
-    if not regularizers:
+    imported = [r for r in model.imported_regularizers if r.framework == "keras" and r.has_l2 and not r.collected]
+    if not regularizers and not imported:
         return
-    owners = {a.owner for r in regularizers for a in r.attachments}
+    owners = {a.owner for r in regularizers for a in r.attachments} | {r.owner for r in imported}
     compiles = [s for s in model.loss_sites if s.kind == "compile"]
     if None in owners and any(s.optimizer is None or not s.optimizer.adaptive for s in compiles):
         return  # several models, some not trained adaptively, and the L2's model is not known
@@ -239,13 +240,21 @@ def _keras(model, report):
                 continue
             reported.add(id(optimizer.node))
             name = optimizer.qualname.rsplit(".", 1)[1]
-            where = f"line {report.range_of(regularizers[0].call)[0].line}"
+            reaching = [r for r in imported if r.owner in (None, site.model_expr) or None in owners]
+            related = [report.imported(r) for r in reaching]
+            if regularizers:
+                where = f"line {report.range_of(regularizers[0].call)[0].line}"
+            elif related:
+                where = f"{related[0][0]}, built by `{reaching[0].builder}`"
+            else:
+                continue
+            count = len(regularizers) + len(reaching)
             message = (
-                f"Keras L2 regularizers ({len(regularizers)}, first at {where}) reach the adaptive optimizer {name}: "
+                f"Keras L2 regularizers ({count}, first at {where}) reach the adaptive optimizer {name}: "
                 f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
             )
             fix = Fix(Applicability.DISPLAY_ONLY, f"Use `AdamW(weight_decay=...)` and remove the layers' L2 regularizers ({RETUNE})")
-            yield report.diagnostic(RULE, optimizer.node, message, fix)
+            yield report.diagnostic(RULE, optimizer.node, message, fix, related=[r for _, r in related])
 
 
 # -- hand-written penalties ---------------------------------------------------------------

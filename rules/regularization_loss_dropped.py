@@ -71,8 +71,9 @@ RULE = Rule(
     name="regularization-loss-dropped",
     summary="regularizer losses (TF1 collection / model.losses) never added to the minimized loss",
     fix=Applicability.UNSAFE,
-    words=(b"regularizer", LOSS_SITE_WORDS),
-    facts=("regularizers", "loss_sites"),
+    # a regularizer may be built in another module of the project, by a function imported here
+    words=(LOSS_SITE_WORDS, (b"regularizer", b"import")),  # first group: the gate (`Plan.gate`); never `import`
+    facts=(("regularizers", "project_builders"), "loss_sites"),
 )
 
 
@@ -106,13 +107,23 @@ def check(model, settings, report):
     yield from _tape(model, report)
 
 
-def _first_line(model, report, regularizers) -> int:
+def _first_line(report, regularizers) -> int:
     return min(report.range_of(r.call)[0].line for r in regularizers)
+
+
+def _where(report, regularizers, imported, local: str, other: str):
+    """Which regularizers a message names: `this file's regularizers (first at line N)` or
+    `the regularizers built in models.py:N (by `f`)`, and the related locations."""
+    if regularizers:
+        return f"{local} (first at line {_first_line(report, regularizers)})", ()
+    named = [report.imported(r) for r in imported]
+    return f"{other} built in {named[0][0]} (by `{imported[0].builder}`)", tuple(r for _, r in named)
 
 
 def _tf1(model, report):
     collected = [r for r in model.regularizers if any(a.collected for a in r.attachments)]
-    if not collected:
+    imported = [r for r in model.imported_regularizers if r.collected]
+    if not collected and not imported:
         return
     sites = [s for s in model.loss_sites if s.kind in TF1_KINDS and s.framework == "tf1"]
     minimized_scopes = {id(s.scope) for s in sites if s.kind != "estimator_spec"}
@@ -122,9 +133,9 @@ def _tf1(model, report):
         if site.kind == "estimator_spec" and id(site.scope) in minimized_scopes:
             continue  # the minimize call in the same model_fn is the one reported
         term = _regularization_loss_call(model)
-        line = _first_line(model, report, collected)
-        message = f"Loss never adds the REGULARIZATION_LOSSES of this file's regularizers (first at line {line})"
-        adaptive = _coupled_under(site, collected)
+        where, related = _where(report, collected, imported, "this file's regularizers", "the regularizers")
+        message = f"Loss never adds the REGULARIZATION_LOSSES of {where}"
+        adaptive = _coupled_under(site, collected + imported)
         note = TF1_WHY + (_coupled_note(adaptive) if adaptive else "")
         if adaptive:
             fix = _coupled_fix(adaptive, term or "tf.losses.get_regularization_loss()")
@@ -137,7 +148,7 @@ def _tf1(model, report):
         else:
             fixed = plus_code(model.module, site.loss, term)
             fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (report.replace(site.loss, fixed),))
-        yield report.diagnostic(RULE, site.loss, message, fix, note)
+        yield report.diagnostic(RULE, site.loss, message, fix, note, related)
 
 
 def _regularization_loss_call(model):
@@ -157,9 +168,10 @@ def _tape(model, report):
         r for r in model.regularizers
         if any(a.kind == "keras_layer" for a in r.attachments) and (r.kind != "l1l2" or r.has_l2 or r.l2 is None)
     ]
-    if not keras_regularized:
+    imported = [r for r in model.imported_regularizers if r.framework == "keras" and not r.collected]
+    if not keras_regularized and not imported:
         return
-    owners = {a.owner for r in keras_regularized for a in r.attachments if a.kind == "keras_layer"}
+    owners = {a.owner for r in keras_regularized for a in r.attachments if a.kind == "keras_layer"} | {r.owner for r in imported}
     tapes = [s for s in model.loss_sites if s.kind == "tape_gradient"]
     if None in owners and any(s.includes_reg_losses for s in tapes):
         return  # the file adds some model's losses: the other tapes' models may have none (a GAN's critic)
@@ -169,10 +181,13 @@ def _tape(model, report):
         if None not in owners and site.model_expr not in owners:
             continue  # this tape trains a model without regularizers
         owner = site.model_expr or "model"
-        line = _first_line(model, report, keras_regularized)
+        reaching = [r for r in imported if r.owner in (None, site.model_expr) or None in owners]
+        if not keras_regularized and not reaching:
+            continue
+        where, related = _where(report, keras_regularized, reaching, "the layer regularizers", "the layer regularizers")
         term = f"sum({owner}.losses)"
-        message = f"GradientTape loss never adds `{owner}.losses`, the penalties of the layer regularizers (first at line {line})"
-        adaptive = _coupled_under(site, keras_regularized)
+        message = f"GradientTape loss never adds `{owner}.losses`, the penalties of {where}"
+        adaptive = _coupled_under(site, keras_regularized + reaching)
         note = TAPE_WHY + (_coupled_note(adaptive) if adaptive else "")
         assignment = site.loss_assignment
         if adaptive:
@@ -182,4 +197,4 @@ def _tape(model, report):
             fix = Fix(Applicability.UNSAFE, f"Add the layer losses inside the tape: `{fixed}`", (report.replace(assignment.value, fixed),))
         else:
             fix = Fix(Applicability.DISPLAY_ONLY, f"Add `{term}` to the loss computed inside the tape")
-        yield report.diagnostic(RULE, site.loss, message, fix, note)
+        yield report.diagnostic(RULE, site.loss, message, fix, note, related)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from reglint.analysis import casts, chains, learning_rate, losses, optimizers, penalties, regularizers
+from reglint.analysis import casts, chains, imported, learning_rate, losses, optimizers, penalties, regularizers
 from reglint.analysis.context import Context
 from reglint.analysis.syntax import assigned_name
 from reglint.frameworks import optax
@@ -19,6 +19,8 @@ from reglint.model import FileModel
 def build_model(path: str, text: str, module: cst.Module) -> FileModel:
     """The facts of one parsed file; never decides what is a hazard (the rules do)."""
     ctx = Context(path, text, module)
+    if ctx.names.from_imports:
+        ctx.imported_constant = imported.constant
     model = ctx.model
     names = ctx.names
     module_id = id(model.module)
@@ -47,4 +49,6 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
     model.parameter_casts = casts.parameter_casts(names.calls, ctx.qualify, assigned_name)
     model.master_weight_wrappers = casts.uses_master_weight_wrapper(names.calls)
     model.lr_set_elsewhere = learning_rate.set_elsewhere(names.calls, model.source)
+    if names.from_imports:
+        imported.regularizers(ctx)
     return model

@@ -37,6 +37,10 @@ class Context:
         self._calls_by_callee: Optional[Dict[str, List[CallSite]]] = None
         self._steps_by_scope: Optional[Dict[int, List[CallSite]]] = None
         self._penalty_index: Tuple[int, Dict[int, List[int]]] = (-1, {})
+        # (ctx, name, expr) -> Value of a constant imported from a project module, or None
+        # (`analysis.imported.constant`, set by `build_model`: the resolver does not import the index)
+        self.imported_constant = None
+        self.project_index = None  # the `reglint.project.Index` of this file, once a lookup needs it
 
     def qualify(self, node: cst.CSTNode, scopes: Sequence, depth: int = 0) -> Tuple[Optional[str], bool]:
         """(canonical qualified name, inferred) of a Name/Attribute, or (None, False)."""

@@ -60,6 +60,9 @@ class Names:
     tape_blocks: List[Tuple[str, cst.With, Tuple[Scope, ...]]] = field(default_factory=list)
     # (id(scope), name) -> what a `for name in <iterable>` loop draws the name from
     loop_sources: Dict[Tuple[int, str], cst.BaseExpression] = field(default_factory=dict)
+    # local name -> (relative level, module as written, imported name) of every `from m import x`,
+    # for the project index (`reglint.project`) to find the module in the project
+    from_imports: Dict[str, Tuple[int, str, str]] = field(default_factory=dict)
 
     # -- lookups ---------------------------------------------------------------
     def lookup(self, name: str, scopes: Sequence[Scope]) -> List[Binding]:
@@ -264,6 +267,8 @@ class _Collector:
             if not name:
                 continue
             local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            module = get_full_name_for_node(node.module) if node.module is not None else ""
+            self.names.from_imports[local] = (len(node.relative), module or "", name)
             if base:
                 self.names.imports[local] = f"{base}.{name}"
             else:

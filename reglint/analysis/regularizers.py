@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import libcst as cst
 
 from reglint.analysis import resolve
+from reglint.analysis.attach import REGULARIZERS, attachment_kind
 from reglint.analysis.context import Context
 from reglint.analysis.names import CallSite
 from reglint.analysis.syntax import argument, assigned_name, string_value
-from reglint.frameworks import keras, tf1
+from reglint.frameworks import keras
 from reglint.model import Attachment, Regularizer
 
-REGULARIZERS = {**keras.REGULARIZERS, **tf1.REGULARIZERS}
 
 
 def owner_of(ctx: Context, call: cst.Call) -> Optional[str]:
@@ -75,20 +75,7 @@ def attachments(ctx: Context, site: CallSite) -> None:
         regularizers = regularizers_in(ctx, arg.value, site.scopes) or _string_regularizer(ctx, arg.value, qualname)
         if not regularizers:
             continue
-        kind, collected = _attachment_kind(qualname, keyword)
+        kind, collected = attachment_kind(qualname, keyword)
         owner = owner_of(ctx, site.call) if kind == "keras_layer" else None
         for regularizer in regularizers:
             regularizer.attachments.append(Attachment(kind, keyword, site.call, qualname or "", collected, owner))
-
-
-def _attachment_kind(qualname: Optional[str], keyword: str) -> Tuple[str, bool]:
-    if qualname is None:
-        return "unknown", False
-    if qualname in tf1.COLLECTING_CALLS:
-        kind = "arg_scope" if qualname.endswith("arg_scope") else ("scope" if qualname.endswith("variable_scope") else "variable")
-        return kind, True
-    if qualname.startswith(tf1.COLLECTING_PREFIXES) and keyword in tf1.COLLECTING_KEYWORDS:
-        return "tf1_layer", True
-    if qualname.startswith(keras.LAYER_PREFIXES):
-        return "keras_layer", False
-    return "unknown", False

@@ -109,6 +109,10 @@ def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Va
                      enclosing_docstrings(ctx, scopes) + inner.docstrings)
     if binding.kind == "param":
         return _parameter_value(ctx, binding, name, depth, seen)
+    if binding.kind == "import" and ctx.imported_constant is not None:
+        found = ctx.imported_constant(ctx, name, binding.value or cst.Name(name))
+        if found is not None:
+            return found
     return Value(binding.value or cst.Name(name), None, "unknown", (), comments)
 
 

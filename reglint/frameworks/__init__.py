@@ -10,6 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+# the top-level packages of libraries (never a module of the checked project)
+LIBRARY_ROOTS = frozenset({
+    "tensorflow", "keras", "tf_keras", "tf_slim", "tensorflow_addons", "torch", "torchvision", "torchaudio",
+    "jax", "jaxlib", "flax", "optax", "haiku", "numpy", "scipy", "sklearn", "pandas", "matplotlib", "transformers",
+    "timm", "mmengine", "mmcv", "mmdet", "deepspeed", "accelerate", "datasets", "lightning", "pytorch_lightning",
+    "absl", "tqdm", "PIL", "cv2", "yaml", "wandb", "tensorboardX", "h5py", "six", "future", "__future__",
+})
+
 # prefix -> replacement, longest first
 ALIASES: Tuple[Tuple[str, str], ...] = (
     ("tensorflow.compat.v1.keras.", "keras."),

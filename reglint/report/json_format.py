@@ -77,6 +77,9 @@ def diagnostic_object(diagnostic, rules) -> dict:
     cell = cell_of(diagnostic)
     if cell is not None:
         item["cell"] = cell
+    if diagnostic.related:  # parts of the hazard in other files (SARIF's relatedLocations)
+        item["related"] = [{"filename": r.path, "location": _position(r.start), "message": r.message}
+                           for r in diagnostic.related]
     return item
 
 

@@ -90,6 +90,13 @@ def _result(diagnostic, rule_index: int) -> dict:
         "message": {"text": diagnostic.message},
         "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}],
     }
+    if diagnostic.related:
+        result["relatedLocations"] = [{
+            "id": index,
+            "message": {"text": related.message},
+            "physicalLocation": {"artifactLocation": {"uri": uri(related.path)},
+                                 "region": {"startLine": related.start.line, "startColumn": related.start.column}},
+        } for index, related in enumerate(diagnostic.related)]
     cell = cell_of(diagnostic)
     if cell is not None:
         result["properties"] = {"cell": cell, "cellLine": diagnostic.start.line, "cellColumn": diagnostic.start.column}

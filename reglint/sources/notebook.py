@@ -86,6 +86,7 @@ def check(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = 
             return result
         blank.append(position)
     result.parsed = checked.parsed
+    result.depends = checked.depends  # project modules the cells import: for the cache
     texts = {cell.index: cell.source for cell in notebook.cells}
     if checked.fixed is not None:
         fixed_text = checked.fixed.decode("utf-8")

@@ -1,0 +1,85 @@
+"""What this file takes from the other modules of its project (through `reglint.project`).
+
+A call of a function or class imported from a project module brings in the
+regularizers that builder attaches; an imported number constant resolves to its
+value. The summaries are read only for names this file actually uses that way.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from reglint.analysis import resolve
+from reglint.analysis.context import Context
+from reglint.analysis.syntax import argument, assigned_name
+from reglint.model import ImportedRegularizer, Value
+
+
+def _index(ctx: Context):
+    index = ctx.project_index
+    if index is None:
+        from reglint.project import Index
+
+        index = ctx.project_index = Index(ctx.model.path)
+    return index
+
+
+def _imported(ctx: Context, local: str):
+    """(summary, name) for a module-level name bound only by `from <project module> import`."""
+    spec = ctx.names.from_imports.get(local)
+    if spec is None or not ctx.model.path or ctx.model.path == "-":
+        return None
+    bindings = ctx.names.lookup(local, (ctx.model.module,))
+    if not bindings or any(b.kind != "import" for b in bindings):
+        return None
+    level, module, name = spec
+    return _index(ctx).lookup(level, module, name)
+
+
+def regularizers(ctx: Context) -> None:
+    """The regularizers built by imported project functions and classes this file calls."""
+    for site in ctx.names.calls:
+        func = site.call.func
+        if not isinstance(func, cst.Name) or func.value not in ctx.names.from_imports:
+            continue
+        found = _imported(ctx, func.value)
+        if found is None:
+            continue
+        summary, name = found
+        owner = assigned_name(site)
+        for built in summary.builders.get(name, ()):
+            ctx.model.imported_regularizers.append(ImportedRegularizer(
+                summary.path, built.line, built.column, built.framework, _has_l2(ctx, site, built), built.collected,
+                func.value, site.call, owner))
+    if ctx.project_index is not None:
+        ctx.model.depends = ctx.project_index.depends
+
+
+def _has_l2(ctx: Context, site, built) -> bool:
+    """An L2 term not provably zero: when the coefficient is the builder's parameter, what
+    this call passes (`build(l2_regularization=5e-4)`), else the parameter's default."""
+    if built.parameter is None:
+        return built.has_l2
+    name, position, default = built.parameter
+    arg = argument(site.call, name, position if position >= 0 else None)
+    if arg is None:
+        return default != 0
+    return not resolve.value(ctx, arg.value, site.scopes, site.statement).provably_zero
+
+
+def constant(ctx: Context, name: str, expr: cst.BaseExpression) -> Optional[Value]:
+    """`from config import WEIGHT_DECAY`: the constant's value, named and with its comment."""
+    if name not in ctx.names.from_imports:
+        return None
+    found = _imported(ctx, name)
+    if found is None:
+        return None
+    summary, original = found
+    defined = summary.constants.get(original)
+    if defined is None:
+        return None
+    ctx.model.depends = ctx.project_index.depends
+    comments = (defined.comment,) if defined.comment else ()
+    return Value(expr, defined.number, "constant", (name,) if name == original else (name, original), comments)

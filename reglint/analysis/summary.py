@@ -1,0 +1,234 @@
+"""A cheap summary of one project module, for the files that import it.
+
+Read with CPython's `ast` (several times faster than libcst, and positions come
+free): the module's number constants, and per top-level function or class the
+layer regularizers it builds (where, which framework, whether they carry an L2
+term, whether they land in TF1's collection or in `model.losses`), and the
+module's own `from m import x` (a re-export is followed by the index). Nothing is
+imported or executed; what the summary cannot read it leaves out.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from reglint.analysis.attach import REGULARIZERS, attachment_kind
+from reglint.frameworks import canonical
+
+
+@dataclass(frozen=True)
+class RegularizerSite:
+    """A regularizer attached to a layer or variable inside a function or class of another module."""
+
+    line: int
+    column: int  # 1-based
+    qualname: str
+    framework: str  # "keras" | "tf1"
+    has_l2: bool
+    collected: bool  # in TF1's REGULARIZATION_LOSSES collection (else the Keras model's `losses`)
+    # the coefficient is the builder's parameter: (name, position, default number or None);
+    # whether the term is zero then depends on what the caller passes
+    parameter: Optional[Tuple[str, int, Optional[float]]] = None
+
+
+@dataclass(frozen=True)
+class Constant:
+    number: float
+    line: int
+    comment: str  # the comment on its line, evidence of intent
+
+
+@dataclass
+class Summary:
+    path: str
+    constants: Dict[str, Constant] = field(default_factory=dict)
+    # top-level function or class name -> the regularizers it builds
+    builders: Dict[str, List[RegularizerSite]] = field(default_factory=dict)
+    # local name -> (relative level, module, name), for re-exports
+    imports: Dict[str, Tuple[int, str, str]] = field(default_factory=dict)
+
+
+def summarize(path: str, text: str) -> Optional[Summary]:
+    """The summary of a module's text; None when it does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    summary = Summary(path)
+    qualified: Dict[str, str] = {}
+    for node in _imports(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                qualified[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                local = alias.asname or alias.name
+                if node.level == 0 and node.module:
+                    qualified[local] = f"{node.module}.{alias.name}"
+                if node in tree.body:
+                    summary.imports[local] = (node.level, node.module or "", alias.name)
+    lines = text.splitlines()
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            number = _number(statement.value, summary.constants)
+            if number is not None:
+                line = lines[statement.lineno - 1] if statement.lineno <= len(lines) else ""
+                comment = line.split("#", 1)[1].strip() if "#" in line else ""
+                summary.constants[statement.targets[0].id] = Constant(number, statement.lineno, comment)
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and _mentions_regularizer(lines, statement):
+            sites = _regularizer_sites(statement, qualified, summary.constants, lines)
+            if sites:
+                summary.builders[statement.name] = sites
+    return summary
+
+
+def _imports(tree: ast.Module):
+    """The imports at module level, also under `if`/`try` (`try: import tensorflow.compat.v1 as tf`)."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, (ast.If, ast.Try)):
+            pending.extend(node.body + node.orelse + getattr(node, "finalbody", []))
+            pending.extend(item for handler in getattr(node, "handlers", []) for item in handler.body)
+
+
+def _mentions_regularizer(lines: List[str], node: ast.AST) -> bool:
+    """Whether the definition's text could attach a regularizer (every attaching keyword says so)."""
+    end = getattr(node, "end_lineno", None) or len(lines)
+    return any("regularizer" in line for line in lines[node.lineno - 1:end])
+
+
+def _number(node: ast.AST, constants: Dict[str, Constant]) -> Optional[float]:
+    """A number literal, a known constant, or arithmetic of those."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)
+    if isinstance(node, ast.Name) and node.id in constants:
+        return constants[node.id].number
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand, constants)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.BinOp):
+        left, right = _number(node.left, constants), _number(node.right, constants)
+        if left is None or right is None:
+            return None
+        try:
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            if isinstance(node.op, ast.Div):
+                return left / right
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+        except ZeroDivisionError:
+            return None
+    return None
+
+
+def _dotted(node: ast.AST) -> Optional[str]:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _qualname(func: ast.AST, qualified: Dict[str, str]) -> Optional[str]:
+    raw = _dotted(func)
+    if raw is None:
+        return None
+    head, _, rest = raw.partition(".")
+    target = qualified.get(head)
+    if target is None:
+        return None
+    return canonical(f"{target}.{rest}" if rest else target)
+
+
+def _regularizer_sites(owner: ast.AST, qualified: Dict[str, str], constants: Dict[str, Constant],
+                       lines: List[str]) -> List[RegularizerSite]:
+    """The regularizers attached (directly, or through a name assigned in the same body) inside `owner`."""
+    built: Dict[str, ast.Call] = {}  # name -> the regularizer call it was assigned
+    nodes = list(ast.walk(owner))
+    calls = [node for node in nodes if isinstance(node, ast.Call)]
+    for node in nodes:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name) and _qualname(node.value.func, qualified) in REGULARIZERS:
+            built[node.targets[0].id] = node.value
+    sites = []
+    for call in calls:
+        layer = _qualname(call.func, qualified)
+        for keyword in call.keywords:
+            name = keyword.arg or ""
+            if not (name.endswith("_regularizer") or name == "regularizer"):
+                continue
+            value = keyword.value
+            regularizer = built.get(value.id) if isinstance(value, ast.Name) else value
+            qualname = _qualname(regularizer.func, qualified) if isinstance(regularizer, ast.Call) else None
+            if qualname not in REGULARIZERS:
+                continue
+            kind, collected = attachment_kind(layer, name)
+            if kind == "unknown" or name == "activity_regularizer":
+                continue
+            spec = REGULARIZERS[qualname]
+            sites.append(RegularizerSite(regularizer.lineno, _column(lines, regularizer), qualname, spec.framework,
+                                         _has_l2(regularizer, spec, constants), collected,
+                                         _parameter(owner, regularizer, spec, nodes, constants)))
+    return sites
+
+
+def _column(lines: List[str], node: ast.AST) -> int:
+    """The 1-based column in characters (ast counts UTF-8 bytes)."""
+    line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+    return len(line.encode("utf-8")[:node.col_offset].decode("utf-8", "replace")) + 1
+
+
+def _l2_argument(call: ast.Call, spec) -> Optional[ast.AST]:
+    for keyword, position in spec.l2_params:
+        arg = next((k.value for k in call.keywords if k.arg == keyword), None)
+        if arg is None and position is not None and position < len(call.args):
+            arg = call.args[position]
+        if arg is not None:
+            return arg
+    return None
+
+
+def _parameter(owner, call: ast.Call, spec, nodes, constants) -> Optional[Tuple[str, int, Optional[float]]]:
+    """`def build(l2_reg=0.0): ... l2(l2_reg)` (also through `r = l2_reg`): the parameter the
+    coefficient is, its position and its default."""
+    if not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    arg = _l2_argument(call, spec)
+    if not isinstance(arg, ast.Name):
+        return None
+    name = arg.id
+    aliases = [n.value.id for n in nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name)
+               and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and n.targets[0].id == name]
+    if len(aliases) == 1:
+        name = aliases[0]
+    positional = owner.args.posonlyargs + owner.args.args
+    defaults = [None] * (len(positional) - len(owner.args.defaults)) + list(owner.args.defaults)
+    for position, (parameter, default) in enumerate(zip(positional, defaults)):
+        if parameter.arg == name:
+            return name, position, _number(default, constants) if default is not None else None
+    for parameter, default in zip(owner.args.kwonlyargs, owner.args.kw_defaults):
+        if parameter.arg == name:
+            return name, -1, _number(default, constants) if default is not None else None
+    return None
+
+
+def _has_l2(call: ast.Call, spec, constants) -> bool:
+    """An L2 term not provably zero (written, or the framework default)."""
+    if spec.kind == "l1":
+        return False
+    arg = _l2_argument(call, spec)
+    if arg is not None:
+        return _number(arg, constants) != 0
+    return bool(spec.l2_default)

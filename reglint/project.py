@@ -1,0 +1,118 @@
+"""The project index: which file a checked file's `from m import x` names, and that module's summary.
+
+A training script's imports are found the way Python would find them when the
+script runs from its own folder or from the project root: the script's folder,
+its ancestors up to the project root (the folder of the nearest `.git`,
+`pyproject.toml`, `setup.py` or `setup.cfg`), and a `src/` folder in each; a
+relative import starts from the importer's package. Only modules a checked file
+actually reaches are read, and each module's summary is kept by its content, so
+an edited module is read again and an unchanged one never twice in a process.
+Every module read is recorded, so a cached result can be invalidated when one changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Dict, List, Optional, Tuple
+
+from reglint.analysis.summary import Summary, summarize
+
+ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+MAX_ASCENT = 6  # folders above the checked file searched for a project module
+MAX_MODULE_BYTES = 1_000_000  # a larger module is not summarised
+MAX_REEXPORTS = 3  # `from .models import build` in a package's __init__, followed this many times
+
+_by_digest: Dict[str, Optional[Summary]] = {}
+
+
+def _search_folders(importer: str) -> List[str]:
+    folder = os.path.dirname(os.path.abspath(importer))
+    folders = []
+    for _ in range(MAX_ASCENT):
+        folders.append(folder)
+        src = os.path.join(folder, "src")
+        if os.path.isdir(src):
+            folders.append(src)
+        if any(os.path.exists(os.path.join(folder, marker)) for marker in ROOT_MARKERS):
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return folders
+
+
+def _module_file(base: str, module: str) -> Optional[str]:
+    stem = os.path.join(base, *module.split(".")) if module else base
+    for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def module_path(importer: str, level: int, module: str) -> Optional[str]:
+    """The file of module `module` imported with `level` leading dots from file `importer`."""
+    if level:
+        base = os.path.dirname(os.path.abspath(importer))
+        for _ in range(level - 1):
+            base = os.path.dirname(base)
+        return _module_file(base, module)
+    if not module:
+        return None
+    for folder in _search_folders(importer):
+        found = _module_file(folder, module)
+        if found is not None and os.path.abspath(found) != os.path.abspath(importer):
+            return found
+    return None
+
+
+def summary_of(path: str) -> Optional[Summary]:
+    """The module's summary, by its content (None when unreadable or too large)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_MODULE_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_MODULE_BYTES:
+        return None
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest() + path
+    if digest not in _by_digest:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            _by_digest[digest] = None
+        else:
+            _by_digest[digest] = summarize(path, text)
+    return _by_digest[digest]
+
+
+class Index:
+    """The modules one checked file resolved through (its dependencies, for the cache)."""
+
+    def __init__(self, importer: str):
+        self.importer = importer
+        self.read: Dict[str, None] = {}
+
+    def lookup(self, level: int, module: str, name: str) -> Optional[Tuple[Summary, str]]:
+        """(summary of the module defining `name`, name there), following re-exports."""
+        importer = self.importer
+        for _ in range(MAX_REEXPORTS + 1):
+            path = module_path(importer, level, module)
+            if path is None:
+                return None
+            summary = summary_of(path)
+            self.read[os.path.abspath(path)] = None
+            if summary is None:
+                return None
+            if name in summary.builders or name in summary.constants:
+                return summary, name
+            if name not in summary.imports:
+                return None
+            level, module, name = summary.imports[name]
+            importer = path
+        return None
+
+    @property
+    def depends(self) -> Tuple[str, ...]:
+        return tuple(self.read)

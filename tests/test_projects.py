@@ -1,0 +1,128 @@
+"""Hazards whose parts sit in different modules of one project (the project index).
+
+Layout: tests/fixtures/projects/<case>/ is a small project; `expected.txt` holds the
+concise output (`path:line:col: CODE message`) of checking the whole folder from
+inside it, one line per diagnostic (empty: silent — the look-alike negatives).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reglint import runner
+from reglint.cache import Cache, key_for
+from reglint.config import Settings
+from reglint.engine import Plan
+from reglint.runner import check_bytes, check_path, run
+
+from _cli import reglint
+
+PROJECTS = Path(__file__).resolve().parent / "fixtures" / "projects"
+PLAN = Plan.build(Settings(select=("ALL",)))
+
+
+def _concise(result) -> list:
+    return [f"{d.path}:{d.start.line}:{d.start.column}: {d.code} {d.message}" for d in result.diagnostics]
+
+
+def _sources(folder: Path):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*.py"))
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in PROJECTS.iterdir() if p.is_dir()))
+def test_project_fixture(case, monkeypatch):
+    folder = PROJECTS / case
+    monkeypatch.chdir(folder)
+    found = [line for path in _sources(folder) for line in _concise(check_path(path, PLAN))]
+    assert found == (folder / "expected.txt").read_text().splitlines()
+
+
+def test_one_staged_file_reads_the_other_modules_from_disk(monkeypatch):
+    """pre-commit names only train.py: models.py is read as needed, and the message names it."""
+    monkeypatch.chdir(PROJECTS / "keras_compile_adam")
+    result = check_path("train.py", PLAN)
+    assert [(d.code, d.start.line, d.start.column) for d in result.diagnostics] == [("RL002", 4, 25)]
+    assert "first at models.py:7, built by `build_resnet`" in result.diagnostics[0].message
+    assert result.depends == (str(PROJECTS / "keras_compile_adam" / "models.py"),)
+
+
+def test_an_unsaved_buffer_resolves_through_the_saved_modules(monkeypatch):
+    """--stdin-filename / the language server: the buffer's text, the other modules from disk."""
+    folder = PROJECTS / "tf1_network"
+    monkeypatch.chdir(folder)
+    text = (folder / "train.py").read_text().replace("minimize(loss)", "minimize(loss + tf.losses.get_regularization_loss())")
+    assert check_bytes("train.py", text.encode(), PLAN).diagnostics == []
+    result = check_bytes(str(folder / "train.py"), (folder / "train.py").read_bytes(), PLAN)
+    assert [(d.code, d.start.line, d.start.column) for d in result.diagnostics] == [("RL003", 9, 50)]
+
+
+def test_stdin_filename_on_the_command_line():
+    folder = PROJECTS / "keras_compile_adam"
+    done = reglint("check", "--no-cache", "--output-format", "concise", "--stdin-filename", "train.py", "-",
+                   cwd=folder, stdin=(folder / "train.py").read_bytes())
+    assert "train.py:4:25: RL002 Keras L2 regularizers (1, first at models.py:7, built by `build_resnet`)" in done.stdout
+
+
+def test_related_locations_in_json_and_sarif():
+    folder = PROJECTS / "keras_compile_adam"
+    done = reglint("check", "--no-cache", "--output-format", "json", "train.py", cwd=folder)
+    [item] = json.loads(done.stdout)
+    assert item["related"] == [{"filename": "models.py", "location": {"row": 7, "column": 55},
+                                "message": "regularizer built by `build_resnet`"}]
+    done = reglint("check", "--no-cache", "--output-format", "sarif", "train.py", cwd=folder)
+    [result] = json.loads(done.stdout)["runs"][0]["results"]
+    assert result["relatedLocations"] == [{
+        "id": 0, "message": {"text": "regularizer built by `build_resnet`"},
+        "physicalLocation": {"artifactLocation": {"uri": "models.py"}, "region": {"startLine": 7, "startColumn": 55}},
+    }]
+
+
+def test_json_of_a_single_file_diagnostic_has_no_related_key(tmp_path):
+    (tmp_path / "t.py").write_text("import torch\nopt = torch.optim.Adam(m.parameters(), weight_decay=1e-4)\n")
+    done = reglint("check", "--no-cache", "--output-format", "json", "t.py", cwd=tmp_path)
+    assert "related" not in json.loads(done.stdout)[0]
+
+
+def test_a_cached_result_is_stale_once_a_module_it_resolved_through_changes(tmp_path, monkeypatch):
+    shutil.copytree(PROJECTS / "keras_compile_adam", tmp_path / "p")
+    folder = tmp_path / "p"
+    checked = []
+    original = runner.check_path
+
+    def spy(path, plan, fix=False, unsafe=False):
+        checked.append(path)
+        return original(path, plan, fix, unsafe)
+
+    monkeypatch.setattr(runner, "check_path", spy)
+    settings = Settings(root=str(folder))
+    plan = Plan.build(settings)
+    train = str(folder / "train.py")
+
+    def once():
+        cache = Cache(folder / ".cache", key_for(settings, [r.code for r in plan.rules]))
+        return [[d.code for d in r.diagnostics] for r in run([train], plan, jobs=1, cache=cache)]
+
+    assert once() == [["RL002"]] and checked == [train]
+    checked.clear()
+    assert once() == [["RL002"]] and checked == []  # served from the cache
+    models = folder / "models.py"
+    models.write_text(models.read_text().replace("kernel_regularizer=l2(1e-4)", "kernel_regularizer=None"))
+    os.utime(models, ns=(1, 1))  # a new stamp, whatever the clock's resolution
+    assert once() == [[]] and checked == [train]  # checked again: the regularizer is gone
+    checked.clear()
+    models.unlink()
+    assert once() == [[]] and checked == [train]  # a module that disappeared also invalidates
+
+
+def test_no_project_module_no_lookup(tmp_path, monkeypatch):
+    """`from utils import build` with no utils.py anywhere: nothing found, nothing depended on."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "train.py").write_text("from utils import build\nmodel = build()\nmodel.compile(optimizer='adam')\n")
+    monkeypatch.chdir(tmp_path)
+    result = check_path("train.py", PLAN)
+    assert result.diagnostics == [] and result.depends == ()
