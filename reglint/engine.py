@@ -74,13 +74,17 @@ class Plan:
         return replace(self, named=frozenset(paths))
 
     def may_flag(self, data: bytes, rules: Sequence[Rule]) -> bool:
-        """The words test: read a file only if some enabled rule's words occur in it.
+        """The words test: read a file only if some enabled rule's words occur in it."""
+        return bool(self.flaggable(data, rules))
+
+    def flaggable(self, data: bytes, rules: Sequence[Rule]) -> Tuple[Rule, ...]:
+        """The `rules` whose words occur in the file (all of them when some rule has none).
         The file is lowercased once, and each word (or its stem) is looked for at most once."""
         if self.words is None:
-            return True
+            return tuple(rules)
         lowered = data.lower()
         if not any(word in lowered for word in self.gate):
-            return False
+            return ()
         seen = {}
         stems = dict(self.stems)
 
@@ -91,7 +95,7 @@ class Plan:
                 found = seen[word] = (stem is None or present(stem)) and word in lowered
             return found
 
-        return any(rule.may_flag(present) for rule in rules)
+        return tuple(rule for rule in rules if rule.may_flag(present))
 
     def rules_for(self, path: str) -> Tuple[Rule, ...]:
         ignored = tuple(code.upper() for code in self.settings.ignored_for(path))

@@ -39,13 +39,16 @@ class FileResult:
     depends: Tuple[str, ...] = ()
 
 
-def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings, depends: Optional[list] = None) -> List[Diagnostic]:
+def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings,
+              candidates: Optional[Sequence[Rule]] = None, depends: Optional[list] = None) -> List[Diagnostic]:
     """Diagnostics for decoded text (raises libcst's ParserSyntaxError on bad code).
 
-    Of the enabled `rules`, only those whose fact kinds the code could hold run
-    (`Rule.may_flag_code`). (The words only decide whether a file is read at all.)"""
+    Of the `candidates` (the enabled `rules` whose words occur in the text, `Plan.flaggable`;
+    all of `rules` when not given), only those whose fact kinds the code could hold run
+    (`Rule.may_flag_code`). `rules` is the whole enabled set the directives are judged by."""
     code = read_code(text)
-    running = tuple(rules) if code is None else tuple(rule for rule in rules if rule.may_flag_code(code))
+    pool = tuple(rules) if candidates is None else tuple(candidates)
+    running = pool if code is None else tuple(rule for rule in pool if rule.may_flag_code(code))
     if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared
         return []
     from reglint import suppress
@@ -73,7 +76,8 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
     rules = plan.rules_for(path)
     if not rules:
         return result
-    if not plan.may_flag(data, rules):
+    candidates = plan.flaggable(data, rules)
+    if not candidates:
         if strict:
             result.diagnostics = not_python(path, data, plan.settings.max_file_size)
         return result
@@ -89,7 +93,7 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
     result.parsed = True
     depends: List[str] = []
     try:
-        diagnostics = lint_text(path, text, rules, plan.settings, depends)
+        diagnostics = lint_text(path, text, rules, plan.settings, candidates, depends)
     except RecursionError:
         result.diagnostics = [parse_error(path, TOO_DEEP)]
         return result
@@ -159,7 +163,7 @@ def _fix_loop(path, text, diagnostics, rules, plan, unsafe):
         if not applied:
             break
         try:
-            new_diagnostics = lint_text(path, new_text, rules, plan.settings)
+            new_diagnostics = lint_text(path, new_text, rules, plan.settings, plan.flaggable(new_text.encode("utf-8", "replace"), rules))
         except (RecursionError, Unanalysable):
             break
         fixed.extend(candidates[i] for i in applied)

@@ -39,7 +39,7 @@ PLAN = Plan.build(Settings(select=("ALL",)))
 @contextlib.contextmanager
 def unfiltered():
     """Every enabled rule runs on every file: no prefilter, no screen."""
-    with mock.patch.object(Plan, "may_flag", lambda self, data, rules: True), \
+    with mock.patch.object(Plan, "flaggable", lambda self, data, rules: tuple(rules)), \
             mock.patch.object(Rule, "may_flag_code", lambda self, code: True):
         yield
 
@@ -303,6 +303,19 @@ def test_a_file_without_any_rules_words_is_not_read():
     assert not plan.may_flag(only_norms, plan.rules)
     assert plan.may_flag(only_norms.replace(b"0.1", b"wd"), plan.rules)
     assert plan.may_flag(only_norms.replace(b"0.1", b"WD"), plan.rules)  # the file is lowercased, not the words
+
+
+def test_a_rule_runs_only_where_its_own_words_occur():
+    """The words choose the rules per file, not just the file: RL012's facts hold
+    (`AdamW` is named) but its words do not (no tfa / contrib), so only RL013 runs."""
+    plan = Plan.build(Settings(select=("RL012", "RL013")))
+    data = b"from torch.optim import AdamW\nopt = AdamW(model.parameters(), lr=1e-4, weight_decay=1e-4)\n"
+    assert [rule.code for rule in plan.flaggable(data, plan.rules)] == ["RL013"]
+    assert all(rule.may_flag_code(read(data.decode())) for rule in plan.rules)
+    ran = []
+    with mock.patch.object(Rule, "may_flag_code", lambda self, code: ran.append(self.code) or True):
+        found = check_bytes("x.py", data, plan).diagnostics
+    assert ran == ["RL013"] and [d.code for d in found] == ["RL013"]
 
 
 def test_facts_are_tested_as_groups():
