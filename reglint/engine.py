@@ -8,7 +8,7 @@ The stages that follow are `reglint.pipeline` (one source) and `reglint.runner`
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import FrozenSet, Iterable, Optional, Sequence, Tuple
+from typing import FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.rule import Rule, all_rules
@@ -96,6 +96,32 @@ class Plan:
             return found
 
         return tuple(rule for rule in rules if rule.may_flag(present))
+
+    def flaggable_at(self, path: str, data: bytes, rules: Sequence[Rule], read: Optional[List[str]] = None) -> Tuple[Rule, ...]:
+        """`flaggable`, and the rules whose `project_words` hold in the builders this file imports
+        from project modules (a network built with regularizers in `models.py`, trained here);
+        the module files consulted are added to `read` (the cache's dependencies)."""
+        found = self.flaggable(data, rules)
+        rest = [rule for rule in rules if rule.project_words and all(rule is not f for f in found)]
+        if not rest or self.words is None or not path or path == "-":
+            return found
+        from reglint.builders import BUILDER_WORD, imports_builders
+
+        lowered = data.lower()
+        held = {}
+
+        def present(word: bytes) -> bool:
+            return word in lowered
+
+        def imported(word: bytes) -> bool:
+            if word not in held:
+                held[word] = word == BUILDER_WORD and imports_builders(path, data, read)
+            return held[word]
+
+        more = {id(rule) for rule in rest if rule.may_flag(present, imported)}
+        if not more:
+            return found
+        return tuple(rule for rule in rules if id(rule) in more or any(rule is f for f in found))
 
     def rules_for(self, path: str) -> Tuple[Rule, ...]:
         ignored = tuple(code.upper() for code in self.settings.ignored_for(path))

@@ -136,7 +136,7 @@ def may_have_loss_sites(code: Code) -> bool:
 
 def may_call_project_builders(code: Code) -> bool:
     """A call of a name imported from a project module, which may build regularized layers there."""
-    return code.calls_project
+    return bool(code.project_calls)
 
 
 # -- intent read from names and comments ------------------------------------------------

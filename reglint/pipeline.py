@@ -47,6 +47,12 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings,
     all of `rules` when not given), only those whose fact kinds the code could hold run
     (`Rule.may_flag_code`). `rules` is the whole enabled set the directives are judged by."""
     code = read_code(text)
+    if code is not None and code.project_calls:  # only the calls that may build regularized layers count
+        from dataclasses import replace
+
+        from reglint.builders import builder_imports
+
+        code = replace(code, project_calls=builder_imports(path, code.project_calls, depends))
     pool = tuple(rules) if candidates is None else tuple(candidates)
     running = pool if code is None else tuple(rule for rule in pool if rule.may_flag_code(code))
     if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared
@@ -76,10 +82,12 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
     rules = plan.rules_for(path)
     if not rules:
         return result
-    candidates = plan.flaggable(data, rules)
+    depends: List[str] = []  # project modules read: the result holds while they are unchanged
+    candidates = plan.flaggable_at(path, data, rules, depends)
     if not candidates:
         if strict:
             result.diagnostics = not_python(path, data, plan.settings.max_file_size)
+        result.depends = tuple(dict.fromkeys(depends))
         return result
     limit = plan.settings.max_file_size
     if len(data) > limit:
@@ -91,7 +99,6 @@ def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: 
         result.diagnostics = [parse_error(path, str(error))]
         return result
     result.parsed = True
-    depends: List[str] = []
     try:
         diagnostics = lint_text(path, text, rules, plan.settings, candidates, depends)
     except RecursionError:
@@ -163,7 +170,7 @@ def _fix_loop(path, text, diagnostics, rules, plan, unsafe):
         if not applied:
             break
         try:
-            new_diagnostics = lint_text(path, new_text, rules, plan.settings, plan.flaggable(new_text.encode("utf-8", "replace"), rules))
+            new_diagnostics = lint_text(path, new_text, rules, plan.settings, plan.flaggable_at(path, new_text.encode("utf-8", "replace"), rules))
         except (RecursionError, Unanalysable):
             break
         fixed.extend(candidates[i] for i in applied)

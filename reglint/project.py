@@ -14,20 +14,38 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Dict, List, Optional, Tuple
+import sys
+from functools import lru_cache
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-from reglint.analysis.summary import Summary, summarize
+from reglint.frameworks import LIBRARY_ROOTS
+
+if TYPE_CHECKING:  # the summaries are read with `ast` only once a lookup needs them
+    from reglint.analysis.summary import Summary
 
 ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 MAX_ASCENT = 6  # folders above the checked file searched for a project module
 MAX_MODULE_BYTES = 1_000_000  # a larger module is not summarised
 MAX_REEXPORTS = 3  # `from .models import build` in a package's __init__, followed this many times
 
-_by_digest: Dict[str, Optional[Summary]] = {}
+_by_digest: Dict[str, Optional["Summary"]] = {}
+
+
+def may_be_project_module(module: Optional[str]) -> bool:
+    """Whether `from module import ...` may name a module of the project: neither the standard
+    library nor a library reglint knows."""
+    root = (module or "").split(".", 1)[0]
+    return bool(root) and root not in LIBRARY_ROOTS and root not in getattr(sys, "stdlib_module_names", ())
 
 
 def _search_folders(importer: str) -> List[str]:
-    folder = os.path.dirname(os.path.abspath(importer))
+    return _folders_from(os.path.dirname(os.path.abspath(importer)))
+
+
+@lru_cache(maxsize=4096)
+def _folders_from(folder: str) -> Tuple[str, ...]:
+    """The folders an absolute import is looked for in, from the importer's folder up to the
+    project root (remembered per folder: every file of a folder asks the same)."""
     folders = []
     for _ in range(MAX_ASCENT):
         folders.append(folder)
@@ -40,7 +58,7 @@ def _search_folders(importer: str) -> List[str]:
         if parent == folder:
             break
         folder = parent
-    return folders
+    return tuple(folders)
 
 
 def _module_file(base: str, module: str) -> Optional[str]:
@@ -67,7 +85,7 @@ def module_path(importer: str, level: int, module: str) -> Optional[str]:
     return None
 
 
-def summary_of(path: str) -> Optional[Summary]:
+def summary_of(path: str) -> Optional["Summary"]:
     """The module's summary, by its content (None when unreadable or too large)."""
     try:
         with open(path, "rb") as handle:
@@ -83,6 +101,8 @@ def summary_of(path: str) -> Optional[Summary]:
         except UnicodeDecodeError:
             _by_digest[digest] = None
         else:
+            from reglint.analysis.summary import summarize
+
             _by_digest[digest] = summarize(path, text)
     return _by_digest[digest]
 
@@ -94,7 +114,7 @@ class Index:
         self.importer = importer
         self.read: Dict[str, None] = {}
 
-    def lookup(self, level: int, module: str, name: str) -> Optional[Tuple[Summary, str]]:
+    def lookup(self, level: int, module: str, name: str) -> Optional[Tuple["Summary", str]]:
         """(summary of the module defining `name`, name there), following re-exports."""
         importer = self.importer
         for _ in range(MAX_REEXPORTS + 1):

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import ModuleType
-from typing import Callable, Dict, Iterable, Tuple, Union
+from typing import Callable, Dict, Iterable, Optional, Tuple, Union
 
 from reglint.diagnostic import Applicability
 
@@ -53,6 +53,10 @@ class Rule:
     # that every spelling of the hazard contains, aliases included (`from torch.optim
     # import Adam as Opt` names `adam`). Empty: every file (RL100 reads comments).
     words: Words = ()
+    # Words that also count when a name this file imports from a project module may be a
+    # builder of regularized layers (`reglint.builders`; only its BUILDER_WORD): the part of
+    # a hazard built in another module.
+    project_words: Tuple[bytes, ...] = ()
     # Fact kinds (`reglint.facts.FACT_KINDS`) the rule needs, grouped like `words`:
     # each entry must be possible in the file's code, a tuple entry by one of its kinds.
     # Empty: the rule runs on every file its words let through.
@@ -71,11 +75,18 @@ class Rule:
         unknown = {word for group in self.words for word in group if word != word.lower()}
         if unknown:
             raise ValueError(f"{self.code}: words must be lowercase bytes: {sorted(unknown)}")
+        if self.words and any(word in self.words[0] for word in self.project_words):
+            # the first group is the run's gate (`engine.Plan.gate`), which only reads the file itself
+            raise ValueError(f"{self.code}: project words may not stand in the first group of words")
 
-    def may_flag(self, present: Callable[[bytes], bool]) -> bool:
-        """The words test, given whether a word occurs in the lowercased file:
+    def may_flag(self, present: Callable[[bytes], bool], imported: Optional[Callable[[bytes], bool]] = None) -> bool:
+        """The words test, given whether a word occurs in the lowercased file (and, with
+        `imported`, whether a project module it imports from holds one of `project_words`):
         False only when this rule cannot flag the file."""
-        return all(any(present(word) for word in group) for group in self.words)
+        if imported is None:
+            return all(any(present(word) for word in group) for group in self.words)
+        return all(any(present(word) or (word in self.project_words and imported(word)) for word in group)
+                   for group in self.words)
 
     def may_flag_code(self, code) -> bool:
         """The facts test on the file's `reglint.screen.Code`: False only when this rule cannot flag the file."""

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Callable, Dict, FrozenSet, Optional, Pattern, Set, Tuple
 
+from reglint.project import may_be_project_module
+
 SHORT_STRING = 64  # longer string constants are prose (docstrings, messages), never a name or key
 
 
@@ -38,9 +40,10 @@ class Code:
     has_product: bool  # some `a * b`
     has_square_sum: bool  # some Σw² as the extractor spells it (`tf.reduce_sum(tf.square(w))`, `p.pow(2).sum()`)
     has_norm_call: bool  # some `norm(...)` call that could measure a parameter
-    # some name imported from a module of the project (not a library, see `frameworks.LIBRARY_ROOTS`)
-    # is called: the builder may attach regularizers in that module (`reglint.project`)
-    calls_project: bool = False
+    # (dots, module, name) of each `from <module of the project> import name` the file calls (not
+    # a library, see `frameworks.LIBRARY_ROOTS`): a builder may attach regularizers there; the
+    # pipeline keeps those that may (`builders.builder_imports`), which needs the file's path
+    project_calls: FrozenSet[Tuple[int, str, str]] = frozenset()
 
     @cached_property
     def all_names(self) -> FrozenSet[str]:
@@ -87,7 +90,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     optimizer_calls = []
     optimizer_names = table["optimizer_callees"]
     has_product = has_square_sum = has_norm_call = False
-    project_names: Set[str] = set()
+    project_names: Dict[str, Tuple[int, str, str]] = {}
     deepest = 0
     stack = [(tree, 1)]
     pop, push, extend = stack.pop, stack.append, stack.extend
@@ -141,8 +144,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 aliases.update(target.id for target in targets if type(target) is Name)
         elif kind is ImportFrom:
             depth += (node.module or "").count(".")
-            if node.level or _project_module(node.module):
-                project_names.update(alias.asname or alias.name for alias in node.names)
+            if node.level or may_be_project_module(node.module):
+                project_names.update((alias.asname or alias.name, (node.level, node.module or "", alias.name)) for alias in node.names)
         if depth > deepest:
             deepest = depth
             if deepest > limit:
@@ -161,19 +164,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     keywords = frozenset(keyword.arg for call in optimizer_calls for keyword in call.keywords if keyword.arg)
     code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings), keywords,
                 max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), has_product, has_square_sum, has_norm_call,
-                any(name in project_names for name, _ in bare_calls))
+                frozenset(project_names[name] for name, _ in bare_calls if name in project_names))
     return deepest, code
-
-
-def _project_module(module: Optional[str]) -> bool:
-    """Whether `from module import ...` may name a module of the project: neither the standard
-    library nor a library reglint knows."""
-    import sys
-
-    from reglint.frameworks import LIBRARY_ROOTS
-
-    root = (module or "").split(".", 1)[0]
-    return bool(root) and root not in LIBRARY_ROOTS and root not in getattr(sys, "stdlib_module_names", ())
 
 
 # -- Σw² and norms, as `extract.square_sum` / `norm_terms` read them, by name ----------

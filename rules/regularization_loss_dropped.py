@@ -71,8 +71,9 @@ RULE = Rule(
     name="regularization-loss-dropped",
     summary="regularizer losses (TF1 collection / model.losses) never added to the minimized loss",
     fix=Applicability.UNSAFE,
-    # a regularizer may be built in another module of the project, by a function imported here
-    words=(LOSS_SITE_WORDS, (b"regularizer", b"import")),  # first group: the gate (`Plan.gate`); never `import`
+    # the regularizer may be built in another module of the project, by a function imported here
+    words=(LOSS_SITE_WORDS, b"regularizer"),
+    project_words=(b"regularizer",),
     facts=(("regularizers", "project_builders"), "loss_sites"),
 )
 

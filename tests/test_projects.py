@@ -126,3 +126,79 @@ def test_no_project_module_no_lookup(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = check_path("train.py", PLAN)
     assert result.diagnostics == [] and result.depends == ()
+
+
+# -- the bytes screen before parsing (`reglint.builders`) ------------------------------------
+
+def test_a_training_file_without_the_word_regularizer_is_read_for_its_imported_builder(tmp_path, monkeypatch):
+    """RL003's words need `regularizer`; a project module this file imports from holds it,
+    through a package's __init__ re-export and a parenthesised import over two lines."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "__init__.py").write_text("from .resnet import (\n    build_resnet,  # the network\n)\n")
+    (tmp_path / "nets" / "resnet.py").write_text(
+        (PROJECTS / "tape_adds_losses" / "models.py").read_text())
+    train = (PROJECTS / "tape_adds_losses" / "train_dropped.py").read_text().replace("from models import", "from nets import")
+    assert "regularizer" not in train.lower()
+    (tmp_path / "train.py").write_text(train)
+    monkeypatch.chdir(tmp_path)
+    result = check_path("train.py", PLAN)
+    assert [(d.code, d.start.line) for d in result.diagnostics] == [("RL003", 12)]
+    assert "built in nets/resnet.py:7 (by `build_resnet`)" in result.diagnostics[0].message
+
+
+def test_a_module_that_builds_nothing_is_not_summarised(tmp_path, monkeypatch):
+    """The look-alike: the imported function's module never says `regularizer`: RL003 does not
+    run, no summary is read, and the module is still a dependency of the result."""
+    from reglint import project
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "models.py").write_text("import tensorflow as tf\ndef build_resnet():\n    return tf.keras.Sequential()\n")
+    (tmp_path / "train.py").write_text((PROJECTS / "tape_adds_losses" / "train_dropped.py").read_text())
+    monkeypatch.chdir(tmp_path)
+    summarised = []
+    monkeypatch.setattr(project, "summary_of", lambda path: summarised.append(path))
+    result = check_path("train.py", PLAN)
+    assert result.diagnostics == [] and summarised == []
+    assert result.depends == (str(tmp_path / "models.py"),)
+
+
+def test_a_cached_rejection_is_stale_once_the_imported_module_gains_a_regularizer(tmp_path):
+    """The words test consulted models.py: the cached (empty) result depends on it."""
+    (tmp_path / ".git").mkdir()
+    models = tmp_path / "models.py"
+    regularized = (PROJECTS / "tape_adds_losses" / "models.py").read_text()
+    models.write_text("from tensorflow import keras\n\n\ndef build_resnet():\n    return keras.Sequential()\n")
+    train = tmp_path / "train.py"
+    train.write_text((PROJECTS / "tape_adds_losses" / "train_dropped.py").read_text())
+    settings = Settings(root=str(tmp_path))
+    plan = Plan.build(settings)
+
+    def once():
+        cache = Cache(tmp_path / ".cache", key_for(settings, [r.code for r in plan.rules]))
+        return [[d.code for d in r.diagnostics] for r in run([str(train)], plan, jobs=1, cache=cache)]
+
+    assert once() == [[]]
+    models.write_text(regularized)
+    os.utime(models, ns=(1, 1))
+    assert once() == [["RL003"]]
+
+
+def test_from_imports_read_from_bytes():
+    from reglint.builders import from_imports
+
+    data = (b"from .nets import (\n    build,  # the network\n    head as h,\n)\n"
+            b"try:\n    from models import a, \\\n        b\nexcept ImportError:\n    pass\n"
+            b"from config import WD; x = 1\nimport os\n")
+    assert from_imports(data) == (
+        (1, "nets", (("build", "build"), ("head", "h"))),
+        (0, "models", (("a", "a"), ("b", "b"))),
+        (0, "config", (("WD", "WD"),)),
+    )
+
+
+def test_project_words_never_stand_in_the_gate():
+    from reglint.rule import Rule
+
+    with pytest.raises(ValueError, match="first group"):
+        Rule("RL999", "x", "x", None, words=(b"regularizer", b"minimize"), project_words=(b"regularizer",))

@@ -7,13 +7,14 @@ value. The summaries are read only for names this file actually uses that way.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import libcst as cst
 
 from reglint.analysis import resolve
 from reglint.analysis.context import Context
 from reglint.analysis.syntax import argument, assigned_name
+from reglint.builders import may_build
 from reglint.model import ImportedRegularizer, Value
 
 
@@ -40,10 +41,14 @@ def _imported(ctx: Context, local: str):
 
 def regularizers(ctx: Context) -> None:
     """The regularizers built by imported project functions and classes this file calls."""
+    screened: List[str] = []  # module files whose bytes said whether a name may build
     for site in ctx.names.calls:
         func = site.call.func
         if not isinstance(func, cst.Name) or func.value not in ctx.names.from_imports:
             continue
+        level, module, original = ctx.names.from_imports[func.value]
+        if not may_build(ctx.model.path, level, module, original, screened):
+            continue  # read no summary of a module that builds nothing (most library imports)
         found = _imported(ctx, func.value)
         if found is None:
             continue
@@ -53,8 +58,8 @@ def regularizers(ctx: Context) -> None:
             ctx.model.imported_regularizers.append(ImportedRegularizer(
                 summary.path, built.line, built.column, built.framework, _has_l2(ctx, site, built), built.collected,
                 func.value, site.call, owner))
-    if ctx.project_index is not None:
-        ctx.model.depends = ctx.project_index.depends
+    read = ctx.project_index.depends if ctx.project_index is not None else ()
+    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(screened) + read))
 
 
 def _has_l2(ctx: Context, site, built) -> bool:
@@ -80,6 +85,6 @@ def constant(ctx: Context, name: str, expr: cst.BaseExpression) -> Optional[Valu
     defined = summary.constants.get(original)
     if defined is None:
         return None
-    ctx.model.depends = ctx.project_index.depends
+    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + ctx.project_index.depends))
     comments = (defined.comment,) if defined.comment else ()
     return Value(expr, defined.number, "constant", (name,) if name == original else (name, original), comments)

@@ -1,0 +1,100 @@
+"""Before anything is parsed: may a name a file imports from a project module build
+regularized layers? Read from bytes, so that the words test and the fact screen can
+ask it; the project index (`reglint.project`) answers exactly once a file is analysed.
+
+A builder's module holds `BUILDER_WORD` (the summaries read only the definitions that
+do), or re-exports the name from one that does (`from .resnet import build` in a
+package's `__init__`), followed as far as the index follows re-exports. Every answer
+is a superset of the index's, so no file the analysis could flag is turned away.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
+
+from reglint.project import MAX_MODULE_BYTES, MAX_REEXPORTS, may_be_project_module, module_path
+
+# every keyword that attaches a regularizer holds it (`analysis.summary._mentions_regularizer`)
+BUILDER_WORD = b"regularizer"
+
+# `from <dots><module> import <names>` at any indentation (under `try:` / `if`), the names
+# possibly in parentheses over several lines or continued with a backslash
+FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n\\]|\\.)*)",
+                         re.MULTILINE | re.DOTALL)
+_COMMENT = re.compile(rb"#[^\n]*")
+
+Imported = Tuple[int, str, Tuple[Tuple[str, str], ...]]  # dots, module, (name there, name here)
+# module file -> (its stamp, holds BUILDER_WORD, its `from` imports)
+_modules: Dict[str, Tuple[Tuple[int, int], bool, Tuple[Imported, ...]]] = {}
+
+
+def from_imports(data: bytes) -> Tuple[Imported, ...]:
+    """The `from m import a, b as c` statements of a module's bytes."""
+    found = []
+    for dots, module, names in FROM_IMPORT.findall(data):
+        pairs = []
+        if not names.startswith(b"("):
+            names = names.split(b";", 1)[0]  # `from m import f; x = 1`
+        for part in _COMMENT.sub(b"", names).strip(b"()").replace(b"\\", b" ").split(b","):
+            words = part.split()
+            if len(words) == 1 or (len(words) == 3 and words[1] == b"as"):
+                pairs.append((words[0].decode("ascii", "replace"), words[-1].decode("ascii", "replace")))
+        found.append((len(dots), module.decode("ascii", "replace"), tuple(pairs)))
+    return tuple(found)
+
+
+def imports_builders(importer: str, data: bytes, read: Optional[List[str]] = None) -> bool:
+    """Whether some name the file (`data`, at path `importer`) imports from a project module may build."""
+    return any(may_build(importer, dots, module, name, read)
+               for dots, module, names in from_imports(data) if dots or may_be_project_module(module)
+               for name, _ in names)
+
+
+def builder_imports(importer: str, imports: Iterable[Tuple[int, str, str]],
+                    read: Optional[List[str]] = None) -> FrozenSet[Tuple[int, str, str]]:
+    """Of the (dots, module, name) a file calls, those that may build regularized layers."""
+    return frozenset(found for found in imports if may_build(importer, *found, read))
+
+
+def may_build(importer: str, dots: int, module: str, name: str, read: Optional[List[str]] = None,
+              reexports: int = MAX_REEXPORTS) -> bool:
+    """Whether `name`, imported by file `importer` from `module`, may build regularized layers.
+    The module files consulted are added to `read`: the answer holds while they are unchanged."""
+    if not importer or importer == "-":
+        return False
+    path = module_path(importer, dots, module)
+    if path is None:
+        return False
+    if read is not None:
+        read.append(os.path.abspath(path))
+    holds, imports = _module(path)
+    if holds:
+        return True
+    return reexports > 0 and any(
+        may_build(path, inner_dots, inner, original, read, reexports - 1)
+        for inner_dots, inner, names in imports for original, local in names if local == name)
+
+
+def _module(path: str) -> Tuple[bool, Tuple[Imported, ...]]:
+    """(holds BUILDER_WORD, its `from` imports), remembered while the file is unchanged."""
+    key = os.path.abspath(path)
+    try:
+        status = os.stat(key)
+        stamp = (status.st_size, status.st_mtime_ns)
+    except OSError:
+        return False, ()
+    known = _modules.get(key)
+    if known is not None and known[0] == stamp:
+        return known[1], known[2]
+    try:
+        with open(key, "rb") as handle:
+            data = handle.read(MAX_MODULE_BYTES + 1)
+    except OSError:
+        data = b""
+    if len(data) > MAX_MODULE_BYTES:
+        data = b""  # the index does not summarise it either
+    holds = BUILDER_WORD in data.lower()
+    _modules[key] = (stamp, holds, () if holds else from_imports(data))
+    return holds, _modules[key][2]
