@@ -326,6 +326,23 @@ def test_facts_are_tested_as_groups():
     assert not rule.may_flag_code(read("loss = loss + 1e-4 * sum((w ** 2).sum() for w in ws)\n"))
 
 
+def test_param_groups_need_an_optimizer_mask_or_fragment_list():
+    """RL010's fact: a model that only walks `named_parameters()` next to strings that
+    mention a norm is no param-group split (timm / transformers model files)."""
+    from reglint.facts import may_have_param_groups
+
+    model_file = ('import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self, norm_layer="layernorm"):\n'
+                  '        self.norm = get(norm_layer)\n    def frozen(self):\n'
+                  '        return [n for n, p in self.named_parameters() if not p.requires_grad]\n')
+    assert not may_have_param_groups(read(model_file))
+    split = 'no_decay = ["bias", "LayerNorm.weight"]\nd = [p for n, p in model.named_parameters() if n not in no_decay]\n'
+    assert may_have_param_groups(read(split))
+    assert not may_have_param_groups(read(split.replace('"bias", "LayerNorm.weight"', '"encoder", "decoder"')))
+    assert may_have_param_groups(read("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=1e-3)\n"))
+    assert may_have_param_groups(read("from torch.optim import SGD as S\nopt = S([dict(params=ws), dict(params=bs)])\n"))
+    assert may_have_param_groups(read("import optax\ntx = optax.adamw(1e-3, mask=m)\n"))
+
+
 def test_every_fact_kind_a_rule_names_exists():
     from reglint.facts import FACT_KINDS
 
