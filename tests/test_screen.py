@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import os
 from pathlib import Path
 from unittest import mock
@@ -316,6 +317,23 @@ def test_a_rule_runs_only_where_its_own_words_occur():
     with mock.patch.object(Rule, "may_flag_code", lambda self, code: ran.append(self.code) or True):
         found = check_bytes("x.py", data, plan).diagnostics
     assert ran == ["RL013"] and [d.code for d in found] == ["RL013"]
+
+
+def test_the_gate_is_each_rules_first_group_by_its_own_stems():
+    """The gate turns most files away: `adagrad` is not shortened to `grad` (another
+    group's word, in every training loop), and RL007's first group is its rare L2 words,
+    not a norm call (every model file has `norm`)."""
+    plan = Plan.build(Settings())
+    assert b"adagrad" in plan.gate and b"grad" not in plan.gate and b"norm" not in plan.gate
+    assert b"l2" in plan.gate and b"wd" in plan.gate
+
+
+@pytest.mark.parametrize("source", INPUTS[::3], ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_gate_rejects_no_file_a_rules_words_accept(source: Path):
+    plan = Plan.build(Settings(select=("ALL",)))
+    data = source.read_bytes()
+    ungated = dataclasses.replace(plan, gate=plan.words)  # any word of any rule lets the file on
+    assert plan.flaggable(data, plan.rules) == ungated.flaggable(data, plan.rules)
 
 
 def test_facts_are_tested_as_groups():
