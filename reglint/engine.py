@@ -30,12 +30,19 @@ def _stems(words: Tuple[bytes, ...]) -> Tuple[Tuple[bytes, bytes], ...]:
     return tuple(stems)
 
 
-def _gate(rules: Sequence[Rule], stems: Tuple[Tuple[bytes, bytes], ...]) -> Tuple[bytes, ...]:
-    """Words of which any file some rule may flag holds one: the stems of each rule's
-    first group (every group is required), minus the words that contain another one."""
-    stem_of = dict(stems)
-    required = dict.fromkeys(stem_of.get(word, word) for rule in rules for word in rule.words[0])
+def _gate(rules: Sequence[Rule]) -> Tuple[bytes, ...]:
+    """Words of which any file some rule may flag holds one: each rule's first group
+    (every group is required), each word by its stem within that group (`wd` of ` wd`,
+    `(wd`; but `adagrad` stays whole, although `grad` is another group's word), minus
+    the words that contain another one."""
+    required = dict.fromkeys(stem for rule in rules for _, stem in _own_stems(rule.words[0]))
     return tuple(w for w in required if not any(other != w and other in w for other in required))
+
+
+def _own_stems(group: Tuple[bytes, ...]) -> Tuple[Tuple[bytes, bytes], ...]:
+    """(word, its stem among the group's own words) for each word of the group."""
+    stem_of = dict(_stems(group))
+    return tuple((word, stem_of.get(word, word)) for word in group)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class Plan:
         if rules and all(rule.words for rule in rules):
             words = tuple(dict.fromkeys(word for rule in rules for group in rule.words for word in group))
             stems = _stems(words)
-            return cls(settings, rules, words, stems, _gate(rules, stems))
+            return cls(settings, rules, words, stems, _gate(rules))
         return cls(settings, rules)
 
     def naming(self, paths: Iterable[str]) -> "Plan":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
+from reglint.frameworks import torch as torch_table
 from reglint.screen import Code, tables
 
 
@@ -170,17 +171,25 @@ def may_have_directives(code: Code) -> bool:
 
 # -- param groups and optax decay masks (reglint/analysis/param_groups.py, decay_masks.py) --
 
-_TORCH_OPTIMIZER_LEAVES = frozenset({"Adam", "AdamW", "NAdam", "RAdam", "Adamax", "Adagrad", "RMSprop", "Adadelta", "SGD", "ASGD", "Adafactor"})
 _DECAY_MASK_LEAVES = frozenset({"adamw", "nadamw", "adamaxw", "add_decayed_weights", "additive_weight_decay", "lamb", "lion", "adan", "lars", "masked"})
+# where a torch optimizer's parameters or groups come from (`model.parameters()`, a
+# `{"params": ...}` group, `dict(params=...)`, `named_parameters()` splits, timm's hook)
+_PARAMETER_SOURCES = frozenset({"parameters", "named_parameters", "no_weight_decay"})
 
 
 def may_have_param_groups(code: Code) -> bool:
-    """`n in no_decay` over named_parameters, torch param groups, a class's no_weight_decay(),
-    or an optax decay mask (`param_groups.extract`)."""
+    """What `param_groups.extract` reads: an optax decay mask; a torch optimizer (its
+    groups, merged splits and unread `no_weight_decay()` all hang on one) with parameters
+    to group; or a `n in no_decay` test, which needs `named_parameters()` and a literal
+    list of fragments holding a no-decay word (`"bias"`, `"LayerNorm.weight"`)."""
     names = code.all_names
-    if "named_parameters" in names or "no_weight_decay" in names or not names.isdisjoint(_DECAY_MASK_LEAVES):
+    if not names.isdisjoint(_DECAY_MASK_LEAVES):
         return True
-    return "parameters" in names and not names.isdisjoint(_TORCH_OPTIMIZER_LEAVES)
+    if not names.isdisjoint(tables()["torch_classes"]) and (
+            not names.isdisjoint(_PARAMETER_SOURCES) or "params" in code.dict_keys or "params" in code.optimizer_keywords):
+        return True
+    return "named_parameters" in names and any(
+        word in text.lower() for text in code.listed_strings for word in torch_table.NO_DECAY_WORDS)
 
 
 # -- per-step decoupled decay (reglint/analysis/decay_schedules.py) -----------------------

@@ -37,6 +37,7 @@ class Code:
     optimizer_keywords: FrozenSet[str]
     optimizer_positional: int
     dict_keys: FrozenSet[str]  # short string keys of dict displays (`{"weight_decay": wd}`)
+    listed_strings: FrozenSet[str]  # the strings of list/tuple/set displays of strings only (`["bias", "norm"]`)
     has_product: bool  # some `a * b`
     has_square_sum: bool  # some Σw² as the extractor spells it (`tf.reduce_sum(tf.square(w))`, `p.pow(2).sum()`)
     has_norm_call: bool  # some `norm(...)` call that could measure a parameter
@@ -85,6 +86,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     callee_nodes: Set[int] = set()
     strings: Set[str] = set()
     dict_keys: Set[str] = set()
+    listed: Set[str] = set()
     aliases: Set[str] = set()  # names an optimizer class could be bound to (`Opt = torch.optim.Adam`)
     bare_calls = []  # (callee name, call) for calls of a plain name: an alias, perhaps
     optimizer_calls = []
@@ -138,6 +140,10 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
         elif kind is ast.Dict:
             dict_keys.update(key.value for key in node.keys
                              if type(key) is Constant and type(key.value) is str and len(key.value) <= SHORT_STRING)
+        elif kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+            elements = node.elts
+            if elements and all(type(e) is Constant and type(e.value) is str for e in elements):
+                listed.update(e.value for e in elements)
         elif kind is ast.Assign or kind is ast.AnnAssign:
             if type(node.value) in (Name, Attribute):
                 targets = node.targets if kind is ast.Assign else [node.target]
@@ -163,7 +169,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     optimizer_calls.extend(call for name, call in bare_calls if name in aliases)
     keywords = frozenset(keyword.arg for call in optimizer_calls for keyword in call.keywords if keyword.arg)
     code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings), keywords,
-                max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), has_product, has_square_sum, has_norm_call,
+                max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), frozenset(listed), has_product, has_square_sum, has_norm_call,
                 frozenset(project_names[name] for name, _ in bare_calls if name in project_names))
     return deepest, code
 

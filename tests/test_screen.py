@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import os
 from pathlib import Path
 from unittest import mock
@@ -318,12 +319,46 @@ def test_a_rule_runs_only_where_its_own_words_occur():
     assert ran == ["RL013"] and [d.code for d in found] == ["RL013"]
 
 
+def test_the_gate_is_each_rules_first_group_by_its_own_stems():
+    """The gate turns most files away: `adagrad` is not shortened to `grad` (another
+    group's word, in every training loop), and RL007's first group is its rare L2 words,
+    not a norm call (every model file has `norm`)."""
+    plan = Plan.build(Settings())
+    assert b"adagrad" in plan.gate and b"grad" not in plan.gate and b"norm" not in plan.gate
+    assert b"l2" in plan.gate and b"wd" in plan.gate
+
+
+@pytest.mark.parametrize("source", INPUTS[::3], ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_gate_rejects_no_file_a_rules_words_accept(source: Path):
+    plan = Plan.build(Settings(select=("ALL",)))
+    data = source.read_bytes()
+    ungated = dataclasses.replace(plan, gate=plan.words)  # any word of any rule lets the file on
+    assert plan.flaggable(data, plan.rules) == ungated.flaggable(data, plan.rules)
+
+
 def test_facts_are_tested_as_groups():
     """RL002 needs an optimizer (or chain) and an L2 term for it."""
     rule = all_rules()["RL002"]
     assert rule.may_flag_code(read("import torch\nopt = torch.optim.Adam(p, weight_decay=1e-4)\n"))
     assert not rule.may_flag_code(read("import torch\nopt = torch.optim.Adam(p, lr=1e-3)\n"))
     assert not rule.may_flag_code(read("loss = loss + 1e-4 * sum((w ** 2).sum() for w in ws)\n"))
+
+
+def test_param_groups_need_an_optimizer_mask_or_fragment_list():
+    """RL010's fact: a model that only walks `named_parameters()` next to strings that
+    mention a norm is no param-group split (timm / transformers model files)."""
+    from reglint.facts import may_have_param_groups
+
+    model_file = ('import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self, norm_layer="layernorm"):\n'
+                  '        self.norm = get(norm_layer)\n    def frozen(self):\n'
+                  '        return [n for n, p in self.named_parameters() if not p.requires_grad]\n')
+    assert not may_have_param_groups(read(model_file))
+    split = 'no_decay = ["bias", "LayerNorm.weight"]\nd = [p for n, p in model.named_parameters() if n not in no_decay]\n'
+    assert may_have_param_groups(read(split))
+    assert not may_have_param_groups(read(split.replace('"bias", "LayerNorm.weight"', '"encoder", "decoder"')))
+    assert may_have_param_groups(read("import torch\nopt = torch.optim.AdamW(model.parameters(), lr=1e-3)\n"))
+    assert may_have_param_groups(read("from torch.optim import SGD as S\nopt = S([dict(params=ws), dict(params=bs)])\n"))
+    assert may_have_param_groups(read("import optax\ntx = optax.adamw(1e-3, mask=m)\n"))
 
 
 def test_every_fact_kind_a_rule_names_exists():
