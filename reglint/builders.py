@@ -12,28 +12,34 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from reglint.project import MAX_MODULE_BYTES, MAX_REEXPORTS, may_be_project_module, module_path
 
 # every keyword that attaches a regularizer holds it (`analysis.summary._mentions_regularizer`)
 BUILDER_WORD = b"regularizer"
 
-# `from <dots><module> import <names>` at any indentation (under `try:` / `if`), the names
-# possibly in parentheses over several lines or continued with a backslash
-FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n\\]|\\.)*)",
-                         re.MULTILINE | re.DOTALL)
+# `from <dots><module> import <names>`, the names possibly in parentheses over several lines or
+# continued with a backslash; the pattern starts with its literal (the regex engine then skips
+# ahead to each `from`), and `from_imports` keeps the matches that begin a line (at any
+# indentation: under `try:` / `if`)
+FROM_IMPORT = re.compile(rb"from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n\\]*(?:\\.[^\n\\]*)*)", re.DOTALL)
 _COMMENT = re.compile(rb"#[^\n]*")
 
 Imported = Tuple[int, str, Tuple[Tuple[str, str], ...]]  # dots, module, (name there, name here)
-# module file -> (its stamp, holds BUILDER_WORD, its `from` imports)
-_modules: Dict[str, Tuple[Tuple[int, int], bool, Tuple[Imported, ...]]] = {}
+Sources = Dict[str, List[Tuple[int, str, str]]]  # name here -> (dots, module, name there) it is imported from
+# module file -> (its stamp, holds BUILDER_WORD, where its `from`-imported names come from)
+_modules: Dict[str, Tuple[Tuple[int, int], bool, Sources]] = {}
 
 
 def from_imports(data: bytes) -> Tuple[Imported, ...]:
     """The `from m import a, b as c` statements of a module's bytes."""
     found = []
-    for dots, module, names in FROM_IMPORT.findall(data):
+    for match in FROM_IMPORT.finditer(data):
+        start = match.start()
+        if data[data.rfind(b"\n", 0, start) + 1:start].strip(b" \t"):
+            continue  # inside a line: not an import statement
+        dots, module, names = match.groups()
         pairs = []
         if not names.startswith(b"("):
             names = names.split(b";", 1)[0]  # `from m import f; x = 1`
@@ -47,9 +53,15 @@ def from_imports(data: bytes) -> Tuple[Imported, ...]:
 
 def imports_builders(importer: str, data: bytes, read: Optional[List[str]] = None) -> bool:
     """Whether some name the file (`data`, at path `importer`) imports from a project module may build."""
-    return any(may_build(importer, dots, module, name, read)
-               for dots, module, names in from_imports(data) if dots or may_be_project_module(module)
-               for name, _ in names)
+    if not importer or importer == "-":
+        return False
+    for dots, module, names in from_imports(data):
+        if not dots and not may_be_project_module(module):
+            continue
+        path = module_path(importer, dots, module)
+        if path is not None and _builds(path, {name for name, _ in names}, read, MAX_REEXPORTS):
+            return True
+    return False
 
 
 def builder_imports(importer: str, imports: Iterable[Tuple[int, str, str]],
@@ -58,33 +70,40 @@ def builder_imports(importer: str, imports: Iterable[Tuple[int, str, str]],
     return frozenset(found for found in imports if may_build(importer, *found, read))
 
 
-def may_build(importer: str, dots: int, module: str, name: str, read: Optional[List[str]] = None,
-              reexports: int = MAX_REEXPORTS) -> bool:
+def may_build(importer: str, dots: int, module: str, name: str, read: Optional[List[str]] = None) -> bool:
     """Whether `name`, imported by file `importer` from `module`, may build regularized layers.
     The module files consulted are added to `read`: the answer holds while they are unchanged."""
     if not importer or importer == "-":
         return False
     path = module_path(importer, dots, module)
-    if path is None:
-        return False
+    return path is not None and _builds(path, {name}, read, MAX_REEXPORTS)
+
+
+def _builds(path: str, names: Set[str], read: Optional[List[str]], reexports: int) -> bool:
+    """Whether module file `path` may build one of `names` itself or re-export it from one that may."""
     if read is not None:
         read.append(os.path.abspath(path))
-    holds, imports = _module(path)
+    holds, sources = _module(path)
     if holds:
         return True
-    return reexports > 0 and any(
-        may_build(path, inner_dots, inner, original, read, reexports - 1)
-        for inner_dots, inner, names in imports for original, local in names if local == name)
+    if reexports <= 0:
+        return False
+    for name in names:
+        for dots, module, original in sources.get(name, ()):
+            inner = module_path(path, dots, module)
+            if inner is not None and _builds(inner, {original}, read, reexports - 1):
+                return True
+    return False
 
 
-def _module(path: str) -> Tuple[bool, Tuple[Imported, ...]]:
-    """(holds BUILDER_WORD, its `from` imports), remembered while the file is unchanged."""
+def _module(path: str) -> Tuple[bool, Sources]:
+    """(holds BUILDER_WORD, where its imported names come from), remembered while the file is unchanged."""
     key = os.path.abspath(path)
     try:
         status = os.stat(key)
         stamp = (status.st_size, status.st_mtime_ns)
     except OSError:
-        return False, ()
+        return False, {}
     known = _modules.get(key)
     if known is not None and known[0] == stamp:
         return known[1], known[2]
@@ -96,5 +115,9 @@ def _module(path: str) -> Tuple[bool, Tuple[Imported, ...]]:
     if len(data) > MAX_MODULE_BYTES:
         data = b""  # the index does not summarise it either
     holds = BUILDER_WORD in data.lower()
-    _modules[key] = (stamp, holds, () if holds else from_imports(data))
-    return holds, _modules[key][2]
+    sources: Sources = {}
+    for dots, module, pairs in () if holds else from_imports(data):
+        for original, local in pairs:
+            sources.setdefault(local, []).append((dots, module, original))
+    _modules[key] = (stamp, holds, sources)
+    return holds, sources

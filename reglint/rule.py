@@ -75,9 +75,6 @@ class Rule:
         unknown = {word for group in self.words for word in group if word != word.lower()}
         if unknown:
             raise ValueError(f"{self.code}: words must be lowercase bytes: {sorted(unknown)}")
-        if self.words and any(word in self.words[0] for word in self.project_words):
-            # the first group is the run's gate (`engine.Plan.gate`), which only reads the file itself
-            raise ValueError(f"{self.code}: project words may not stand in the first group of words")
 
     def may_flag(self, present: Callable[[bytes], bool], imported: Optional[Callable[[bytes], bool]] = None) -> bool:
         """The words test, given whether a word occurs in the lowercased file (and, with
@@ -85,8 +82,10 @@ class Rule:
         False only when this rule cannot flag the file."""
         if imported is None:
             return all(any(present(word) for word in group) for group in self.words)
-        return all(any(present(word) or (word in self.project_words and imported(word)) for word in group)
-                   for group in self.words)
+        # the file's own words first: the project's modules are read only for what is missing
+        missing = [group for group in self.words if not any(present(word) for word in group)]
+        missing.sort(key=lambda group: any(word in self.project_words for word in group))  # those first that no module helps
+        return all(any(word in self.project_words and imported(word) for word in group) for group in missing)
 
     def may_flag_code(self, code) -> bool:
         """The facts test on the file's `reglint.screen.Code`: False only when this rule cannot flag the file."""

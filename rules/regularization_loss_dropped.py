@@ -72,7 +72,7 @@ RULE = Rule(
     summary="regularizer losses (TF1 collection / model.losses) never added to the minimized loss",
     fix=Applicability.UNSAFE,
     # the regularizer may be built in another module of the project, by a function imported here
-    words=(LOSS_SITE_WORDS, b"regularizer"),
+    words=(b"regularizer", LOSS_SITE_WORDS),
     project_words=(b"regularizer",),
     facts=(("regularizers", "project_builders"), "loss_sites"),
 )

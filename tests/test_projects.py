@@ -197,8 +197,17 @@ def test_from_imports_read_from_bytes():
     )
 
 
-def test_project_words_never_stand_in_the_gate():
-    from reglint.rule import Rule
+def test_project_words_are_read_only_for_what_the_file_itself_lacks(tmp_path):
+    """RL003's `regularizer` stands in its first group (the gate): a file that also lacks the
+    loss-site words never has its imports read; one that has them does."""
+    from reglint.rule import all_rules
 
-    with pytest.raises(ValueError, match="first group"):
-        Rule("RL999", "x", "x", None, words=(b"regularizer", b"minimize"), project_words=(b"regularizer",))
+    rule = all_rules()["RL003"]
+    asked = []
+
+    def imported(word):
+        asked.append(word)
+        return True
+
+    assert not rule.may_flag(lambda word: False, imported) and asked == []
+    assert rule.may_flag(lambda word: word == b"gradient", imported) and asked == [b"regularizer"]
