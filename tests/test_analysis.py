@@ -201,3 +201,32 @@ def test_call_site_arithmetic_reaches_a_method_parameter():
     assert (conv.provenance, conv.number, conv.scales) == ("parameter", None, frozenset())  # the sites disagree
     assert "WEIGHT_DECAY" in conv.names
     assert (stem.number, stem.scales) == (2.5e-4, frozenset({0.5}))
+
+
+def test_a_function_returning_a_method_call_on_its_own_result_is_analysed():
+    """`make()` returns `make().next()`: the receiver's origins continue the chain's depth
+    (they restarted at 0, so a 16-line file was RL000 'too deeply nested')."""
+    from reglint.config import Settings
+    from reglint.engine import Plan
+    from reglint.runner import check_bytes
+
+    source = textwrap.dedent("""\
+        import torch
+
+
+        class Node:
+            def next(self):
+                return self
+
+
+        def make():
+            return make().next()
+
+
+        model = make().next()
+        optimizer = torch.optim.Adam(model.parameters(), weight_decay=1e-4)
+        loss = model(x) + 1e-4 * sum(p.pow(2).sum() for p in model.parameters())
+        loss.backward()
+        """)
+    found = check_bytes("t.py", source.encode(), Plan.build(Settings())).diagnostics
+    assert [(d.code, d.start.line, d.start.column) for d in found] == [("RL002", 14, 50), ("RL005", 14, 50), ("RL002", 15, 19)]

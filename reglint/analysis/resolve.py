@@ -218,10 +218,12 @@ def arguments(ctx: Context, binding: Binding, name: str) -> List[Tuple[cst.BaseE
     return found
 
 
-def returned(ctx: Context, call: cst.Call, scopes) -> List[Tuple[cst.BaseExpression, Tuple]]:
+def returned(ctx: Context, call: cst.Call, scopes, depth: int = 0) -> List[Tuple[cst.BaseExpression, Tuple]]:
     """What a call of one of this file's functions or methods may return: (expression,
     scopes) pairs; empty for library calls and callees this file does not define."""
-    return calls.returned(ctx, call, scopes, origins)
+    # the receiver's origins (`make().next()`) continue this chain's depth: a function whose
+    # value is a method call on its own result would otherwise recurse without end
+    return calls.returned(ctx, call, scopes, lambda c, e, s: origins(c, e, s, depth + 1))
 
 
 def origins(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -> List[Tuple[cst.BaseExpression, Tuple]]:
@@ -260,7 +262,7 @@ def _origins(ctx: Context, expr: cst.BaseExpression, scopes, depth: int) -> List
         return found or [(expr, scopes)]
     if isinstance(expr, cst.Call):
         # `self._build_optimizer(args)` / `build_model()`: what the file's own function returns
-        found = [o for value, inner in returned(ctx, expr, scopes) for o in origins(ctx, value, inner, depth + 1)]
+        found = [o for value, inner in returned(ctx, expr, scopes, depth) for o in origins(ctx, value, inner, depth + 1)]
         return found or [(expr, scopes)]
     return [(expr, scopes)]
 
