@@ -293,7 +293,10 @@ def _check_paths(options, paths, settings, plan, fix) -> int:
 
     found = discover(paths, settings)
     results = [FileResult(path, [parse_error(path, message)]) for path, message in found.errors]
-    if not found.files and not found.errors:  # e.g. pre-commit with nothing staged: silent
+    if not found.files and not found.errors:  # e.g. pre-commit with nothing staged: silent,
+        # except that a format read by a program still gets its (empty) report: `[]`, a SARIF run
+        if settings.output_format in ("json", "sarif"):
+            return _finish(options, settings, [], report_stream=sys.stdout)
         return EXIT_CLEAN
     cache = None
     if not options.no_cache and not fix:

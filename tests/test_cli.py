@@ -461,3 +461,14 @@ def test_main_in_process_returns_the_exit_code(work, monkeypatch, capsys):
     assert capsys.readouterr().out == f"train.py:4:53: {RL002}\n"
     assert cli.main([*CONCISE, "--select", "NOPE", "train.py"]) == 2
     assert capsys.readouterr().err == "reglint: error: --select: unknown rule code or prefix 'NOPE' (see `reglint rules`)\n"
+
+
+
+def test_a_folder_without_python_files_still_writes_an_empty_machine_report(work):
+    """Silent for people (above), but a program parsing `--output-format json` must get `[]`,
+    not an empty stdout, and SARIF a run with no results."""
+    (work / "empty").mkdir()
+    result = run("check", "empty", "--output-format", "json", cwd=work)
+    assert (result.returncode, json.loads(result.stdout), result.stderr) == (0, [], "")
+    sarif = json.loads(run("check", "empty", "--output-format", "sarif", cwd=work).stdout)
+    assert sarif["runs"][0]["results"] == []
