@@ -2,6 +2,7 @@
 
     reglint convert 5e-4 --from caffe --to keras-l2
     reglint convert 5e-4 --from caffe --to tfa-adamw --lr 0.1 --output-format json
+    reglint convert --from-prototxt solver.prototxt --to torch [--net train_val.prototxt]
 
 The same number means different things in different frameworks: Caffe's
 `weight_decay: 5e-4` is the loss term 5e-4·Σw²/2, Keras `l2(5e-4)` is 5e-4·Σw²
@@ -407,6 +408,10 @@ def _is_float(text: str) -> bool:
 def main(args: Sequence[str]) -> int:
     """`reglint convert ...`: print one conversion; bad input is one line on stderr, exit 2."""
     args = list(args)
+    if any(arg == "--from-prototxt" or arg.startswith("--from-prototxt=") for arg in args):
+        from reglint import convert_prototxt  # a whole Caffe solver: its own module
+
+        return convert_prototxt.main(args)
     if "-h" in args or "--help" in args:
         print(parser().format_help())
         return EXIT_CLEAN
