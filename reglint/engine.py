@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from reglint.config import Settings
+from reglint.configs.formats import CONFIG_SUFFIXES
 from reglint.diagnostic import Diagnostic, parse_error
 from reglint.rule import Rule, all_rules
 
@@ -261,11 +262,17 @@ def check_bytes(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: b
     """Check (and with `fix`, repair) one file's bytes; never raises on bad input.
 
     A Jupyter notebook goes through `reglint.notebook`, which checks its code cells
-    as one source with `check_source` and maps the results back to cells."""
+    as one source with `check_source` and maps the results back to cells; a training
+    config (YAML/JSON, `config-files`) through `reglint.configs.source`."""
     if path.endswith(".ipynb"):
         from reglint import notebook
 
         return notebook.check_notebook(path, data, plan, fix, unsafe)
+    if path.endswith(CONFIG_SUFFIXES):
+        from reglint.configs import source as config_source
+
+        if config_source.is_config(path, plan.settings):
+            return config_source.check_config(path, data, plan, fix, unsafe)
     return check_source(path, data, plan, fix, unsafe)
 
 

@@ -165,12 +165,14 @@ def _directives(comment: str, line: int, column: int, alone: bool) -> List[Direc
     return found
 
 
-def scan(source: str) -> Suppressions:
+def scan(source: str, comments: Optional[Iterable[Tuple[int, int, str, bool]]] = None) -> Suppressions:
+    """The directives in `source`'s comments: Python's, or `comments` as another
+    format's reader found them ((line, 0-based column, text, alone on its line))."""
     found = Suppressions()
     lowered = source.lower()
     if "noqa" not in lowered and "reglint:" not in lowered:
         return found
-    for line, column, comment, alone in _comment_tokens(source):
+    for line, column, comment, alone in (_comment_tokens(source) if comments is None else comments):
         codes, whole_file = _effect(comment, alone)
         if whole_file:
             found.whole_file = _union(found.whole_file, whole_file)
@@ -180,19 +182,20 @@ def scan(source: str) -> Suppressions:
     return found
 
 
-def filter_diagnostics(diagnostics: List, source: str) -> List:
+def filter_diagnostics(diagnostics: List, source: str, comments=None) -> List:
     if not diagnostics:
         return diagnostics
-    suppressions = scan(source)
+    suppressions = scan(source, comments)
     return [d for d in diagnostics if not suppressions.silences(d.code, d.start.line)]
 
 
-def apply(diagnostics: List, source: str, path: str, rules: Sequence = ()) -> List:
-    """The diagnostics the source does not silence, plus RL100's when RL100 is among `rules`."""
+def apply(diagnostics: List, source: str, path: str, rules: Sequence = (), comments=None) -> List:
+    """The diagnostics the source does not silence, plus RL100's when RL100 is among `rules`.
+    `comments`: a config format's comments (see `scan`), None for Python source."""
     enabled = {rule.code for rule in rules}
     if UNUSED_NOQA not in enabled:
-        return filter_diagnostics(diagnostics, source)
-    suppressions = scan(source)
+        return filter_diagnostics(diagnostics, source, comments)
+    suppressions = scan(source, comments)
     if not suppressions.directives:
         return diagnostics
     kept = []

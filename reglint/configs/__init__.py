@@ -1,0 +1,31 @@
+"""Training configs beyond Python: YAML, JSON (and, by the same plan, prototxt, jsonnet).
+
+Design (one job per module; a new format adds a reader and/or an interpreter):
+
+- `tree`     the positioned tree every reader builds: `Node` (scalar / mapping /
+             sequence) with its value, the 1-based `Position` range of the value and, in
+             a mapping, of its key, its raw text and its key path. Anything with `.start`
+             and `.end` positions (a `Node`, a `Span`) is a place a diagnostic or an edit
+             can point at: that is the whole position protocol.
+- `yaml_reader`, `json_reader`   text -> `Node`, or `ConfigSyntaxError(message, line,
+             column)` (reported as RL000 at the parser's position). YAML goes through
+             PyYAML's composed nodes (SafeLoader: no tag is ever constructed); JSON has
+             a small scanner of its own (PyYAML rejects tabs and reads `1e-4` as text).
+- `formats`  which files are configs: suffix -> reader, and a cheap bytes test so that
+             unrelated YAML/JSON costs one scan; `interpreters` lists the functions
+             (`document -> facts`) tried on every tree, each checking its own shape.
+- `facts`    `ConfigOptimizer`, a `reglint.model.Optimizer` (same fields the rules read:
+             qualname, family, adaptive, decay_mode, weight_decay `Value` with
+             provenance "config", explicit, ...) plus where it is written (key path, the
+             node naming the class, the text a decoupled fix writes there).
+- `model`    `ConfigModel`: the facts of one file with FileModel's position methods
+             (`range_of`, `code`, `diagnostic`, `replace`, `insert_after`) over nodes.
+- one module per format family turns trees into facts: `hydra` (Hydra/OmegaConf
+             `_target_`, defaults lists, `${...}`), `lightning` (Lightning CLI
+             `class_path`), `ultralytics`, `detectron2`, `deepspeed`, `huggingface`.
+- `checks`   what RL002/RL008 report on config facts (the rules' codes, names, wording).
+- `source`   the one integration point: `check_config(path, data, plan, fix, unsafe)`
+             -> `engine.FileResult`, with noqa from YAML comments and the fix loop.
+
+Semantics tables live in `reglint/frameworks/` (deepspeed.py, ultralytics.py, ...).
+"""

@@ -1,0 +1,110 @@
+"""RL002 / RL008 on config facts: the rules' codes, names and reasons, config wording.
+
+A config diagnostic's first line says where (the key path) and why in under 140
+characters; fixes are minimal text edits of the config (the class name, a flag,
+a written default), with the applicability of their Python twins: switching to
+decoupled decay is unsafe, writing a default the framework already uses is safe.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from reglint.configs.facts import ConfigOptimizer
+from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix
+
+RETUNE = "retune the decay value"
+
+
+def _short(number: float) -> str:
+    from reglint.rules._common import format_number
+
+    return format_number(number)
+
+
+def coupled_decay(model, settings) -> Iterable[Diagnostic]:
+    """RL002: an adaptive optimizer whose config writes a coupled weight decay > 0."""
+    from reglint.rules.l2_with_adaptive_optimizer import RULE
+
+    for optimizer in model.optimizers:
+        if not isinstance(optimizer, ConfigOptimizer):
+            continue
+        if optimizer.notes and optimizer.flag_node is not None and optimizer.flag_node.value is False:
+            yield _ignored_flag(model, RULE, optimizer)
+        if not optimizer.adaptive or optimizer.decay_mode != "coupled" or not optimizer.explicit:
+            continue
+        value = optimizer.weight_decay
+        if value is None or value.number is None or value.number <= 0:
+            continue  # zero, `auto`, an unresolved `${...}`: nothing to say for sure
+        name = optimizer.qualname.rsplit(".", 1)[-1].replace("Fused", "")  # DeepSpeed's FusedAdam: Adam
+        where = value.expr.dotted
+        message = f"{optimizer.display} with {where}={_short(value.number)} is coupled L2: {name} rescales it, so it is not weight decay"
+        if optimizer.flag_node is not None:
+            message += f" ({optimizer.flag_node.dotted}={optimizer.flag_node.raw})"
+        yield model.diagnostic(RULE, value.expr.entry, message, _decouple(model, optimizer))
+
+
+def _ignored_flag(model, rule, optimizer: ConfigOptimizer) -> Diagnostic:
+    """A coupled-mode flag the framework never reads: the config says L2, training does AdamW."""
+    flag = optimizer.flag_node
+    message = f"{optimizer.notes[0]}: {optimizer.display} runs as AdamW (decoupled), not the coupled Adam it asks for"
+    fix = Fix(Applicability.DISPLAY_ONLY, f"Move `{flag.path[-1]}` into `optimizer.params`, or delete it to keep AdamW")
+    return model.diagnostic(rule, flag.entry, message, fix)
+
+
+def _decouple(model, optimizer: ConfigOptimizer) -> Fix:
+    if optimizer.flag_node is not None and optimizer.flag_fix is not None:
+        flag = optimizer.flag_node
+        return Fix(Applicability.UNSAFE, f"Decouple the decay: `{flag.path[-1]}: {optimizer.flag_fix}` ({RETUNE})",
+                   (model.replace(flag, optimizer.flag_fix),))
+    if optimizer.decoupled_text is not None and optimizer.class_node is not None:
+        return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{optimizer.decoupled_text}` ({RETUNE})",
+                   (model.replace(optimizer.class_node, _requoted(optimizer.class_node, optimizer.decoupled_text)),))
+    return Fix(Applicability.DISPLAY_ONLY, f"Switch to a decoupled optimizer (AdamW) or drop the decay; {RETUNE}")
+
+
+def _requoted(node, text: str) -> str:
+    """`text` in the quotes `node` was written with."""
+    return f"{node.style}{text}{node.style}" if node.style in ("'", '"') else text
+
+
+def default_decay(model, settings) -> Iterable[Diagnostic]:
+    """RL008: an AdamW-style class from a config, its decay left at the framework default."""
+    from reglint.rules.framework_default_weight_decay import DEFAULTS, RULE
+    from reglint.rules._common import literal
+
+    for optimizer in model.optimizers:
+        if not isinstance(optimizer, ConfigOptimizer) or optimizer.decay_mode != "decoupled" or optimizer.explicit:
+            continue
+        value = optimizer.weight_decay
+        if value is None or value.provenance != "default" or not value.number or optimizer.hidden_arguments:
+            continue
+        default = literal(value.number)
+        message = f"{optimizer.display} leaves weight_decay at the default {default} ({DEFAULTS}): write it"
+        edit = _written_default(model, optimizer, default)
+        if edit is None:
+            fix = Fix(Applicability.DISPLAY_ONLY, f"Write the default: `weight_decay: {default}`")
+        else:
+            fix = Fix(Applicability.SAFE, f"Write the default: `weight_decay: {default}`", (edit,))
+        yield model.diagnostic(RULE, optimizer.class_node, message, fix)
+
+
+def _written_default(model, optimizer: ConfigOptimizer, default: str):
+    """An insertion of `weight_decay: default` as the last entry of a block mapping, on a
+    line of its own after the last entry's line (and its comment)."""
+    home = optimizer.decay_home
+    if home is None or home.kind != "mapping" or home.style != "block" or not home.entries:
+        return None
+    key, last = home.entries[-1]
+    if last.kind != "scalar":
+        return None  # a nested block ends on a later line; keep it simple and exact
+    from reglint.diagnostic import Position
+    from reglint.fixes import LINE_BREAK
+
+    line = LINE_BREAK.split(model.source)[last.end.line - 1]
+    end = Position(last.end.line, len(line) + 1)
+    indent = " " * (key.start.column - 1)
+    return Edit(end, end, f"\n{indent}weight_decay: {default}")
+
+
+CHECKS = {"RL002": coupled_decay, "RL008": default_decay}

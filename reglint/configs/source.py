@@ -1,0 +1,133 @@
+"""The config Source: bytes -> tree -> facts -> rules -> noqa -> (fixes).
+
+The one place configs meet the engine (`engine.check_bytes` hands a config path
+here). It returns an `engine.FileResult` like the Python source does, so every
+output format, the cache and `--fix` work unchanged; diagnostics point into the
+config file itself.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import List, Optional, Sequence
+
+from reglint.configs import formats
+from reglint.configs.tree import ConfigSyntaxError
+from reglint.diagnostic import Diagnostic, parse_error
+
+MAX_FIX_ROUNDS = 3
+
+
+def is_config(path: str, settings) -> bool:
+    """Whether `path` is read as a config (by name; its bytes decide later)."""
+    if formats.syntax_of(path) is None or not settings.config_files:
+        return False
+    from reglint.config import _absolute_posix
+
+    absolute = _absolute_posix(path)
+    return _globs(tuple(settings.config_files), settings.root).match(absolute, absolute.rsplit("/", 1)[-1])
+
+
+@lru_cache(maxsize=4)
+def _globs(patterns, root):
+    from reglint.config import GlobSet
+
+    return GlobSet(patterns, root)
+
+
+def check_config(path: str, data: bytes, plan, fix: bool = False, unsafe: bool = False):
+    from reglint.configs import checks
+    from reglint.engine import FileResult
+
+    result = FileResult(path)
+    rules = tuple(rule for rule in plan.rules_for(path) if rule.code in checks.CHECKS or rule.code == "RL100")
+    if not any(rule.code in checks.CHECKS for rule in rules) or len(data) > formats.MAX_CONFIG_BYTES:
+        return result
+    if not formats.may_hold_facts(data):
+        return result
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        result.diagnostics = [parse_error(path, f"cannot decode config as UTF-8: {error.reason} at byte {error.start}")]
+        return result
+    result.parsed = True
+    try:
+        diagnostics = lint_config(path, text, rules, plan.settings)
+    except ConfigSyntaxError as error:
+        result.diagnostics = [parse_error(path, error.message, error.line, error.column)]
+        return result
+    if fix and diagnostics:
+        text, diagnostics, result.fixed_diagnostics = _fix_loop(path, text, diagnostics, rules, plan, unsafe)
+        if result.fixed_diagnostics:
+            result.fixed = text.encode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+    result.diagnostics = diagnostics
+    if diagnostics or result.fixed is not None:
+        result.source = text
+    return result
+
+
+def build_model(path: str, text: str):
+    """The `ConfigModel` of a config's text (raises ConfigSyntaxError)."""
+    from reglint.configs.model import ConfigModel
+
+    root = formats.reader(path)(text)
+    document = formats.Document(path, text, root, formats.syntax_of(path))
+    model = ConfigModel(path, text, root, document.syntax)
+    for interpreter in formats.interpreters():
+        model.optimizers.extend(interpreter.interpret(document))
+    return model
+
+
+def lint_config(path: str, text: str, rules: Sequence, settings) -> List[Diagnostic]:
+    from reglint import suppress
+    from reglint.configs import checks
+
+    model = build_model(path, text)
+    if not model.optimizers:
+        return []
+    found: List[Diagnostic] = []
+    for rule in rules:
+        check = checks.CHECKS.get(rule.code)
+        if check is not None:
+            found.extend(check(model, settings))
+    comments = list(yaml_comments(text)) if model.config_format == "yaml" else []
+    found = suppress.apply(found, text, path, rules, comments=comments)
+    return sorted(found, key=lambda d: d.sort_key)
+
+
+def _fix_loop(path, text, diagnostics, rules, plan, unsafe):
+    from reglint.fixes import applicable, apply_edits
+
+    fixed: List[Diagnostic] = []
+    for _ in range(MAX_FIX_ROUNDS):
+        candidates = [d for d in diagnostics if applicable(d, unsafe)]
+        if not candidates:
+            break
+        new_text, applied = apply_edits(text, [d.fix.edits for d in candidates])
+        if not applied:
+            break
+        try:
+            new_diagnostics = lint_config(path, new_text, rules, plan.settings)
+        except ConfigSyntaxError:  # a fix that breaks the file is never kept
+            break
+        fixed.extend(candidates[i] for i in applied)
+        text, diagnostics = new_text, new_diagnostics
+    return text, diagnostics, fixed
+
+
+def yaml_comments(text: str):
+    """(line, 0-based column, comment, alone on its line) for each YAML comment: a `#` at
+    the start of a line or after a space, outside quotes."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if "#" not in line:
+            continue
+        quote: Optional[str] = None
+        for column, char in enumerate(line):
+            if quote:
+                if char == quote:
+                    quote = None
+            elif char in "'\"" and (column == 0 or line[column - 1] in " \t:[{,-"):
+                quote = char
+            elif char == "#" and (column == 0 or line[column - 1] in " \t"):
+                yield number, column, line[column:], not line[:column].strip()
+                break
