@@ -34,7 +34,7 @@ def test_solver_fields_values_and_positions():
     assert (kind.kind, kind.value, kind.text, kind.start, kind.end) == (STRING, "Adam", '"Adam"', P(4, 7), P(4, 13))
     assert doc.root.scalar("solver_type").kind == IDENTIFIER
     assert [f.value.value for f in doc.root.all("stepvalue")] == [1000, 2000]
-    assert doc.comments == [(1, " The solver for a small net"), (3, " noqa: RL002")]
+    assert doc.comments == [(1, 0, "# The solver for a small net", True), (3, 17, "# noqa: RL002", False)]
 
 
 def test_nested_messages_with_braces_and_angles_and_optional_colon():
@@ -102,7 +102,7 @@ def test_columns_count_characters_not_bytes():
 def test_empty_and_comment_only_files():
     assert parse("").root.fields == []
     doc = parse("# only a comment\n\n")
-    assert doc.root.fields == [] and doc.comments == [(1, " only a comment")]
+    assert doc.root.fields == [] and doc.comments == [(1, 0, "# only a comment", True)]
 
 
 @pytest.mark.parametrize("text, reason, line, column", [

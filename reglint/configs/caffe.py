@@ -1,10 +1,12 @@
-"""Caffe prototxt -> facts: the solver's type and weight decay, and a net's per-parameter decay_mult.
+"""Caffe prototxt -> facts: a solver's type and weight decay, a net's per-parameter decay_mult.
 
-Reads the positioned tree of `reglint.configs.prototxt`; what each field means is the
-table in `reglint.frameworks.caffe` (with Caffe source citations). Nothing is guessed:
-a solver with both `type` and `solver_type` is rejected by Caffe itself
-(upgrade_proto.cpp L1043) and is reported as such; an unknown type string (a fork's
-solver) is kept with `family` None.
+Reads the shared config tree (`prototxt.read`: a message is a mapping whose entries
+keep repeated fields); what each field means is `reglint.frameworks.caffe` (with
+Caffe source citations). A solver whose `type` (or deprecated `solver_type`) is an
+adaptive solver and whose `weight_decay` is written is a `ConfigOptimizer` with coupled
+decay, as Caffe's `Regularize` adds λ·w to the gradient before every solver's update.
+There is no decoupled Caffe solver, so the fix is advice only. An unknown type string
+(a fork's solver) is not guessed.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from reglint.configs.prototxt import STRING, Field, Message, PrototxtError, Scalar, parse
+from reglint.configs.facts import ConfigOptimizer, config_value
+from reglint.configs.prototxt import number_of, read
+from reglint.configs.tree import MAPPING, SCALAR, ConfigSyntaxError, Node
 from reglint.frameworks import caffe as table
 
-# hyperparameters the conversion carries over when the solver writes them
+WORDS = (b"weight_decay",)  # without it a solver has no decay to report
 HYPERPARAMETERS = ("momentum", "momentum2", "delta", "rms_decay")
 BLOB_NAMES = ("weight", "bias")
 # layer type -> (the *_param message with `bias_term`, whether the layer has a bias when it is unset);
@@ -29,36 +33,39 @@ LEARNABLE = {
     "CONVOLUTION": ("convolution_param", True), "DECONVOLUTION": ("convolution_param", True),
     "INNER_PRODUCT": ("inner_product_param", True),
 }
+NO_DECOUPLED_SOLVER = ("Caffe has no decoupled solver: keep weight_decay only with SGD/Nesterov, or drop it here and "
+                       "decay in code (`reglint convert --from-prototxt` prints the torch/keras/optax lines)")
 
 
 @dataclass
 class Solver:
-    """A solver.prototxt's optimizer facts with the fields that state them."""
+    """A solver.prototxt's optimizer facts with the nodes that state them."""
 
     path: str
     type: str  # Caffe's type string after the solver_type upgrade ("SGD" when unset)
     family: Optional[str]  # None: a type Caffe does not register (a fork's solver)
     adaptive: bool
-    type_field: Optional[Field]  # `type: "Adam"` or `solver_type: ADAM`; None when left at SGD
+    type_node: Optional[Node]  # the value of `type:` or `solver_type:`; None when left at SGD
     weight_decay: float
-    decay_field: Optional[Field]
+    decay_node: Optional[Node]
     regularization: str  # "L2" | "L1" | whatever the file says
     base_lr: float
     hyperparameters: Dict[str, float] = field(default_factory=dict)
     net: Optional[str] = None  # `net:` / `train_net:` as written
-    problems: List[Tuple[Field, str]] = field(default_factory=list)  # what Caffe would refuse
 
     @property
     def via_enum(self) -> bool:
-        return self.type_field is not None and self.type_field.name == "solver_type"
+        return self.type_node is not None and self.type_node.path[-1] == "solver_type"
 
     def describe(self) -> str:
-        parts = [f"Caffe solver {self.path}: type {self.type!r}"]
-        if self.type_field is not None:
-            parts[0] += f" (line {self.type_field.key_start.line})"
-        parts.append(f"base_lr {_number_text(self.base_lr)}")
-        parts += [f"{name} {_number_text(value)}" for name, value in self.hyperparameters.items()]
-        parts.append(f"weight_decay {_number_text(self.weight_decay)} ({self.regularization})")
+        from reglint.convert import format_number
+
+        head = f"Caffe solver {self.path}: type {self.type!r}"
+        if self.type_node is not None:
+            head += f" (line {self.type_node.start.line})"
+        parts = [head, f"base_lr {format_number(self.base_lr)}"]
+        parts += [f"{name} {format_number(value)}" for name, value in self.hyperparameters.items()]
+        parts.append(f"weight_decay {format_number(self.weight_decay)} ({self.regularization})")
         return ", ".join(parts)
 
 
@@ -66,58 +73,69 @@ class Solver:
 class NetLayer:
     name: str
     type: str
-    decay_mults: List[Tuple[str, float]]  # (blob name, decay_mult) for each learnable blob
-    field: Field
+    decay_mults: List[Tuple[str, float]]  # (blob name, decay_mult) for each trained learnable blob
 
 
-def is_solver(root: Message) -> bool:
-    """A solver has solver fields and no layers (a net has layers)."""
-    names = {f.name for f in root.fields}
+def entries(node: Node, name: str) -> List[Node]:
+    """Every value of a (repeated) field, in order."""
+    return [value for key, value in node.entries if key.value == name] if node.kind == MAPPING else []
+
+
+def is_solver(root: Node) -> bool:
+    """A solver has solver fields at top level and no layers (a net has layers)."""
+    names = set(root.value) if root.kind == MAPPING else set()
     return bool(names & table.SOLVER_FIELDS) and not names & table.NET_FIELDS
 
 
-def solver_facts(root: Message, path: str) -> Solver:
-    """What Caffe would run: the type after the solver_type upgrade, the last value of each field."""
-    problems: List[Tuple[Field, str]] = []
-    type_field = root.last("type")
-    enum_field = root.last("solver_type")
-    if type_field is not None and enum_field is not None:
-        problems.append((enum_field, "Caffe refuses a solver with both `type` and the deprecated `solver_type` "
-                                     "(upgrade_proto.cpp L1043)"))
+def solver_facts(root: Node, path: str) -> Solver:
+    """What Caffe runs: the type after the solver_type upgrade, the last value of each field."""
+    type_node = _scalar(root.get("type"))
+    enum_node = _scalar(root.get("solver_type"))
     kind = table.DEFAULT_TYPE
-    written = type_field or enum_field
-    if type_field is not None and isinstance(type_field.value, Scalar):
-        kind = str(type_field.value.value)
-    elif enum_field is not None and isinstance(enum_field.value, Scalar):
-        kind = table.SOLVER_TYPE_ENUM.get(str(enum_field.value.value), str(enum_field.value.value))
+    if type_node is not None:
+        kind = str(type_node.value)
+    elif enum_node is not None:
+        kind = table.SOLVER_TYPE_ENUM.get(str(enum_node.value), str(enum_node.value))
     family, adaptive = table.SOLVER_TYPES.get(kind, (None, False))
-    decay_field = root.last("weight_decay")
-    decay = _number(decay_field)
-    regularization = root.scalar("regularization_type")
-    net = root.scalar("net") or root.scalar("train_net")
-    hyper = {name: _number(root.last(name)) for name in HYPERPARAMETERS if root.last(name) is not None}
+    decay_node = _scalar(root.get("weight_decay"))
+    decay = number_of(decay_node)
+    regularization = _scalar(root.get("regularization_type"))
+    net = _scalar(root.get("net")) or _scalar(root.get("train_net"))
+    hyper = {name: number_of(root.get(name)) for name in HYPERPARAMETERS}
     return Solver(
-        path, kind, family, adaptive, written,
-        decay if decay is not None else table.DEFAULT_WEIGHT_DECAY, decay_field,
+        path, kind, family, adaptive, type_node or enum_node,
+        decay if decay is not None else table.DEFAULT_WEIGHT_DECAY, decay_node,
         str(regularization.value) if regularization is not None else table.DEFAULT_REGULARIZATION,
-        _number(root.last("base_lr")) or 0.0,
-        {k: v for k, v in hyper.items() if v is not None},
-        str(net.value) if net is not None and net.kind == STRING else None,
-        problems,
+        number_of(root.get("base_lr")) or 0.0,
+        {name: value for name, value in hyper.items() if value is not None},
+        str(net.value) if net is not None and net.style else None,
     )
 
 
-def _parse(text: str, path: str) -> Message:
-    """The file's top-level message; ValueError `path:line:col: reason` when malformed."""
-    try:
-        return parse(text).root
-    except PrototxtError as error:
-        raise ValueError(f"{path}:{error.line}:{error.column}: {error.reason}") from None
+def interpret(document) -> List[ConfigOptimizer]:
+    """The solver's optimizer when the file is a Caffe solver with an adaptive (or known) type."""
+    root = document.root
+    if document.syntax != "prototxt" or not is_solver(root):
+        return []
+    solver = solver_facts(root, document.path)
+    if solver.family is None or solver.decay_node is None:
+        return []
+    written = solver.type_node
+    display = f"`{written.path[-1]}: {written.raw}`" if written is not None else "Caffe's default SGD solver"
+    fact = ConfigOptimizer(
+        qualname=f"caffe.{solver.type}", family=solver.family, adaptive=solver.adaptive, framework="caffe",
+        node=root, decay_mode="coupled" if solver.regularization == "L2" else "none",
+        weight_decay=config_value(solver.decay_node, number_of(solver.decay_node), "weight_decay"),
+        weight_decay_arg=solver.decay_node, explicit=True, via="config", class_node=written or solver.decay_node,
+        display=display, config_format="caffe", key_path=written.dotted if written is not None else "type",
+        advice=NO_DECOUPLED_SOLVER,
+    )
+    return [fact]
 
 
 def read_solver(text: str, path: str = "solver.prototxt") -> Solver:
     """A solver file's facts; ValueError when the file is malformed or not a Caffe solver."""
-    root = _parse(text, path)
+    root = _read(text, path)
     if not is_solver(root):
         raise ValueError(f"{path} is not a Caffe solver (no base_lr, weight_decay, type, ... at top level)")
     return solver_facts(root, path)
@@ -125,33 +143,34 @@ def read_solver(text: str, path: str = "solver.prototxt") -> Solver:
 
 def read_net(text: str, path: str = "train_val.prototxt") -> List[NetLayer]:
     """Every layer with learnable blobs that are trained (lr_mult ≠ 0), with its blobs' decay_mult."""
-    root = _parse(text, path)
+    root = _read(text, path)
     layers = []
-    for item in root.all("layer") + root.all("layers"):
-        if not isinstance(item.value, Message):
+    for index, body in enumerate(entries(root, "layer") + entries(root, "layers")):
+        if body.kind != MAPPING:
             continue
-        body = item.value
-        name = _text(body.scalar("name")) or f"layer{len(layers)}"
-        kind = _text(body.scalar("type")) or ""
-        layers.append(NetLayer(name, kind, _decay_mults(body, kind), item))
-    return [layer for layer in layers if layer.decay_mults]
+        name = _text(body.get("name")) or f"layer{index}"
+        kind = _text(body.get("type")) or ""
+        decay_mults = _decay_mults(body, kind)
+        if decay_mults:
+            layers.append(NetLayer(name, kind, decay_mults))
+    return layers
 
 
-def _decay_mults(body: Message, kind: str) -> List[Tuple[str, float]]:
+def _decay_mults(body: Node, kind: str) -> List[Tuple[str, float]]:
     """decay_mult per blob: `param { decay_mult lr_mult }` (V2) or `weight_decay`/`blobs_lr` lists (V1)."""
-    specs = body.messages("param")
+    specs = [spec for spec in entries(body, "param") if spec.kind == MAPPING]
     if specs:
-        pairs = [(_number(spec.last("decay_mult")), _number(spec.last("lr_mult"))) for spec in specs]
+        pairs = [(number_of(spec.get("decay_mult")), number_of(spec.get("lr_mult"))) for spec in specs]
     else:
-        v1_decay = [_number(f) for f in body.all("weight_decay")]
-        v1_lr = [_number(f) for f in body.all("blobs_lr")]
+        v1_decay = [number_of(node) for node in entries(body, "weight_decay")]
+        v1_lr = [number_of(node) for node in entries(body, "blobs_lr")]
         pairs = [(v1_decay[i] if i < len(v1_decay) else None, v1_lr[i] if i < len(v1_lr) else None)
                  for i in range(max(len(v1_decay), len(v1_lr)))]
     count = len(pairs)
     if kind in LEARNABLE:
         param_message, bias = LEARNABLE[kind]
-        options = body.messages(param_message) if param_message else []
-        written = options[-1].scalar("bias_term") if options else None
+        options = body.get(param_message) if param_message else None
+        written = _scalar(options.get("bias_term")) if options is not None else None
         if written is not None:
             bias = str(written.value) == "true"
         count = max(count, 2 if bias else 1)
@@ -165,20 +184,16 @@ def _decay_mults(body: Message, kind: str) -> List[Tuple[str, float]]:
     return out
 
 
-def _number(item: Optional[Field]) -> Optional[float]:
-    if item is None or not isinstance(item.value, Scalar):
-        return None
-    if item.value.kind == STRING:  # protobuf accepts no quoted numbers; neither does reglint
-        return None
-    return item.value.number()
+def _read(text: str, path: str) -> Node:
+    try:
+        return read(text)
+    except ConfigSyntaxError as error:
+        raise ValueError(f"{path}:{error.line}:{error.column}: {error.message}") from None
 
 
-def _text(scalar: Optional[Scalar]) -> Optional[str]:
-    return str(scalar.value) if scalar is not None else None
+def _scalar(node: Optional[Node]) -> Optional[Node]:
+    return node if node is not None and node.kind == SCALAR else None
 
 
-def _number_text(value: float) -> str:
-    from reglint.convert import format_number
-
-    return format_number(value)
-
+def _text(node: Optional[Node]) -> Optional[str]:
+    return str(node.value) if _scalar(node) is not None else None

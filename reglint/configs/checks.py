@@ -53,6 +53,8 @@ def _ignored_flag(model, rule, optimizer: ConfigOptimizer) -> Diagnostic:
 
 
 def _decouple(model, optimizer: ConfigOptimizer) -> Fix:
+    if optimizer.advice is not None:
+        return Fix(Applicability.DISPLAY_ONLY, optimizer.advice)
     if optimizer.flag_node is not None and optimizer.flag_fix is not None:
         flag = optimizer.flag_node
         return Fix(Applicability.UNSAFE, f"Decouple the decay: `{flag.path[-1]}: {optimizer.flag_fix}` ({RETUNE})",

@@ -25,7 +25,9 @@ class ConfigOptimizer(Optimizer):
     flag_fix: Optional[str] = None
     # the mapping where a missing `weight_decay` belongs (for writing a default), None: unknown
     decay_home: Optional[object] = None
-    notes: Tuple[str, ...] = ()  # what the file says that the reader found odd (an ignored key)
+    notes: Tuple[str, ...] = ()
+    # the fix message when no text edit can decouple the decay (Caffe has no decoupled solver)
+    advice: Optional[str] = None  # what the file says that the reader found odd (an ignored key)
 
 
 def config_value(node, number: Optional[float], name: str, comment: Optional[str] = None) -> Value:

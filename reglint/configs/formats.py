@@ -24,6 +24,7 @@ READERS: Dict[str, Tuple[str, str]] = {
     ".yaml": ("yaml", "reglint.configs.yaml_reader"),
     ".yml": ("yaml", "reglint.configs.yaml_reader"),
     ".json": ("json", "reglint.configs.json_reader"),
+    ".prototxt": ("prototxt", "reglint.configs.prototxt"),
 }
 
 CONFIG_SUFFIXES = tuple(READERS)
@@ -35,6 +36,7 @@ INTERPRETERS = (
     "reglint.configs.ultralytics",
     "reglint.configs.deepspeed",
     "reglint.configs.huggingface",
+    "reglint.configs.caffe",
 )
 
 

@@ -15,12 +15,12 @@ The parser is one loop over a stack, so deep nesting cannot exhaust the Python s
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Tuple, Union
 
+from reglint.configs.tree import MAPPING, SCALAR, ConfigSyntaxError, LineIndex, Node
 from reglint.diagnostic import Position
 
 
@@ -49,17 +49,7 @@ class Scalar:
 
     def number(self) -> Optional[float]:
         """The value as a number: numbers, and the identifiers inf/nan/infinity; None otherwise."""
-        if self.kind == NUMBER:
-            return float(self.value)
-        if self.kind == IDENTIFIER:
-            word = str(self.value).lower()
-            sign = -1.0 if word.startswith("-") else 1.0
-            word = word.lstrip("-")
-            if word in ("inf", "infinity"):
-                return sign * math.inf
-            if word == "nan":
-                return math.nan
-        return None
+        return _as_number(self.value, self.kind == STRING)
 
 
 @dataclass
@@ -104,25 +94,28 @@ class Message:
         return [f.value for f in self.all(name) if isinstance(f.value, Message)]
 
 
+# (line, 0-based column, the comment from its '#', alone on its line): what reglint.suppress reads
+Comment = Tuple[int, int, str, bool]
+
+
 @dataclass
 class Document:
-    """A parsed file: the top-level message and every comment with the line it is on."""
+    """A parsed file: the top-level message and every comment."""
 
     root: Message
-    comments: List[Tuple[int, str]]  # (line, text after '#')
+    comments: List[Comment]
 
 
 # -- tokens ------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"""
     (?P<space>[ \t\r\n\f\v]+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>"(?:[^"\\\n]|\\[^\n])*"|'(?:[^'\\\n]|\\[^\n])*')
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<string>"(?:[^"\\\r\n]|\\[^\r\n])*"|'(?:[^'\\\r\n]|\\[^\r\n])*')
   | (?P<number>(?:0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fF]?)(?![A-Za-z0-9_.]))
   | (?P<identifier>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<symbol>[{}<>\[\]:,;/.\-])
 """, re.VERBOSE)
-_UNTERMINATED = re.compile(r"""["'](?:[^"'\\\n]|\\[^\n])*""")
 
 _CLOSER = {"{": "}", "<": ">"}
 
@@ -134,18 +127,7 @@ class _Token:
     offset: int
 
 
-class _Lines:
-    """Offset -> 1-based (line, column), columns counted in characters."""
-
-    def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def position(self, offset: int) -> Position:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return Position(index + 1, offset - self.starts[index] + 1)
-
-
-def _tokens(text: str, lines: _Lines, comments: List[Tuple[int, str]]) -> Iterator[_Token]:
+def _tokens(text: str, lines: LineIndex, comments: List[Comment]) -> Iterator[_Token]:
     offset, size = 0, len(text)
     while offset < size:
         match = _TOKEN.match(text, offset)
@@ -157,7 +139,9 @@ def _tokens(text: str, lines: _Lines, comments: List[Tuple[int, str]]) -> Iterat
             raise PrototxtError(f"unexpected character {char!r}", where.line, where.column)
         kind = match.lastgroup
         if kind == "comment":
-            comments.append((lines.position(offset).line, match.group()[1:]))
+            where = lines.position(offset)
+            before = text[lines.starts[where.line - 1]:offset]
+            comments.append((where.line, where.column - 1, match.group(), not before.strip()))
         elif kind != "space":
             yield _Token(kind, match.group(), offset)
         offset = match.end()
@@ -232,8 +216,8 @@ class _Open:
 class _Parser:
     def __init__(self, text: str):
         self.text = text
-        self.lines = _Lines(text)
-        self.comments: List[Tuple[int, str]] = []
+        self.lines = LineIndex(text)
+        self.comments: List[Comment] = []
         self.tokens = list(_tokens(text, self.lines, self.comments))
         self.index = 0
 
@@ -384,3 +368,66 @@ def parse(text: str) -> Document:
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # a BOM keeps its column so positions match the file
     return _Parser(text).parse()
+
+
+# -- the shared config tree ------------------------------------------------------------
+
+def read(text: str) -> Node:
+    """The file as `tree.Node`s, as every config interpreter reads it: a message is a mapping
+    whose `entries` keep every field in order (a repeated field: several entries; its `value`
+    dict, as protobuf does for a singular field, the last); ConfigSyntaxError when malformed."""
+    try:
+        document = parse(text)
+    except PrototxtError as error:
+        raise ConfigSyntaxError(f"prototxt error: {error.reason}", error.line, error.column) from None
+    return to_node(document.root, text)
+
+
+def to_node(root: Message, text: str) -> Node:
+    """Message -> mapping Node, iteratively (nesting may be deep)."""
+    top = Node(MAPPING, {}, root.start, root.end, text)
+    stack = [(root, top)]
+    while stack:
+        message, node = stack.pop()
+        for item in message.fields:
+            path = node.path + (item.name,)
+            key = Node(SCALAR, item.name, item.key_start, item.key_end, item.name, path)
+            if isinstance(item.value, Message):
+                child = Node(MAPPING, {}, item.value.start, item.value.end, "", path, key)
+                stack.append((item.value, child))
+            else:
+                scalar = item.value
+                style = scalar.text[0] if scalar.kind == STRING else ""
+                child = Node(SCALAR, scalar.value, scalar.start, scalar.end, scalar.text, path, key, style)
+            node.value[item.name] = child
+            node.entries.append((key, child))
+    return top
+
+
+def number_of(node: Optional[Node]) -> Optional[float]:
+    """A prototxt scalar node's number (see `Scalar.number`)."""
+    if node is None or node.kind != SCALAR:
+        return None
+    return _as_number(node.value, bool(node.style))
+
+
+def _as_number(value, quoted: bool) -> Optional[float]:
+    """Numbers, and unquoted inf/nan/infinity (signed); quoted text is no number in protobuf."""
+    if quoted:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    word = str(value).lower()
+    sign = -1.0 if word.startswith("-") else 1.0
+    word = word.lstrip("-")
+    if word in ("inf", "infinity"):
+        return sign * math.inf
+    return math.nan if word == "nan" else None
+
+
+def comments(text: str) -> List[Comment]:
+    """Every `#` comment, for noqa; [] when the text does not parse (RL000 reports that)."""
+    try:
+        return parse(text).comments
+    except PrototxtError:
+        return []

@@ -90,7 +90,7 @@ def lint_config(path: str, text: str, rules: Sequence, settings) -> List[Diagnos
         check = checks.CHECKS.get(rule.code)
         if check is not None:
             found.extend(check(model, settings))
-    comments = list(yaml_comments(text)) if model.config_format == "yaml" else []
+    comments = _comments(text, model.config_format)
     found = suppress.apply(found, text, path, rules, comments=comments)
     return sorted(found, key=lambda d: d.sort_key)
 
@@ -113,6 +113,17 @@ def _fix_loop(path, text, diagnostics, rules, plan, unsafe):
         fixed.extend(candidates[i] for i in applied)
         text, diagnostics = new_text, new_diagnostics
     return text, diagnostics, fixed
+
+
+def _comments(text: str, syntax: str) -> list:
+    """The file's comments for noqa: YAML's and prototxt's `#`; JSON has none."""
+    if syntax == "yaml":
+        return list(yaml_comments(text))
+    if syntax == "prototxt":
+        from reglint.configs import prototxt
+
+        return prototxt.comments(text)
+    return []
 
 
 def yaml_comments(text: str):

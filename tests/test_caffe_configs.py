@@ -1,0 +1,71 @@
+"""Caffe solver.prototxt through the config Source: fixtures, noqa, RL000, discovery, no fix edits.
+
+    tests/fixtures/configs/caffe/<case>.prototxt   the input
+    tests/fixtures/configs/caffe/<case>.txt        expected `line:col CODE message` (empty: silent)
+
+There is no decoupled Caffe solver, so RL002's fix on a solver is display-only advice and
+`--fix --unsafe-fixes` never changes a prototxt.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reglint.config import Settings
+from reglint.diagnostic import Applicability
+from reglint.engine import Plan, check_bytes
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "configs" / "caffe"
+CASES = sorted(FIXTURES.glob("*.prototxt"))
+
+
+def _found(result):
+    return [f"{d.start.line}:{d.start.column} {d.code} {d.message}" for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("source", CASES, ids=lambda p: p.stem)
+def test_fixture(source: Path) -> None:
+    plan = Plan.build(Settings())
+    data = source.read_bytes()
+    checked = check_bytes(str(source), data, plan)
+    expected = [line for line in source.with_suffix(".txt").read_text().splitlines() if line.strip()]
+    assert _found(checked) == expected
+    for diagnostic in checked.diagnostics:
+        if diagnostic.code == "RL002":
+            assert diagnostic.fix.applicability == Applicability.DISPLAY_ONLY
+            assert diagnostic.fix.message.startswith("Caffe has no decoupled solver")
+    assert check_bytes(str(source), data, plan, fix=True, unsafe=True).fixed is None
+
+
+def test_enough_cases_and_a_third_silent() -> None:
+    silent = [p for p in CASES if not p.with_suffix(".txt").read_text().strip()]
+    assert len(CASES) >= 12 and len(silent) * 3 >= len(CASES)
+
+
+def test_the_diagnostic_spans_the_decay_entry() -> None:
+    result = check_bytes("solver.prototxt", b'type: "Adam"\nweight_decay: 5e-4  # wd\n', Plan.build(Settings()))
+    (diagnostic,) = result.diagnostics
+    assert (diagnostic.start.line, diagnostic.start.column, diagnostic.end.line, diagnostic.end.column) == (2, 1, 2, 19)
+
+
+def test_config_files_setting_can_leave_prototxt_out() -> None:
+    plan = Plan.build(Settings(config_files=("*.yaml",)))
+    assert check_bytes("solver.prototxt", b'type: "Adam"\nweight_decay: 5e-4\n', plan).diagnostics == []
+
+
+def test_directory_walk_finds_solvers_and_json_output(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "solver.prototxt").write_text('type: "RMSProp"\nbase_lr: 0.01\nweight_decay: 1e-4\n')
+    (tmp_path / "models" / "train_val.prototxt").write_text('layer { name: "a" type: "Data" }\n')
+    run = subprocess.run([sys.executable, "-m", "reglint", "check", "--no-cache", "--output-format", "json", "."],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    (found,) = json.loads(run.stdout)
+    assert (found["code"], found["filename"].replace("\\", "/"), found["location"]) == (
+        "RL002", "models/solver.prototxt", {"row": 3, "column": 1})
+    assert found["fix"]["edits"] == []
