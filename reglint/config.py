@@ -33,7 +33,7 @@ DEFAULT_EXCLUDES = (
     ".tox", ".venv", "venv", ".pytest_cache", "__pypackages__", "_build", "buck-out",
     "build", "dist", "node_modules", "site-packages", "__pycache__",
 )
-CONFIG_FILES = ("*.yaml", "*.yml", "*.json", "*.prototxt")
+CONFIG_FILES = ("*.yaml", "*.yml", "*.json", "*.prototxt", "*.jsonnet")
 OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github")
 SECTION = "[tool.reglint]"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from reglint.configs.facts import ConfigOptimizer
+from reglint.configs.facts import ConfigOptimizer, ConfigRegularizer
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix
 
 RETUNE = "retune the decay value"
@@ -42,6 +42,20 @@ def coupled_decay(model, settings) -> Iterable[Diagnostic]:
         if optimizer.flag_node is not None:
             message += f" ({optimizer.flag_node.dotted}={optimizer.flag_node.raw})"
         yield model.diagnostic(RULE, value.expr.entry, message, _decouple(model, optimizer))
+    yield from _coupled_terms(model, RULE)
+
+
+def _coupled_terms(model, rule) -> Iterable[Diagnostic]:
+    """RL002: an L2 loss term from a config (AllenNLP `l2` regularizer) under an adaptive optimizer."""
+    for term in model.regularizers:
+        if not isinstance(term, ConfigRegularizer) or not term.optimizer.adaptive:
+            continue
+        if term.coefficient.number is None or term.coefficient.number <= 0:
+            continue
+        name = term.optimizer.qualname.rsplit(".", 1)[-1]
+        message = (f"{term.display} is an L2 loss term under {term.optimizer.display}: {name} rescales its gradient, "
+                   f"so it is not weight decay")
+        yield model.diagnostic(rule, term.node.entry, message, Fix(Applicability.DISPLAY_ONLY, term.advice))
 
 
 def _ignored_flag(model, rule, optimizer: ConfigOptimizer) -> Diagnostic:

@@ -30,6 +30,18 @@ class ConfigOptimizer(Optimizer):
     advice: Optional[str] = None  # what the file says that the reader found odd (an ignored key)
 
 
+@dataclass
+class ConfigRegularizer:
+    """An L2 loss term a config adds (AllenNLP's `l2` regularizer), with the optimizer it meets."""
+
+    node: object  # the term's mapping (`{"type": "l2", "alpha": ...}`)
+    coefficient: Value
+    display: str
+    optimizer: ConfigOptimizer
+    advice: str  # the display-only fix message
+    convention: str = "sum_sq"
+
+
 def config_value(node, number: Optional[float], name: str, comment: Optional[str] = None) -> Value:
     """A decay read from a config key: provenance "config", named by its key."""
     return Value(node, number, "config", (name,), (comment,) if comment else ())

@@ -25,6 +25,7 @@ READERS: Dict[str, Tuple[str, str]] = {
     ".yml": ("yaml", "reglint.configs.yaml_reader"),
     ".json": ("json", "reglint.configs.json_reader"),
     ".prototxt": ("prototxt", "reglint.configs.prototxt"),
+    ".jsonnet": ("jsonnet", "reglint.configs.jsonnet_reader"),
 }
 
 CONFIG_SUFFIXES = tuple(READERS)
@@ -37,6 +38,7 @@ INTERPRETERS = (
     "reglint.configs.deepspeed",
     "reglint.configs.huggingface",
     "reglint.configs.caffe",
+    "reglint.configs.allennlp",
 )
 
 

@@ -70,12 +70,35 @@ def build_model(path: str, text: str):
     """The `ConfigModel` of a config's text (raises ConfigSyntaxError)."""
     from reglint.configs.model import ConfigModel
 
-    root = formats.reader(path)(text)
-    document = formats.Document(path, text, root, formats.syntax_of(path))
+    syntax = formats.syntax_of(path)
+    try:
+        root = formats.reader(path)(text)
+    except ConfigSyntaxError as error:
+        if syntax != "json":
+            raise
+        root, syntax = _jsonnet_json(text, error), "jsonnet"
+    document = formats.Document(path, text, root, syntax)
     model = ConfigModel(path, text, root, document.syntax)
+    from reglint.configs.facts import ConfigRegularizer
+
     for interpreter in formats.interpreters():
-        model.optimizers.extend(interpreter.interpret(document))
+        for fact in interpreter.interpret(document):
+            (model.regularizers if isinstance(fact, ConfigRegularizer) else model.optimizers).append(fact)
     return model
+
+
+def _jsonnet_json(text: str, error: ConfigSyntaxError):
+    """A `.json` that is not JSON but an AllenNLP config: AllenNLP reads `.json` through jsonnet,
+    so comments and trailing commas are valid there. Any other such file keeps its JSON error."""
+    from reglint.configs import allennlp, jsonnet_reader
+
+    try:
+        root = jsonnet_reader.read(text)
+    except ConfigSyntaxError:
+        root = None
+    if root is None or not allennlp.is_experiment(root):
+        raise error
+    return root
 
 
 def lint_config(path: str, text: str, rules: Sequence, settings) -> List[Diagnostic]:
@@ -119,6 +142,10 @@ def _comments(text: str, syntax: str) -> list:
     """The file's comments for noqa: YAML's and prototxt's `#`; JSON has none."""
     if syntax == "yaml":
         return list(yaml_comments(text))
+    if syntax == "jsonnet":
+        from reglint.configs import jsonnet_reader
+
+        return jsonnet_reader.comments(text)
     if syntax == "prototxt":
         from reglint.configs import prototxt
 

@@ -1,7 +1,9 @@
-"""Caffe solver.prototxt through the config Source: fixtures, noqa, RL000, discovery, no fix edits.
+"""Caffe solver.prototxt and AllenNLP JSON/jsonnet through the config Source: fixtures, noqa,
+RL000, discovery, fixes.
 
-    tests/fixtures/configs/caffe/<case>.prototxt   the input
-    tests/fixtures/configs/caffe/<case>.txt        expected `line:col CODE message` (empty: silent)
+    tests/fixtures/configs/<format>/<case>.<ext>        the input
+    tests/fixtures/configs/<format>/<case>.txt          expected `line:col CODE message` (empty: silent)
+    tests/fixtures/configs/<format>/<case>.fixed.<ext>  the text after `--fix --unsafe-fixes`
 
 There is no decoupled Caffe solver, so RL002's fix on a solver is display-only advice and
 `--fix --unsafe-fixes` never changes a prototxt.
@@ -20,31 +22,45 @@ from reglint.config import Settings
 from reglint.diagnostic import Applicability
 from reglint.engine import Plan, check_bytes
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "configs" / "caffe"
-CASES = sorted(FIXTURES.glob("*.prototxt"))
+CONFIGS = Path(__file__).resolve().parent / "fixtures" / "configs"
+FORMATS = ("caffe", "allennlp")
+CASES = sorted(p for name in FORMATS for p in (CONFIGS / name).iterdir()
+               if p.suffix != ".txt" and ".fixed." not in p.name)
 
 
 def _found(result):
     return [f"{d.start.line}:{d.start.column} {d.code} {d.message}" for d in result.diagnostics]
 
 
-@pytest.mark.parametrize("source", CASES, ids=lambda p: p.stem)
+def _expected(source: Path):
+    return [line for line in source.with_suffix(".txt").read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("source", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fixture(source: Path) -> None:
     plan = Plan.build(Settings())
     data = source.read_bytes()
     checked = check_bytes(str(source), data, plan)
-    expected = [line for line in source.with_suffix(".txt").read_text().splitlines() if line.strip()]
-    assert _found(checked) == expected
-    for diagnostic in checked.diagnostics:
-        if diagnostic.code == "RL002":
-            assert diagnostic.fix.applicability == Applicability.DISPLAY_ONLY
-            assert diagnostic.fix.message.startswith("Caffe has no decoupled solver")
-    assert check_bytes(str(source), data, plan, fix=True, unsafe=True).fixed is None
+    assert _found(checked) == _expected(source)
+    if source.suffix == ".prototxt":
+        for diagnostic in checked.diagnostics:
+            if diagnostic.code == "RL002":
+                assert diagnostic.fix.applicability == Applicability.DISPLAY_ONLY
+                assert diagnostic.fix.message.startswith("Caffe has no decoupled solver")
+    fixed_path = source.with_name(f"{source.stem}.fixed{source.suffix}")
+    repaired = check_bytes(str(source), data, plan, fix=True, unsafe=True)
+    if not fixed_path.exists():
+        assert repaired.fixed is None, (repaired.fixed or b"").decode()
+        return
+    assert repaired.fixed.decode() == fixed_path.read_text()
+    assert check_bytes(str(source), repaired.fixed, plan, fix=True, unsafe=True).fixed is None
 
 
-def test_enough_cases_and_a_third_silent() -> None:
-    silent = [p for p in CASES if not p.with_suffix(".txt").read_text().strip()]
-    assert len(CASES) >= 12 and len(silent) * 3 >= len(CASES)
+@pytest.mark.parametrize("name", FORMATS)
+def test_enough_cases_and_a_third_silent(name) -> None:
+    cases = [p for p in CASES if p.parent.name == name]
+    silent = [p for p in cases if not _expected(p)]
+    assert len(cases) >= 12 and len(silent) * 3 >= len(cases)
 
 
 def test_the_diagnostic_spans_the_decay_entry() -> None:
