@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from reglint.configs.caffe import NetLayer, Solver, read_net, read_solver
 from reglint.convert import CONVENTIONS, _write, convert, format_number
+from reglint.frameworks import caffe as caffe_table
 
 EXIT_CLEAN, EXIT_ERROR = 0, 2
 
@@ -80,19 +81,23 @@ class Translation:
 
 
 def _hyper(solver: Solver, target: str) -> Dict[str, str]:
-    """The keyword arguments the solver writes, spelled for `target` (each with its leading ', ')."""
+    """The solver's hyperparameters, spelled for `target` (each with its leading ', ').
+
+    SGD momentum only when written (both sides default to 0); for the adaptive solvers
+    every value is written with Caffe's default when the file leaves it out, because those
+    defaults differ from the targets' (Caffe Adam's beta1 is 0 unless `momentum` is set).
+    """
     out = {"momentum": "", "betas": "", "eps": "", "rho": ""}
-    written = solver.hyperparameters
-    if "momentum" in written and solver.type in ("SGD", "Nesterov"):
+    written = {**caffe_table.DEFAULT_HYPERPARAMETERS, **solver.hyperparameters}
+    if "momentum" in solver.hyperparameters and solver.type in ("SGD", "Nesterov"):
         out["momentum"] = f", {KEYWORDS['momentum'][target]}={format_number(written['momentum'])}"
-    if solver.type == "Adam" and ("momentum" in written or "momentum2" in written):
-        b1 = format_number(written.get("momentum", 0.9))
-        b2 = format_number(written.get("momentum2", 0.999))
+    if solver.type == "Adam":
+        b1, b2 = format_number(written["momentum"]), format_number(written["momentum2"])
         out["betas"] = ", " + KEYWORDS["betas"][target].format(b1=b1, b2=b2)
-    if "delta" in written and solver.type != "SGD":
+    if solver.adaptive:
         out["eps"] = f", {KEYWORDS['eps'][target]}={format_number(written['delta'])}"
-    rho = written.get("rms_decay") if solver.type == "RMSProp" else written.get("momentum")
-    if rho is not None and solver.type in ("RMSProp", "AdaDelta"):
+    rho = written["rms_decay"] if solver.type == "RMSProp" else written["momentum"]
+    if solver.type in ("RMSProp", "AdaDelta"):
         keyword = KEYWORDS["rho"][target]
         keyword = keyword[solver.type] if isinstance(keyword, dict) else keyword
         out["rho"] = f", {keyword}={format_number(rho)}"

@@ -129,9 +129,11 @@ def test_json_output(capsys):
     ('solver_type: ADAGRAD\nbase_lr: 0.01\ndelta: 1e-6\nweight_decay: 1e-4\n', "torch",
      "optimizer = torch.optim.Adagrad(model.parameters(), lr=0.01, eps=1e-6, weight_decay=1e-4)"),
     ('type: "RMSProp"\nbase_lr: 0.01\nrms_decay: 0.98\nweight_decay: 1e-4\n', "optax",
-     "optimizer = optax.chain(optax.add_decayed_weights(1e-4), optax.rmsprop(0.01, decay=0.98))"),
+     "optimizer = optax.chain(optax.add_decayed_weights(1e-4), optax.rmsprop(0.01, decay=0.98, eps=1e-8))"),
     ('type: "AdaDelta"\nbase_lr: 1.0\nmomentum: 0.95\nweight_decay: 0\n', "torch",
-     "optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0, rho=0.95)"),
+     "optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0, rho=0.95, eps=1e-8)"),
+    ('type: "Adam"\nbase_lr: 0.001\nweight_decay: 0\n', "torch",  # Caffe's beta1 is 0 without momentum
+     "optimizer = torch.optim.Adam(model.parameters(), lr=0.001, betas=(0.0, 0.999), eps=1e-8)"),
     ('type: "Nesterov"\nbase_lr: 0.1\nmomentum: 0.9\nweight_decay: 1e-4\n', "keras",
      "optimizer = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True)"),
     ('base_lr: 0.1\nweight_decay: 1e-4\nregularization_type: "L1"\n', "torch",

@@ -42,6 +42,9 @@ DEFAULT_TYPE = "SGD"  # caffe.proto L216
 DEFAULT_WEIGHT_DECAY = 0.0  # caffe.proto L175: no default
 DEFAULT_REGULARIZATION = "L2"  # caffe.proto L178
 DEFAULT_DECAY_MULT = 1.0  # caffe.proto L319
+# what a solver runs with when the field is not written: momentum L174 has no default (0, so
+# Adam's beta1 and AdaDelta's decay are 0), delta L219, momentum2 L221, rms_decay L225
+DEFAULT_HYPERPARAMETERS = {"momentum": 0.0, "delta": 1e-8, "momentum2": 0.999, "rms_decay": 0.99}
 
 # fields that make a prototxt a solver (a net file has `layer`/`layers` instead)
 SOLVER_FIELDS = frozenset({
