@@ -38,16 +38,17 @@ def coupled_decay(model, settings) -> Iterable[Diagnostic]:
             continue  # zero, `auto`, an unresolved `${...}`: nothing to say for sure
         name = optimizer.qualname.rsplit(".", 1)[-1].replace("Fused", "")  # DeepSpeed's FusedAdam: Adam
         where = value.expr.dotted
-        message = f"{optimizer.display} with {where}={_short(value.number)} is coupled L2: {name} rescales it, so it is not weight decay"
+        subject = optimizer.display
         if optimizer.flag_node is not None:
-            message += f" ({optimizer.flag_node.dotted}={optimizer.flag_node.raw})"
+            subject += f", {optimizer.flag_node.path[-1]}={optimizer.flag_node.raw}"
+        message = f"{where}={_short(value.number)} with {subject} is L2 coupled into {name}'s adaptive step: not weight decay"
         yield model.diagnostic(RULE, value.expr.entry, message, _decouple(model, optimizer))
 
 
 def _ignored_flag(model, rule, optimizer: ConfigOptimizer) -> Diagnostic:
     """A coupled-mode flag the framework never reads: the config says L2, training does AdamW."""
     flag = optimizer.flag_node
-    message = f"{optimizer.notes[0]}: {optimizer.display} runs as AdamW (decoupled), not the coupled Adam it asks for"
+    message = f"{optimizer.notes[0]}: {optimizer.display} runs as AdamW, not coupled Adam"
     fix = Fix(Applicability.DISPLAY_ONLY, f"Move `{flag.path[-1]}` into `optimizer.params`, or delete it to keep AdamW")
     return model.diagnostic(rule, flag.entry, message, fix)
 
@@ -70,7 +71,7 @@ def _requoted(node, text: str) -> str:
 
 def default_decay(model, settings) -> Iterable[Diagnostic]:
     """RL008: an AdamW-style class from a config, its decay left at the framework default."""
-    from reglint.rules.framework_default_weight_decay import DEFAULTS, RULE
+    from reglint.rules.framework_default_weight_decay import RULE
     from reglint.rules._common import literal
 
     for optimizer in model.optimizers:
@@ -80,7 +81,8 @@ def default_decay(model, settings) -> Iterable[Diagnostic]:
         if value is None or value.provenance != "default" or not value.number or optimizer.hidden_arguments:
             continue
         default = literal(value.number)
-        message = f"{optimizer.display} leaves weight_decay at the default {default} ({DEFAULTS}): write it"
+        message = (f"{optimizer.display} at {optimizer.class_node.dotted} leaves weight_decay at torch's default {default}, "
+                   "not Keras' 0.004 or optax's 1e-4: write it")
         edit = _written_default(model, optimizer, default)
         if edit is None:
             fix = Fix(Applicability.DISPLAY_ONLY, f"Write the default: `weight_decay: {default}`")

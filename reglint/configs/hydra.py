@@ -37,7 +37,7 @@ def interpret(document) -> List[ConfigOptimizer]:
         resolved = resolve(document, decay) if decay is not None else None
         qualname = target.value
         decoupled = qualname.rsplit(".", 1)[0] + ".AdamW" if qualname.rsplit(".", 1)[-1] == "Adam" else None
-        fact = torch_optimizer(qualname, "hydra", node, target, decay, f"`{target.dotted}: {target.value}`", decoupled, node)
+        fact = torch_optimizer(qualname, "hydra", node, target, decay, f"`{target.value}`", decoupled, node)
         if fact is None:
             continue
         if decay is not None and resolved is not decay:  # reported where written, with the value it resolves to

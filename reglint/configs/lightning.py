@@ -46,7 +46,7 @@ def _fact(class_node, node, decay, home):
     name = class_node.value
     qualname = name if "." in name else table.SHORT_PREFIX + name
     decoupled = name + "W" if name.rsplit(".", 1)[-1] == "Adam" else None
-    return torch_optimizer(qualname, "lightning", node, class_node, decay, f"`{class_node.dotted}: {name}`", decoupled, home)
+    return torch_optimizer(qualname, "lightning", node, class_node, decay, f"`{name}`", decoupled, home)
 
 
 def _lightning_shaped(node) -> bool:

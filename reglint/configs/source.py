@@ -48,7 +48,9 @@ def check_config(path: str, data: bytes, plan, fix: bool = False, unsafe: bool =
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        result.diagnostics = [parse_error(path, f"cannot decode config as UTF-8: {error.reason} at byte {error.start}")]
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[data.rfind(b"\n", 0, error.start) + 1:error.start].decode("utf-8", "replace")) + 1
+        result.diagnostics = [parse_error(path, f"cannot decode config as UTF-8: {error.reason}", line, column)]
         return result
     result.parsed = True
     try:
