@@ -59,3 +59,5 @@ def test_config_fixture(path: Path) -> None:
     config_source.build_model(str(path), repaired.fixed.decode())  # still reads
     again = check_bytes(str(path), repaired.fixed, PLAN, fix=True, unsafe=True)
     assert again.fixed is None, "fixing the fixed text changed it again"
+    before = {(d.code, d.message) for d in checked.diagnostics}
+    assert all((d.code, d.message) in before for d in again.diagnostics), "a fix created a new finding"

@@ -50,5 +50,7 @@ def _fact(class_node, node, decay, home):
 
 
 def _lightning_shaped(node) -> bool:
-    """`optimizer: Adam` beside Lightning CLI's other sections (`trainer`, `model`, `data`)."""
-    return any(node.get(key) is not None for key in ("trainer", "model", "data", "lr_scheduler"))
+    """`optimizer: Adam` beside Lightning CLI's `trainer:` section (a mapping). `model` and
+    `data` alone are no evidence: Ultralytics' args.yaml has both, as plain strings."""
+    trainer = node.get("trainer")
+    return trainer is not None and trainer.kind == MAPPING
