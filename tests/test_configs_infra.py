@@ -102,6 +102,7 @@ def test_off_means_a_config_is_not_read():
     ("ci.yaml", b"name: tests\non: [push]\njobs: {}\n"),
     ("package.json", b'{"name": "x", "version": "1.0.0"}'),
     ("broken.yaml", b"a: [\n"),  # malformed but no config's words: never parsed, never reported
+    ("train.yaml", b"optimizer: Adam\nlr0: 0.01\n"),  # an optimizer, but no decay any check could report
     ("data.json", b"\x00\x01\x02"),
 ])
 def test_unrelated_yaml_and_json_are_not_parsed(name, data):
@@ -171,6 +172,6 @@ def test_fix_writes_the_config_and_keeps_the_rest(config_project):
 
 
 def test_a_malformed_config_named_on_the_command_line_is_rl000(tmp_path):
-    (tmp_path / "opt.yaml").write_text("optimizer:\n  _target_: [torch.optim.Adam\n")
+    (tmp_path / "opt.yaml").write_text("optimizer:\n  _target_: [torch.optim.Adam\n  weight_decay: 1e-4\n")
     result = run("check", "--output-format", "concise", "opt.yaml", cwd=tmp_path)
-    assert result.returncode == 1 and result.stdout.startswith("opt.yaml:3:1: RL000 YAML error: ")
+    assert result.returncode == 1 and result.stdout.startswith("opt.yaml:3:15: RL000 YAML error: ")

@@ -110,3 +110,8 @@ def _written_default(model, optimizer: ConfigOptimizer, default: str):
 
 
 CHECKS = {"RL002": coupled_decay, "RL008": default_decay}
+
+# Lowercased bytes of which every config these checks can report on holds one: a written
+# decay (RL002), an AdamW-style class left at its default (RL008), DeepSpeed's flag. A
+# check added here adds its words, so that `formats.may_hold_facts` stays exact.
+GATES = (b"weight_decay", b"adamw", b"adam_w_mode")

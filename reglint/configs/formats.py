@@ -70,6 +70,9 @@ def _words() -> Tuple[bytes, ...]:
 
 
 def may_hold_facts(data: bytes) -> bool:
-    """False only when no interpreter could find an optimizer in these bytes."""
+    """False only when no config check could report on these bytes: none of the checks'
+    words (`checks.GATES`), or no word of any interpreter's shape."""
+    from reglint.configs.checks import GATES
+
     lowered = data.lower()
-    return any(word in lowered for word in _words())
+    return any(gate in lowered for gate in GATES) and any(word in lowered for word in _words())
