@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Tuple
 
 from reglint.configs.tree import MAPPING, SCALAR, SEQUENCE, ConfigSyntaxError, Key, LineIndex, Node
-from reglint.diagnostic import Position
 
 MAX_DEPTH = 200  # deeper is no training config; keeps the recursion of `_convert` safe
 
@@ -37,8 +36,7 @@ def read(text: str) -> Node:
         raise ConfigSyntaxError(f"YAML error: {str(error).splitlines()[0] if str(error) else 'invalid YAML'}") from None
     except RecursionError:
         raise ConfigSyntaxError("YAML nested too deeply to analyse") from None
-    empty = Position(1, 1)
-    return Node(MAPPING, {}, empty, empty, "", style="block")
+    return Node(MAPPING, {}, 0, 0, LineIndex(text), style="block")
 
 
 def _convert(node, text: str, lines: LineIndex, path: Tuple[Key, ...], key_node, depth: int) -> Node:
@@ -46,19 +44,18 @@ def _convert(node, text: str, lines: LineIndex, path: Tuple[Key, ...], key_node,
 
     if depth > MAX_DEPTH:
         raise ConfigSyntaxError("YAML nested too deeply to analyse", node.start_mark.line + 1, node.start_mark.column + 1)
-    start, end = lines.position(node.start_mark.index), lines.position(node.end_mark.index)
-    raw = text[node.start_mark.index:node.end_mark.index]
+    start, end = node.start_mark.index, node.end_mark.index
     if isinstance(node, yaml.ScalarNode):
         from reglint.configs.tree import plain_scalar
 
         style = node.style or ""
         value = plain_scalar(node.value) if style == "" else node.value
-        return Node(SCALAR, value, start, end, raw, path, key_node, style)
+        return Node(SCALAR, value, start, end, lines, path, key_node, style)
     style = "flow" if node.flow_style else "block"
     if isinstance(node, yaml.SequenceNode):
         items = [_convert(item, text, lines, path + (index,), None, depth + 1) for index, item in enumerate(node.value)]
-        return Node(SEQUENCE, items, start, end, raw, path, key_node, style)
-    mapping = Node(MAPPING, {}, start, end, raw, path, key_node, style)
+        return Node(SEQUENCE, items, start, end, lines, path, key_node, style)
+    mapping = Node(MAPPING, {}, start, end, lines, path, key_node, style)
     for key, value in node.value:
         key_tree = _convert(key, text, lines, path, None, depth + 1)
         name = key_tree.value if key_tree.kind == SCALAR else key_tree.raw
