@@ -12,8 +12,13 @@ from typing import Iterable
 
 from reglint.configs.facts import ConfigOptimizer
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix
+from reglint.frameworks import torch as torch_table
 
 RETUNE = "retune the decay value"
+# torch classes with a `decoupled_weight_decay` flag, and the formats whose mapping passes
+# every key to the constructor (Ultralytics builds NAdam/RAdam itself, without the flag)
+FLAG_FAMILIES = ("nadam", "radam")
+FLAG_FORMATS = ("hydra", "lightning")
 
 
 def _short(number: float) -> str:
@@ -58,6 +63,11 @@ def _decouple(model, optimizer: ConfigOptimizer) -> Fix:
         flag = optimizer.flag_node
         return Fix(Applicability.UNSAFE, f"Decouple the decay: `{flag.path[-1]}: {optimizer.flag_fix}` ({RETUNE})",
                    (model.replace(flag, optimizer.flag_fix),))
+    if optimizer.family in FLAG_FAMILIES and optimizer.config_format in FLAG_FORMATS:
+        edit = _new_entry(model, optimizer.decay_home, "decoupled_weight_decay: true")
+        if edit is not None:
+            since = torch_table.OPTIMIZERS[optimizer.qualname].flag_since
+            return Fix(Applicability.UNSAFE, f"Decouple the decay: `decoupled_weight_decay: true` (torch >= {since}; {RETUNE})", (edit,))
     if optimizer.decoupled_text is not None and optimizer.class_node is not None:
         return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{optimizer.decoupled_text}` ({RETUNE})",
                    (model.replace(optimizer.class_node, _requoted(optimizer.class_node, optimizer.decoupled_text)),))
@@ -83,7 +93,7 @@ def default_decay(model, settings) -> Iterable[Diagnostic]:
         default = literal(value.number)
         message = (f"{optimizer.display} at {optimizer.class_node.dotted} leaves weight_decay at torch's default {default}, "
                    "not Keras' 0.004 or optax's 1e-4: write it")
-        edit = _written_default(model, optimizer, default)
+        edit = _new_entry(model, optimizer.decay_home, f"weight_decay: {default}")
         if edit is None:
             fix = Fix(Applicability.DISPLAY_ONLY, f"Write the default: `weight_decay: {default}`")
         else:
@@ -91,10 +101,9 @@ def default_decay(model, settings) -> Iterable[Diagnostic]:
         yield model.diagnostic(RULE, optimizer.class_node, message, fix)
 
 
-def _written_default(model, optimizer: ConfigOptimizer, default: str):
-    """An insertion of `weight_decay: default` as the last entry of a block mapping, on a
-    line of its own after the last entry's line (and its comment)."""
-    home = optimizer.decay_home
+def _new_entry(model, home, entry: str):
+    """An insertion of `entry` as the last entry of the block mapping `home`, on a line
+    of its own after the last entry's line (and its comment); None where that is not exact."""
     if home is None or home.kind != "mapping" or home.style != "block" or not home.entries:
         return None
     key, last = home.entries[-1]
@@ -106,7 +115,7 @@ def _written_default(model, optimizer: ConfigOptimizer, default: str):
     line = LINE_BREAK.split(model.source)[last.end.line - 1]
     end = Position(last.end.line, len(line) + 1)
     indent = " " * (key.start.column - 1)
-    return Edit(end, end, f"\n{indent}weight_decay: {default}")
+    return Edit(end, end, f"\n{indent}{entry}")
 
 
 CHECKS = {"RL002": coupled_decay, "RL008": default_decay}
