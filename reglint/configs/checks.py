@@ -42,12 +42,13 @@ def coupled_decay(model, settings) -> Iterable[Diagnostic]:
         if value is None or value.number is None or value.number <= 0:
             continue  # zero, `auto`, an unresolved `${...}`: nothing to say for sure
         name = optimizer.qualname.rsplit(".", 1)[-1].replace("Fused", "")  # DeepSpeed's FusedAdam: Adam
-        where = value.expr.dotted
+        inherited = "" if optimizer.weight_decay_arg in (None, value.expr) else " (from _BASE_)"
         subject = optimizer.display
         if optimizer.flag_node is not None:
             subject += f", {optimizer.flag_node.path[-1]}={optimizer.flag_node.raw}"
-        message = f"{where}={_short(value.number)} with {subject} is L2 coupled into {name}'s adaptive step: not weight decay"
-        yield model.diagnostic(RULE, value.expr.entry, message, _decouple(model, optimizer))
+        message = f"{value.expr.dotted}={_short(value.number)}{inherited} with {subject} is L2 coupled into {name}'s adaptive step: not weight decay"
+        site = optimizer.weight_decay_arg if optimizer.weight_decay_arg is not None else value.expr
+        yield model.diagnostic(RULE, site.entry, message, _decouple(model, optimizer))
 
 
 def _ignored_flag(model, rule, optimizer: ConfigOptimizer) -> Diagnostic:
