@@ -117,6 +117,8 @@ class Node:
 def plain_scalar(text: str) -> object:
     """A plain (unquoted) YAML scalar's value: null, booleans, numbers as YAML 1.2 and
     OmegaConf read them (`1e-4` is a float, which PyYAML's 1.1 resolver misses), else text."""
+    if text[:1].isalpha() and text[:1] not in "tfnTFN":  # most scalars are names: no number, no keyword
+        return text
     lowered = text.lower()
     if lowered in ("", "~", "null"):
         return None
