@@ -273,6 +273,7 @@ def check_bytes(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: b
 
         if config_source.is_config(path, plan.settings):
             return config_source.check_config(path, data, plan, fix, unsafe)
+        return FileResult(path)  # config checking is off for it, and YAML/JSON is no Python
     return check_source(path, data, plan, fix, unsafe)
 
 

@@ -12,8 +12,13 @@ from typing import Iterable
 
 from reglint.configs.facts import ConfigOptimizer, ConfigRegularizer
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix
+from reglint.frameworks import torch as torch_table
 
 RETUNE = "retune the decay value"
+# torch classes with a `decoupled_weight_decay` flag, and the formats whose mapping passes
+# every key to the constructor (Ultralytics builds NAdam/RAdam itself, without the flag)
+FLAG_FAMILIES = ("nadam", "radam")
+FLAG_FORMATS = ("hydra", "lightning")
 
 
 def _short(number: float) -> str:
@@ -37,11 +42,13 @@ def coupled_decay(model, settings) -> Iterable[Diagnostic]:
         if value is None or value.number is None or value.number <= 0:
             continue  # zero, `auto`, an unresolved `${...}`: nothing to say for sure
         name = optimizer.qualname.rsplit(".", 1)[-1].replace("Fused", "")  # DeepSpeed's FusedAdam: Adam
-        where = value.expr.dotted
-        message = f"{optimizer.display} with {where}={_short(value.number)} is coupled L2: {name} rescales it, so it is not weight decay"
+        inherited = "" if optimizer.weight_decay_arg in (None, value.expr) else " (from _BASE_)"
+        subject = optimizer.display
         if optimizer.flag_node is not None:
-            message += f" ({optimizer.flag_node.dotted}={optimizer.flag_node.raw})"
-        yield model.diagnostic(RULE, value.expr.entry, message, _decouple(model, optimizer))
+            subject += f", {optimizer.flag_node.path[-1]}={optimizer.flag_node.raw}"
+        message = f"{value.expr.dotted}={_short(value.number)}{inherited} with {subject} is L2 coupled into {name}'s adaptive step: not weight decay"
+        site = optimizer.weight_decay_arg if optimizer.weight_decay_arg is not None else value.expr
+        yield model.diagnostic(RULE, site.entry, message, _decouple(model, optimizer))
     yield from _coupled_terms(model, RULE)
 
 
@@ -53,15 +60,14 @@ def _coupled_terms(model, rule) -> Iterable[Diagnostic]:
         if term.coefficient.number is None or term.coefficient.number <= 0:
             continue
         name = term.optimizer.qualname.rsplit(".", 1)[-1]
-        message = (f"{term.display} is an L2 loss term under {term.optimizer.display}: {name} rescales its gradient, "
-                   f"so it is not weight decay")
+        message = f"{term.display} with {term.optimizer.display} is L2 coupled into {name}'s adaptive step: not weight decay"
         yield model.diagnostic(rule, term.node.entry, message, Fix(Applicability.DISPLAY_ONLY, term.advice))
 
 
 def _ignored_flag(model, rule, optimizer: ConfigOptimizer) -> Diagnostic:
     """A coupled-mode flag the framework never reads: the config says L2, training does AdamW."""
     flag = optimizer.flag_node
-    message = f"{optimizer.notes[0]}: {optimizer.display} runs as AdamW (decoupled), not the coupled Adam it asks for"
+    message = f"{optimizer.notes[0]}: {optimizer.display} runs as AdamW, not coupled Adam"
     fix = Fix(Applicability.DISPLAY_ONLY, f"Move `{flag.path[-1]}` into `optimizer.params`, or delete it to keep AdamW")
     return model.diagnostic(rule, flag.entry, message, fix)
 
@@ -73,6 +79,11 @@ def _decouple(model, optimizer: ConfigOptimizer) -> Fix:
         flag = optimizer.flag_node
         return Fix(Applicability.UNSAFE, f"Decouple the decay: `{flag.path[-1]}: {optimizer.flag_fix}` ({RETUNE})",
                    (model.replace(flag, optimizer.flag_fix),))
+    if optimizer.family in FLAG_FAMILIES and optimizer.config_format in FLAG_FORMATS:
+        edit = _new_entry(model, optimizer.decay_home, "decoupled_weight_decay: true")
+        if edit is not None:
+            since = torch_table.OPTIMIZERS[optimizer.qualname].flag_since
+            return Fix(Applicability.UNSAFE, f"Decouple the decay: `decoupled_weight_decay: true` (torch >= {since}; {RETUNE})", (edit,))
     if optimizer.decoupled_text is not None and optimizer.class_node is not None:
         return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{optimizer.decoupled_text}` ({RETUNE})",
                    (model.replace(optimizer.class_node, _requoted(optimizer.class_node, optimizer.decoupled_text)),))
@@ -86,7 +97,7 @@ def _requoted(node, text: str) -> str:
 
 def default_decay(model, settings) -> Iterable[Diagnostic]:
     """RL008: an AdamW-style class from a config, its decay left at the framework default."""
-    from reglint.rules.framework_default_weight_decay import DEFAULTS, RULE
+    from reglint.rules.framework_default_weight_decay import RULE
     from reglint.rules._common import literal
 
     for optimizer in model.optimizers:
@@ -96,8 +107,9 @@ def default_decay(model, settings) -> Iterable[Diagnostic]:
         if value is None or value.provenance != "default" or not value.number or optimizer.hidden_arguments:
             continue
         default = literal(value.number)
-        message = f"{optimizer.display} leaves weight_decay at the default {default} ({DEFAULTS}): write it"
-        edit = _written_default(model, optimizer, default)
+        message = (f"{optimizer.display} at {optimizer.class_node.dotted} leaves weight_decay at torch's default {default}, "
+                   "not Keras' 0.004 or optax's 1e-4: write it")
+        edit = _new_entry(model, optimizer.decay_home, f"weight_decay: {default}")
         if edit is None:
             fix = Fix(Applicability.DISPLAY_ONLY, f"Write the default: `weight_decay: {default}`")
         else:
@@ -105,10 +117,9 @@ def default_decay(model, settings) -> Iterable[Diagnostic]:
         yield model.diagnostic(RULE, optimizer.class_node, message, fix)
 
 
-def _written_default(model, optimizer: ConfigOptimizer, default: str):
-    """An insertion of `weight_decay: default` as the last entry of a block mapping, on a
-    line of its own after the last entry's line (and its comment)."""
-    home = optimizer.decay_home
+def _new_entry(model, home, entry: str):
+    """An insertion of `entry` as the last entry of the block mapping `home`, on a line
+    of its own after the last entry's line (and its comment); None where that is not exact."""
     if home is None or home.kind != "mapping" or home.style != "block" or not home.entries:
         return None
     key, last = home.entries[-1]
@@ -120,7 +131,12 @@ def _written_default(model, optimizer: ConfigOptimizer, default: str):
     line = LINE_BREAK.split(model.source)[last.end.line - 1]
     end = Position(last.end.line, len(line) + 1)
     indent = " " * (key.start.column - 1)
-    return Edit(end, end, f"\n{indent}weight_decay: {default}")
+    return Edit(end, end, f"\n{indent}{entry}")
 
 
 CHECKS = {"RL002": coupled_decay, "RL008": default_decay}
+
+# Lowercased bytes of which every config these checks can report on holds one: a written
+# decay (RL002), an AdamW-style class left at its default (RL008), DeepSpeed's flag. A
+# check added here adds its words, so that `formats.may_hold_facts` stays exact.
+GATES = (b"weight_decay", b"adamw", b"adam_w_mode")

@@ -29,7 +29,7 @@ def interpret(document) -> List[ConfigOptimizer]:
     params = block.get(table.PARAMS)
     params = params if params is not None and params.kind == MAPPING else None
     decay = params.get("weight_decay") if params is not None else None
-    display = f"`optimizer.type: {kind.value}`"
+    display = f"`\"type\": \"{kind.value}\"`"
     known = table.OPTIMIZERS.get(kind.value.lower())
     if known is None:  # any other name is `getattr(torch.optim, type)`
         fact = torch_optimizer("torch.optim." + kind.value, "deepspeed", block, kind, decay, display, None, params)
@@ -46,7 +46,7 @@ def interpret(document) -> List[ConfigOptimizer]:
     if family == "adam" and flag is not None and flag.value is False:
         fact.decay_mode, fact.flag_node, fact.flag_fix = "coupled", flag, "true"
     if family == "adam" and flag is None and misplaced is not None:
-        fact.notes = (f"`{misplaced.dotted}` is outside `optimizer.params`, so DeepSpeed ignores it",)
+        fact.notes = (f"{misplaced.dotted} is ignored (read only inside optimizer.params)",)
         fact.flag_node = misplaced
     if family == "adagrad":
         fact.decoupled_text = None

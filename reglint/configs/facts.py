@@ -76,9 +76,18 @@ def torch_optimizer(qualname: str, config_format: str, node, class_node, decay_n
         value = config_value(decay_node, number_of(decay_node), str(decay_node.path[-1]), comment)
     else:
         value = Value(class_node, spec.default_weight_decay, "default", ("weight_decay",))
-    return ConfigOptimizer(
+    fact = ConfigOptimizer(
         qualname=qualname, family=spec.family, adaptive=spec.adaptive, framework="torch", node=node,
         decay_mode=spec.decay_mode, weight_decay=value, weight_decay_arg=decay_node, explicit=decay_node is not None,
         via="config", class_node=class_node, display=display, config_format=config_format,
         key_path=class_node.dotted, decoupled_text=decoupled_text, decay_home=decay_home,
     )
+    flag_name = spec.decoupled_flag[0] if spec.decoupled_flag else None
+    flag = decay_home.get(flag_name) if flag_name and decay_home is not None else None
+    if flag is not None:  # `decoupled_weight_decay: true` decouples; `false` written out is flipped by the fix
+        fact.decoupled_flag = flag_name
+        if flag.value is True:
+            fact.decay_mode = "decoupled"
+        elif flag.value is False:
+            fact.flag_node, fact.flag_fix = flag, "true"
+    return fact

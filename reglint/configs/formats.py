@@ -5,7 +5,8 @@ A file is a config candidate by name (`Settings.config_files` globs, default
 interpreter needs (`may_hold_facts`): unrelated YAML/JSON costs one scan of bytes.
 To add a format: a reader (`text -> tree.Node`, raising `tree.ConfigSyntaxError`)
 under its suffixes in READERS, and an interpreter module (below) with `WORDS`
-(bytes every file of its shape holds, lowercased) and `interpret(document)`
+(bytes every file of its shape holds, lowercased), optionally `GATES` (decay words
+beyond `checks.GATES` that make its shape reportable) and `interpret(document)`
 returning `facts.ConfigOptimizer`s. Interpreters check their own shape and return
 nothing for a tree that is not theirs.
 """
@@ -35,6 +36,7 @@ INTERPRETERS = (
     "reglint.configs.hydra",
     "reglint.configs.lightning",
     "reglint.configs.ultralytics",
+    "reglint.configs.detectron2",
     "reglint.configs.deepspeed",
     "reglint.configs.huggingface",
     "reglint.configs.caffe",
@@ -69,11 +71,16 @@ def interpreters() -> Tuple:
 
 
 @lru_cache(maxsize=1)
-def _words() -> Tuple[bytes, ...]:
-    return tuple(dict.fromkeys(word for module in interpreters() for word in module.WORDS))
+def _tests() -> Tuple[Tuple[Tuple[bytes, ...], Tuple[bytes, ...]], ...]:
+    """(shape words, decay words) per interpreter: the checks' GATES plus its own GATES
+    (detectron2's `_base_`: the decay may be written in a base file)."""
+    from reglint.configs.checks import GATES
+
+    return tuple((module.WORDS, GATES + getattr(module, "GATES", ())) for module in interpreters())
 
 
 def may_hold_facts(data: bytes) -> bool:
-    """False only when no interpreter could find an optimizer in these bytes."""
+    """False only when no config check could report on these bytes: for every
+    interpreter, no word of its shape or no decay word a check needs."""
     lowered = data.lower()
-    return any(word in lowered for word in _words())
+    return any(any(w in lowered for w in words) and any(g in lowered for g in gates) for words, gates in _tests())

@@ -7,7 +7,7 @@ absolute key (`${training.wd}`), a relative one (`${.wd}`, `${..wd}`), or, in a
 config group file (`configs/optimizer/adam.yaml`, composed under `optimizer`),
 an absolute key inside its own package (`${optimizer.wd}`). Anything else (keys of
 the primary config, resolvers like `${oc.env:...}`) stays unknown and is not
-reported. Defaults lists are not composed here: the group file is checked itself.
+reported. A primary config's defaults list is read by `hydra_defaults`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import List, Optional
 from reglint.configs.facts import ConfigOptimizer, number_of, torch_optimizer
 from reglint.configs.tree import MAPPING, SCALAR
 
-WORDS = (b"_target_",)
+WORDS = (b"_target_", b"defaults")
 TARGET = "_target_"
 INTERPOLATION = re.compile(r"\$\{(?P<key>[A-Za-z0-9_.\[\]-]+)\}")
 MAX_HOPS = 10
@@ -37,7 +37,7 @@ def interpret(document) -> List[ConfigOptimizer]:
         resolved = resolve(document, decay) if decay is not None else None
         qualname = target.value
         decoupled = qualname.rsplit(".", 1)[0] + ".AdamW" if qualname.rsplit(".", 1)[-1] == "Adam" else None
-        fact = torch_optimizer(qualname, "hydra", node, target, decay, f"`{target.dotted}: {target.value}`", decoupled, node)
+        fact = torch_optimizer(qualname, "hydra", node, target, decay, f"`{target.value}`", decoupled, node)
         if fact is None:
             continue
         if decay is not None and resolved is not decay:  # reported where written, with the value it resolves to
@@ -45,6 +45,9 @@ def interpret(document) -> List[ConfigOptimizer]:
             if resolved is None:
                 fact.weight_decay.provenance = "unknown"
         found.append(fact)
+    from reglint.configs.hydra_defaults import composed
+
+    found.extend(composed(document, resolve))
     return found
 
 

@@ -42,7 +42,7 @@ class _Scanner:
         return WHITESPACE.match(self.text, offset).end()
 
     def node(self, kind, value, begin, end, path, key_node, style="") -> Node:
-        return Node(kind, value, self.lines.position(begin), self.lines.position(end), self.text[begin:end], path, key_node, style)
+        return Node(kind, value, begin, end, self.lines, path, key_node, style)
 
     def value(self, offset: int, path: Tuple[Key, ...], key_node, depth: int) -> Tuple[int, Node]:
         text = self.text
@@ -117,6 +117,5 @@ class _Scanner:
                 self.fail("expected ',' or ']'", offset)
 
     def close(self, node: Node, begin: int, end: int) -> Tuple[int, Node]:
-        node.end = self.lines.position(end)
-        node.raw = self.text[begin:end]
+        node.finish = end
         return end, node

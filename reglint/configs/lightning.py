@@ -46,9 +46,11 @@ def _fact(class_node, node, decay, home):
     name = class_node.value
     qualname = name if "." in name else table.SHORT_PREFIX + name
     decoupled = name + "W" if name.rsplit(".", 1)[-1] == "Adam" else None
-    return torch_optimizer(qualname, "lightning", node, class_node, decay, f"`{class_node.dotted}: {name}`", decoupled, home)
+    return torch_optimizer(qualname, "lightning", node, class_node, decay, f"`{name}`", decoupled, home)
 
 
 def _lightning_shaped(node) -> bool:
-    """`optimizer: Adam` beside Lightning CLI's other sections (`trainer`, `model`, `data`)."""
-    return any(node.get(key) is not None for key in ("trainer", "model", "data", "lr_scheduler"))
+    """`optimizer: Adam` beside Lightning CLI's `trainer:` section (a mapping). `model` and
+    `data` alone are no evidence: Ultralytics' args.yaml has both, as plain strings."""
+    trainer = node.get("trainer")
+    return trainer is not None and trainer.kind == MAPPING

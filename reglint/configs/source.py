@@ -22,10 +22,14 @@ def is_config(path: str, settings) -> bool:
     """Whether `path` is read as a config (by name; its bytes decide later)."""
     if formats.syntax_of(path) is None or not settings.config_files:
         return False
+    import os
+
     from reglint.config import _absolute_posix
 
-    absolute = _absolute_posix(path)
-    return _globs(tuple(settings.config_files), settings.root).match(absolute, absolute.rsplit("/", 1)[-1])
+    globs = _globs(tuple(settings.config_files), settings.root)
+    name = os.path.basename(path)
+    # the base name first (`*.yaml`): the absolute path costs a realpath per file
+    return globs.match("", name) or globs.match(_absolute_posix(path), name)
 
 
 @lru_cache(maxsize=4)
@@ -48,7 +52,9 @@ def check_config(path: str, data: bytes, plan, fix: bool = False, unsafe: bool =
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        result.diagnostics = [parse_error(path, f"cannot decode config as UTF-8: {error.reason} at byte {error.start}")]
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[data.rfind(b"\n", 0, error.start) + 1:error.start].decode("utf-8", "replace")) + 1
+        result.diagnostics = [parse_error(path, f"cannot decode config as UTF-8: {error.reason}", line, column)]
         return result
     result.parsed = True
     try:

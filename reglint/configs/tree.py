@@ -8,7 +8,7 @@ characters (as `reglint.diagnostic.Position`), end exclusive, so a `Node` (or a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple, Union
 
 from reglint.diagnostic import Position
@@ -33,19 +33,37 @@ class Span:
     end: Position
 
 
-@dataclass(eq=False)
 class Node:
-    kind: str  # SCALAR | MAPPING | SEQUENCE
-    # scalar: str | int | float | bool | None; mapping: {key: Node} (a repeated key: the
-    # last wins, as in PyYAML, json and OmegaConf); sequence: [Node]
-    value: object
-    start: Position
-    end: Position
-    raw: str  # the source text of the value
-    path: Tuple[Key, ...] = ()  # keys and indices from the root
-    key_node: Optional["Node"] = None  # in a mapping: the key's own node
-    style: str = ""  # scalar: "" plain, "'" or '"' quoted; collection: "block" | "flow"
-    entries: List[Tuple["Node", "Node"]] = field(default_factory=list)  # mapping: every (key, value) in order
+    """One value of the config. Positions and raw text are computed from character
+    offsets only when asked for (most nodes of most files never are)."""
+
+    __slots__ = ("kind", "value", "begin", "finish", "source", "path", "key_node", "style", "entries")
+
+    def __init__(self, kind: str, value: object, begin: int, finish: int, source: "LineIndex",
+                 path: Tuple[Key, ...] = (), key_node: Optional["Node"] = None, style: str = ""):
+        self.kind = kind  # SCALAR | MAPPING | SEQUENCE
+        # scalar: str | int | float | bool | None; mapping: {key: Node} (a repeated key: the
+        # last wins, as in PyYAML, json and OmegaConf); sequence: [Node]
+        self.value = value
+        self.begin, self.finish = begin, finish  # character offsets of the value, end exclusive
+        self.source = source  # the text and its line starts
+        self.path = path  # keys and indices from the root
+        self.key_node = key_node  # in a mapping: the key's own node
+        self.style = style  # scalar: "" plain, "'" or '"' quoted; collection: "block" | "flow"
+        self.entries: List[Tuple[Node, Node]] = []  # mapping: every (key, value) in order
+
+    @property
+    def start(self) -> Position:
+        return self.source.position(self.begin)
+
+    @property
+    def end(self) -> Position:
+        return self.source.position(self.finish)
+
+    @property
+    def raw(self) -> str:
+        """The source text of the value."""
+        return self.source.text[self.begin:self.finish]
 
     def get(self, key: str) -> Optional["Node"]:
         """The value under `key` in a mapping, else None."""
@@ -99,6 +117,8 @@ class Node:
 def plain_scalar(text: str) -> object:
     """A plain (unquoted) YAML scalar's value: null, booleans, numbers as YAML 1.2 and
     OmegaConf read them (`1e-4` is a float, which PyYAML's 1.1 resolver misses), else text."""
+    if text[:1].isalpha() and text[:1] not in "tfnTFN":  # most scalars are names: no number, no keyword
+        return text
     lowered = text.lower()
     if lowered in ("", "~", "null"):
         return None
@@ -116,15 +136,17 @@ FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][-+]?[0-
 
 
 class LineIndex:
-    """Character offset -> 1-based Position, for readers that scan text by offset."""
+    """A text and its line starts: character offset -> 1-based Position, the way
+    `reglint.fixes` counts lines (\n, \r\n and \r end a line)."""
 
     def __init__(self, text: str):
-        import re
-
-        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        self.text = text
+        self._starts: Optional[List[int]] = None
 
     def position(self, offset: int) -> Position:
         from bisect import bisect_right
 
-        line = bisect_right(self.starts, offset)
-        return Position(line, offset - self.starts[line - 1] + 1)
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.text)]
+        line = bisect_right(self._starts, offset)
+        return Position(line, offset - self._starts[line - 1] + 1)

@@ -10,10 +10,10 @@ offsets, so lines break where `reglint.fixes` breaks them (\n, \r\n, \r).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Tuple
 
-from reglint.configs.tree import MAPPING, SCALAR, SEQUENCE, ConfigSyntaxError, Key, LineIndex, Node
-from reglint.diagnostic import Position
+from reglint.configs.tree import MAPPING, SCALAR, SEQUENCE, ConfigSyntaxError, Key, LineIndex, Node, plain_scalar
 
 MAX_DEPTH = 200  # deeper is no training config; keeps the recursion of `_convert` safe
 
@@ -21,12 +21,11 @@ MAX_DEPTH = 200  # deeper is no training config; keeps the recursion of `_conver
 def read(text: str) -> Node:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        for document in yaml.compose_all(text, Loader=loader):
+        for document in yaml.compose_all(text, Loader=_loader()):
             if document is None:
                 break
-            return _convert(document, text, LineIndex(text), (), None, 0)
+            return _convert(document, LineIndex(text), (), None, 0)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
@@ -37,33 +36,46 @@ def read(text: str) -> Node:
         raise ConfigSyntaxError(f"YAML error: {str(error).splitlines()[0] if str(error) else 'invalid YAML'}") from None
     except RecursionError:
         raise ConfigSyntaxError("YAML nested too deeply to analyse") from None
-    empty = Position(1, 1)
-    return Node(MAPPING, {}, empty, empty, "", style="block")
+    return Node(MAPPING, {}, 0, 0, LineIndex(text), style="block")
 
 
-def _convert(node, text: str, lines: LineIndex, path: Tuple[Key, ...], key_node, depth: int) -> Node:
+@lru_cache(maxsize=1)
+def _loader():
+    """The safe loader (libyaml's when installed) without implicit tag resolution:
+    scalars are typed by `plain_scalar`, so PyYAML's per-scalar regex pass (a quarter
+    of the compose time) is skipped."""
     import yaml
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):
+        def resolve(self, kind, value, implicit):
+            return kind.__name__  # any tag: no constructor ever sees these nodes
+
+    return Loader
+
+
+def _convert(node, lines: LineIndex, path: Tuple[Key, ...], key_node, depth: int) -> Node:
     if depth > MAX_DEPTH:
         raise ConfigSyntaxError("YAML nested too deeply to analyse", node.start_mark.line + 1, node.start_mark.column + 1)
-    start, end = lines.position(node.start_mark.index), lines.position(node.end_mark.index)
-    raw = text[node.start_mark.index:node.end_mark.index]
-    if isinstance(node, yaml.ScalarNode):
-        from reglint.configs.tree import plain_scalar
-
+    start, end, kind = node.start_mark.index, node.end_mark.index, node.id
+    if kind == "scalar":
         style = node.style or ""
         value = plain_scalar(node.value) if style == "" else node.value
-        return Node(SCALAR, value, start, end, raw, path, key_node, style)
+        return Node(SCALAR, value, start, end, lines, path, key_node, style)
     style = "flow" if node.flow_style else "block"
-    if isinstance(node, yaml.SequenceNode):
-        items = [_convert(item, text, lines, path + (index,), None, depth + 1) for index, item in enumerate(node.value)]
-        return Node(SEQUENCE, items, start, end, raw, path, key_node, style)
-    mapping = Node(MAPPING, {}, start, end, raw, path, key_node, style)
+    if kind == "sequence":
+        items = [_convert(item, lines, path + (index,), None, depth + 1) for index, item in enumerate(node.value)]
+        return Node(SEQUENCE, items, start, end, lines, path, key_node, style)
+    mapping = Node(MAPPING, {}, start, end, lines, path, key_node, style)
     for key, value in node.value:
-        key_tree = _convert(key, text, lines, path, None, depth + 1)
-        name = key_tree.value if key_tree.kind == SCALAR else key_tree.raw
-        name = name if isinstance(name, str) else str(name)
-        value_tree = _convert(value, text, lines, path + (name,), key_tree, depth + 1)
+        if key.id == "scalar":  # keys are text, as OmegaConf reads them (`1:` is "1")
+            key_tree = Node(SCALAR, key.value, key.start_mark.index, key.end_mark.index, lines, path, None, key.style or "")
+            name = key.value
+        else:
+            key_tree = _convert(key, lines, path, None, depth + 1)
+            name = key_tree.raw
+        value_tree = _convert(value, lines, path + (name,), key_tree, depth + 1)
         mapping.value[name] = value_tree
         mapping.entries.append((key_tree, value_tree))
     return mapping

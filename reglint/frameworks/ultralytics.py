@@ -1,7 +1,8 @@
 """Ultralytics YOLO (v8+) `optimizer:` with `weight_decay:` in its cfg/args YAML.
 
 Source: ultralytics `ultralytics/engine/trainer.py` `BaseTrainer.build_optimizer`
-(commit 3c5ac618 in the search index; 8.0.171's is the same in substance): parameters
+(commit 3c5ac618 as stored in the search index; every older copy found there, and
+YOLOv5's `utils/torch_utils.py` `smart_optimizer`, builds the groups the same way): parameters
 are split into three groups; the optimizer is built on the biases with
 `weight_decay=0.0` and the weights are added as a param group with
 `"weight_decay": decay`, so for torch Adam/Adamax/NAdam/RAdam/RMSprop the decay is
