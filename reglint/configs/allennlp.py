@@ -19,6 +19,7 @@ from reglint.configs.tree import MAPPING, SCALAR, SEQUENCE, Node
 from reglint.frameworks import allennlp as table
 
 WORDS = (b"trainer",)
+GATES = (b'"l2"', b"'l2'")  # an l2 regularizer term is reportable without any decay word
 SHAPE_KEYS = ("dataset_reader", "train_data_path", "model")
 DECOUPLED_TYPE = "adamw"
 REGULARIZER_ADVICE = ("Drop the l2 regularizer and put the decay on the optimizer as decoupled weight_decay "

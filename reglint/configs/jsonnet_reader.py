@@ -24,7 +24,7 @@ number, never a string a reader could match. Malformed text raises
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from reglint.configs.tree import MAPPING, SCALAR, SEQUENCE, ConfigSyntaxError, Key, LineIndex, Node
@@ -98,7 +98,7 @@ class _Reader:
                 continue
             if kind == "comment" and not m.group().startswith("/*"):
                 where = self.lines.position(offset)
-                alone = not text[self.lines.starts[where.line - 1]:offset].strip()
+                alone = not text[offset - where.column + 1:offset].strip()
                 # `// noqa` reads as `#  noqa` (same length, so columns hold) for reglint.suppress
                 self.comments.append((where.line, where.column - 1, "# " + m.group()[2:] if m.group()[0] == "/"
                                       else m.group(), alone))
@@ -247,14 +247,15 @@ class _Reader:
             return node
         if token.kind == "identifier" and token.text in _LITERALS:
             return self.scalar(_LITERALS[token.text], token.start, token.end, path)
-        if token.kind == "identifier" and token.text in scope:
+        if token.kind == "identifier" and token.text in scope:  # the bound value, placed at the name
             bound = scope[token.text]
-            return replace(bound, start=self.lines.position(token.start), end=self.lines.position(token.end),
-                           raw=token.text, path=path, key_node=None)
+            node = Node(bound.kind, bound.value, token.start, token.end, self.lines, path, None, bound.style)
+            node.entries = bound.entries
+            return node
         return self.scalar(Unknown(token.text), token.start, token.end, path)
 
     def scalar(self, value, start: int, end: int, path) -> Node:
-        return Node(SCALAR, value, self.lines.position(start), self.lines.position(end), self.text[start:end], path)
+        return Node(SCALAR, value, start, end, self.lines, path)
 
     def locals(self, start: int, end: int, scope: Dict[str, Node], depth: int) -> Dict[str, Node]:
         """`a = 1, b = 2, f(x) = ...` in [start, end): the bindings' values, on a copy of scope."""
@@ -276,9 +277,7 @@ class _Reader:
             scope.pop(name.text, None)
 
     def mapping(self, start: int, end: int, path, scope, depth) -> Node:
-        node = Node(MAPPING, {}, self.lines.position(self.tokens[start].start),
-                    self.lines.position(self.tokens[end - 1].end),
-                    self.text[self.tokens[start].start:self.tokens[end - 1].end], path, style="flow")
+        node = Node(MAPPING, {}, self.tokens[start].start, self.tokens[end - 1].end, self.lines, path, style="flow")
         members, index = [], start + 1
         while index < end - 1:
             member_end = self.expression_end(index, end - 1, (",",))
@@ -312,8 +311,7 @@ class _Reader:
         if not visible:
             return
         key = name.value if name.kind == "string" else name.text
-        key_node = Node(SCALAR, key, self.lines.position(name.start), self.lines.position(name.end), name.text,
-                        path + (key,), style=style)
+        key_node = Node(SCALAR, key, name.start, name.end, self.lines, path + (key,), style=style)
         value = self.value(operator + 1, stop, path + (key,), scope, depth + 1)
         value.key_node = key_node
         node.value[key] = value
@@ -329,16 +327,14 @@ class _Reader:
             if item_end > index:
                 items.append(self.value(index, item_end, path + (len(items),), scope, depth + 1))
             index = item_end + 1
-        return Node(SEQUENCE, items, self.lines.position(self.tokens[start].start),
-                    self.lines.position(self.tokens[end - 1].end),
-                    self.text[self.tokens[start].start:self.tokens[end - 1].end], path, style="flow")
+        return Node(SEQUENCE, items, self.tokens[start].start, self.tokens[end - 1].end, self.lines, path, style="flow")
 
 
 def read(text: str) -> Node:
     """The document's tree; an empty file is an empty mapping."""
     reader = _Reader(text)
     if not reader.tokens:
-        return Node(MAPPING, {}, reader.lines.position(0), reader.lines.position(len(text)), text)
+        return Node(MAPPING, {}, 0, len(text), reader.lines)
     return reader.value(0, len(reader.tokens), (), {}, 0)
 
 

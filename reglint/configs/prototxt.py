@@ -140,7 +140,7 @@ def _tokens(text: str, lines: LineIndex, comments: List[Comment]) -> Iterator[_T
         kind = match.lastgroup
         if kind == "comment":
             where = lines.position(offset)
-            before = text[lines.starts[where.line - 1]:offset]
+            before = text[offset - where.column + 1:offset]
             comments.append((where.line, where.column - 1, match.group(), not before.strip()))
         elif kind != "space":
             yield _Token(kind, match.group(), offset)
@@ -385,20 +385,26 @@ def read(text: str) -> Node:
 
 def to_node(root: Message, text: str) -> Node:
     """Message -> mapping Node, iteratively (nesting may be deep)."""
-    top = Node(MAPPING, {}, root.start, root.end, text)
+    source = LineIndex(text)
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def at(position: Position) -> int:
+        return starts[position.line - 1] + position.column - 1
+
+    top = Node(MAPPING, {}, 0, len(text), source)
     stack = [(root, top)]
     while stack:
         message, node = stack.pop()
         for item in message.fields:
             path = node.path + (item.name,)
-            key = Node(SCALAR, item.name, item.key_start, item.key_end, item.name, path)
-            if isinstance(item.value, Message):
-                child = Node(MAPPING, {}, item.value.start, item.value.end, "", path, key)
-                stack.append((item.value, child))
+            key = Node(SCALAR, item.name, at(item.key_start), at(item.key_end), source, path)
+            value = item.value
+            if isinstance(value, Message):
+                child = Node(MAPPING, {}, at(value.start), at(value.end), source, path, key)
+                stack.append((value, child))
             else:
-                scalar = item.value
-                style = scalar.text[0] if scalar.kind == STRING else ""
-                child = Node(SCALAR, scalar.value, scalar.start, scalar.end, scalar.text, path, key, style)
+                style = value.text[0] if value.kind == STRING else ""
+                child = Node(SCALAR, value.value, at(value.start), at(value.end), source, path, key, style)
             node.value[item.name] = child
             node.entries.append((key, child))
     return top
