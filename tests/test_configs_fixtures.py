@@ -20,7 +20,7 @@ from reglint.configs import source as config_source
 from reglint.engine import Plan, check_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "configs"
-SUFFIXES = (".yaml", ".yml", ".json")
+SUFFIXES = (".yaml", ".yml", ".json", ".prototxt", ".jsonnet")
 MESSAGE_LIMIT = 140
 
 

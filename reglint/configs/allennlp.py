@@ -48,7 +48,7 @@ def interpret(document) -> List[object]:
         return []
     params = block if block.kind == MAPPING else None
     decay = params.get("weight_decay") if params is not None else None
-    display = f"`{kind.dotted}: {kind.value}`"
+    display = f"`{kind.value}`"  # the key path is in the message already; a first line stays short
     decoupled = DECOUPLED_TYPE if kind.value == "adam" else None
     fact = torch_optimizer(qualname, "allennlp", block, kind, decay, display, decoupled, params)
     if fact is None:  # transformers.AdamW: decoupled, nothing in reglint's torch table
@@ -95,9 +95,7 @@ def _l2_terms(model: Optional[Node], optimizer: ConfigOptimizer) -> List[ConfigR
         else:
             value = config_value(kind, table.DEFAULT_L2_ALPHA, "alpha")
             value.provenance = "default"
-        pattern = term.value[0]
-        where = pattern.raw if pattern.kind == SCALAR else "?"
-        display = f"`{spec.dotted}` (l2 on {where}, alpha={_alpha_text(value)})"
+        display = f"{spec.dotted}.alpha={_alpha_text(value)}"
         out.append(ConfigRegularizer(spec, value, display, optimizer, REGULARIZER_ADVICE,
                                      table.REGULARIZER_CONVENTIONS["l2"]))
     return out
@@ -107,5 +105,5 @@ def _alpha_text(value) -> str:
     if value.number is None:
         return value.expr.raw
     text = f"{value.number:g}"
-    return text + (" by default" if value.provenance == "default" else "")
+    return text + (" (default)" if value.provenance == "default" else "")
 
