@@ -175,3 +175,13 @@ def test_a_malformed_config_named_on_the_command_line_is_rl000(tmp_path):
     (tmp_path / "opt.yaml").write_text("optimizer:\n  _target_: [torch.optim.Adam\n  weight_decay: 1e-4\n")
     result = run("check", "--output-format", "concise", "opt.yaml", cwd=tmp_path)
     assert result.returncode == 1 and result.stdout.startswith("opt.yaml:3:15: RL000 YAML error: ")
+
+
+def test_add_noqa_comments_yaml_and_leaves_json_alone(tmp_path):
+    (tmp_path / "opt.yaml").write_text("optimizer:\n  _target_: torch.optim.Adam  # it's the paper's\n  weight_decay: 1e-4\n")
+    json_text = '{"train_batch_size": 8, "optimizer": {"type": "Adagrad", "params": {"weight_decay": 1e-4}}}\n'
+    (tmp_path / "ds.json").write_text(json_text)
+    result = run("check", "--add-noqa", "--output-format", "concise", ".", cwd=tmp_path)
+    assert (tmp_path / "opt.yaml").read_text().splitlines()[2] == "  weight_decay: 1e-4  # noqa: RL002"
+    assert (tmp_path / "ds.json").read_text() == json_text
+    assert result.stdout.startswith("ds.json:1:69: RL002 ") and "Added 1 noqa directive." in result.stderr
