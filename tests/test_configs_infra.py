@@ -185,3 +185,12 @@ def test_add_noqa_comments_yaml_and_leaves_json_alone(tmp_path):
     assert (tmp_path / "opt.yaml").read_text().splitlines()[2] == "  weight_decay: 1e-4  # noqa: RL002"
     assert (tmp_path / "ds.json").read_text() == json_text
     assert result.stdout.startswith("ds.json:1:69: RL002 ") and "Added 1 noqa directive." in result.stderr
+
+
+def test_stdin_config_is_checked_and_fixed_under_its_name(tmp_path):
+    checked = run("check", "--stdin-filename", "conf/opt.yaml", "--output-format", "concise", "-", cwd=tmp_path,
+                  stdin=ADAM_YAML.encode())
+    assert checked.stdout == f"conf/opt.yaml:3:3: RL002 {ADAM_MESSAGE}\n"
+    fixed = run("check", "--stdin-filename", "conf/opt.yaml", "--fix", "--unsafe-fixes", "-", cwd=tmp_path,
+                stdin=ADAM_YAML.encode())
+    assert fixed.stdout == ADAM_YAML.replace("Adam\n", "AdamW\n") and fixed.returncode == 0
