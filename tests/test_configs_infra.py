@@ -159,6 +159,8 @@ def test_json_and_sarif_locate_the_config_file(config_project):
     assert entry["filename"].endswith("conf/opt.yaml")
     assert entry["fix"]["applicability"] == "unsafe"
     assert entry["fix"]["edits"][0]["content"] == "torch.optim.AdamW"
+    line, = run("check", "--output-format", "json-lines", ".", cwd=config_project).stdout.splitlines()
+    assert json.loads(line)["location"] == {"row": 3, "column": 3}
     sarif = json.loads(run("check", "--output-format", "sarif", ".", cwd=config_project).stdout)
     location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("conf/opt.yaml")
