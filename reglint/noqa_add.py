@@ -11,8 +11,9 @@ directive after it (`# type: ignore` must open its comment for mypy to see it).
 A directive silences the line a diagnostic starts on (see `reglint.suppress`). When
 that line cannot take a comment — it ends inside a multi-line string, or continues
 with a backslash — the diagnostic is left as it is and returned, so the command can
-say so; so are RL000 (an unreadable file is not a rule's diagnostic). Notebooks are
-edited cell by cell through `reglint.notebook`.
+say so; so are RL000 (an unreadable file is not a rule's diagnostic), and those of a
+JSON config, which has no comments. Notebooks are edited cell by cell through
+`reglint.notebook`; YAML configs take `# noqa` comments as Python does.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ def add_to_bytes(path: str, data: bytes, diagnostics: Sequence) -> Tuple[Optiona
         from reglint import notebook
 
         return notebook.add_noqa(data, diagnostics)
+    if path.endswith(".json"):  # a JSON config has no comments: `per-file-ignores` silences it
+        return None, 0, list(diagnostics)
     from reglint.engine import DecodeError, decode, encode
 
     try:

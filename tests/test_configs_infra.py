@@ -159,6 +159,8 @@ def test_json_and_sarif_locate_the_config_file(config_project):
     assert entry["filename"].endswith("conf/opt.yaml")
     assert entry["fix"]["applicability"] == "unsafe"
     assert entry["fix"]["edits"][0]["content"] == "torch.optim.AdamW"
+    line, = run("check", "--output-format", "json-lines", ".", cwd=config_project).stdout.splitlines()
+    assert json.loads(line)["location"] == {"row": 3, "column": 3}
     sarif = json.loads(run("check", "--output-format", "sarif", ".", cwd=config_project).stdout)
     location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("conf/opt.yaml")
@@ -175,3 +177,22 @@ def test_a_malformed_config_named_on_the_command_line_is_rl000(tmp_path):
     (tmp_path / "opt.yaml").write_text("optimizer:\n  _target_: [torch.optim.Adam\n  weight_decay: 1e-4\n")
     result = run("check", "--output-format", "concise", "opt.yaml", cwd=tmp_path)
     assert result.returncode == 1 and result.stdout.startswith("opt.yaml:3:15: RL000 YAML error: ")
+
+
+def test_add_noqa_comments_yaml_and_leaves_json_alone(tmp_path):
+    (tmp_path / "opt.yaml").write_text("optimizer:\n  _target_: torch.optim.Adam  # it's the paper's\n  weight_decay: 1e-4\n")
+    json_text = '{"train_batch_size": 8, "optimizer": {"type": "Adagrad", "params": {"weight_decay": 1e-4}}}\n'
+    (tmp_path / "ds.json").write_text(json_text)
+    result = run("check", "--add-noqa", "--output-format", "concise", ".", cwd=tmp_path)
+    assert (tmp_path / "opt.yaml").read_text().splitlines()[2] == "  weight_decay: 1e-4  # noqa: RL002"
+    assert (tmp_path / "ds.json").read_text() == json_text
+    assert result.stdout.startswith("ds.json:1:69: RL002 ") and "Added 1 noqa directive." in result.stderr
+
+
+def test_stdin_config_is_checked_and_fixed_under_its_name(tmp_path):
+    checked = run("check", "--stdin-filename", "conf/opt.yaml", "--output-format", "concise", "-", cwd=tmp_path,
+                  stdin=ADAM_YAML.encode())
+    assert checked.stdout == f"conf/opt.yaml:3:3: RL002 {ADAM_MESSAGE}\n"
+    fixed = run("check", "--stdin-filename", "conf/opt.yaml", "--fix", "--unsafe-fixes", "-", cwd=tmp_path,
+                stdin=ADAM_YAML.encode())
+    assert fixed.stdout == ADAM_YAML.replace("Adam\n", "AdamW\n") and fixed.returncode == 0
