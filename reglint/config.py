@@ -33,6 +33,7 @@ DEFAULT_EXCLUDES = (
     ".tox", ".venv", "venv", ".pytest_cache", "__pypackages__", "_build", "buck-out",
     "build", "dist", "node_modules", "site-packages", "__pycache__",
 )
+CONFIG_FILES = ("*.yaml", "*.yml", "*.json", "*.prototxt", "*.jsonnet")
 OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github")
 SECTION = "[tool.reglint]"
 
@@ -55,6 +56,9 @@ class Settings:
     fix: bool = False
     unsafe_fixes: bool = False
     output_format: str = "full"
+    # globs of the files read as training configs (YAML/JSON by shape, see reglint.configs);
+    # `config-files = []` turns config checking off
+    config_files: Tuple[str, ...] = CONFIG_FILES
     root: str = "."  # the folder of the config file; relative patterns start here
     config_file: Optional[str] = None
 
@@ -211,6 +215,7 @@ KEYS = {
     "fix": ("fix", _bool),
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "output-format": ("output_format", _output_format),
+    "config-files": ("config_files", _str_list),
 }
 
 
