@@ -32,7 +32,7 @@ def interpret(document) -> List[ConfigOptimizer]:
     display = f"`\"type\": \"{kind.value}\"`"
     known = table.OPTIMIZERS.get(kind.value.lower())
     if known is None:  # any other name is `getattr(torch.optim, type)`
-        fact = torch_optimizer("torch.optim." + kind.value, "deepspeed", block, kind, decay, display, None, params)
+        fact = torch_optimizer(f"{table.OTHER_TYPES}.{kind.value}", "deepspeed", block, kind, decay, display, None, params)
         return [fact] if fact is not None else []
     qualname, family, adaptive, mode = known
     flag = params.get(table.ADAM_W_MODE) if params is not None else None

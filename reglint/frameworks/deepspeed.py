@@ -23,6 +23,7 @@ OPTIMIZERS = {
     "adamw": ("deepspeed.ops.adam.FusedAdam", "adamw", True, "decoupled"),
     "adagrad": ("torch.optim.Adagrad", "adagrad", True, "coupled"),
 }
+OTHER_TYPES = "torch.optim"  # any other `type` is `getattr(torch.optim, type)` (engine.py L1499)
 ADAM_W_MODE = "adam_w_mode"  # the flag, read inside `params` only
 PARAMS = "params"
 AUTO = "auto"  # a value the HF integration fills in
