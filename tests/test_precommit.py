@@ -118,7 +118,7 @@ def test_hooks_manifest():
     assert hooks["reglint-fix"]["entry"] == "reglint check --fix"
     for hook in hooks.values():
         assert hook["language"] == "python"
-        assert hook["types_or"] == ["python", "pyi", "jupyter"]  # notebooks are checked too
+        assert hook["types_or"] == ["python", "pyi", "jupyter", "yaml", "json"]  # notebooks and training configs too
         assert hook["require_serial"] is True  # reglint runs its own worker pool
 
 
