@@ -27,7 +27,7 @@ def _short(number: float) -> str:
     return format_number(number)
 
 
-def coupled_decay(model, settings) -> Iterable[Diagnostic]:
+def coupled_decay(model, settings, report) -> Iterable[Diagnostic]:
     """RL002: an adaptive optimizer whose config writes a coupled weight decay > 0."""
     from reglint.rules.l2_with_adaptive_optimizer import RULE
 
@@ -35,7 +35,7 @@ def coupled_decay(model, settings) -> Iterable[Diagnostic]:
         if not isinstance(optimizer, ConfigOptimizer):
             continue
         if optimizer.notes and optimizer.flag_node is not None and optimizer.flag_node.value is False:
-            yield _ignored_flag(model, RULE, optimizer)
+            yield _ignored_flag(report, RULE, optimizer)
         if not optimizer.adaptive or optimizer.decay_mode != "coupled" or not optimizer.explicit:
             continue
         value = optimizer.weight_decay
@@ -48,11 +48,11 @@ def coupled_decay(model, settings) -> Iterable[Diagnostic]:
             subject += f", {optimizer.flag_node.path[-1]}={optimizer.flag_node.raw}"
         message = f"{value.expr.dotted}={_short(value.number)}{inherited} with {subject} is L2 coupled into {name}'s adaptive step: not weight decay"
         site = optimizer.weight_decay_arg if optimizer.weight_decay_arg is not None else value.expr
-        yield model.diagnostic(RULE, site.entry, message, _decouple(model, optimizer))
-    yield from _coupled_terms(model, RULE)
+        yield report.diagnostic(RULE, site.entry, message, _decouple(model, report, optimizer))
+    yield from _coupled_terms(model, report, RULE)
 
 
-def _coupled_terms(model, rule) -> Iterable[Diagnostic]:
+def _coupled_terms(model, report, rule) -> Iterable[Diagnostic]:
     """RL002: an L2 loss term from a config (AllenNLP `l2` regularizer) under an adaptive optimizer."""
     for term in model.regularizers:
         if not isinstance(term, ConfigRegularizer) or not term.optimizer.adaptive:
@@ -61,24 +61,24 @@ def _coupled_terms(model, rule) -> Iterable[Diagnostic]:
             continue
         name = term.optimizer.qualname.rsplit(".", 1)[-1]
         message = f"{term.display} with {term.optimizer.display} is L2 coupled into {name}'s adaptive step: not weight decay"
-        yield model.diagnostic(rule, term.node.entry, message, Fix(Applicability.DISPLAY_ONLY, term.advice))
+        yield report.diagnostic(rule, term.node.entry, message, Fix(Applicability.DISPLAY_ONLY, term.advice))
 
 
-def _ignored_flag(model, rule, optimizer: ConfigOptimizer) -> Diagnostic:
+def _ignored_flag(report, rule, optimizer: ConfigOptimizer) -> Diagnostic:
     """A coupled-mode flag the framework never reads: the config says L2, training does AdamW."""
     flag = optimizer.flag_node
     message = f"{optimizer.notes[0]}: {optimizer.display} runs as AdamW, not coupled Adam"
     fix = Fix(Applicability.DISPLAY_ONLY, f"Move `{flag.path[-1]}` into `optimizer.params`, or delete it to keep AdamW")
-    return model.diagnostic(rule, flag.entry, message, fix)
+    return report.diagnostic(rule, flag.entry, message, fix)
 
 
-def _decouple(model, optimizer: ConfigOptimizer) -> Fix:
+def _decouple(model, report, optimizer: ConfigOptimizer) -> Fix:
     if optimizer.advice is not None:
         return Fix(Applicability.DISPLAY_ONLY, optimizer.advice)
     if optimizer.flag_node is not None and optimizer.flag_fix is not None:
         flag = optimizer.flag_node
         return Fix(Applicability.UNSAFE, f"Decouple the decay: `{flag.path[-1]}: {optimizer.flag_fix}` ({RETUNE})",
-                   (model.replace(flag, optimizer.flag_fix),))
+                   (report.replace(flag, optimizer.flag_fix),))
     if optimizer.family in FLAG_FAMILIES and optimizer.config_format in FLAG_FORMATS:
         edit = _new_entry(model, optimizer.decay_home, "decoupled_weight_decay: true")
         if edit is not None:
@@ -86,7 +86,7 @@ def _decouple(model, optimizer: ConfigOptimizer) -> Fix:
             return Fix(Applicability.UNSAFE, f"Decouple the decay: `decoupled_weight_decay: true` (torch >= {since}; {RETUNE})", (edit,))
     if optimizer.decoupled_text is not None and optimizer.class_node is not None:
         return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{optimizer.decoupled_text}` ({RETUNE})",
-                   (model.replace(optimizer.class_node, _requoted(optimizer.class_node, optimizer.decoupled_text)),))
+                   (report.replace(optimizer.class_node, _requoted(optimizer.class_node, optimizer.decoupled_text)),))
     return Fix(Applicability.DISPLAY_ONLY, f"Switch to a decoupled optimizer (AdamW) or drop the decay; {RETUNE}")
 
 
@@ -95,7 +95,7 @@ def _requoted(node, text: str) -> str:
     return f"{node.style}{text}{node.style}" if node.style in ("'", '"') else text
 
 
-def default_decay(model, settings) -> Iterable[Diagnostic]:
+def default_decay(model, settings, report) -> Iterable[Diagnostic]:
     """RL008: an AdamW-style class from a config, its decay left at the framework default."""
     from reglint.rules.framework_default_weight_decay import RULE
     from reglint.rules._common import literal
@@ -114,7 +114,7 @@ def default_decay(model, settings) -> Iterable[Diagnostic]:
             fix = Fix(Applicability.DISPLAY_ONLY, f"Write the default: `weight_decay: {default}`")
         else:
             fix = Fix(Applicability.SAFE, f"Write the default: `weight_decay: {default}`", (edit,))
-        yield model.diagnostic(RULE, optimizer.class_node, message, fix)
+        yield report.diagnostic(RULE, optimizer.class_node, message, fix)
 
 
 def _new_entry(model, home, entry: str):

@@ -1,8 +1,9 @@
-"""`ConfigModel`: one config file's facts, with FileModel's position methods.
+"""`ConfigModel`: one config file's facts; `ConfigReporter`: its diagnostics and edits.
 
-Rules report and edit through `range_of(node)`, `diagnostic(rule, node, ...)`,
-`replace(node, text)`: for a config every node (`tree.Node`, `tree.Span`) knows its
-own `.start` / `.end`, so these need no syntax tree.
+As for Python (`reglint.reporter.Reporter`), the model says what the config declares
+and the reporter turns a node into a position, so the config checks take the rules'
+`check(model, settings, report)`. A config node (`tree.Node`, `tree.Span`) knows its own
+`.start` / `.end`, so the reporter needs no syntax tree.
 """
 
 from __future__ import annotations
@@ -28,15 +29,22 @@ class ConfigModel:
     porting_evidence: bool = False
     kind: str = "config"
 
-    def range_of(self, node) -> Tuple[Position, Position]:
-        return node.start, node.end
-
     def code(self, node) -> str:
         raw = getattr(node, "raw", None)
         return raw if raw is not None else ""
 
-    def diagnostic(self, rule, node, message: str, fix: Optional[Fix] = None) -> Diagnostic:
-        return Diagnostic(rule.code, rule.name, message, self.path, node.start, node.end, fix)
+
+class ConfigReporter:
+    """`reglint.reporter.Reporter`'s methods over config nodes."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def range_of(self, node) -> Tuple[Position, Position]:
+        return node.start, node.end
+
+    def diagnostic(self, rule, node, message: str, fix: Optional[Fix] = None, note: Optional[str] = None) -> Diagnostic:
+        return Diagnostic(rule.code, rule.name, message, self.path, node.start, node.end, fix, note=note)
 
     def replace(self, node, content: str) -> Edit:
         return Edit(node.start, node.end, content)

@@ -54,15 +54,17 @@ def _jsonnet_json(text: str, error: ConfigSyntaxError):
 def lint_config(path: str, text: str, rules: Sequence, settings) -> List[Diagnostic]:
     from reglint import suppress
     from reglint.configs import checks
+    from reglint.configs.model import ConfigReporter
 
     model = build_model(path, text)
     if not model.optimizers:
         return []
+    report = ConfigReporter(path)
     found: List[Diagnostic] = []
     for rule in rules:
         check = checks.CHECKS.get(rule.code)
         if check is not None:
-            found.extend(check(model, settings))
+            found.extend(check(model, settings, report))
     comments = _comments(text, model.config_format)
     found = suppress.apply(found, text, path, rules, comments=comments)
     return sorted(found, key=lambda d: d.sort_key)
