@@ -17,7 +17,9 @@ from reglint.files import discover
 from tests.test_cli import run
 
 ADAM_YAML = "optimizer:\n  _target_: torch.optim.Adam\n  weight_decay: 1e-4\n"
-ADAM_MESSAGE = "optimizer.weight_decay=0.0001 with `torch.optim.Adam` is L2 coupled into Adam's adaptive step: not weight decay"
+ADAM_MESSAGE = "optimizer.weight_decay=0.0001 with `torch.optim.Adam` is a coupled L2 penalty, not weight decay"
+# the coupled 1e-4 does not carry over to AdamW: the fix writes the starting value (issue 14 item 3)
+ADAMW_YAML = "optimizer:\n  _target_: torch.optim.AdamW\n  weight_decay: 0.01\n"
 
 
 # -- the positioned tree ---------------------------------------------------------------
@@ -171,7 +173,7 @@ def test_json_and_sarif_locate_the_config_file(config_project):
 def test_fix_writes_the_config_and_keeps_the_rest(config_project):
     result = run("check", "--fix", "--unsafe-fixes", "--output-format", "concise", ".", cwd=config_project)
     assert result.returncode == 0
-    assert (config_project / "conf" / "opt.yaml").read_text() == ADAM_YAML.replace("Adam\n", "AdamW\n")
+    assert (config_project / "conf" / "opt.yaml").read_text() == ADAMW_YAML
 
 
 def test_a_malformed_config_named_on_the_command_line_is_rl000(tmp_path):
@@ -196,7 +198,7 @@ def test_stdin_config_is_checked_and_fixed_under_its_name(tmp_path):
     assert checked.stdout == f"conf/opt.yaml:3:3: RL002 {ADAM_MESSAGE}\n"
     fixed = run("check", "--stdin-filename", "conf/opt.yaml", "--fix", "--unsafe-fixes", "-", cwd=tmp_path,
                 stdin=ADAM_YAML.encode())
-    assert fixed.stdout == ADAM_YAML.replace("Adam\n", "AdamW\n") and fixed.returncode == 0
+    assert fixed.stdout == ADAMW_YAML and fixed.returncode == 0
 
 
 # -- the config source kind ------------------------------------------------------------

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from reglint.configs.facts import ConfigOptimizer, ConfigRegularizer
+from reglint.configs.facts import ConfigOptimizer, ConfigRegularizer, number_of
 from reglint.diagnostic import Applicability, Diagnostic, Edit, Fix
+from reglint.frameworks import ADAMW_START
 from reglint.frameworks import torch as torch_table
 
 RETUNE = "retune the decay value"
+STARTING_POINT = "(a starting point; tune)"
 # torch classes with a `decoupled_weight_decay` flag, and the formats whose mapping passes
 # every key to the constructor (Ultralytics builds NAdam/RAdam itself, without the flag)
 FLAG_FAMILIES = ("nadam", "radam")
@@ -46,9 +48,10 @@ def coupled_decay(model, settings, report) -> Iterable[Diagnostic]:
         subject = optimizer.display
         if optimizer.flag_node is not None:
             subject += f", {optimizer.flag_node.path[-1]}={optimizer.flag_node.raw}"
-        message = f"{value.expr.dotted}={_short(value.number)}{inherited} with {subject} is L2 coupled into {name}'s adaptive step: not weight decay"
+        message = f"{value.expr.dotted}={_short(value.number)}{inherited} with {subject} is a coupled L2 penalty, not weight decay"
         site = optimizer.weight_decay_arg if optimizer.weight_decay_arg is not None else value.expr
-        yield report.diagnostic(RULE, site.entry, message, _decouple(model, report, optimizer))
+        fix = _with_start_value(model, report, optimizer, _decouple(model, report, optimizer))
+        yield report.diagnostic(RULE, site.entry, message, fix, _why(optimizer))
     yield from _coupled_terms(model, report, RULE)
 
 
@@ -59,9 +62,8 @@ def _coupled_terms(model, report, rule) -> Iterable[Diagnostic]:
             continue
         if term.coefficient.number is None or term.coefficient.number <= 0:
             continue
-        name = term.optimizer.qualname.rsplit(".", 1)[-1]
-        message = f"{term.display} with {term.optimizer.display} is L2 coupled into {name}'s adaptive step: not weight decay"
-        yield report.diagnostic(rule, term.node.entry, message, Fix(Applicability.DISPLAY_ONLY, term.advice))
+        message = f"{term.display} with {term.optimizer.display} is a coupled L2 penalty, not weight decay"
+        yield report.diagnostic(rule, term.node.entry, message, Fix(Applicability.DISPLAY_ONLY, term.advice), _why(term.optimizer))
 
 
 def _ignored_flag(report, rule, optimizer: ConfigOptimizer) -> Diagnostic:
@@ -88,6 +90,32 @@ def _decouple(model, report, optimizer: ConfigOptimizer) -> Fix:
         return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{optimizer.decoupled_text}` ({RETUNE})",
                    (report.replace(optimizer.class_node, _requoted(optimizer.class_node, optimizer.decoupled_text)),))
     return Fix(Applicability.DISPLAY_ONLY, f"Switch to a decoupled optimizer (AdamW) or drop the decay; {RETUNE}")
+
+
+def _why(optimizer: ConfigOptimizer) -> str:
+    """The note under the message, as RL002's in Python: why it is not weight decay and,
+    where a decoupled optimizer is the way out, which value to start from."""
+    from reglint.rules.l2_with_adaptive_optimizer import START, WHY
+
+    return WHY if optimizer.advice is not None else f"{WHY}; {START}"
+
+
+def _with_start_value(model, report, optimizer: ConfigOptimizer, fix: Fix) -> Fix:
+    """As RL002's torch fixes: a switch to decoupled decay writes the starting value over a
+    number this file writes (`0.01`, which every YAML loader reads as a float); a value
+    written elsewhere (`_BASE_`, `${...}`, a group file, a jsonnet local) would carry over
+    unchanged, so that fix is display-only and names the key to set."""
+    if not fix.edits:
+        return fix
+    title = fix.message.replace(f" ({RETUNE})", "").replace(f"; {RETUNE}", "")
+    value, site = optimizer.weight_decay, optimizer.weight_decay_arg
+    start = float(ADAMW_START)
+    here = site is value.expr and site.source is model.root.source
+    if not here or number_of(site) is None:
+        shown = site.raw if here else value.expr.dotted  # `${optimizer.wd}`: set what it points at
+        return Fix(Applicability.DISPLAY_ONLY, f"{title}, and set `{shown}` to about {_short(start)} {STARTING_POINT}")
+    edits = fix.edits if number_of(site) == start else fix.edits + (report.replace(site, _requoted(site, _short(start))),)
+    return Fix(fix.applicability, f"{title} with weight_decay: {_short(start)} {STARTING_POINT}", edits)
 
 
 def _requoted(node, text: str) -> str:
