@@ -71,23 +71,12 @@ def lint_config(path: str, text: str, rules: Sequence, settings) -> List[Diagnos
 
 
 def fix_loop(path, text, diagnostics, rules, plan, unsafe):
-    from reglint.fixes import applicable, apply_edits
+    """Python's rounds of fixes (`fixes.fix_rounds`) over config text: edits applied as
+    they are, and a round whose text no longer reads is undone (a fix never breaks a file)."""
+    from reglint.fixes import apply_edits, fix_rounds
 
-    fixed: List[Diagnostic] = []
-    for _ in range(MAX_FIX_ROUNDS):
-        candidates = [d for d in diagnostics if applicable(d, unsafe)]
-        if not candidates:
-            break
-        new_text, applied = apply_edits(text, [d.fix.edits for d in candidates])
-        if not applied:
-            break
-        try:
-            new_diagnostics = lint_config(path, new_text, rules, plan.settings)
-        except ConfigSyntaxError:  # a fix that breaks the file is never kept
-            break
-        fixed.extend(candidates[i] for i in applied)
-        text, diagnostics = new_text, new_diagnostics
-    return text, diagnostics, fixed
+    return fix_rounds(text, diagnostics, unsafe, MAX_FIX_ROUNDS, apply_edits,
+                      lambda new: lint_config(path, new, rules, plan.settings), (ConfigSyntaxError,))
 
 
 def _comments(text: str, syntax: str) -> list:
