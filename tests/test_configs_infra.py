@@ -108,8 +108,13 @@ def test_off_means_a_config_is_not_read():
     ("train.yaml", b"optimizer: Adam\nlr0: 0.01\n"),  # an optimizer, but no decay any check could report
     ("data.json", b"\x00\x01\x02"),
 ])
-def test_unrelated_yaml_and_json_are_not_parsed(name, data):
-    result = check_bytes(name, data, Plan.build(Settings()))
+@pytest.mark.parametrize("named", [False, True])
+def test_unrelated_yaml_and_json_are_not_parsed(name, data, named):
+    """Named too (pre-commit names every YAML/JSON file): unlike a named `.py` (Plan.named), a
+    YAML/JSON without a config's words is not reglint's to parse, so a Jinja template or a
+    JSON-with-comments `tsconfig.json` is never RL000."""
+    plan = Plan.build(Settings())
+    result = check_bytes(name, data, plan.naming([name]) if named else plan)
     assert (result.parsed, result.diagnostics) == (False, [])
 
 
