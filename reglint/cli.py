@@ -116,6 +116,10 @@ def _dispatch(args: List[str]) -> int:
     if args and args[0] == "rule":
         return _rule(args[1:])
     if args and args[0] == "convert":
+        if any(arg == "--from-prototxt" or arg.startswith("--from-prototxt=") for arg in args):
+            from reglint import convert_prototxt  # a whole Caffe solver: its own module, on top of convert
+
+            return convert_prototxt.main(args[1:])
         from reglint import convert
 
         return convert.main(args[1:])

@@ -36,6 +36,7 @@ DEFAULT_EXCLUDES = (
     ".tox", ".venv", "venv", ".pytest_cache", "__pypackages__", "_build", "buck-out",
     "build", "dist", "node_modules", "site-packages", "__pycache__",
 )
+CONFIG_FILES = ("*.yaml", "*.yml", "*.json", "*.prototxt", "*.jsonnet")
 OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github")
 SECTION = "[tool.reglint]"
 
@@ -60,6 +61,9 @@ class Settings:
     output_format: str = "full"
     # larger files that pass the words test are RL000, never given to libcst (see reglint.reading)
     max_file_size: int = MAX_SOURCE_BYTES
+    # globs of the files read as training configs (YAML/JSON by shape, see reglint.configs);
+    # `config-files = []` turns config checking off
+    config_files: Tuple[str, ...] = CONFIG_FILES
     root: str = "."  # the folder of the config file; relative patterns start here
     config_file: Optional[str] = None
 
@@ -225,6 +229,7 @@ KEYS = {
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "output-format": ("output_format", _output_format),
     "max-file-size": ("max_file_size", _file_size),
+    "config-files": ("config_files", _str_list),
 }
 
 

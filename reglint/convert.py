@@ -2,6 +2,7 @@
 
     reglint convert 5e-4 --from caffe --to keras-l2
     reglint convert 5e-4 --from caffe --to tfa-adamw --lr 0.1 --output-format json
+    reglint convert --from-prototxt solver.prototxt --to torch [--net train_val.prototxt]  (reglint.convert_prototxt)
 
 The same number means different things in different frameworks: Caffe's
 `weight_decay: 5e-4` is the loss term 5e-4·Σw²/2, Keras `l2(5e-4)` is 5e-4·Σw²

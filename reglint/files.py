@@ -1,7 +1,9 @@
 """Path discovery: which files a run checks.
 
-Folders are walked for `*.py` / `*.pyi` and Jupyter notebooks (`*.ipynb`, see
-`reglint.sources.notebook`; `extend-exclude = ["*.ipynb"]` leaves them out). The walk
+Folders are walked for `*.py` / `*.pyi`, Jupyter notebooks (`*.ipynb`, see
+`reglint.sources.notebook`; `extend-exclude = ["*.ipynb"]` leaves them out) and training
+configs matching `config-files` (`*.yaml`, `*.yml`, `*.json`; read only when their
+bytes have a config's shape, see `reglint.configs`). The walk
 skips what nobody wants linted and what would make a run slow or noisy: the
 default excludes (`.git`, `build`,
 `__pycache__`, ...), any virtualenv or conda environment whatever its name (a folder
@@ -27,7 +29,8 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Set, Tuple
 
 from reglint import gitignore
-from reglint.config import Settings
+from reglint.config import GlobSet, Settings
+from reglint.configs.formats import CONFIG_SUFFIXES
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 # a folder holding one of these is a Python environment, not project code
@@ -90,6 +93,9 @@ class _Walker:
         self.found = Discovery()
         self._seen_files: Set[str] = set()
         self._seen_folders: Set[Tuple[int, int]] = set()
+        # training configs (`config-files` globs): walked too, read only if their bytes fit
+        self.config_globs = GlobSet(settings.config_files, settings.root) if settings.config_files else None
+        self.suffixes = SOURCE_SUFFIXES + (CONFIG_SUFFIXES if self.config_globs else ())
 
     def add(self, raw: str) -> None:
         path = str(Path(raw))
@@ -147,10 +153,12 @@ class _Walker:
             name = entry.name
             kind = _kind(entry)
             is_dir = kind == DIR
-            if not is_dir and (kind == OTHER or not name.endswith(SOURCE_SUFFIXES)):
+            if not is_dir and (kind == OTHER or not name.endswith(self.suffixes)):
                 continue
             absolute = f"{folder.absolute.rstrip('/')}/{name}"
             if self.globs.match(absolute, name):
+                continue
+            if not is_dir and name.endswith(CONFIG_SUFFIXES) and not self.config_globs.match(absolute, name):
                 continue
             child_relative = None
             if relative is not None:

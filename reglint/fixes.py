@@ -65,6 +65,30 @@ def apply_edits(text: str, fixes: Sequence[Sequence[Edit]]) -> Tuple[str, List[i
     return text, applied
 
 
+def fix_rounds(text: str, diagnostics: List[Diagnostic], unsafe: bool, rounds: int,
+               apply: Callable, relint: Callable, unreadable: Tuple[type, ...]) -> Tuple[str, List[Diagnostic], List[Diagnostic]]:
+    """Rounds of fixes until none applies: -> (text, its diagnostics, the fixed ones).
+
+    Python and configs differ only in `apply(text, edits) -> (new text, applied indices)`
+    and `relint(new text) -> diagnostics`; a round whose text `relint` cannot read (it
+    raises one of `unreadable`) is undone and ends the loop."""
+    fixed: List[Diagnostic] = []
+    for _ in range(rounds):
+        candidates = [d for d in diagnostics if applicable(d, unsafe)]
+        if not candidates:
+            break
+        new_text, applied = apply(text, [d.fix.edits for d in candidates])
+        if not applied:
+            break
+        try:
+            new_diagnostics = relint(new_text)
+        except unreadable:
+            break
+        fixed.extend(candidates[i] for i in applied)
+        text, diagnostics = new_text, new_diagnostics
+    return text, diagnostics, fixed
+
+
 def _with_newline(content: str, newline: str) -> str:
     if newline == "\n" or not ("\n" in content or "\r" in content):
         return content

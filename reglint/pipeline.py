@@ -159,21 +159,11 @@ def _fix_loop(path, text, diagnostics, rules, plan, unsafe):
     """Rounds of fixes until none applies. A round keeps every fix whose result still
     parses (the breaking ones are left out, see `fixes.apply_fixes`); a round whose
     result cannot be analysed again is undone and ends the loop."""
-    from reglint.fixes import applicable, apply_fixes
+    from reglint.fixes import apply_fixes, fix_rounds
 
-    fixed: List[Diagnostic] = []
-    for _ in range(MAX_FIX_ROUNDS):
-        candidates = [d for d in diagnostics if applicable(d, unsafe)]
-        if not candidates:
-            break
-        new_text, applied = apply_fixes(text, [d.fix.edits for d in candidates])
-        if not applied:
-            break
-        try:
-            new_diagnostics = lint_text(path, new_text, rules, plan.settings, plan.flaggable_at(path, new_text.encode("utf-8", "replace"), rules))
-        except (RecursionError, Unanalysable):
-            break
-        fixed.extend(candidates[i] for i in applied)
-        text, diagnostics = new_text, new_diagnostics
-    return text, diagnostics, fixed
+    def relint(new: str) -> List[Diagnostic]:
+        candidates = plan.flaggable_at(path, new.encode("utf-8", "replace"), rules)
+        return lint_text(path, new, rules, plan.settings, candidates)
+
+    return fix_rounds(text, diagnostics, unsafe, MAX_FIX_ROUNDS, apply_fixes, relint, (RecursionError, Unanalysable))
 

@@ -150,12 +150,14 @@ def _directives(comment: str, line: int, column: int, alone: bool) -> List[Direc
     return found
 
 
-def scan(source: str) -> Suppressions:
+def scan(source: str, comments: Optional[Iterable[Tuple[int, int, str, bool]]] = None) -> Suppressions:
+    """The directives in `source`'s comments: Python's, or `comments` as another
+    format's reader found them ((line, 0-based column, text, alone on its line))."""
     found = Suppressions()
     lowered = source.lower()
     if "noqa" not in lowered and "reglint:" not in lowered:
         return found
-    for line, column, comment, alone in _comment_tokens(source):
+    for line, column, comment, alone in (_comment_tokens(source) if comments is None else comments):
         codes, whole_file = effect(comment, alone)
         if whole_file:
             found.whole_file = _union(found.whole_file, whole_file)
@@ -165,10 +167,10 @@ def scan(source: str) -> Suppressions:
     return found
 
 
-def filter_diagnostics(diagnostics: List, source: str) -> List:
+def filter_diagnostics(diagnostics: List, source: str, comments=None) -> List:
     if not diagnostics:
         return diagnostics
-    suppressions = scan(source)
+    suppressions = scan(source, comments)
     return [d for d in diagnostics if not suppressions.silences(d.code, d.start.line)]
 
 
@@ -186,13 +188,14 @@ def silence(diagnostics: List, suppressions: Suppressions) -> Tuple[List, Set[Tu
     return kept, used
 
 
-def apply(diagnostics: List, source: str, path: str, rules: Sequence = ()) -> List:
+def apply(diagnostics: List, source: str, path: str, rules: Sequence = (), comments=None) -> List:
     """The diagnostics the source does not silence, plus what the rules about directives
-    among `rules` report (`Rule.check_directives`, given what each directive silenced)."""
+    among `rules` report (`Rule.check_directives`, given what each directive silenced).
+    `comments`: a config format's comments (see `scan`), None for Python source."""
     judges = [rule.check_directives for rule in rules if rule.check_directives is not None]
     if not judges:
-        return filter_diagnostics(diagnostics, source)
-    suppressions = scan(source)
+        return filter_diagnostics(diagnostics, source, comments)
+    suppressions = scan(source, comments)
     if not suppressions.directives:
         return diagnostics
     kept, used = silence(diagnostics, suppressions)

@@ -70,7 +70,8 @@ def test_defaults():
         ({"selct": ["RL001"]}, "P: [tool.reglint] unknown key 'selct' (did you mean 'select'?)"),
         ({"extend_select": ["RL001"]}, "P: [tool.reglint] unknown key 'extend_select' (did you mean 'extend-select'?)"),
         ({"zzz": 1}, "P: [tool.reglint] unknown key 'zzz' (known keys: select, extend-select, ignore, per-file-ignores, "
-                     "exclude, extend-exclude, respect-gitignore, force-exclude, fix, unsafe-fixes, output-format, max-file-size)"),
+                     "exclude, extend-exclude, respect-gitignore, force-exclude, fix, unsafe-fixes, output-format, max-file-size, "
+                     "config-files)"),
         ({"select": "RL001"}, "P: [tool.reglint] select: expected a list of strings, got a string"),
         ({"ignore": [1]}, "P: [tool.reglint] ignore: expected a list of strings, got a list containing an integer"),
         ({"exclude": {"a": 1}}, "P: [tool.reglint] exclude: expected a list of strings, got a table"),

@@ -118,7 +118,7 @@ def test_hooks_manifest():
     assert hooks["reglint-fix"]["entry"] == "reglint check --fix"
     for hook in hooks.values():
         assert hook["language"] == "python"
-        assert hook["types_or"] == ["python", "pyi", "jupyter"]  # notebooks are checked too
+        assert hook["types_or"] == ["python", "pyi", "jupyter", "yaml", "json", "jsonnet"]  # notebooks and training configs too
         assert hook["require_serial"] is True  # reglint runs its own worker pool
 
 
@@ -173,3 +173,20 @@ def test_readme_snippet_pinned_by_autoupdate_runs(work_repo, tmp_path):
     assert run.returncode == 1, run.stdout
     assert hook_results(run.stdout) == {"reglint": "Failed"}, run.stdout
     assert "train_hazardous.py" in run.stdout and "RL002" in run.stdout and "train_clean.py" not in run.stdout
+
+
+def test_hook_types_select_code_notebooks_and_every_config_format_pre_commit_can_name(tmp_path):
+    """The files pre-commit would pass (identify's tags against `types_or`); a Caffe
+    solver has no type of its own, so README's `files:` override is what adds it."""
+    from identify import identify
+
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    names = ["train.py", "stubs.pyi", "nb.ipynb", "adam.yaml", "ds_config.json", "allen.jsonnet", "solver.prototxt", "notes.md"]
+    for name in names:
+        (tmp_path / name).write_text("{}\n")
+    picked = [n for n in names if identify.tags_from_path(str(tmp_path / n)) & set(hook["types_or"])]
+    assert picked == names[:6]
+    override = re.search(r"types_or: (\[.*\])\n\s+files: '(.*)'", (ROOT / "README.md").read_text())
+    types, files = set(yaml.safe_load(override.group(1))), re.compile(override.group(2))
+    widened = [n for n in names if identify.tags_from_path(str(tmp_path / n)) & types and files.search(n)]
+    assert widened == names[:7]

@@ -518,7 +518,8 @@ def _check_unfiltered(items):
     from reglint.runner import check_bytes, check_path
     from reglint.fixes import parses, python_parses
 
-    Plan.flaggable = lambda self, data, rules: tuple(rules)  # the worker's own copy of the class; every rule on every file
+    # the worker's own copy of the class: every enabled rule is a candidate (`may_flag` asks `flaggable`)
+    Plan.flaggable = lambda self, data, rules: tuple(rules)
     plan = Plan.build(Settings(select=("ALL",)))
     out = []
     for tree, path in items:

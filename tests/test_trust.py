@@ -92,6 +92,44 @@ def test_rl002_a_named_coupled_value_is_not_carried_over_silently():
                                       "(a starting point; tune)")
 
 
+HYDRA_ADAM = "optimizer:\n  _target_: torch.optim.Adam\n  wd: 5e-4\n  weight_decay: {decay}  # coupled\n"
+
+
+def run_config(source: str, path: str = "conf/optimizer.yaml", **fixing):
+    return check_bytes(path, source.encode(), Plan.build(Settings(select=("RL002",))), **fixing)
+
+
+def test_rl002_config_adam_to_adamw_writes_a_starting_value_not_the_coupled_one():
+    """A config's class switch follows the torch fix: the coupled 1e-4 is not carried over."""
+    [diagnostic] = run_config(HYDRA_ADAM.format(decay="1e-4")).diagnostics
+    assert diagnostic.message == "optimizer.weight_decay=0.0001 with `torch.optim.Adam` is a coupled L2 penalty, not weight decay"
+    assert diagnostic.note.endswith("; no decoupled value is equivalent: typical AdamW values are 1e-2 to 1e-1 "
+                                    "(coupled ones 1e-5 to 5e-4), start at 1e-2 and tune")
+    assert diagnostic.fix.applicability is Applicability.UNSAFE
+    assert diagnostic.fix.message == ("Switch to decoupled decay: `torch.optim.AdamW` with weight_decay: 0.01 "
+                                      "(a starting point; tune)")
+    fixed = run_config(HYDRA_ADAM.format(decay="1e-4"), fix=True, unsafe=True).fixed.decode()
+    assert fixed == "optimizer:\n  _target_: torch.optim.AdamW\n  wd: 5e-4\n  weight_decay: 0.01  # coupled\n"
+
+
+def test_rl002_config_value_written_elsewhere_is_not_carried_over_silently():
+    """`${optimizer.wd}` would keep its coupled value after the class switch: display-only."""
+    [diagnostic] = run_config(HYDRA_ADAM.format(decay="${optimizer.wd}")).diagnostics
+    assert diagnostic.message == "optimizer.weight_decay=0.0005 with `torch.optim.Adam` is a coupled L2 penalty, not weight decay"
+    assert diagnostic.fix.applicability is Applicability.DISPLAY_ONLY and not diagnostic.fix.edits
+    assert diagnostic.fix.message == ("Switch to decoupled decay: `torch.optim.AdamW`, and set `${optimizer.wd}` to about 0.01 "
+                                      "(a starting point; tune)")
+
+
+def test_rl002_config_flag_flip_keeps_a_value_already_at_the_start():
+    """DeepSpeed `adam_w_mode: false` -> `true` with weight_decay 0.01: only the flag changes."""
+    text = '{"train_batch_size": 8, "optimizer": {"type": "Adam", "params": {"adam_w_mode": false, "weight_decay": 0.01}}}\n'
+    [diagnostic] = run_config(text, "ds_config.json").diagnostics
+    assert diagnostic.fix.message == "Decouple the decay: `adam_w_mode: true` with weight_decay: 0.01 (a starting point; tune)"
+    fixed = run_config(text, "ds_config.json", fix=True, unsafe=True).fixed.decode()
+    assert fixed == text.replace("false", "true")
+
+
 # -- one run tells the whole story (item 2) -------------------------------------------
 
 import difflib  # noqa: E402
@@ -104,6 +142,8 @@ from reglint.report import cell_of  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted(p for p in (ROOT / "tests" / "fixtures" / "rules").glob("*/*.py") if not p.name.endswith(".fixed.py"))
 CASES += sorted(p for p in (ROOT / "examples").rglob("*") if p.suffix in (".py", ".ipynb"))
+CASES += sorted(p for p in (ROOT / "tests" / "fixtures" / "configs").rglob("*")
+                if p.suffix in (".yaml", ".yml", ".json", ".prototxt", ".jsonnet") and ".fixed." not in p.name)
 EVERY_RULE = Plan.build(Settings(select=("ALL",)))
 
 

@@ -11,8 +11,8 @@ Each kind is a module with the same functions:
 - `diff(path, before, after) -> lines of a unified diff`.
 
 `KINDS` declares which paths each kind reads, by suffix, and is tried in order; Python,
-last, reads every path. A config kind (YAML, JSON, prototxt) is one more module here
-and one more entry before Python. Kind modules are imported only when a path of theirs
+last, reads every path. Training configs (YAML, JSON, prototxt, jsonnet) are the
+`config` kind. Kind modules are imported only when a path of theirs
 comes up, so a run over `.py` files never loads the notebook machinery.
 """
 
@@ -22,9 +22,12 @@ from importlib import import_module
 from types import ModuleType
 from typing import Tuple
 
+from reglint.configs.formats import CONFIG_SUFFIXES  # a table only: no reader is imported
+
 # (module in this package, the path suffixes it reads; empty: every path)
 KINDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("notebook", (".ipynb",)),
+    ("config", CONFIG_SUFFIXES),
     ("python", ()),
 )
 
