@@ -190,6 +190,22 @@ def stated_as(model, optimizer) -> Optional[str]:
     return f"`{spelled}` ({optimizer.qualname})"
 
 
+def brief(code: str, limit: int = 40) -> str:
+    """Code as a first line quotes it: on one line, and cut with `…` past `limit` characters
+    (the diagnostic's range shows it whole)."""
+    code = " ".join(code.split())
+    return code if len(code) <= limit else code[: limit - 1].rstrip() + "…"
+
+
+def evidence_note(evidence: str, code: str, meaning: str = "weight decay") -> str:
+    """The evidence of intent for a note ("read as weight decay: commented `# Caffe`"), or ""
+    when it only repeats the code (`named `wd`` for `args.wd`)."""
+    named = re.fullmatch(r"named `([^`]*)`", evidence)
+    if named and re.search(rf"(?<![A-Za-z0-9_]){re.escape(named.group(1))}(?![A-Za-z0-9_])", code):
+        return ""
+    return f"; read as {meaning}: {evidence}"
+
+
 def inferred_note(inferred: bool, name: str) -> str:
     return f" (`{name}` is not imported in this file; read as its conventional meaning)" if inferred else ""
 

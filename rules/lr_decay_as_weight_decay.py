@@ -56,7 +56,7 @@ import re
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
 from reglint.rules._common import (
-    PORTING_WORDS, WEIGHT_DECAY_WORDS, format_number, inferred_note, published_value, says_ported, weight_decay_name,
+    PORTING_WORDS, WEIGHT_DECAY_WORDS, brief, evidence_note, format_number, inferred_note, published_value, says_ported, weight_decay_name,
     word_start,
 )
 
@@ -116,13 +116,10 @@ def check(model, settings, report):
         code = model.code(value.expr)
         name = optimizer.qualname.rsplit(".", 1)[-1]
         spelled = model.code(optimizer.node.func) if optimizer.via == "call" else name
-        message = (
-            f"`decay={code}` ({evidence}) is learning-rate time decay, lr/(1+decay·t), not weight decay: "
-            f"it regularizes nothing; {VERSIONS}. For weight decay write `weight_decay={code}` "
-            f"(decoupled, tf.keras ≥ 2.11 / Keras 3) or use AdamW"
-            + inferred_note(optimizer.inferred, spelled)
-        )
+        message = f"`decay={brief(code)}` is learning-rate time decay, not weight decay: it regularizes nothing"
+        note = (f"`decay` lowers the rate as lr/(1+decay·t); {VERSIONS}" + evidence_note(evidence, code)
+                + inferred_note(optimizer.inferred, spelled))
         fix = Fix(Applicability.DISPLAY_ONLY,
-                  f"Use `{name}(..., weight_decay={code})` (decoupled and multiplied by the learning rate: retune it), "
-                  f"or layer regularizers `l2({code} / 2)` for Caffe's coupled decay")
-        yield report.diagnostic(RULE, optimizer.lr_decay_arg, message, fix)
+                  f"Use `{name}(..., weight_decay={code})` (decoupled, tf.keras ≥ 2.11 / Keras 3; multiplied by the "
+                  f"learning rate: retune it) or AdamW, or layer regularizers `l2({code} / 2)` for Caffe's coupled decay")
+        yield report.diagnostic(RULE, optimizer.lr_decay_arg, message, fix, note)

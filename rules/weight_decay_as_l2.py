@@ -46,7 +46,8 @@ None.
 from __future__ import annotations
 
 from reglint.rules._common import (
-    L2_REGULARIZER_WORDS, PORTING_WORDS, SQUARE_WORDS, WEIGHT_DECAY_WORDS, halved_code, inferred_note, looks_halved, weight_decay_evidence,
+    L2_REGULARIZER_WORDS, PORTING_WORDS, SQUARE_WORDS, WEIGHT_DECAY_WORDS, brief, evidence_note, halved_code, inferred_note,
+    looks_halved, weight_decay_evidence,
 )
 
 from reglint.diagnostic import Applicability, Fix
@@ -83,14 +84,14 @@ def check(model, settings, report):
         if evidence is None:
             continue
         spelled = model.code(regularizer.call.func)
+        code = model.code(value.expr)
         halved = halved_code(model.module, value.expr)
-        message = (
-            f"Weight decay used as a Keras L2 coefficient: `{model.code(value.expr)}` ({evidence}) adds "
-            f"λ·Σw², twice Caffe/PyTorch weight decay's λ/2·Σw²; use `{_suggestion(model, regularizer, halved)}`"
-            + inferred_note(regularizer.inferred, spelled)
-        )
-        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (report.replace(value.expr, halved),))
-        yield report.diagnostic(RULE, value.expr, message, fix)
+        message = f"Weight decay `{brief(code)}` used as a Keras L2 coefficient: twice the intended penalty"
+        note = (f"`{spelled}(λ)` adds λ·Σw², twice Caffe/PyTorch weight decay's λ/2·Σw²"
+                + evidence_note(evidence, code) + inferred_note(regularizer.inferred, spelled))
+        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: use `{_suggestion(model, regularizer, halved)}`",
+                  (report.replace(value.expr, halved),))
+        yield report.diagnostic(RULE, value.expr, message, fix, note)
     for penalty in model.penalties:
         value = penalty.coefficient
         if penalty.convention != "sum_sq" or value is None or looks_halved(value):
@@ -98,10 +99,9 @@ def check(model, settings, report):
         evidence = weight_decay_evidence(value, model)
         if evidence is None or value.number is not None and value.provenance == "literal" and not evidence.startswith("named"):
             continue
+        code = model.code(penalty.coefficient_expr)
         halved = halved_code(model.module, penalty.coefficient_expr)
-        message = (
-            f"Weight decay used as the coefficient of Σw²: `{model.code(penalty.coefficient_expr)}` ({evidence}) "
-            f"gives twice the penalty of weight decay (λ/2·Σw²); use `{halved}`"
-        )
-        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (report.replace(penalty.coefficient_expr, halved),))
-        yield report.diagnostic(RULE, penalty.coefficient_expr, message, fix)
+        message = f"Weight decay `{brief(code)}` used as the coefficient of Σw²: twice the intended penalty"
+        note = "weight decay λ is the loss term λ/2·Σw²; λ·Σw² is twice that" + evidence_note(evidence, code)
+        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: use `{halved}`", (report.replace(penalty.coefficient_expr, halved),))
+        yield report.diagnostic(RULE, penalty.coefficient_expr, message, fix, note)
