@@ -3,7 +3,8 @@ Flags the `decay=` argument of a Keras optimizer (Keras 1/2, tf.keras ≤ 2.10,
 `tf.keras.optimizers.legacy.*`) when its value reads as a weight decay: it is named
 like one (`decay=weight_decay`, `decay=args.wd`), a comment on its line says weight
 decay, L2, Caffe or a prototxt, or it is a published weight-decay value (5e-4, 2e-4,
-1e-4, 4e-5) given to `SGD` or in a file that says it was ported — unless a comment on
+1e-4, 4e-5) given to `SGD`, or one whose line, binding or enclosing docstrings say
+it was ported — unless a comment on
 the line says it is the learning-rate decay. TF1's `tf.train.RMSPropOptimizer(decay=)`
 (the squared-gradient average) and `ExponentialMovingAverage(decay=)` are not Keras
 optimizers and are never flagged.
@@ -56,8 +57,8 @@ import re
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
 from reglint.rules._common import (
-    PORTING_WORDS, WEIGHT_DECAY_WORDS, brief, evidence_note, format_number, inferred_note, published_value, says_ported, weight_decay_name,
-    word_start,
+    PORTING_WORDS, WEIGHT_DECAY_WORDS, brief, evidence_note, format_number, inferred_note, porting_line,
+    published_and_ported, published_value, weight_decay_name, word_start,
 )
 
 # The `decay=` keyword (not `weight_decay=` / `lr_decay=`).
@@ -100,8 +101,8 @@ def _evidence(optimizer, model):
     if value.provenance in ("literal", "constant") and published_value(value):
         if optimizer.family == "sgd":
             return f"{format_number(value.number)} is a published SGD weight decay"
-        if says_ported(model):
-            return f"{format_number(value.number)} is a published weight decay and this file says it was ported"
+        if porting_line(value):
+            return published_and_ported(value)
     return None
 
 
