@@ -149,7 +149,8 @@ def _evidence(selection) -> str:
 
 def _merged_diagnostic(model, report, optimizer, inherited):
     parts = " and ".join(f"`{p.evidence}`" if not p.by_test else f"`{p.evidence}`" for p in optimizer.merged_parts)
-    message = f"`{brief(model.code(optimizer.merged))}` merges the decay / no-decay split back into one list: every parameter decays"
+    message = (f"`{brief(model.code(optimizer.merged))}` merges the decay / no-decay split back into one list: "
+               "every parameter decays")
     note = f"the split is {parts}; `{optimizer.display}` sees one group and every parameter decays with {inherited}"
     fix = Fix(Applicability.DISPLAY_ONLY, "Pass the two lists as two param groups, the no-decay one with `\"weight_decay\": 0.0`")
     return report.diagnostic(RULE, optimizer.merged, message, fix, note)
@@ -157,7 +158,8 @@ def _merged_diagnostic(model, report, optimizer, inherited):
 
 def _mask_diagnostic(model, report, mask):
     replacement = _negated(model, mask.test)
-    message = f"Decay mask given to `{brief(mask.target)}` is True for no-decay leaves: biases and norm scales decay, kernels do not"
+    message = (f"Decay mask given to `{brief(mask.target)}` is True for no-decay leaves: "
+               "biases and norm scales decay, kernels do not")
     note = f"the mask selects `{mask.selects.evidence}`, and optax decays where the mask is True"
     fix = Fix(Applicability.UNSAFE, f"Use `{replacement}`", (report.replace(mask.test, replacement),))
     return report.diagnostic(RULE, mask.test, message, fix, note)
@@ -193,8 +195,10 @@ def _unread_no_weight_decay(model, report, facts):
             if inherited is None:
                 continue
             name = found.cls.name.value
-            message = f"`{name}.{found.method.name.value}()` is never read: `{optimizer.display}({of}.parameters())` decays every parameter"
-            note = f"`{found.method.name.value}()` lists parameters to keep out of weight decay; all of them decay with {inherited}"
+            method = found.method.name.value
+            call = brief(f"{optimizer.display}({of}.parameters())", 50)
+            message = f"`{brief(name, 30)}.{method}()` is never read: `{call}` decays every parameter"
+            note = f"`{method}()` lists parameters to keep out of weight decay; all of them decay with {inherited}"
             fix = Fix(Applicability.DISPLAY_ONLY, "Build param groups from no_weight_decay() (timm's `create_optimizer_v2`, "
                       "or a group with `\"weight_decay\": 0.0`)")
             yield report.diagnostic(RULE, optimizer.call, message, fix, note)
