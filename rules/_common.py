@@ -1,8 +1,8 @@
 """What the rules share: reading weight-decay intent, and spelling small edits.
 
 Evidence of weight-decay intent, strongest first (issue #3): the value's bound
-name, a comment on the defining or using line, a published weight-decay literal
-in a file that says it was ported.
+name, a comment on the defining or using line, a published weight-decay value
+whose own lines or enclosing docstrings (function, class, module) say it was ported.
 """
 
 from __future__ import annotations
@@ -119,12 +119,23 @@ def looks_halved(value: Value) -> bool:
     return 0.5 in value.scales or _among(value.number, HALVED_PUBLISHED) or _half_of_round(value.number)
 
 
-def says_ported(model) -> bool:
-    """The file's comments or docstrings say it was ported (weak evidence: asked last)."""
-    return PORTING.search(" ".join(model.comments + model.docstrings)) is not None
+def porting_line(value: Value) -> Optional[str]:
+    """The line of the value's own statements (its use and its bindings) or of the docstrings
+    of the functions, classes and module it comes through that says it was ported, or None
+    (weak evidence: asked last). A comment on an unrelated line
+    (`BASE_LR = 0.001  # Caffe solver value`) says nothing about this value."""
+    for text in value.comments + value.docstrings:
+        for line in text.splitlines():
+            if PORTING.search(line):
+                return brief(line, 60)
+    return None
 
 
-def weight_decay_evidence(value: Value, model) -> Optional[str]:
+def published_and_ported(value: Value) -> str:
+    return f"{format_number(value.number)} is a published weight decay and `{porting_line(value)}` says it was ported"
+
+
+def weight_decay_evidence(value: Value) -> Optional[str]:
     """Why `value` reads as a weight decay, in words for a message; None if it does not."""
     name = weight_decay_name(value)
     if name:
@@ -132,8 +143,9 @@ def weight_decay_evidence(value: Value, model) -> Optional[str]:
     comment = weight_decay_comment(value)
     if comment:
         return f"commented `{comment.strip()[:60]}`"
-    if value.provenance in ("literal", "constant") and published_value(value) and says_ported(model):
-        return f"{format_number(value.number)} is a published weight decay and this file says it was ported"
+    # a parameter's default counts as well (`def ssd_300(..., l2_regularization=0.0005)`)
+    if value.provenance in ("literal", "constant", "parameter") and published_value(value) and porting_line(value):
+        return published_and_ported(value)
     return None
 
 
@@ -188,6 +200,22 @@ def stated_as(model, optimizer) -> Optional[str]:
     else:
         return None
     return f"`{spelled}` ({optimizer.qualname})"
+
+
+def brief(code: str, limit: int = 40) -> str:
+    """Code as a first line quotes it: on one line, and cut with `…` past `limit` characters
+    (the diagnostic's range shows it whole)."""
+    code = " ".join(code.split())
+    return code if len(code) <= limit else code[: limit - 1].rstrip() + "…"
+
+
+def evidence_note(evidence: str, code: str, meaning: str = "weight decay") -> str:
+    """The evidence of intent for a note ("read as weight decay: commented `# Caffe`"), or ""
+    when it only repeats the code (`named `wd`` for `args.wd`)."""
+    named = re.fullmatch(r"named `([^`]*)`", evidence)
+    if named and re.search(rf"(?<![A-Za-z0-9_]){re.escape(named.group(1))}(?![A-Za-z0-9_])", code):
+        return ""
+    return f"; read as {meaning}: {evidence}"
 
 
 def inferred_note(inferred: bool, name: str) -> str:

@@ -110,14 +110,11 @@ def _applies_lr(model, element) -> bool:
 def _diagnostic(model, report, chain, decay, update, elements, index):
     name = update.qualname.rsplit(".", 1)[-1]
     known = decay.value is not None and decay.value.number is not None
-    amount = f" (here {1 + decay.value.number:g})" if known else ""
+    amount = f" = {1 + decay.value.number:g}" if known else ""
     fix = _fix(model, report, chain, decay, update, elements, index)
-    message = (
-        f"`add_decayed_weights` after `{name}` in optax.chain adds +wd·p to an update already scaled by −lr: "
-        f"each step multiplies the weights by (1 + wd){amount}, so they grow instead of decaying"
-    )
-    message += f"; {fix.message[0].lower()}{fix.message[1:]}"
-    return report.diagnostic(RULE, decay.decay_call, message, fix)
+    message = f"`add_decayed_weights` after `{name}` in optax.chain: weights grow by (1 + wd){amount} each step"
+    note = "it adds +wd·p to an update already scaled by −lr, so the weights grow instead of decaying"
+    return report.diagnostic(RULE, decay.decay_call, message, fix, note)
 
 
 def _fix(model, report, chain, decay, update, elements, index):

@@ -122,21 +122,21 @@ def _diagnostic(model, report, optimizer, lr, wd, dtype, cast):
     name = optimizer.qualname
     message = (
         f"lr·weight_decay = {_short(lr.number)}·{_short(wd.number)}{default} = {_short(product)} "
-        f"< 2{f'-{bits}'.translate(EXPONENT)} ≈ {_short(bound)}, half the {dtype} spacing below 1"
+        f"< 2{f'-{bits}'.translate(EXPONENT)} ≈ {_short(bound)}: the decay rounds away in {dtype}"
     )
+    note = f"{_short(bound)} is half the {dtype} spacing below 1"
     if cast is None:
-        message += (f": `{name}` {MECHANISM[optimizer.framework]} in {dtype}, so no weight ever decays "
-                    f"(a falling lr schedule only lowers it); a decay {dtype} can apply needs "
-                    f"weight_decay > {_short(bound / lr.number)} at this lr")
-        advice = "Raise weight_decay so that lr·weight_decay exceeds 2⁻²⁵, or drop it"
+        note += (f": `{name}` {MECHANISM[optimizer.framework]} in {dtype}, so no weight ever decays "
+                 f"(a falling lr schedule only lowers it); a decay {dtype} can apply needs "
+                 f"weight_decay > {_short(bound / lr.number)} at this lr")
+        advice = f"Raise weight_decay above {_short(bound / lr.number)} so that lr·weight_decay exceeds 2⁻²⁵, or drop it"
     else:
-        message += (f": the parameters of `{cast.module}` are {dtype} (`{model.code(cast.node)}`), and `{name}` "
-                    f"rounds each decayed weight back to its {dtype} value, so no weight ever decays; keep float32 "
-                    f"master weights (a float32 model under torch.autocast) or make lr·weight_decay exceed "
-                    f"{_short(bound)}")
-        advice = "Keep float32 master weights (train a float32 model under autocast)"
+        note += (f": the parameters of `{cast.module}` are {dtype} (`{model.code(cast.node)}`), and `{name}` "
+                 f"rounds each decayed weight back to its {dtype} value, so no weight ever decays")
+        advice = (f"Keep float32 master weights (a float32 model under torch.autocast) or make lr·weight_decay exceed "
+                  f"{_short(bound)}")
     node = optimizer.weight_decay_arg if optimizer.weight_decay_arg is not None else optimizer.node
-    return report.diagnostic(RULE, node, message, Fix(Applicability.DISPLAY_ONLY, advice))
+    return report.diagnostic(RULE, node, message, Fix(Applicability.DISPLAY_ONLY, advice), note)
 
 
 def _short(number: float) -> str:

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
+from reglint.rules._common import brief
 
 RULE = Rule(
     code="RL012",
@@ -99,17 +100,19 @@ def _diagnostic(model, report, found):
         rate = f"`{rate}` ({label})"
     span = _span(model, found.rate)
     replacement = _scheduled(model, found)
-    message = (
-        f"{found.display} subtracts weight_decay={decay} × weights every step, not multiplied by the learning rate, "
-        f"while {rate} lowers the rate: the decay grows relative to the update as the rate falls{span}; "
-    )
+    # the first line names the optimizer and the rate; the note says which class and schedule they are
+    message = (f"{found.display.split(' (')[0]} applies a constant per-step weight_decay={brief(decay, 30)} "
+               f"while {rate.split(' (')[0]} lowers the learning rate")
+    note = (f"{found.display} subtracts weight_decay × weights every step, not multiplied by the learning rate, "
+            f"while {rate} lowers the rate: the decay grows relative to the update as the rate falls{span}; "
+            "scale it with the schedule")
     if replacement is not None:
         written = f"weight_decay={replacement}" if found.decay_arg.keyword is not None else replacement
-        message += f"scale it with the schedule; use `{written}`"
         edit = report.replace(found.decay_arg.value, replacement)
-        return report.diagnostic(RULE, found.decay_arg, message, Fix(Applicability.UNSAFE, f"Use `{written}`", (edit,)))
-    message += "scale it with the schedule, as tfa's docs show: `weight_decay=lambda: wd * schedule(step)`"
-    return report.diagnostic(RULE, found.decay_arg, message, Fix(Applicability.DISPLAY_ONLY, "Give weight_decay the rate's schedule"))
+        return report.diagnostic(RULE, found.decay_arg, message, Fix(Applicability.UNSAFE, f"Use `{written}`", (edit,)), note)
+    fix = Fix(Applicability.DISPLAY_ONLY,
+              "Give weight_decay the rate's schedule, as tfa's docs show: `weight_decay=lambda: wd * schedule(step)`")
+    return report.diagnostic(RULE, found.decay_arg, message, fix, note)
 
 
 def _span(model, rate) -> str:

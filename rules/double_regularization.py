@@ -84,7 +84,8 @@ RULE = Rule(
 )
 
 
-PER_STEP = ("; note that tfa / tf.contrib apply this decay per step, not multiplied by the learning rate, "
+WHY = "both shrink the same weights, so the total is stronger than either was tuned for"
+PER_STEP = ("; tfa / tf.contrib apply this decay per step, not multiplied by the learning rate, "
             "so it is stronger than a torch/Keras value of the same size")
 
 
@@ -126,15 +127,11 @@ def _line(report, node) -> int:
 
 
 def _report(model, report, optimizer, other: str, owner: str):
-    message = (
-        f"{owner} is regularized twice: {other} and {_name(model, optimizer)} weight decay {_amount(model, optimizer)} "
-        "both shrink the same weights, so the total is stronger than either was tuned for; keep one"
-    )
-    if not optimizer.decay_scaled_by_lr:
-        message += PER_STEP
+    message = f"{owner} is regularized twice: {other} and {_name(model, optimizer)} weight decay {_amount(model, optimizer)}"
+    note = WHY if optimizer.decay_scaled_by_lr else WHY + PER_STEP
     fix = Fix(Applicability.DISPLAY_ONLY,
               "Keep one: the optimizer's decoupled weight decay (usual with AdamW) or the L2 penalty (a Caffe/SGD recipe)")
-    return report.diagnostic(RULE, _where(model, optimizer), message, fix)
+    return report.diagnostic(RULE, _where(model, optimizer), message, fix, note)
 
 
 # -- Keras layers + an optimizer that decays ------------------------------------------------
@@ -219,12 +216,9 @@ def _optax(model, report):
         return
     _, element = decays_in_chains[0]
     amount = format_number(element.value.number) if element.value.number is not None else f"`{model.code(element.value.expr)}`"
-    message = (
-        f"The model is regularized twice: {other} and `add_decayed_weights` {amount} in optax.chain "
-        "both shrink the same weights, so the total is stronger than either was tuned for; keep one"
-    )
+    message = f"The model is regularized twice: {other} and `add_decayed_weights` {amount} in optax.chain"
     fix = Fix(Applicability.DISPLAY_ONLY, "Keep one: the optax weight decay or the L2 penalty")
-    yield report.diagnostic(RULE, element.decay_call, message, fix)
+    yield report.diagnostic(RULE, element.decay_call, message, fix, WHY)
 
 
 def _weight_penalty(penalty) -> bool:
@@ -244,7 +238,7 @@ def _tf1(model, report):
         penalties = [p for p in site.penalties if _weight_penalty(p)]
         if site.includes_reg_losses and collected:
             first = min(_line(report, r.call) for r in collected)
-            other = f"the collected L2 regularization losses (first regularizer at line {first})"
+            other = f"the collected L2 regularization losses (first at line {first})"
         elif penalties:
             other = f"a hand-written L2 penalty (line {_line(report, penalties[0].product)})"
         else:

@@ -3,7 +3,8 @@ Flags the `decay=` argument of a Keras optimizer (Keras 1/2, tf.keras ≤ 2.10,
 `tf.keras.optimizers.legacy.*`) when its value reads as a weight decay: it is named
 like one (`decay=weight_decay`, `decay=args.wd`), a comment on its line says weight
 decay, L2, Caffe or a prototxt, or it is a published weight-decay value (5e-4, 2e-4,
-1e-4, 4e-5) given to `SGD` or in a file that says it was ported — unless a comment on
+1e-4, 4e-5) given to `SGD`, or one whose line, binding or enclosing docstrings say
+it was ported — unless a comment on
 the line says it is the learning-rate decay. TF1's `tf.train.RMSPropOptimizer(decay=)`
 (the squared-gradient average) and `ExponentialMovingAverage(decay=)` are not Keras
 optimizers and are never flagged.
@@ -56,8 +57,8 @@ import re
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
 from reglint.rules._common import (
-    PORTING_WORDS, WEIGHT_DECAY_WORDS, format_number, inferred_note, published_value, says_ported, weight_decay_name,
-    word_start,
+    PORTING_WORDS, WEIGHT_DECAY_WORDS, brief, evidence_note, format_number, inferred_note, porting_line,
+    published_and_ported, published_value, weight_decay_name, word_start,
 )
 
 # The `decay=` keyword (not `weight_decay=` / `lr_decay=`).
@@ -100,8 +101,8 @@ def _evidence(optimizer, model):
     if value.provenance in ("literal", "constant") and published_value(value):
         if optimizer.family == "sgd":
             return f"{format_number(value.number)} is a published SGD weight decay"
-        if says_ported(model):
-            return f"{format_number(value.number)} is a published weight decay and this file says it was ported"
+        if porting_line(value):
+            return published_and_ported(value)
     return None
 
 
@@ -116,13 +117,10 @@ def check(model, settings, report):
         code = model.code(value.expr)
         name = optimizer.qualname.rsplit(".", 1)[-1]
         spelled = model.code(optimizer.node.func) if optimizer.via == "call" else name
-        message = (
-            f"`decay={code}` ({evidence}) is learning-rate time decay, lr/(1+decay·t), not weight decay: "
-            f"it regularizes nothing; {VERSIONS}. For weight decay write `weight_decay={code}` "
-            f"(decoupled, tf.keras ≥ 2.11 / Keras 3) or use AdamW"
-            + inferred_note(optimizer.inferred, spelled)
-        )
+        message = f"`decay={brief(code)}` is learning-rate time decay, not weight decay: it regularizes nothing"
+        note = (f"`decay` lowers the rate as lr/(1+decay·t); {VERSIONS}" + evidence_note(evidence, code)
+                + inferred_note(optimizer.inferred, spelled))
         fix = Fix(Applicability.DISPLAY_ONLY,
-                  f"Use `{name}(..., weight_decay={code})` (decoupled and multiplied by the learning rate: retune it), "
-                  f"or layer regularizers `l2({code} / 2)` for Caffe's coupled decay")
-        yield report.diagnostic(RULE, optimizer.lr_decay_arg, message, fix)
+                  f"Use `{name}(..., weight_decay={code})` (decoupled, tf.keras ≥ 2.11 / Keras 3; multiplied by the "
+                  f"learning rate: retune it) or AdamW, or layer regularizers `l2({code} / 2)` for Caffe's coupled decay")
+        yield report.diagnostic(RULE, optimizer.lr_decay_arg, message, fix, note)

@@ -64,7 +64,7 @@ from __future__ import annotations
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
-from reglint.rules._common import format_number
+from reglint.rules._common import brief, format_number
 
 RULE = Rule(
     code="RL010",
@@ -112,13 +112,11 @@ def _fragment_diagnostic(model, report, test):
     consequence = "True for every parameter" if test.negated else "False for every parameter (the no-decay side is empty)"
     dotted_fragment = next((f for f in test.fragments if "." in f), None)
     example = dotted_fragment or f"dense.{test.fragments[0]}"
-    message = (
-        f"`{written}` compares whole parameter names with the name fragments in `{test.collection}` ({shown}): "
-        f"a full name such as `encoder.layer.0.output.{example}` never equals a fragment, so the test is {consequence} "
-        f"and every parameter decays; use `{replacement}`"
-    )
+    message = f"`{brief(written)}` compares whole parameter names with name fragments: every parameter decays"
+    note = (f"`{test.collection}` holds fragments ({shown}): a full name such as `encoder.layer.0.output.{example}` "
+            f"never equals a fragment, so the test is {consequence}")
     fix = Fix(Applicability.UNSAFE, f"Use `{replacement}`", (report.replace(test.comparison, replacement),))
-    return report.diagnostic(RULE, test.comparison, message, fix)
+    return report.diagnostic(RULE, test.comparison, message, fix, note)
 
 
 def _inherited_decay(model, optimizer):
@@ -138,12 +136,11 @@ def _inherited_decay(model, optimizer):
 def _group_diagnostic(model, report, optimizer, group, inherited):
     key = (optimizer.decay_keys or ("weight_decay",))[0]
     entry = f"{group.quote}{key}{group.quote}: 0.0" if group.quote else f"{key}=0.0"
-    message = (
-        f"this no-decay group (parameters {_evidence(group.selection)}) sets no `{key}`, so it inherits {inherited} "
-        f"(a torch param group takes the optimizer's value for every key it omits); use `{entry}`"
-    )
-    fix = Fix(Applicability.UNSAFE, f"Add `{entry}` to the group", (report.insert_after(group.last, f", {entry}"),))
-    return report.diagnostic(RULE, group.node, message, fix)
+    message = f"No-decay group sets no `{key}`: its parameters decay with the optimizer's value"
+    note = (f"the group's parameters are {_evidence(group.selection)}; it inherits {inherited} "
+            "(a torch param group takes the optimizer's value for every key it omits)")
+    fix = Fix(Applicability.UNSAFE, f"Add to the group: use `{entry}`", (report.insert_after(group.last, f", {entry}"),))
+    return report.diagnostic(RULE, group.node, message, fix, note)
 
 
 def _evidence(selection) -> str:
@@ -152,23 +149,20 @@ def _evidence(selection) -> str:
 
 def _merged_diagnostic(model, report, optimizer, inherited):
     parts = " and ".join(f"`{p.evidence}`" if not p.by_test else f"`{p.evidence}`" for p in optimizer.merged_parts)
-    message = (
-        f"`{model.code(optimizer.merged)}` merges the decay / no-decay split ({parts}) back into one list: "
-        f"`{optimizer.display}` sees one group and every parameter decays with {inherited}; "
-        f"pass two groups, the no-decay one with `\"weight_decay\": 0.0`"
-    )
-    fix = Fix(Applicability.DISPLAY_ONLY, "Pass the two lists as two param groups")
-    return report.diagnostic(RULE, optimizer.merged, message, fix)
+    message = (f"`{brief(model.code(optimizer.merged))}` merges the decay / no-decay split back into one list: "
+               "every parameter decays")
+    note = f"the split is {parts}; `{optimizer.display}` sees one group and every parameter decays with {inherited}"
+    fix = Fix(Applicability.DISPLAY_ONLY, "Pass the two lists as two param groups, the no-decay one with `\"weight_decay\": 0.0`")
+    return report.diagnostic(RULE, optimizer.merged, message, fix, note)
 
 
 def _mask_diagnostic(model, report, mask):
     replacement = _negated(model, mask.test)
-    message = (
-        f"the decay mask given to `{mask.target}` is True for no-decay leaves (`{mask.selects.evidence}`), and optax "
-        f"decays where the mask is True: biases and norm scales decay and the kernels do not; use `{replacement}`"
-    )
+    message = (f"Decay mask given to `{brief(mask.target)}` is True for no-decay leaves: "
+               "biases and norm scales decay, kernels do not")
+    note = f"the mask selects `{mask.selects.evidence}`, and optax decays where the mask is True"
     fix = Fix(Applicability.UNSAFE, f"Use `{replacement}`", (report.replace(mask.test, replacement),))
-    return report.diagnostic(RULE, mask.test, message, fix)
+    return report.diagnostic(RULE, mask.test, message, fix, note)
 
 
 _OPPOSITE = {"==": "!=", "!=": "==", "in": "not in", "not in": "in", "<=": ">", "<": ">=", ">": "<=", ">=": "<"}
@@ -201,9 +195,10 @@ def _unread_no_weight_decay(model, report, facts):
             if inherited is None:
                 continue
             name = found.cls.name.value
-            message = (
-                f"`{name}.{found.method.name.value}()` lists parameters to keep out of weight decay, but this file never "
-                f"reads it: `{optimizer.display}({of}.parameters())` decays all of them with {inherited}; build the "
-                f"groups from it (timm's `create_optimizer_v2`, or a group with `\"weight_decay\": 0.0`)"
-            )
-            yield report.diagnostic(RULE, optimizer.call, message, Fix(Applicability.DISPLAY_ONLY, "Build param groups from no_weight_decay()"))
+            method = found.method.name.value
+            call = brief(f"{optimizer.display}({of}.parameters())", 50)
+            message = f"`{brief(name, 30)}.{method}()` is never read: `{call}` decays every parameter"
+            note = f"`{method}()` lists parameters to keep out of weight decay; all of them decay with {inherited}"
+            fix = Fix(Applicability.DISPLAY_ONLY, "Build param groups from no_weight_decay() (timm's `create_optimizer_v2`, "
+                      "or a group with `\"weight_decay\": 0.0`)")
+            yield report.diagnostic(RULE, optimizer.call, message, fix, note)

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
-from reglint.rules._common import L2_COMMENT, L2_NAME, WEIGHT_DECAY_WORDS, snake, switched_off, word_start
+from reglint.rules._common import L2_COMMENT, L2_NAME, WEIGHT_DECAY_WORDS, brief, evidence_note, snake, switched_off, word_start
 
 # A call of a norm of `tensors.NORM_CALLS` (`torch.norm(`, `p.norm(`, `vector_norm(`, an
 # imported `norm(` or `norm as`), but not a norm layer's (`layer_norm(`, `batch_norm(`: no `_norm(`).
@@ -98,10 +98,9 @@ def check(model, settings, report):
         first = penalty.norm_calls[0]
         squared = f"{model.code(first)} ** 2"
         more = f" (and {len(penalty.norm_calls) - 1} more norm)" if len(penalty.norm_calls) > 1 else ""
-        message = (
-            f"`{model.code(first)}`{more} is an unsquared L2 norm in a penalty meant as L2 / weight decay ({evidence}): "
-            f"its gradient is w/‖w‖, a pull of constant length, not the w of L2 regularization; use `{squared}`"
-        )
+        message = f"`{brief(model.code(first))}`{more} is an unsquared norm in an L2 / weight-decay penalty"
+        note = ("its gradient is w/‖w‖, a pull of constant length, not the w of L2 regularization"
+                + evidence_note(evidence, model.code(first), "L2 / weight decay"))
         edits = tuple(report.replace(call, f"{model.code(call)} ** 2") for call in penalty.norm_calls)
-        fix = Fix(Applicability.UNSAFE, f"Square the norm: `{squared}`", edits)
-        yield report.diagnostic(RULE, first, message, fix)
+        fix = Fix(Applicability.UNSAFE, f"Square the norm: use `{squared}`", edits)
+        yield report.diagnostic(RULE, first, message, fix, note)

@@ -12,8 +12,11 @@ penalty. Nothing fails; the model just trains with twice the intended decay.
 The rule needs evidence that the value means weight decay: its name
 (`weight_decay`, `WEIGHT_DECAY`, `wd`, `args.weight_decay`, `cfg["weight_decay"]`), a
 comment on the defining or using line mentioning weight decay, Caffe, a prototxt
-or a paper, or a published weight-decay literal (5e-4, 1e-4, 2e-4, 4e-5) in a file
-that says it was ported. A value equal to half a published decay (2.5e-4, 5e-5, 2e-5,
+or a paper, or a published weight-decay value (5e-4, 1e-4, 2e-4, 4e-5: a literal, a
+constant or a parameter's default) that says it was ported — in a comment on its own or
+its binding's line, or in the docstring of its function, class or module ("Keras port of
+the Caffe SSD"); a "# Caffe solver value" on the learning-rate line is no evidence for an
+`l2(1e-4)` elsewhere. A value equal to half a published decay (2.5e-4, 5e-5, 2e-5,
 5e-6) or with a half-step mantissa (1.5e-5 = 3e-5 / 2) is taken as already halved. TF1's `l2_regularizer(λ)` and `λ * tf.nn.l2_loss(w)` already
 carry the ½ and are never flagged; neither is a value already halved.
 
@@ -46,7 +49,8 @@ None.
 from __future__ import annotations
 
 from reglint.rules._common import (
-    L2_REGULARIZER_WORDS, PORTING_WORDS, SQUARE_WORDS, WEIGHT_DECAY_WORDS, halved_code, inferred_note, looks_halved, weight_decay_evidence,
+    L2_REGULARIZER_WORDS, PORTING_WORDS, SQUARE_WORDS, WEIGHT_DECAY_WORDS, brief, evidence_note, halved_code, inferred_note,
+    looks_halved, weight_decay_evidence,
 )
 
 from reglint.diagnostic import Applicability, Fix
@@ -79,29 +83,28 @@ def check(model, settings, report):
         value = regularizer.l2
         if regularizer.convention != "sum_sq" or value is None or looks_halved(value) or value.provably_zero:
             continue
-        evidence = weight_decay_evidence(value, model)
+        evidence = weight_decay_evidence(value)
         if evidence is None:
             continue
         spelled = model.code(regularizer.call.func)
+        code = model.code(value.expr)
         halved = halved_code(model.module, value.expr)
-        message = (
-            f"Weight decay used as a Keras L2 coefficient: `{model.code(value.expr)}` ({evidence}) adds "
-            f"λ·Σw², twice Caffe/PyTorch weight decay's λ/2·Σw²; use `{_suggestion(model, regularizer, halved)}`"
-            + inferred_note(regularizer.inferred, spelled)
-        )
-        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (report.replace(value.expr, halved),))
-        yield report.diagnostic(RULE, value.expr, message, fix)
+        message = f"Weight decay `{brief(code)}` used as a Keras L2 coefficient: twice the intended penalty"
+        note = (f"`{spelled}(λ)` adds λ·Σw², twice Caffe/PyTorch weight decay's λ/2·Σw²"
+                + evidence_note(evidence, code) + inferred_note(regularizer.inferred, spelled))
+        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: use `{_suggestion(model, regularizer, halved)}`",
+                  (report.replace(value.expr, halved),))
+        yield report.diagnostic(RULE, value.expr, message, fix, note)
     for penalty in model.penalties:
         value = penalty.coefficient
         if penalty.convention != "sum_sq" or value is None or looks_halved(value):
             continue
-        evidence = weight_decay_evidence(value, model)
+        evidence = weight_decay_evidence(value)
         if evidence is None or value.number is not None and value.provenance == "literal" and not evidence.startswith("named"):
             continue
+        code = model.code(penalty.coefficient_expr)
         halved = halved_code(model.module, penalty.coefficient_expr)
-        message = (
-            f"Weight decay used as the coefficient of Σw²: `{model.code(penalty.coefficient_expr)}` ({evidence}) "
-            f"gives twice the penalty of weight decay (λ/2·Σw²); use `{halved}`"
-        )
-        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: `{halved}`", (report.replace(penalty.coefficient_expr, halved),))
-        yield report.diagnostic(RULE, penalty.coefficient_expr, message, fix)
+        message = f"Weight decay `{brief(code)}` used as the coefficient of Σw²: twice the intended penalty"
+        note = "weight decay λ is the loss term λ/2·Σw²; λ·Σw² is twice that" + evidence_note(evidence, code)
+        fix = Fix(Applicability.UNSAFE, f"Halve the coefficient: use `{halved}`", (report.replace(penalty.coefficient_expr, halved),))
+        yield report.diagnostic(RULE, penalty.coefficient_expr, message, fix, note)

@@ -36,7 +36,7 @@ that keyword in every release (torch, `optax.adamw`/`nadamw`/`adamaxw`); Keras (
 legacy optimizers have no `weight_decay=`), tfa and `optax.adam` get the advice only. For an adaptive class with coupled decay
 (torch `Adam`, `Adagrad`, `RMSprop` …) the fix is display-only too: in its own slot the
 value would be a coupled L2 under the adaptive step (RL002), so a fix must not reveal
-that hazard silently; the message names both.
+that hazard silently; the diagnostic's note names both.
 
 ## Options
 None.
@@ -58,7 +58,7 @@ from __future__ import annotations
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import keras, lookup, optax, torch
 from reglint.rule import Rule
-from reglint.rules._common import WEIGHT_DECAY_WORDS, format_number, weight_decay_name
+from reglint.rules._common import WEIGHT_DECAY_WORDS, brief, evidence_note, format_number, weight_decay_name
 
 SIGNATURES = {**torch.POSITIONAL, **keras.POSITIONAL, **optax.POSITIONAL}
 # A class the signature tables know, by the lowercase word every spelling of it contains.
@@ -124,35 +124,36 @@ def _diagnostic(model, report, optimizer, signature, decay_index, index, arg, va
     name = optimizer.qualname
     slot = "/".join(_names(signature[index]))
     shown = ", ".join("/".join(_names(s)) for s in signature[:max(index, decay_index or 0) + 1])
-    where = f"the {_ordinal(index + 1)} positional parameter of `{name}({shown}, ...)`"
-    named = evidence == f"named `{code.rsplit('.', 1)[-1]}`"
-    message = f"`{code}`{'' if named else f' ({evidence})'} goes into `{slot}`, {where}"
+    message = f"`{brief(code)}` goes into `{slot}`, the {_ordinal(index + 1)} positional parameter of `{name.rsplit('.', 1)[-1]}`"
+    note = f"the signature is `{name}({shown}, ...)`"
     if name in NO_DECAY:
-        message += ", which has no weight_decay parameter: no weight decay is applied"
+        message += ", which has no weight_decay"
+        note += "; no weight decay is applied"
     elif decay_index is None:
-        message += f", not `weight_decay`: it sets {slot} and no weight decay is applied"
+        message += ", not `weight_decay`"
+        note += f"; it sets {slot} and no weight decay is applied"
     elif decay_index < len(optimizer.positional):
         other = model.code(optimizer.positional[decay_index][0].value)
-        message += f", and `{other}` goes into `weight_decay` (the {_ordinal(decay_index + 1)}) instead"
+        message += f"; `{brief(other, 20)}` goes into `weight_decay`"
+        note += f"; `{other}` goes into `weight_decay` (the {_ordinal(decay_index + 1)}) instead"
     elif slot == "betas":
-        message += f", not `weight_decay` (the {_ordinal(decay_index + 1)}): torch reads `betas[0]` of a number and fails at construction"
+        message += f", not `weight_decay` (the {_ordinal(decay_index + 1)})"
+        note += "; torch reads `betas[0]` of a number and fails at construction"
     else:
-        message += f", not `weight_decay` (the {_ordinal(decay_index + 1)}): it sets {slot} and no weight decay is applied"
+        message += f", not `weight_decay` (the {_ordinal(decay_index + 1)})"
+        note += f"; it sets {slot} and no weight decay is applied"
+    note += evidence_note(evidence, code)
     fix = _fix(model, report, optimizer, decay_index, index, arg, code)
     if fix is not None and optimizer.adaptive and optimizer.decay_mode == "coupled":
         # in its own slot the value is a coupled L2 under an adaptive step (RL002): moving
         # it there would trade this hazard for that one, so say both and fix neither
         fix = Fix(Applicability.DISPLAY_ONLY, f"Pass it by keyword to the decoupled class (`AdamW`-style), `weight_decay={code}`")
-        message += f"; by keyword it would be a coupled L2 under `{name.rsplit('.', 1)[-1]}` (RL002): use decoupled decay"
-    elif fix is not None:
-        message += f"; use `weight_decay={code}`"
+        note += f"; by keyword it would be a coupled L2 under `{name.rsplit('.', 1)[-1]}` (RL002): use decoupled decay"
     elif name in NO_DECAY:
-        fix = Fix(Applicability.DISPLAY_ONLY, "Use the decoupled alias with `weight_decay=` (`optax.adamw`)")
-        message += "; for decoupled decay use `optax.adamw(..., weight_decay=...)`"
-    else:
+        fix = Fix(Applicability.DISPLAY_ONLY, "Use the decoupled alias with `weight_decay=`: `optax.adamw(..., weight_decay=...)`")
+    elif fix is None:
         fix = Fix(Applicability.DISPLAY_ONLY, "Pass the arguments by keyword (`weight_decay=...`)")
-        message += "; pass the arguments by keyword (`weight_decay=...`)"
-    return report.diagnostic(RULE, arg, message, fix)
+    return report.diagnostic(RULE, arg, message, fix, note)
 
 
 def _fix(model, report, optimizer, decay_index, index, arg, code):
@@ -163,7 +164,7 @@ def _fix(model, report, optimizer, decay_index, index, arg, code):
         return None  # arguments after it would shift into the freed slot
     if optimizer.weight_decay_arg is not None:
         return None  # weight_decay is passed as well
-    return Fix(Applicability.UNSAFE, f"Pass it as `weight_decay={code}`", (report.replace(arg.value, f"weight_decay={code}"),))
+    return Fix(Applicability.UNSAFE, f"Pass it by keyword: use `weight_decay={code}`", (report.replace(arg.value, f"weight_decay={code}"),))
 
 
 def _ordinal(n: int) -> str:

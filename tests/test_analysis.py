@@ -13,7 +13,7 @@ import pytest
 
 from reglint.analysis import build_model
 from reglint.reporter import Reporter
-from reglint.rules._common import l2_penalties, looks_halved, says_ported, stated_as
+from reglint.rules._common import l2_penalties, looks_halved, porting_line, stated_as
 
 
 def model_of(source: str):
@@ -90,7 +90,7 @@ def test_a_halved_penalty_product_scales_its_coefficient():
     assert (penalty.convention, penalty.coefficient.scales) == ("sum_sq", frozenset({0.5}))
 
 
-def test_the_model_keeps_comments_and_docstrings_and_the_rules_read_porting_from_them():
+def test_the_model_keeps_comments_and_docstrings():
     model = model_of('''
         """Training script."""
         import torch  # the model
@@ -98,8 +98,31 @@ def test_the_model_keeps_comments_and_docstrings_and_the_rules_read_porting_from
     ''')
     assert model.comments == ["# the model", "# ported from the Caffe prototxt"]
     assert model.docstrings == ['"""Training script."""']  # as written, quotes and all
-    assert says_ported(model)
-    assert not says_ported(model_of('"""A port-free script."""\nimport torch  # support both\n'))
+
+
+def test_the_rules_read_porting_from_the_values_own_lines_and_docstrings():
+    """Not from the file: a porting comment on another line says nothing of this value."""
+    ported = l2_value('''
+        from keras.regularizers import l2
+        def head():
+            """Ported from the Caffe model zoo."""
+            return Dense(8, kernel_regularizer=l2(REG))
+        REG = 1e-4  # unchanged
+    ''')
+    assert porting_line(ported) == "Ported from the Caffe model zoo."
+    bound = l2_value('''
+        from keras.regularizers import l2
+        REG = 1e-4  # ported as is
+        dense = Dense(8, kernel_regularizer=l2(REG))
+    ''')
+    assert porting_line(bound) == "# ported as is"
+    elsewhere = l2_value('''
+        from keras.regularizers import l2
+        BASE_LR = 0.001  # ported from the Caffe solver
+        dense = Dense(8, kernel_regularizer=l2(1e-4))
+    ''')
+    assert porting_line(elsewhere) is None
+    assert porting_line(l2_value('"""A port-free script."""\nfrom keras.regularizers import l2  # support both\nr = l2(1e-4)\n')) is None
 
 
 def test_the_reporter_turns_nodes_into_positions_and_edits():

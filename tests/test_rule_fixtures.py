@@ -80,7 +80,8 @@ def test_fixture(code: str, source: Path) -> None:
 # Cases whose message suggests code other than what the fix writes (same convention as KNOWN_BUGS).
 MESSAGE_BUGS = {
 }
-SUGGESTION = re.compile(r"; use `([^`]*)`")
+# "; use `X`" in a message; "Use `X`" / "Halve the coefficient: use `X`" in a fix title
+SUGGESTION = re.compile(r"(?:^|; |: )[Uu]se `([^`]*)`")
 
 
 def _fixed_cases():
@@ -93,14 +94,14 @@ def _fixed_cases():
 
 @pytest.mark.parametrize("code, source", list(_fixed_cases()))
 def test_message_suggests_what_the_fix_writes(code: str, source: Path) -> None:
-    """A concrete `use X` in the message of a fixable diagnostic appears in the fixed text."""
+    """A concrete `use X` in the message or fix title of a fixable diagnostic appears in the fixed text."""
     plan = _plan(code)
     checked = check_bytes(str(source), source.read_bytes(), plan)
     fixed_text = " ".join(source.with_name(source.stem + ".fixed.py").read_text().split())
     for diagnostic in checked.diagnostics:
         if diagnostic.fix is None or not diagnostic.fix.edits:
             continue
-        for suggestion in SUGGESTION.findall(diagnostic.message):
+        for suggestion in SUGGESTION.findall(diagnostic.message) + SUGGESTION.findall(diagnostic.fix.message):
             if "..." in suggestion or "…" in suggestion:
                 continue
             assert " ".join(suggestion.split()) in fixed_text, diagnostic.message
