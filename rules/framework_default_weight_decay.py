@@ -89,22 +89,21 @@ def _default(model, report, optimizer):
     framework = FRAMEWORK.get(optimizer.framework, optimizer.framework)
     name = optimizer.qualname.rsplit(".", 1)[-1]
     subject = stated_as(model, optimizer) or f"`{model.code(optimizer.node.func) if optimizer.via == 'call' else model.code(optimizer.node)}`"
-    message = (
-        f"{subject} leaves weight_decay at {framework}'s default {default}; the AdamW defaults differ "
-        f"({DEFAULTS}), so code ported between frameworks silently changes its regularization; "
-    )
+    message = f"{subject} leaves weight_decay at {framework}'s default {default}"
+    note = (f"the AdamW defaults differ ({DEFAULTS}), so code ported between frameworks silently changes its "
+            f"regularization; writing the value keeps it when the code moves"
+            + ("" if optimizer.via == "string" else inferred_note(optimizer.inferred, model.code(optimizer.node.func))))
     if optimizer.via == "string":
         qualname = spelled(model, optimizer.qualname)
         if qualname is None:
-            message += f"write it: `keras.optimizers.{name}(weight_decay={default})`"
-            return report.diagnostic(RULE, optimizer.node, message, Fix(Applicability.DISPLAY_ONLY, f"Write the default: `{name}(weight_decay={default})`"))
+            fix = Fix(Applicability.DISPLAY_ONLY, f"Write the default: use `keras.optimizers.{name}(weight_decay={default})`")
+            return report.diagnostic(RULE, optimizer.node, message, fix, note=note)
         fixed = f"{qualname}(weight_decay={default})"
-        message += f"use `{fixed}`"
-        return report.diagnostic(RULE, optimizer.node, message, Fix(Applicability.SAFE, f"Write the default: `{fixed}`", (report.replace(optimizer.node, fixed),)))
-    message += f"use `weight_decay={default}`" + inferred_note(optimizer.inferred, model.code(optimizer.node.func))
-    fix = Fix(Applicability.SAFE, f"Write the default: `weight_decay={default}`",
+        fix = Fix(Applicability.SAFE, f"Write the default: use `{fixed}`", (report.replace(optimizer.node, fixed),))
+        return report.diagnostic(RULE, optimizer.node, message, fix, note=note)
+    fix = Fix(Applicability.SAFE, f"Write the default: use `weight_decay={default}`",
               (add_keyword(model, report, optimizer.node, "weight_decay", default),))
-    return report.diagnostic(RULE, optimizer.node, message, fix)
+    return report.diagnostic(RULE, optimizer.node, message, fix, note=note)
 
 
 def _per_step(model, report, optimizer):
@@ -115,11 +114,10 @@ def _per_step(model, report, optimizer):
         return None
     name = optimizer.qualname.rsplit(".", 1)[-1]
     per_step = value.number * 100
-    message = (
-        f"`{name}` applies weight_decay={format_number(value.number)} per step, not multiplied by the learning rate "
-        f"(tfa / tf.contrib): every weight shrinks by {per_step:g}% each step. That is a torch/Keras-sized value "
-        f"({DEFAULTS}, all multiplied by lr); here use lr × that value, or a schedule `lambda: wd * schedule(step)`"
-    )
+    message = (f"`{name}` applies weight_decay={format_number(value.number)} per step, not multiplied by the "
+               f"learning rate (tfa / tf.contrib)")
+    note = (f"every weight shrinks by {per_step:g}% each step: that is a torch/Keras-sized value ({DEFAULTS}, all "
+            f"multiplied by lr); here use lr × that value, or a schedule `lambda: wd * schedule(step)`")
     fix = Fix(Applicability.DISPLAY_ONLY, "Scale the decay by the learning rate (tfa's docs: `wd = lambda: 1e-4 * schedule(step)`)")
-    return report.diagnostic(RULE, optimizer.weight_decay_arg, message, fix)
+    return report.diagnostic(RULE, optimizer.weight_decay_arg, message, fix, note=note)
 
