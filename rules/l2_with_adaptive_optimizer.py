@@ -249,12 +249,10 @@ def _keras(model, report):
             else:
                 continue
             count = len(regularizers) + len(reaching)
-            message = (
-                f"Keras L2 regularizers ({count}, first at {where}) reach the adaptive optimizer {name}: "
-                f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
-            )
+            message = f"Keras L2 regularizers ({count}, first at {where}) reach the adaptive optimizer {name}"
+            note = f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
             fix = Fix(Applicability.DISPLAY_ONLY, f"Use `AdamW(weight_decay=...)` and remove the layers' L2 regularizers ({RETUNE})")
-            yield report.diagnostic(RULE, optimizer.node, message, fix, related=[r for _, r in related])
+            yield report.diagnostic(RULE, optimizer.node, message, fix, note, related=[r for _, r in related])
 
 
 # -- hand-written penalties ---------------------------------------------------------------
@@ -286,12 +284,10 @@ def _penalties(model, report):
             if not penalty.over_weights:
                 continue  # a squared data loss or an activity penalty is not weight decay
             seen.add(id(penalty.product))
-            message = (
-                f"Hand-written L2 penalty `{_short(model.code(penalty.product))}` is minimized by {name}: {WHY}; "
-                "drop it and use decoupled weight decay (AdamW / optax.adamw)"
-            )
+            message = f"Hand-written L2 penalty `{_short(model.code(penalty.product))}` is minimized by {name}"
+            note = f"{WHY}; drop it and use decoupled weight decay (AdamW / optax.adamw)"
             fix = Fix(Applicability.DISPLAY_ONLY, f"Remove the penalty and use a decoupled optimizer ({RETUNE})")
-            yield report.diagnostic(RULE, penalty.product, message, fix)
+            yield report.diagnostic(RULE, penalty.product, message, fix, note)
 
 
 def _optax_adaptive_only(model) -> bool:
@@ -323,10 +319,11 @@ def _optax(model, report):
                 continue
             name = later.qualname.rsplit(".", 1)[1]
             fix = _optax_fix(model, report, chain, element, later, optax_table)
-            message = f"`add_decayed_weights` before `{name}` in optax.chain is a coupled L2 penalty: {WHY}"
+            message = f"`add_decayed_weights` before `{name}` in optax.chain is a coupled L2 penalty"
+            note = WHY
             if fix.edits:
-                message += f"; {fix.message[0].lower()}{fix.message[1:]}"
-            yield report.diagnostic(RULE, element.decay_call, message, fix)
+                note += f"; {fix.message[0].lower()}{fix.message[1:]}"
+            yield report.diagnostic(RULE, element.decay_call, message, fix, note)
 
 
 def _zero_decay(model, element) -> bool:
@@ -374,6 +371,7 @@ def _tf1(model, report):
         reported.add(id(optimizer.node))
         what = "the collected L2 regularization losses" if site.includes_reg_losses and l2 else "an l2_loss penalty"
         name = optimizer.qualname.rsplit(".", 1)[1]
-        message = f"{name} minimizes a loss with {what}: {WHY}; use a decoupled optimizer (tf.contrib.opt.AdamWOptimizer / AdamW)"
+        message = f"{name} minimizes a loss with {what}"
+        note = f"{WHY}; use a decoupled optimizer (tf.contrib.opt.AdamWOptimizer / AdamW)"
         fix = Fix(Applicability.DISPLAY_ONLY, f"Use decoupled weight decay instead of the L2 loss term ({RETUNE})")
-        yield report.diagnostic(RULE, optimizer.node, message, fix)
+        yield report.diagnostic(RULE, optimizer.node, message, fix, note)
