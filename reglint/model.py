@@ -8,7 +8,7 @@ nodes to their `reporter.Reporter` for positions and fix targets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set, Tuple
 
 
 if TYPE_CHECKING:  # annotations only, so that loading the rules does not import libcst
@@ -216,7 +216,9 @@ class FileModel:
     # every comment (`# ...`) of the file, and every docstring / bare string statement, in order
     comments: List[str] = field(default_factory=list)
     docstrings: List[str] = field(default_factory=list)
-    fit_calls: List[cst.Call] = field(default_factory=list)  # model.fit / compile sites
+    # the methods the file calls on each receiver written as a name or dotted name, by its
+    # code (`model` -> {"compile", "load_weights", "predict"}), anywhere in the file
+    methods_of: Dict[str, Set[str]] = field(default_factory=dict)
     # module variable -> the one dtype the file puts its parameters in (absent: none, or several)
     parameter_casts: Dict[str, ParameterCast] = field(default_factory=dict)
     # the file hands parameters to a wrapper that may keep float32 master weights (peft, deepspeed, FSDP, ...)

@@ -8,7 +8,11 @@ RAdam, Adagrad, RMSprop, Adadelta, …):
   opt='adam', weight_decay=λ)`, HF `TrainingArguments(optim="adagrad" | "rmsprop",
   weight_decay=λ)` (the default AdamW is decoupled and silent);
 - Keras layers with L2 regularizers in a model compiled or trained with an adaptive
-  optimizer (`optimizer="adam"`, `keras.optimizers.Adam(...)`);
+  optimizer (`optimizer="adam"`, `keras.optimizers.Adam(...)`) — but not a script or
+  notebook that compiles a model at module level, loads its weights (`load_weights`) and
+  never trains it (`fit`, `fit_generator`, `train_on_batch`): an evaluation run, where
+  `compile` steps no optimizer (keras 3.15.1 `keras/src/backend/tensorflow/trainer.py`:
+  only `fit`, L388/L399, and `train_on_batch`, L623/L629, run `train_step`);
 - a hand-written `λ * Σw²` penalty added to a loss minimized by an adaptive optimizer;
 - `optax.add_decayed_weights(λ)` placed before the Adam scaling in `optax.chain`;
 - a TF1 `tf.train.AdamOptimizer` (RMSProp, Adagrad, …) minimizing a loss that
@@ -232,7 +236,7 @@ def _keras(model, report):
     reported = set()
     for site in model.loss_sites:
         trained = site.kind == "compile" or (site.kind == "tape_gradient" and site.includes_reg_losses)
-        if not trained or (None not in owners and site.model_expr not in owners):
+        if not trained or (None not in owners and site.model_expr not in owners) or _served(model, site):
             continue
         optimizers = [site.optimizer] if site.kind == "compile" else [o for o in model.optimizers if o.framework == "keras"]
         for optimizer in optimizers:
@@ -253,6 +257,19 @@ def _keras(model, report):
             note = f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
             fix = Fix(Applicability.DISPLAY_ONLY, f"Use `AdamW(weight_decay=...)` and remove the layers' L2 regularizers ({RETUNE})")
             yield report.diagnostic(RULE, optimizer.node, message, fix, note, related=[r for _, r in related])
+
+
+def _served(model, site) -> bool:
+    """A model compiled at module level (a script, a notebook) whose weights the file loads
+    and that it never trains: an evaluation or inference run, where `compile` steps no
+    optimizer (ssd_keras' evaluation notebooks compile with Adam "so that Keras won't
+    complain"). A model compiled inside a function may be trained by its caller."""
+    from reglint.frameworks.keras import TRAINING_METHODS, WEIGHT_LOADERS
+
+    if site.kind != "compile" or site.model_expr is None or site.scope is not model.module:
+        return False
+    methods = model.methods_of.get(site.model_expr, set())
+    return bool(methods & WEIGHT_LOADERS) and not methods & TRAINING_METHODS
 
 
 # -- hand-written penalties ---------------------------------------------------------------

@@ -90,6 +90,16 @@ def test_a_halved_penalty_product_scales_its_coefficient():
     assert (penalty.convention, penalty.coefficient.scales) == ("sum_sq", frozenset({0.5}))
 
 
+def test_the_model_records_the_methods_called_on_each_receiver():
+    model = model_of("""
+        model.load_weights("w.h5")
+        model.compile(optimizer="adam")
+        self.net.fit(x)
+        build().predict(x)
+    """)
+    assert model.methods_of == {"model": {"load_weights", "compile"}, "self.net": {"fit"}}
+
+
 def test_the_model_keeps_comments_and_docstrings():
     model = model_of('''
         """Training script."""

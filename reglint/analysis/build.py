@@ -11,6 +11,7 @@ import libcst as cst
 
 from reglint.analysis import casts, chains, imported, learning_rate, losses, optimizers, penalties, regularizers
 from reglint.analysis.context import Context
+from reglint.analysis.names import dotted
 from reglint.analysis.syntax import assigned_name
 from reglint.frameworks import optax
 from reglint.model import FileModel
@@ -46,9 +47,18 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
         losses.loss_site(ctx, site)
     for site in names.calls:
         optimizers.added_param_group(ctx, site)
+        _record_method(model, site.call.func)
     model.parameter_casts = casts.parameter_casts(names.calls, ctx.qualify, assigned_name)
     model.master_weight_wrappers = casts.uses_master_weight_wrapper(names.calls)
     model.lr_set_elsewhere = learning_rate.set_elsewhere(names.calls, model.source)
     if names.from_imports:
         imported.regularizers(ctx)
     return model
+
+
+def _record_method(model: FileModel, func: cst.BaseExpression) -> None:
+    """`model.load_weights(...)` -> methods_of["model"] gains "load_weights"."""
+    if isinstance(func, cst.Attribute):
+        receiver = dotted(func.value)
+        if receiver is not None:
+            model.methods_of.setdefault(receiver, set()).add(func.attr.value)

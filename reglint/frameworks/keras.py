@@ -117,6 +117,13 @@ OPTIMIZERS_MODULE = "keras.optimizers"
 # Model constructors: a layer built inside one of these belongs to the model it is assigned to.
 MODEL_BUILDERS = ("keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model")
 
+# The `keras.Model` methods that train it with its compiled optimizer (keras/src/trainers/trainer.py:
+# `fit`, `train_on_batch`; Keras 2 also `fit_generator`), and the one that loads trained weights.
+# A model whose weights are loaded and that is never trained is evaluated or served: its
+# `compile(optimizer=...)` runs no optimizer step.
+TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
+WEIGHT_LOADERS = frozenset({"load_weights"})
+
 # `with tf.GradientTape() as tape:` — recognised by the callee's last name where the tape is
 # opened (the names pass runs before qualified names are resolved).
 GRADIENT_TAPE = "GradientTape"
