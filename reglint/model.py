@@ -219,6 +219,8 @@ class FileModel:
     # the methods the file calls on each receiver written as a name or dotted name, by its
     # code (`model` -> {"compile", "load_weights", "predict"}), anywhere in the file
     methods_of: Dict[str, Set[str]] = field(default_factory=dict)
+    # the names and dotted names the file passes as an argument to some call (`train(model)`)
+    passed: Set[str] = field(default_factory=set)
     # module variable -> the one dtype the file puts its parameters in (absent: none, or several)
     parameter_casts: Dict[str, ParameterCast] = field(default_factory=dict)
     # the file hands parameters to a wrapper that may keep float32 master weights (peft, deepspeed, FSDP, ...)

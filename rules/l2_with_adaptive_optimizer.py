@@ -263,10 +263,16 @@ def _served(model, site) -> bool:
     """A model compiled at module level (a script, a notebook) whose weights the file loads
     and that it never trains: an evaluation or inference run, where `compile` steps no
     optimizer (ssd_keras' evaluation notebooks compile with Adam "so that Keras won't
-    complain"). A model compiled inside a function may be trained by its caller."""
+    complain"). A model compiled inside a function may be trained by its caller, and one
+    passed to a call (`finetune(model)`) in a file that trains something (`m.fit(...)`)
+    by that call. (Passed to an imported trainer in a file with no training call, it is
+    taken as evaluated, as by ssd_keras' `Evaluator(model=model)`.)"""
     from reglint.frameworks.keras import TRAINING_METHODS, WEIGHT_LOADERS
 
     if site.kind != "compile" or site.model_expr is None or site.scope is not model.module:
+        return False
+    trains = any(methods & TRAINING_METHODS for methods in model.methods_of.values())
+    if site.model_expr in model.passed and trains:
         return False
     methods = model.methods_of.get(site.model_expr, set())
     return bool(methods & WEIGHT_LOADERS) and not methods & TRAINING_METHODS

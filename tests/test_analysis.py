@@ -96,8 +96,10 @@ def test_the_model_records_the_methods_called_on_each_receiver():
         model.compile(optimizer="adam")
         self.net.fit(x)
         build().predict(x)
+        train(model, data=self.data)
     """)
     assert model.methods_of == {"model": {"load_weights", "compile"}, "self.net": {"fit"}}
+    assert model.passed == {"model", "self.data", "x"}
 
 
 def test_the_model_keeps_comments_and_docstrings():

@@ -47,7 +47,7 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
         losses.loss_site(ctx, site)
     for site in names.calls:
         optimizers.added_param_group(ctx, site)
-        _record_method(model, site.call.func)
+        _record_method(model, site.call)
     model.parameter_casts = casts.parameter_casts(names.calls, ctx.qualify, assigned_name)
     model.master_weight_wrappers = casts.uses_master_weight_wrapper(names.calls)
     model.lr_set_elsewhere = learning_rate.set_elsewhere(names.calls, model.source)
@@ -56,9 +56,15 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
     return model
 
 
-def _record_method(model: FileModel, func: cst.BaseExpression) -> None:
-    """`model.load_weights(...)` -> methods_of["model"] gains "load_weights"."""
+def _record_method(model: FileModel, call: cst.Call) -> None:
+    """`model.load_weights(...)` -> methods_of["model"] gains "load_weights";
+    `train(model)` -> "model" is passed."""
+    func = call.func
     if isinstance(func, cst.Attribute):
         receiver = dotted(func.value)
         if receiver is not None:
             model.methods_of.setdefault(receiver, set()).add(func.attr.value)
+    for arg in call.args:
+        name = dotted(arg.value)
+        if name is not None:
+            model.passed.add(name)
