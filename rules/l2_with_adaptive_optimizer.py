@@ -10,7 +10,8 @@ RAdam, Adagrad, RMSprop, Adadelta, …):
 - Keras layers with L2 regularizers in a model compiled or trained with an adaptive
   optimizer (`optimizer="adam"`, `keras.optimizers.Adam(...)`) — but not a script or
   notebook that compiles a model at module level, loads its weights (`load_weights`) and
-  never trains it (`fit`, `fit_generator`, `train_on_batch`): an evaluation run, where
+  never trains it (`fit`, `fit_generator`, `train_on_batch`; nor hands it to a call in a
+  file that trains something, `finetune(model)`): an evaluation run, where
   `compile` steps no optimizer (keras 3.15.1 `keras/src/backend/tensorflow/trainer.py`:
   only `fit`, L388/L399, and `train_on_batch`, L623/L629, run `train_step`);
 - a hand-written `λ * Σw²` penalty added to a loss minimized by an adaptive optimizer;
