@@ -85,16 +85,7 @@ class _Reader:
         self.names = names
 
     def qualname(self, func) -> Optional[str]:
-        from reglint.frameworks import canonical
-
-        name = dotted(func)
-        if name is None:
-            return None
-        head, _, rest = name.partition(".")
-        target = self.names.imports.get(head)
-        if target is None:
-            return None  # bound by no import: not a library symbol
-        return canonical(f"{target}.{rest}" if rest else target)
+        return self.names.imported_qualname(func)  # bound by no import: not a library symbol
 
     def per_step_class(self, func, scopes) -> Optional[str]:
         qualname = self.qualname(func)

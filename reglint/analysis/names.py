@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from reglint.frameworks import canonical
 from reglint.frameworks.keras import GRADIENT_TAPE
 
 Scope = cst.CSTNode  # a Module, FunctionDef, Lambda or ClassDef
@@ -75,6 +76,19 @@ class Names:
             if found:
                 return found
         return []
+
+    def imported_qualname(self, func: cst.BaseExpression) -> Optional[str]:
+        """The canonical qualified name of a dotted callee through the file's imports
+        (`optim.AdamW` after `from torch import optim`); None when its head is bound by
+        no import (a local name, not a library symbol) or it is not a dotted name."""
+        name = dotted(func)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return None
+        return canonical(f"{target}.{rest}" if rest else target)
 
     def attribute_bindings(self, dotted: str) -> List[Binding]:
         return self.bindings.get((0, dotted), [])

@@ -24,7 +24,6 @@ from reglint.analysis import decay_masks
 from reglint.analysis.names import Names, collect, dotted
 from reglint.analysis.selection import Selection, classify, fragments_of
 from reglint.analysis.syntax import argument
-from reglint.frameworks import canonical
 from reglint.frameworks import optax as optax_table
 from reglint.frameworks import timm as timm_table
 from reglint.frameworks import torch as torch_table
@@ -109,14 +108,8 @@ class _Resolver:
         self.names = names
 
     def qualname(self, func: cst.BaseExpression) -> Optional[str]:
-        name = dotted(func)
-        if name is None:
-            return None
-        head, _, rest = name.partition(".")
-        target = self.names.imports.get(head)
-        if target is None:
-            return name
-        return canonical(f"{target}.{rest}" if rest else target)
+        """Through the imports; a name bound by no import stays as written."""
+        return self.names.imported_qualname(func) or dotted(func)
 
     def value(self, expr: cst.BaseExpression, scopes: Sequence[cst.CSTNode], depth: int = 0):
         """`expr`, or the single expression a plain name was assigned (3 hops at most)."""
