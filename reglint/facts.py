@@ -171,7 +171,6 @@ def may_have_directives(code: Code) -> bool:
 
 # -- param groups and optax decay masks (reglint/analysis/param_groups.py, decay_masks.py) --
 
-_DECAY_MASK_LEAVES = frozenset({"adamw", "nadamw", "adamaxw", "add_decayed_weights", "additive_weight_decay", "lamb", "lion", "adan", "lars", "masked"})
 # where a torch optimizer's parameters or groups come from (`model.parameters()`, a
 # `{"params": ...}` group, `dict(params=...)`, `named_parameters()` splits, timm's hook)
 _PARAMETER_SOURCES = frozenset({"parameters", "named_parameters", "no_weight_decay"})
@@ -183,7 +182,7 @@ def may_have_param_groups(code: Code) -> bool:
     to group; or a `n in no_decay` test, which needs `named_parameters()` and a literal
     list of fragments holding a no-decay word (`"bias"`, `"LayerNorm.weight"`)."""
     names = code.all_names
-    if not names.isdisjoint(_DECAY_MASK_LEAVES):
+    if not names.isdisjoint(tables()["decay_mask_callees"]):
         return True
     if not names.isdisjoint(tables()["torch_classes"]) and (
             not names.isdisjoint(_PARAMETER_SOURCES) or "params" in code.dict_keys or "params" in code.optimizer_keywords):
@@ -194,12 +193,9 @@ def may_have_param_groups(code: Code) -> bool:
 
 # -- per-step decoupled decay (reglint/analysis/decay_schedules.py) -----------------------
 
-_PER_STEP_LEAVES = frozenset({"AdamW", "SGDW", "AdamWOptimizer", "MomentumWOptimizer", "extend_with_decoupled_weight_decay"})
-
-
 def may_have_per_step_decay(code: Code) -> bool:
     """A tfa / tf.contrib decoupled class or the extender is named (`decay_schedules.extract`)."""
-    return not code.all_names.isdisjoint(_PER_STEP_LEAVES)
+    return not code.all_names.isdisjoint(tables()["per_step_callees"])
 
 
 FACT_KINDS: Dict[str, Callable[[Code], bool]] = {

@@ -285,6 +285,13 @@ def tables():
         "torch_decoupled_classes": _last({q: s for q, s in torch.OPTIMIZERS.items() if s.decay_mode == "decoupled"}),
         "optimizer_strings": frozenset(keras.OPTIMIZER_STRINGS),  # `compile(optimizer="Adam")`, any case
         "chains": _last(optax.CHAINS),
+        # optax calls that take a decay mask (`adamw(mask=...)`, `masked(...)`: `decay_masks`)
+        "decay_mask_callees": _last(optax.DECAY_MASK_ARGUMENTS) | _last({optax.MASKED}),
+        # tfa / tf.contrib classes whose decoupled decay ignores the lr, and the extender
+        # that makes one (`decay_schedules`)
+        "per_step_callees": _last({q for table in (keras.OPTIMIZERS, tf1.OPTIMIZERS) for q, s in table.items()
+                                   if s.decay_mode == "decoupled" and not s.decay_scaled_by_lr})
+        | _last(keras.DECOUPLED_EXTENDERS),
         # calls that can be a Σw² by themselves (see `_square_sum`)
         "sum_calls": _last(tensors.SUM_CALLS) | _last(tf1.HALF_SUM_SQ_CALLS) | {"sum", "add_n", "pow"},
         "norms": _last(tensors.NORM_CALLS) | {"norm"},
