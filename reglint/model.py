@@ -230,6 +230,9 @@ class FileModel:
     imported_regularizers: List[ImportedRegularizer] = field(default_factory=list)
     # the project modules the analysis read (absolute paths): a cached result is stale once one changes
     depends: Tuple[str, ...] = ()
+    # the file's names (`analysis.names.Names`), for the extractors a rule runs on demand
+    # (param groups, decay schedules): one libcst walk per file, not one per rule
+    names: object = None
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

@@ -81,7 +81,7 @@ def _facts(model):
 
     cached = getattr(model, "_decay_schedules", None)
     if cached is None:
-        cached = decay_schedules.extract(model.module)
+        cached = decay_schedules.extract(model.module, model.names)
         model._decay_schedules = cached
     return cached
 

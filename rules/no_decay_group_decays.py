@@ -100,7 +100,7 @@ def _facts(model):
 
     cached = getattr(model, "_param_groups", None)
     if cached is None:
-        cached = param_groups.extract(model.module, model.source)
+        cached = param_groups.extract(model.module, model.source, model.names)
         model._param_groups = cached
     return cached
 

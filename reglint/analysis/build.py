@@ -23,7 +23,7 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
     if ctx.names.from_imports:
         ctx.imported_constant = imported.constant
     model = ctx.model
-    names = ctx.names
+    names = model.names = ctx.names
     module_id = id(model.module)
     rebound = {name for (scope, name), bindings in names.bindings.items()
                if scope != module_id or any(b.kind != "import" for b in bindings)}
