@@ -26,6 +26,19 @@ def may_have_regularizers(code: Code) -> bool:
     return not code.all_names.isdisjoint(names["regularizers"]) or not code.strings.isdisjoint(names["regularizer_strings"])
 
 
+def may_have_default_coefficients(code: Code) -> bool:
+    """A Keras L2 left at its default coefficient, as RL006 reads one: the string `"l2"`,
+    a regularizer (or a name bound to one) called without arguments, or `l1_l2` (or such
+    a name) given no `l2`."""
+    names = tables()
+    if not code.strings.isdisjoint(names["regularizer_strings"]):
+        return True
+    if code.all_names.isdisjoint(names["regularizers"]):
+        return False
+    return (not code.argless_callees.isdisjoint(names["regularizers"] | code.aliases)
+            or not code.l2_less_callees.isdisjoint(names["l2_less_regularizers"] | code.aliases))
+
+
 # -- optimizers (classes, factories, config dicts, TrainingArguments, timm) -----------
 
 def may_have_optimizers(code: Code) -> bool:
@@ -110,6 +123,18 @@ def may_have_chains(code: Code) -> bool:
     return not code.all_names.isdisjoint(tables()["chains"])
 
 
+def may_have_decay_chains(code: Code) -> bool:
+    """A chain that may hold a decay element (`add_decayed_weights`), by name."""
+    names = tables()
+    return may_have_chains(code) and not code.all_names.isdisjoint(names["decay_transforms"])
+
+
+def may_have_adaptive_chains(code: Code) -> bool:
+    """A chain that may hold an adaptive scaling (`scale_by_adam`), by name."""
+    names = tables()
+    return may_have_chains(code) and not code.all_names.isdisjoint(names["adaptive_scales"])
+
+
 # -- penalties (coef * Σw², coef * ‖w‖) ------------------------------------------------
 
 def may_have_penalties(code: Code) -> bool:
@@ -177,17 +202,18 @@ _PARAMETER_SOURCES = frozenset({"parameters", "named_parameters", "no_weight_dec
 
 
 def may_have_param_groups(code: Code) -> bool:
-    """What `param_groups.extract` reads: an optax decay mask; a torch optimizer (its
-    groups, merged splits and unread `no_weight_decay()` all hang on one) with parameters
-    to group; or a `n in no_decay` test, which needs `named_parameters()` and a literal
-    list of fragments holding a no-decay word (`"bias"`, `"LayerNorm.weight"`)."""
+    """What `param_groups.extract` reads: an optax decay mask passed to its callee; a torch
+    optimizer (its groups, merged splits and unread `no_weight_decay()` all hang on one) with
+    parameters to group; or a `n in no_decay` test of two names, which needs
+    `named_parameters()` and a literal list of fragments holding a no-decay word
+    (`"bias"`, `"LayerNorm.weight"`)."""
     names = code.all_names
-    if not names.isdisjoint(tables()["decay_mask_callees"]):
+    if code.passes_mask and not names.isdisjoint(tables()["decay_mask_callees"]):
         return True
     if not names.isdisjoint(tables()["torch_classes"]) and (
             not names.isdisjoint(_PARAMETER_SOURCES) or "params" in code.dict_keys or "params" in code.optimizer_keywords):
         return True
-    return "named_parameters" in names and any(
+    return "named_parameters" in names and code.tests_membership_in_list and any(
         word in text.lower() for text in code.listed_strings for word in torch_table.NO_DECAY_WORDS)
 
 
@@ -206,6 +232,9 @@ FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
     "positional_arguments": may_have_positional_arguments,
     "decoupled_learning_rates": may_have_decoupled_learning_rates,
     "chains": may_have_chains,
+    "decay_chains": may_have_decay_chains,
+    "adaptive_chains": may_have_adaptive_chains,
+    "default_coefficients": may_have_default_coefficients,
     "penalties": may_have_penalties,
     "norm_penalties": may_have_norm_penalties,
     "adaptive_optimizers": may_have_adaptive_optimizers,

@@ -21,7 +21,9 @@ from typing import Callable, Dict, FrozenSet, Optional, Pattern, Set, Tuple
 
 from reglint.project import may_be_project_module
 
-SHORT_STRING = 64  # longer string constants are prose (docstrings, messages), never a name or key
+SHORT_STRING = 64
+# the keywords an optax decay mask is passed by (`frameworks.optax.DECAY_MASK_ARGUMENTS`)
+MASK_KEYWORDS = frozenset({"mask", "weight_decay_mask"})  # longer string constants are prose (docstrings, messages), never a name or key
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,18 @@ class Code:
     # a library, see `frameworks.LIBRARY_ROOTS`): a builder may attach regularizers there; the
     # pipeline keeps those that may (`builders.builder_imports`), which needs the file's path
     project_calls: FrozenSet[Tuple[int, str, str]] = frozenset()
+    # names an object could be bound to under another name (`import ... as R`, `reg = regularizers.l2`)
+    aliases: FrozenSet[str] = frozenset()
+    # the called names of calls without any argument (`l2()`), and of calls given fewer than
+    # two positional arguments and no `l2=` (`l1_l2(0.01)`: Keras's default l2)
+    argless_callees: FrozenSet[str] = frozenset()
+    l2_less_callees: FrozenSet[str] = frozenset()
+    # some call passes an optax decay mask (`mask=` / `weight_decay_mask=`, or by position:
+    # `add_decayed_weights(wd, mask)`, `masked(inner, mask)`), see `decay_masks.decay_mask`
+    passes_mask: bool = False
+    # some `x in y` / `x not in y` of two plain names whose `y` is bound to a display of
+    # strings or to another name (`n not in no_decay`, read by `param_groups._fragment_tests`)
+    tests_membership_in_list: bool = False
 
     @cached_property
     def all_names(self) -> FrozenSet[str]:
@@ -89,6 +103,13 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     listed: Set[str] = set()
     aliases: Set[str] = set()  # names an optimizer class could be bound to (`Opt = torch.optim.Adam`)
     bare_calls = []  # (callee name, call) for calls of a plain name: an alias, perhaps
+    argless: Set[str] = set()
+    l2_less: Set[str] = set()
+    mask_positions = table["decay_mask_positions"]
+    passes_mask = False
+    masks_if_alias: Set[str] = set()
+    sequence_bound: Set[str] = set()  # names bound to a display of strings, or to a name
+    membership: Set[str] = set()  # `y` of each `x in y` of two plain names
     optimizer_calls = []
     optimizer_names = table["optimizer_callees"]
     has_product = has_square_sum = has_norm_call = False
@@ -118,6 +139,17 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 elif type(node.func) is Name:
                     bare_calls.append((function, node))
                 callee_nodes.add(id(node.func))
+                positional = _positional(node)
+                if not node.args and not node.keywords:
+                    argless.add(function)
+                elif positional < 2 and not any(keyword.arg == "l2" for keyword in node.keywords):
+                    l2_less.add(function)
+                if any(keyword.arg in MASK_KEYWORDS for keyword in node.keywords):
+                    passes_mask = True
+                elif function in mask_positions:
+                    passes_mask = passes_mask or positional > mask_positions[function]
+                elif type(node.func) is Name and positional >= 2:
+                    masks_if_alias.add(function)  # `aw(lr, ..., mask)` with `adamw as aw`, perhaps
                 if not has_norm_call and function in norms and _may_measure_weights(node.func):
                     has_norm_call = True
                 if not has_square_sum and function in sums and _square_sum(node, function, norms, renamed):
@@ -145,9 +177,21 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
             if elements and all(type(e) is Constant and type(e.value) is str for e in elements):
                 listed.update(e.value for e in elements)
         elif kind is ast.Assign or kind is ast.AnnAssign:
-            if type(node.value) in (Name, Attribute):
+            value_kind = type(node.value)
+            if value_kind in (Name, Attribute):
                 targets = node.targets if kind is ast.Assign else [node.target]
                 aliases.update(target.id for target in targets if type(target) is Name)
+            if value_kind in (Name, ast.List, ast.Tuple, ast.Set):
+                targets = node.targets if kind is ast.Assign else [node.target]
+                sequence_bound.update(target.id for target in targets if type(target) is Name)
+        elif kind is ast.Compare:
+            if (type(node.left) is Name and len(node.ops) == 1 and type(node.ops[0]) in (ast.In, ast.NotIn)
+                    and type(node.comparators[0]) is Name):
+                membership.add(node.comparators[0].id)
+        elif kind is ast.arguments:
+            defaults = node.defaults + [d for d in node.kw_defaults if d is not None]
+            if defaults:  # a parameter's default display may be the list (`no_decay=("bias",)`)
+                sequence_bound.update(a.arg for a in node.args + node.posonlyargs + node.kwonlyargs)
         elif kind is ImportFrom:
             depth += (node.module or "").count(".")
             if node.level or may_be_project_module(node.module):
@@ -170,7 +214,9 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     keywords = frozenset(keyword.arg for call in optimizer_calls for keyword in call.keywords if keyword.arg)
     code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings), keywords,
                 max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), frozenset(listed), has_product, has_square_sum, has_norm_call,
-                frozenset(project_names[name] for name, _ in bare_calls if name in project_names))
+                frozenset(project_names[name] for name, _ in bare_calls if name in project_names),
+                frozenset(aliases), frozenset(argless), frozenset(l2_less), passes_mask or not masks_if_alias.isdisjoint(aliases),
+                not membership.isdisjoint(sequence_bound))
     return deepest, code
 
 
@@ -265,6 +311,8 @@ def tables():
     return {
         "regularizers": regularizers,
         "regularizer_strings": frozenset(keras.STRING_REGULARIZERS),
+        # the regularizers whose l2 has a default when not passed (`l1_l2(0.01)`)
+        "l2_less_regularizers": _last(q for q in keras.REGULARIZERS if q.rsplit(".", 1)[-1].lower() == "l1_l2"),
         "optimizers": optimizers,
         # the callees of calls that can build an optimizer: a class or factory, or an
         # MMEngine `dict(type=...)` config; a plain name may also be an alias (`read`)
@@ -285,6 +333,14 @@ def tables():
         "torch_decoupled_classes": _last({q: s for q, s in torch.OPTIMIZERS.items() if s.decay_mode == "decoupled"}),
         "optimizer_strings": frozenset(keras.OPTIMIZER_STRINGS),  # `compile(optimizer="Adam")`, any case
         "chains": _last(optax.CHAINS),
+        "decay_transforms": _last(optax.DECAY_TRANSFORMS),
+        "adaptive_scales": _last(optax.ADAPTIVE_SCALES),
+        # each optax mask callee's mask position (`masked(inner, mask)`: 1); the smallest
+        # where two tables spell one last name alike
+        "decay_mask_positions": {name: min(position for q, (_, position) in
+                                           {**optax.DECAY_MASK_ARGUMENTS, optax.MASKED: ("mask", 1)}.items()
+                                           if q.rsplit(".", 1)[-1] == name)
+                                 for name in _last(optax.DECAY_MASK_ARGUMENTS) | _last({optax.MASKED})},
         # optax calls that take a decay mask (`adamw(mask=...)`, `masked(...)`: `decay_masks`)
         "decay_mask_callees": _last(optax.DECAY_MASK_ARGUMENTS) | _last({optax.MASKED}),
         # tfa / tf.contrib classes whose decoupled decay ignores the lr, and the extender

@@ -58,7 +58,7 @@ RULE = Rule(
     summary="optax add_decayed_weights chained after the -lr scaling: weights grow by (1 + wd) each step",
     fix=Applicability.UNSAFE,
     words=((b"add_decayed_weights", b"additive_weight_decay"), b"chain"),
-    facts=("chains",),
+    facts=("decay_chains",),
 )
 
 

@@ -80,7 +80,7 @@ RULE = Rule(
     summary="L2 penalty and optimizer weight decay on the same model (regularized twice)",
     fix=Applicability.DISPLAY_ONLY,
     words=(DECAY_WORDS, (b"regularizer",) + SQUARE_WORDS, TRAINING_WORDS),
-    facts=(("regularizers", "penalties"), ("optimizers", "chains")),
+    facts=(("regularizers", "penalties"), ("optimizers", "decay_chains")),
 )
 
 

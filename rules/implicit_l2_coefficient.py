@@ -55,7 +55,7 @@ RULE = Rule(
     summary="Keras L2 regularizer relying on the default coefficient (0.01, 20–100× a typical weight decay)",
     fix=Applicability.DISPLAY_ONLY,
     words=(L2_REGULARIZER_WORDS + (b"'l2'", b'"l2"'),),  # or the string "l2"
-    facts=("regularizers",),
+    facts=("default_coefficients",),
 )
 
 DEFAULT = "0.01"

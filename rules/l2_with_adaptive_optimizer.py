@@ -76,18 +76,26 @@ from reglint.frameworks import ADAMW_START, ADAMW_TYPICAL
 from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
 from reglint.rules._common import (
-    ADAPTIVE_WORDS, format_number, inferred_note, l2_penalties, stated_as,
+    ADAPTIVE_WORDS, L2_REGULARIZER_WORDS, SQUARE_WORDS, WEIGHT_DECAY_WORDS, format_number, inferred_note, l2_penalties, stated_as,
 )
 from reglint.rules._common import next_argument as _next_argument
 from reglint.rules._common import with_decay as _with_decay
+
+# The L2 term: a regularizer (by call, string or the collection), a Σw², a decay
+# (`weight_decay=`, `wd`, optax's `add_decayed_weights`), or a torch class or timm factory
+# given its decay by position, which has no word of its own but is a `torch.optim` / `timm.optim`
+# name (also as `from torch import optim`) or timm's `create_optimizer`.
+L2_TERM_WORDS = (L2_REGULARIZER_WORDS + (b"'l2'", b'"l2"', b"regulariz", b"regularizer") + SQUARE_WORDS + (b"decay",) + WEIGHT_DECAY_WORDS
+                 + (b".optim", b"import optim", b" optim,", b",optim", b" optim\n", b" optim\r", b" optim)", b"create_optimizer"))
 
 RULE = Rule(
     code="RL002",
     name="l2-with-adaptive-optimizer",
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
-    words=(ADAPTIVE_WORDS,),  # an L2 term may be a bare positional value: no word of its own
-    facts=(("adaptive_optimizers", "chains"), ("regularizers", "penalties", "chains", "coupled_adaptive_decay", "project_builders")),
+    words=(ADAPTIVE_WORDS, L2_TERM_WORDS),
+    project_words=(b"regularizer",),  # the layers' regularizers may sit in the module that builds the model
+    facts=(("adaptive_optimizers", "adaptive_chains"), ("regularizers", "penalties", "decay_chains", "coupled_adaptive_decay", "project_builders")),
 )
 
 

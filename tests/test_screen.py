@@ -361,6 +361,74 @@ def test_param_groups_need_an_optimizer_mask_or_fragment_list():
     assert may_have_param_groups(read("import optax\ntx = optax.adamw(1e-3, mask=m)\n"))
 
 
+def test_param_groups_need_a_mask_passed_or_a_membership_test_of_names():
+    """A mask callee named without a mask (optax's own aliases, timm's `AdamW` class), or
+    no-decay strings that no `n in no_decay` tests (a timm model's `no_weight_decay()` set),
+    is no param-group fact."""
+    from reglint.facts import may_have_param_groups
+
+    assert not may_have_param_groups(read("import optax\ntx = optax.adamw(1e-3, weight_decay=1e-4)\n"))
+    assert may_have_param_groups(read("import optax\ntx = optax.add_decayed_weights(1e-4, decay_mask)\n"))
+    assert not may_have_param_groups(read("import optax\ntx = optax.add_decayed_weights(1e-4)\n"))
+    assert may_have_param_groups(read("import optax\ntx = optax.masked(optax.add_decayed_weights(1e-4), m)\n"))
+    assert may_have_param_groups(read("from optax import adamw as aw\ntx = aw(1e-3, 0.9, 0.99, 1e-8, 0.0, None, 1e-4, m)\n"))
+    model_file = ('class Net:\n    def no_weight_decay(self):\n        skip = {"pos_embed", "cls_token"}\n'
+                  '        for n, _ in self.named_parameters():\n            if "relative_position_bias" in n:\n'
+                  '                skip.add(n)\n        return skip\n')
+    assert not may_have_param_groups(read(model_file))
+    tested = ('def groups(model, no_decay=("bias", "norm")):\n'
+              '    return [p for n, p in model.named_parameters() if n not in no_decay]\n')
+    assert may_have_param_groups(read(tested))
+    aliased = 'NO_DECAY = ["bias"]\nskip = NO_DECAY\nd = [p for n, p in model.named_parameters() if n in skip]\n'
+    assert may_have_param_groups(read(aliased))
+
+
+def test_adaptive_optimizer_alone_is_no_l2_hazard_to_read():
+    """RL002 needs an L2 term's word besides the adaptive optimizer; a decay passed by
+    position to a torch class has none of its own, so `torch.optim` / `optim` count."""
+    rule = all_rules()["RL002"]
+
+    def words(data: bytes):
+        return lambda word: word in data.lower()
+
+    assert not rule.may_flag(words(b"model.compile(optimizer='adam', loss='mse')\nmodel.fit(x, y)\n"))
+    assert rule.may_flag(words(b"model.compile(optimizer='adam')\nd = Dense(4, kernel_regularizer=reg)\n"))
+    positional = b"from torch import nn, optim\nopt = optim.Adam(net.parameters(), 1e-3, (0.9, 0.999), 1e-8, 1e-4)\n"
+    assert rule.may_flag(words(positional))
+    found = check_bytes("train.py", positional, PLAN)
+    assert [(d.code, d.start.line, d.start.column) for d in found.diagnostics] == [("RL002", 2, 62)]
+
+
+def test_chains_count_only_with_the_element_a_rule_reads():
+    """RL002 / RL005 / RL009 read a chain's decay element (and RL002 its adaptive scaling):
+    `optax.chain(clip, adam)` holds neither."""
+    from reglint.facts import may_have_adaptive_chains, may_have_decay_chains
+
+    plain = "import optax\ntx = optax.chain(optax.clip(1.0), optax.adam(1e-3))\n"
+    assert not may_have_decay_chains(read(plain)) and not may_have_adaptive_chains(read(plain))
+    decayed = "from optax import chain, add_decayed_weights as adw, scale_by_adam\ntx = chain(adw(1e-4), scale_by_adam())\n"
+    assert may_have_decay_chains(read(decayed)) and may_have_adaptive_chains(read(decayed))
+    assert not all_rules()["RL009"].may_flag_code(read(plain))
+    assert not all_rules()["RL002"].may_flag_code(read(plain))
+
+
+def test_default_coefficients_need_a_regularizer_without_its_coefficient():
+    """RL006's fact: `l2()`, `L2()`, `"l2"`, `l1_l2(...)` without l2 (also through a name
+    bound to one); `l2(5e-4)` and `l1_l2(0.01, 0.01)` are not."""
+    from reglint.facts import may_have_default_coefficients as default
+
+    head = "from tensorflow.keras import regularizers\n"
+    assert not default(read(head + "r = regularizers.l2(5e-4)\n"))
+    assert not default(read(head + "r = regularizers.l1_l2(0.01, 0.01)\n"))
+    assert not default(read(head + "r = regularizers.l1_l2(l1=0.01, l2=0.0)\n"))
+    assert default(read(head + "r = regularizers.l2()\n"))
+    assert default(read(head + "r = regularizers.L2()\n"))
+    assert default(read(head + "r = regularizers.l1_l2(0.01)\n"))
+    assert default(read(head + "reg = regularizers.l2\nr = reg()\n"))
+    assert default(read("from keras.regularizers import l1_l2 as both\nr = both(l1=1e-5)\n"))
+    assert default(read("from keras import layers\nd = layers.Dense(8, kernel_regularizer='l2')\n"))
+
+
 def test_every_fact_kind_a_rule_names_exists():
     from reglint.facts import FACT_KINDS
 
