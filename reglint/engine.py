@@ -8,7 +8,8 @@ The stages that follow are `reglint.pipeline` (one source) and `reglint.runner`
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from functools import cached_property
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.rule import Rule, all_rules
@@ -84,16 +85,23 @@ class Plan:
         """The words test: read a file only if some enabled rule's words occur in it."""
         return bool(self.flaggable(data, rules))
 
-    def flaggable(self, data: bytes, rules: Sequence[Rule]) -> Tuple[Rule, ...]:
+    def flaggable(self, data: bytes, rules: Sequence[Rule], seen: Optional[Dict[bytes, bool]] = None) -> Tuple[Rule, ...]:
         """The `rules` whose words occur in the file (all of them when some rule has none).
-        The file is lowercased once, and each word (or its stem) is looked for at most once."""
+        The file is lowercased once, and each word (or its stem) is looked for at most once;
+        what was found is kept in `seen` (word -> occurs), for a caller that asks again."""
         if self.words is None:
             return tuple(rules)
+        seen = {} if seen is None else seen
         lowered = data.lower()
         if not any(word in lowered for word in self.gate):
+            seen.update(dict.fromkeys(self.gate, False))
             return ()
-        seen = {}
-        stems = dict(self.stems)
+        present = self._present(lowered, seen)
+        return tuple(rule for rule in rules if rule.may_flag(present))
+
+    def _present(self, lowered: bytes, seen: Dict[bytes, bool]) -> Callable[[bytes], bool]:
+        """Whether a word occurs in `lowered`: a word whose stem does not is never looked for."""
+        stems = self._stem_of
 
         def present(word: bytes) -> bool:
             found = seen.get(word)
@@ -102,23 +110,25 @@ class Plan:
                 found = seen[word] = (stem is None or present(stem)) and word in lowered
             return found
 
-        return tuple(rule for rule in rules if rule.may_flag(present))
+        return present
+
+    @cached_property
+    def _stem_of(self) -> Dict[bytes, bytes]:
+        return dict(self.stems)
 
     def flaggable_at(self, path: str, data: bytes, rules: Sequence[Rule], read: Optional[List[str]] = None) -> Tuple[Rule, ...]:
         """`flaggable`, and the rules whose `project_words` hold in the builders this file imports
         from project modules (a network built with regularizers in `models.py`, trained here);
         the module files consulted are added to `read` (the cache's dependencies)."""
-        found = self.flaggable(data, rules)
+        seen: Dict[bytes, bool] = {}
+        found = self.flaggable(data, rules, seen)
         rest = [rule for rule in rules if rule.project_words and all(rule is not f for f in found)]
         if not rest or self.words is None or not path or path == "-":
             return found
         from reglint.builders import BUILDER_WORD, imports_builders
 
-        lowered = data.lower()
+        present = self._present(data.lower(), seen)
         held = {}
-
-        def present(word: bytes) -> bool:
-            return word in lowered
 
         def imported(word: bytes) -> bool:
             if word not in held:

@@ -82,10 +82,13 @@ class Rule:
         False only when this rule cannot flag the file."""
         if imported is None:
             return all(any(present(word) for word in group) for group in self.words)
-        # the file's own words first: the project's modules are read only for what is missing
-        missing = [group for group in self.words if not any(present(word) for word in group)]
-        missing.sort(key=lambda group: any(word in self.project_words for word in group))  # those first that no module helps
-        return all(any(word in self.project_words and imported(word) for word in group) for group in missing)
+        # the groups no project module can help first, then the file's own words: the
+        # project's modules are read only for what is still missing
+        helped = [any(word in self.project_words for word in group) for group in self.words]
+        if not all(any(present(word) for word in group) for group, help in zip(self.words, helped) if not help):
+            return False
+        return all(any(present(word) for word in group) or any(word in self.project_words and imported(word) for word in group)
+                   for group, help in zip(self.words, helped) if help)
 
     def may_flag_code(self, code) -> bool:
         """The facts test on the file's `reglint.screen.Code`: False only when this rule cannot flag the file."""

@@ -40,7 +40,7 @@ PLAN = Plan.build(Settings(select=("ALL",)))
 @contextlib.contextmanager
 def unfiltered():
     """Every enabled rule runs on every file: no prefilter, no screen."""
-    with mock.patch.object(Plan, "flaggable", lambda self, data, rules: tuple(rules)), \
+    with mock.patch.object(Plan, "flaggable", lambda self, data, rules, seen=None: tuple(rules)), \
             mock.patch.object(Rule, "may_flag_code", lambda self, code: True):
         yield
 
@@ -397,6 +397,31 @@ def test_adaptive_optimizer_alone_is_no_l2_hazard_to_read():
     assert rule.may_flag(words(positional))
     found = check_bytes("train.py", positional, PLAN)
     assert [(d.code, d.start.line, d.start.column) for d in found.diagnostics] == [("RL002", 2, 62)]
+
+
+def test_the_project_path_looks_for_no_word_twice(tmp_path):
+    """The words the file's own test found (or ruled out) are not looked for again when
+    rules with project words (RL002, RL003) ask whether an imported builder helps."""
+    (tmp_path / "models.py").write_text("from keras import layers, regularizers\n"
+                                        "def build():\n    return layers.Dense(4, kernel_regularizer=regularizers.l2(1e-4))\n")
+    data = b"from models import build\nmodel = build()\nmodel.compile(optimizer='adam', loss='mse')\nmodel.fit(x, y)\n"
+    plan = Plan.build(Settings())
+    looked = []
+    original = Plan._present
+
+    def counting(self, lowered, seen):
+        present = original(self, lowered, seen)
+
+        def counted(word):
+            if word not in seen:
+                looked.append(word)
+            return present(word)
+        return counted
+
+    with mock.patch.object(Plan, "_present", counting):
+        found = plan.flaggable_at(str(tmp_path / "train.py"), data, plan.rules)
+    assert "RL002" in [rule.code for rule in found]
+    assert looked and len(looked) == len(set(looked))
 
 
 def test_chains_count_only_with_the_element_a_rule_reads():
