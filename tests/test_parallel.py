@@ -56,3 +56,32 @@ def _thresholds_after_a_batch(path, plan):
     gc.set_threshold(700, 10, 10)  # as a spawned worker would start
     runner._check_batch(([path], plan, False, False))
     return gc.get_threshold()
+
+
+def test_no_collection_while_a_file_is_checked_and_its_cycles_collected_after(tmp_path, monkeypatch):
+    """The collector would walk the file's whole live trees; it waits until they are freed,
+    then collects the cyclic garbage the check left (here 20,000 self-referencing lists)."""
+    import gc
+
+    from reglint import runner
+
+    path = tmp_path / "train.py"
+    path.write_text(HAZARD.format(wd="1e-4"))
+    plan = Plan.build(Settings(root=str(tmp_path)))
+    seen = []
+    check_bytes = runner.check_bytes
+
+    def checking(*args, **kwargs):
+        seen.append(gc.isenabled())
+        for _ in range(20_000):
+            cycle = []
+            cycle.append(cycle)
+        return check_bytes(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "check_bytes", checking)
+    assert gc.isenabled()
+    gc.collect()
+    result = runner.check_path(str(path), plan)
+    assert [d.code for d in result.diagnostics] == ["RL002"]
+    assert seen == [False] and gc.isenabled()
+    assert gc.get_count()[0] < runner.YOUNG_AFTER_A_FILE
