@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
-from reglint.frameworks import torch as torch_table
+from reglint.intent import L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, is_weight_decay_name, names_no_decay_parameter, snake
 from reglint.screen import Code, tables
 
 
@@ -165,21 +165,18 @@ def may_call_project_builders(code: Code) -> bool:
     return bool(code.project_calls)
 
 
-# -- intent read from names and comments ------------------------------------------------
-# (the rules' own reading of names lives in rules/_common; imported on first use, so
-# loading the fact table never loads the rules)
+# -- intent read from names and comments (the vocabulary of `reglint.intent`) -----------
 
 def may_show_weight_decay_intent(code: Code) -> bool:
-    """A weight-decay name in the code, a weight-decay comment, or a file that may say it was ported."""
-    from reglint.rules._common import may_show_weight_decay_evidence
-
-    return may_show_weight_decay_evidence(code)
+    """A weight-decay name in the code, a weight-decay comment, or a file that may say it
+    was ported: the screen's half of the rules' `weight_decay_evidence`."""
+    return (code.names_any(is_weight_decay_name, ("decay", "wd"))
+            or code.maybe_in_comment(WEIGHT_DECAY_COMMENT)
+            or PORTING.search(code.text) is not None)
 
 
 def may_show_l2_intent(code: Code) -> bool:
     """A name or comment that could say L2 / weight decay (RL007's `_evidence`)."""
-    from reglint.rules._common import L2_COMMENT, L2_NAME, snake
-
     return (code.names_any(lambda name: L2_NAME.search(snake(name)) is not None, ("l2", "decay", "wd"))
             or code.maybe_in_comment(L2_COMMENT))
 
@@ -214,7 +211,7 @@ def may_have_param_groups(code: Code) -> bool:
             not names.isdisjoint(_PARAMETER_SOURCES) or "params" in code.dict_keys or "params" in code.optimizer_keywords):
         return True
     return "named_parameters" in names and code.tests_membership_in_list and any(
-        word in text.lower() for text in code.listed_strings for word in torch_table.NO_DECAY_WORDS)
+        names_no_decay_parameter(text) for text in code.listed_strings)
 
 
 # -- per-step decoupled decay (reglint/analysis/decay_schedules.py) -----------------------

@@ -11,21 +11,14 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from reglint.frameworks import mmengine, timm
+from reglint.intent import (  # noqa: F401 (the rules read the vocabulary from here)
+    L2_COEFFICIENT_NAME, L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, WEIGHT_DECAY_NAME, is_weight_decay_name, snake,
+)
 from reglint.model import Value
 
 if TYPE_CHECKING:  # libcst is imported where a fix is spelled, not when the rules load
     import libcst as cst
 
-# `weight_decay`, `WEIGHT_DECAY`, `wd`, `weightDecay`, `w_decay`, `weight_decay_rate`, `base_wd`
-WEIGHT_DECAY_NAME = re.compile(r"(^|_)(weight_?decay|w_?decay|wd)(_|$)")
-# A name that says it is an L2/regularizer coefficient already speaks Keras's convention.
-L2_COEFFICIENT_NAME = re.compile(r"(^|_)(l2|reg|regularizer|regularization|lambda|lam|penalty)(_|$)")
-WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b", re.IGNORECASE)
-# RL007's evidence that a norm penalty means L2: a name part (`l2_reg`, `lambdaL2`, `wd`) or a comment.
-L2_NAME = re.compile(r"(^|_)(l2(?![0-9])|weight_?decay|w_?decay|wd(?![a-z0-9]))")
-L2_COMMENT = re.compile(r"\bl2\b|weight[ _-]?decay", re.IGNORECASE)
-# Comments or docstrings that say the file was ported (from Caffe, a paper, another framework).
-PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
 # Published coupled (Caffe/SGD) weight decays: AlexNet/VGG/WRN 5e-4, ResNet 1e-4,
 # GoogLeNet 2e-4, Inception/MobileNet 4e-5 (docs/semantics.md#typical-values).
 PUBLISHED_WEIGHT_DECAYS = (5e-4, 1e-4, 2e-4, 4e-5)
@@ -62,25 +55,8 @@ ADAPTIVE_WORDS = (b"adam", b"rmsprop", b"adagrad", b"adadelta", b"afactor", b"am
 PORTING_WORDS = (b"caffe", b"prototxt", b"port of") + word_start(b"ported")
 
 
-def snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
-
-
-def is_weight_decay_name(name: str) -> bool:
-    words = snake(name)
-    return WEIGHT_DECAY_NAME.search(words) is not None and L2_COEFFICIENT_NAME.search(words) is None
-
-
 def weight_decay_name(value: Value) -> Optional[str]:
     return next((name for name in value.names if is_weight_decay_name(name)), None)
-
-
-def may_show_weight_decay_evidence(code) -> bool:
-    """The code screen's half of `weight_decay_evidence`: a weight-decay name in the code,
-    a weight-decay comment, or a file that may say it was ported."""
-    return (code.names_any(is_weight_decay_name, ("decay", "wd"))
-            or code.maybe_in_comment(WEIGHT_DECAY_COMMENT)
-            or PORTING.search(code.text) is not None)
 
 
 def weight_decay_comment(value: Value) -> Optional[str]:

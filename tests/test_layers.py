@@ -118,3 +118,13 @@ def test_the_graph_sees_imports_inside_functions_and_relative_ones():
 def test_a_circle_is_found():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
     assert cycles(graph) == [["a", "b", "c"]]
+
+
+def test_the_screen_and_the_analysis_import_no_rule():
+    """Facts come before rules: the code screen and the extractors read the shared
+    vocabulary from `reglint.intent`, never from `rules/` (issue 13, layers)."""
+    graph = import_graph()
+    lower = [m for m in graph if m in ("reglint.facts", "reglint.screen") or m.startswith("reglint.analysis.")]
+    assert lower
+    for module in lower:
+        assert not {m for m in graph[module] if m.startswith("reglint.rules")}, module

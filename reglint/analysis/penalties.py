@@ -15,7 +15,7 @@ from reglint.analysis.syntax import argument, child_fields_of, literal
 from reglint.frameworks import tf1
 from reglint.frameworks.tensors import ADD_N_CALLS, NORM_CALLS, POW_CALLS, SQUARE_CALLS, STACK_CALLS, SUM_CALLS
 from reglint.model import Penalty
-from reglint.rules._common import snake
+from reglint.intent import snake
 
 # Where parameters come from, and the names people give a parameter in a loop.
 WEIGHT_SOURCES = frozenset({

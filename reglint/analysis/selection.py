@@ -17,6 +17,7 @@ import libcst as cst
 from reglint.analysis.names import dotted
 from reglint.frameworks import optax as optax_table
 from reglint.frameworks import torch as torch_table
+from reglint.intent import names_no_decay_parameter
 
 # variable names that say which side a list holds (names are evidence of intent)
 NO_DECAY_NAME = re.compile(r"(^|_)(no_?decay|nodecay|no_?wd|without_decay|not_regularized|unregularized|skip)", re.IGNORECASE)
@@ -57,13 +58,9 @@ def fragments_of(expr) -> Optional[Tuple[str, ...]]:
             return None
         strings.append(value.evaluated_value)
     if any(s in torch_table.PARAMETER_LEAVES or _CLASS_NAMED_NORM.search(s.rpartition(".")[0]) for s in strings):
-        if any(_no_decay_word(s) for s in strings):
+        if any(names_no_decay_parameter(s) for s in strings):
             return tuple(strings)
     return None
-
-
-def _no_decay_word(fragment: str) -> bool:
-    return any(word in fragment.lower() for word in torch_table.NO_DECAY_WORDS)
 
 
 # `LayerNorm.weight`: HF names the attribute after the class; `1.weight` or `head.weight`
@@ -117,7 +114,7 @@ def _any_fragment(test, fragments: Fragments) -> Optional[str]:
         if isinstance(comp, (cst.GeneratorExp, cst.ListComp)) and isinstance(comp.for_in.iter, (cst.Name, cst.List, cst.Tuple)):
             source = comp.for_in.iter
             strings = fragments(source.value) if isinstance(source, cst.Name) else _strings(source)
-            if strings and any(_no_decay_word(s) for s in strings):
+            if strings and any(names_no_decay_parameter(s) for s in strings):
                 return "no_decay"
         return None
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].comparator, cst.Name):

@@ -1,0 +1,37 @@
+"""What names and comments say about a value: weight decay, an L2 coefficient, a port.
+
+The vocabulary both the code screen (`reglint.facts`, before any libcst parse) and the
+rules' evidence (`rules/_common`) read, so that the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reglint.frameworks.torch import NO_DECAY_WORDS
+
+# `weight_decay`, `WEIGHT_DECAY`, `wd`, `weightDecay`, `w_decay`, `weight_decay_rate`, `base_wd`
+WEIGHT_DECAY_NAME = re.compile(r"(^|_)(weight_?decay|w_?decay|wd)(_|$)")
+# A name that says it is an L2/regularizer coefficient already speaks Keras's convention.
+L2_COEFFICIENT_NAME = re.compile(r"(^|_)(l2|reg|regularizer|regularization|lambda|lam|penalty)(_|$)")
+WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b", re.IGNORECASE)
+# RL007's evidence that a norm penalty means L2: a name part (`l2_reg`, `lambdaL2`, `wd`) or a comment.
+L2_NAME = re.compile(r"(^|_)(l2(?![0-9])|weight_?decay|w_?decay|wd(?![a-z0-9]))")
+L2_COMMENT = re.compile(r"\bl2\b|weight[ _-]?decay", re.IGNORECASE)
+# Comments or docstrings that say the file was ported (from Caffe, a paper, another framework).
+PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def is_weight_decay_name(name: str) -> bool:
+    words = snake(name)
+    return WEIGHT_DECAY_NAME.search(words) is not None and L2_COEFFICIENT_NAME.search(words) is None
+
+
+def names_no_decay_parameter(fragment: str) -> bool:
+    """A parameter-name fragment that names what is kept out of decay (`bias`, `LayerNorm.weight`)."""
+    lowered = fragment.lower()
+    return any(word in lowered for word in NO_DECAY_WORDS)
