@@ -25,6 +25,8 @@ BUILDER_WORD = b"regularizer"
 # indentation: under `try:` / `if`)
 FROM_IMPORT = re.compile(rb"from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n\\]*(?:\\.[^\n\\]*)*)", re.DOTALL)
 _COMMENT = re.compile(rb"#[^\n]*")
+# `import a.b as c, d` (a statement of its own: `from m import x` is FROM_IMPORT's)
+IMPORT = re.compile(rb"import[ \t]+([\w. \t]+(?:,[\w. \t]+)*)")
 
 Imported = Tuple[int, str, Tuple[Tuple[str, str], ...]]  # dots, module, (name there, name here)
 Sources = Dict[str, List[Tuple[int, str, str]]]  # name here -> (dots, module, name there) it is imported from
@@ -52,7 +54,9 @@ def from_imports(data: bytes) -> Tuple[Imported, ...]:
 
 
 def imports_builders(importer: str, data: bytes, read: Optional[List[str]] = None) -> bool:
-    """Whether some name the file (`data`, at path `importer`) imports from a project module may build."""
+    """Whether some name the file (`data`, at path `importer`) imports from a project module
+    may build, or some project module it imports (`import models`, `from . import models`)
+    may: its `models.build()` calls are the analysis's to read."""
     if not importer or importer == "-":
         return False
     for dots, module, names in from_imports(data):
@@ -61,7 +65,34 @@ def imports_builders(importer: str, data: bytes, read: Optional[List[str]] = Non
         path = module_path(importer, dots, module)
         if path is not None and _builds(path, {name for name, _ in names}, read, MAX_REEXPORTS):
             return True
-    return False
+        if any(_holds(module_path(importer, dots, f"{module}.{name}" if module else name), read) for name, _ in names):
+            return True
+    modules = {part for module in module_imports(data) if may_be_project_module(module)
+               for part in (module, module.split(".")[0])}  # `import pkg.models` binds `pkg`
+    return any(_holds(module_path(importer, 0, module), read) for module in sorted(modules))
+
+
+def module_imports(data: bytes) -> Tuple[str, ...]:
+    """The modules of `import a.b as c, d` statements (each at a line's start, at any indentation)."""
+    found = []
+    for match in IMPORT.finditer(data):
+        start = match.start()
+        if data[data.rfind(b"\n", 0, start) + 1:start].strip(b" \t"):
+            continue  # inside a line: not an import statement
+        for part in match.group(1).split(b","):
+            words = part.split()
+            if words:
+                found.append(words[0].decode("ascii", "replace"))
+    return tuple(found)
+
+
+def _holds(path: Optional[str], read: Optional[List[str]]) -> bool:
+    """Whether module file `path` holds BUILDER_WORD itself."""
+    if path is None:
+        return False
+    if read is not None:
+        read.append(os.path.abspath(path))
+    return _module(path)[0]
 
 
 def builder_imports(importer: str, imports: Iterable[Tuple[int, str, str]],

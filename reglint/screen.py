@@ -114,6 +114,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     optimizer_names = table["optimizer_callees"]
     has_product = has_square_sum = has_norm_call = False
     project_names: Dict[str, Tuple[int, str, str]] = {}
+    project_modules: Dict[str, str] = {}  # `import models as m`: m -> models
+    attribute_calls = []  # (receiver, attribute) of `receiver.attribute(...)`
     deepest = 0
     stack = [(tree, 1)]
     pop, push, extend = stack.pop, stack.append, stack.extend
@@ -138,6 +140,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                     optimizer_calls.append(node)
                 elif type(node.func) is Name:
                     bare_calls.append((function, node))
+                elif type(node.func.value) is Name:
+                    attribute_calls.append((node.func.value.id, function))  # `models.build()`, perhaps
                 callee_nodes.add(id(node.func))
                 positional = _positional(node)
                 if not node.args and not node.keywords:
@@ -196,6 +200,10 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
             depth += (node.module or "").count(".")
             if node.level or may_be_project_module(node.module):
                 project_names.update((alias.asname or alias.name, (node.level, node.module or "", alias.name)) for alias in node.names)
+        elif kind is ast.Import:
+            # `import models as m` -> m: models; `import pkg.models` binds only `pkg`
+            project_modules.update((alias.asname, alias.name) if alias.asname else (alias.name.split(".")[0],) * 2
+                                   for alias in node.names if may_be_project_module(alias.name))
         if depth > deepest:
             deepest = depth
             if deepest > limit:
@@ -214,10 +222,20 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     keywords = frozenset(keyword.arg for call in optimizer_calls for keyword in call.keywords if keyword.arg)
     code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings), keywords,
                 max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), frozenset(listed), has_product, has_square_sum, has_norm_call,
-                frozenset(project_names[name] for name, _ in bare_calls if name in project_names),
+                frozenset(project_names[name] for name, _ in bare_calls if name in project_names)
+                | frozenset(_module_call(receiver, attribute, project_names, project_modules) for receiver, attribute in attribute_calls
+                            if receiver in project_names or receiver in project_modules),
                 frozenset(aliases), frozenset(argless), frozenset(l2_less), passes_mask or not masks_if_alias.isdisjoint(aliases),
                 not membership.isdisjoint(sequence_bound))
     return deepest, code
+
+
+def _module_call(receiver: str, attribute: str, project_names, project_modules) -> Tuple[int, str, str]:
+    """(level, module, name) of `receiver.attribute(...)` where `receiver` may be a project module."""
+    if receiver in project_names:  # `from . import models`: the module is `.models`
+        level, package, module = project_names[receiver]
+        return level, f"{package}.{module}" if package else module, attribute
+    return 0, project_modules[receiver], attribute
 
 
 # -- Σw² and norms, as `extract.square_sum` / `norm_terms` read them, by name ----------

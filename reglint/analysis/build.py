@@ -51,7 +51,7 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
     model.parameter_casts = casts.parameter_casts(names.calls, ctx.qualify, assigned_name)
     model.master_weight_wrappers = casts.uses_master_weight_wrapper(names.calls)
     model.lr_set_elsewhere = learning_rate.set_elsewhere(names.calls, model.source)
-    if names.from_imports:
+    if names.from_imports or names.imports:  # `build()` or `models.build()` of a project module
         imported.regularizers(ctx)
     return model
 

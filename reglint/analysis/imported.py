@@ -7,7 +7,7 @@ value. The summaries are read only for names this file actually uses that way.
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
@@ -15,6 +15,7 @@ from reglint.analysis import resolve
 from reglint.analysis.context import Context
 from reglint.analysis.syntax import argument, assigned_name
 from reglint.builders import may_build
+from reglint.project import may_be_project_module
 from reglint.model import ImportedRegularizer, Value
 
 
@@ -25,6 +26,34 @@ def _index(ctx: Context):
 
         index = ctx.project_index = Index(ctx.model.path)
     return index
+
+
+def _project_callee(ctx: Context, func: cst.BaseExpression) -> Optional[Tuple[str, Tuple[int, str, str]]]:
+    """(the callee as written, (level, module, name)) for a call of a name imported from a
+    project module, or of a project module's attribute; None for anything else."""
+    if not ctx.model.path or ctx.model.path == "-":
+        return None
+    if isinstance(func, cst.Name):
+        if func.value not in ctx.names.from_imports or not _only_imported(ctx, func.value):
+            return None
+        return func.value, ctx.names.from_imports[func.value]
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name) or not _only_imported(ctx, func.value.value):
+        return None
+    local, name = func.value.value, func.attr.value
+    written = f"{local}.{name}"
+    if local in ctx.names.from_imports:  # `from . import models`, `from pkg import models`
+        level, package, module = ctx.names.from_imports[local]
+        return written, (level, f"{package}.{module}" if package else module, name)
+    target = ctx.names.imports.get(local)  # `import models`, `import pkg.models as m`
+    if target is None or not may_be_project_module(target):
+        return None
+    return written, (0, target, name)
+
+
+def _only_imported(ctx: Context, local: str) -> bool:
+    """A module-level name bound by imports only."""
+    bindings = ctx.names.lookup(local, (ctx.model.module,))
+    return bool(bindings) and all(b.kind == "import" for b in bindings)
 
 
 def _imported(ctx: Context, local: str):
@@ -40,16 +69,18 @@ def _imported(ctx: Context, local: str):
 
 
 def regularizers(ctx: Context) -> None:
-    """The regularizers built by imported project functions and classes this file calls."""
+    """The regularizers built by imported project functions and classes this file calls:
+    `build(...)` after `from models import build`, and `models.build(...)` after
+    `import models` / `import models as m` / `from . import models`."""
     screened: List[str] = []  # module files whose bytes said whether a name may build
     for site in ctx.names.calls:
-        func = site.call.func
-        if not isinstance(func, cst.Name) or func.value not in ctx.names.from_imports:
+        called = _project_callee(ctx, site.call.func)
+        if called is None:
             continue
-        level, module, original = ctx.names.from_imports[func.value]
+        written, (level, module, original) = called
         if not may_build(ctx.model.path, level, module, original, screened):
             continue  # read no summary of a module that builds nothing (most library imports)
-        found = _imported(ctx, func.value)
+        found = _index(ctx).lookup(level, module, original)
         if found is None:
             continue
         summary, name = found
@@ -57,7 +88,7 @@ def regularizers(ctx: Context) -> None:
         for built in summary.builders.get(name, ()):
             ctx.model.imported_regularizers.append(ImportedRegularizer(
                 summary.path, built.line, built.column, built.framework, _has_l2(ctx, site, built), built.collected,
-                func.value, site.call, owner))
+                written, site.call, owner))
     read = ctx.project_index.depends if ctx.project_index is not None else ()
     ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(screened) + read))
 
