@@ -13,7 +13,11 @@ Flags regularizers whose losses never reach the minimized loss:
 
 Training through Keras's own `fit` (which adds `model.losses`) is silent, and so is
 a file with regularizers but no visible training loss, or a loss built outside the
-file (the rule only judges a loss whose construction it can see).
+file (the rule only judges a loss whose construction it can see). A loss that adds its
+own L2 penalty over the weights (`loss = losses + wd * tf.add_n([tf.nn.l2_loss(v) for v
+in tf.trainable_variables()])`, as tensorflow/tpu's Inception `model_fn` does under a slim
+`arg_scope` that also sets `weights_regularizer`) replaced the collection on purpose:
+adding it as well would regularize the weights twice, so that is silent too.
 
 ## Why is this bad?
 TF1 regularizers only *add a tensor to a collection*, and Keras layers only record
@@ -61,7 +65,7 @@ from __future__ import annotations
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.rule import Rule
-from reglint.rules._common import plus_code
+from reglint.rules._common import l2_penalties, plus_code
 
 # where a loss is minimized or differentiated (`reglint.facts.LOSS_SITE_NAMES`, lowercased)
 LOSS_SITE_WORDS = (b"minimize", b"compute_gradients", b"estimatorspec", b"gradient", b"create_train_op", b"optimize_loss")
@@ -129,7 +133,7 @@ def _tf1(model, report):
     sites = [s for s in model.loss_sites if s.kind in TF1_KINDS and s.framework == "tf1"]
     minimized_scopes = {id(s.scope) for s in sites if s.kind != "estimator_spec"}
     for site in sites:
-        if site.includes_reg_losses is not False or site.loss_arg is None:
+        if site.includes_reg_losses is not False or site.loss_arg is None or _penalized_by_hand(site):
             continue
         if site.kind == "estimator_spec" and id(site.scope) in minimized_scopes:
             continue  # the minimize call in the same model_fn is the one reported
@@ -150,6 +154,13 @@ def _tf1(model, report):
             fixed = plus_code(model.module, site.loss, term)
             fix = Fix(Applicability.UNSAFE, f"Add the regularization loss: `{fixed}`", (report.replace(site.loss, fixed),))
         yield report.diagnostic(RULE, site.loss, message, fix, note, related)
+
+
+def _penalized_by_hand(site) -> bool:
+    """The loss adds its own L2 over the weights (`losses + wd * tf.add_n([tf.nn.l2_loss(v) ...])`):
+    the collected penalties were replaced on purpose, and adding them too would regularize twice."""
+    return any(p.over_weights and p.coefficient is not None and not p.coefficient.provably_zero
+               for p in l2_penalties(site.penalties))
 
 
 def _regularization_loss_call(model):
@@ -177,7 +188,7 @@ def _tape(model, report):
     if None in owners and any(s.includes_reg_losses for s in tapes):
         return  # the file adds some model's losses: the other tapes' models may have none (a GAN's critic)
     for site in tapes:
-        if site.includes_reg_losses is not False or site.loss_arg is None:
+        if site.includes_reg_losses is not False or site.loss_arg is None or _penalized_by_hand(site):
             continue
         if None not in owners and site.model_expr not in owners:
             continue  # this tape trains a model without regularizers
