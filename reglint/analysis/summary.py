@@ -82,7 +82,35 @@ def summarize(path: str, text: str) -> Optional[Summary]:
             sites = _regularizer_sites(statement, qualified, summary.constants, lines)
             if sites:
                 summary.builders[statement.name] = sites
+    if summary.builders:
+        _inherit(tree, summary.builders)
     return summary
+
+
+MAX_CALL_DEPTH = 6  # how many calls between the imported builder and the layer it builds are followed
+
+
+def _inherit(tree: ast.Module, builders: Dict[str, List[RegularizerSite]]) -> None:
+    """A top-level function or class that calls one of this module's builders (by name) builds
+    what that builds (`yolo_body` -> `darknet_body` -> `DarknetConv2D`), as far as
+    `MAX_CALL_DEPTH` calls. A site whose coefficient is the callee's parameter is left out:
+    what the call passes is not read here."""
+    calls: Dict[str, set] = {}
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            calls[statement.name] = {node.func.id for node in ast.walk(statement)
+                                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)} - {statement.name}
+    for _ in range(MAX_CALL_DEPTH):
+        grown = False
+        for name, called in calls.items():
+            own = builders.get(name, [])
+            inherited = [site for callee in sorted(called) for site in builders.get(callee, ())
+                         if site.parameter is None and site not in own]
+            if inherited:
+                builders[name] = own + list(dict.fromkeys(inherited))
+                grown = True
+        if not grown:
+            break
 
 
 def _imports(tree: ast.Module):
@@ -162,14 +190,13 @@ def _regularizer_sites(owner: ast.AST, qualified: Dict[str, str], constants: Dic
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name) and _qualname(node.value.func, qualified) in REGULARIZERS:
             built[node.targets[0].id] = node.value
+    keyword_dicts = _keyword_dicts(nodes)
     sites = []
     for call in calls:
         layer = _qualname(call.func, qualified)
-        for keyword in call.keywords:
-            name = keyword.arg or ""
+        for name, value in _keywords(call, keyword_dicts):
             if not (name.endswith("_regularizer") or name == "regularizer"):
                 continue
-            value = keyword.value
             regularizer = built.get(value.id) if isinstance(value, ast.Name) else value
             qualname = _qualname(regularizer.func, qualified) if isinstance(regularizer, ast.Call) else None
             if qualname not in REGULARIZERS:
@@ -182,6 +209,37 @@ def _regularizer_sites(owner: ast.AST, qualified: Dict[str, str], constants: Dic
                                          _has_l2(regularizer, spec, constants), collected,
                                          _parameter(owner, regularizer, spec, nodes, constants)))
     return sites
+
+
+def _keyword_dicts(nodes) -> Dict[str, List[Tuple[str, ast.AST]]]:
+    """Names bound to a dict of keyword arguments: `kw = {'kernel_regularizer': l2(5e-4)}`,
+    `kw = dict(kernel_regularizer=...)`, and `kw['kernel_regularizer'] = ...` later."""
+    found: Dict[str, List[Tuple[str, ast.AST]]] = {}
+    for node in nodes:
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target, value = node.targets[0], node.value
+        if isinstance(target, ast.Name) and isinstance(value, ast.Dict):
+            found.setdefault(target.id, []).extend(
+                (key.value, item) for key, item in zip(value.keys, value.values)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str))
+        elif isinstance(target, ast.Name) and isinstance(value, ast.Call) and _dotted(value.func) == "dict":
+            found.setdefault(target.id, []).extend((k.arg, k.value) for k in value.keywords if k.arg)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+                and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+            found.setdefault(target.value.id, []).append((target.slice.value, value))
+    return found
+
+
+def _keywords(call: ast.Call, keyword_dicts) -> List[Tuple[str, ast.AST]]:
+    """A call's keyword arguments, with those of a `**kw` dict bound in the same body."""
+    found = []
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            found.append((keyword.arg, keyword.value))
+        elif isinstance(keyword.value, ast.Name):
+            found.extend(keyword_dicts.get(keyword.value.id, ()))
+    return found
 
 
 def _column(lines: List[str], node: ast.AST) -> int:
