@@ -64,7 +64,7 @@ class SourceTooLarge(Exception):
 
 def too_large(size: int, limit: int = MAX_SOURCE_BYTES) -> str:
     """RL000's message for a file over `limit` bytes (the `max-file-size` setting)."""
-    return f"file too large to analyse ({size / 1e6:.1f} MB > {limit / 1e6:g} MB limit)"
+    return f"file too large to analyse ({size / 1e6:.1f} MB > {limit / 1e6:g} MB limit, setting `max-file-size`)"
 
 
 def read_source(path: str) -> bytes:

@@ -53,7 +53,7 @@ def test_the_size_limit_is_a_setting(work):
     (work / "big.py").write_text(data)
     (work / "pyproject.toml").write_text("[tool.reglint]\nmax-file-size = 1_000\n")
     result = reglint("--no-cache", "--output-format", "concise", "big.py", cwd=work)
-    assert (result.returncode, result.stdout) == (1, "big.py:1:1: RL000 file too large to analyse (0.0 MB > 0.001 MB limit)\n")
+    assert (result.returncode, result.stdout) == (1, "big.py:1:1: RL000 file too large to analyse (0.0 MB > 0.001 MB limit, setting `max-file-size`)\n")
     (work / "pyproject.toml").write_text("[tool.reglint]\nmax-file-size = 2_000\n")
     result = reglint("--no-cache", "--output-format", "concise", "big.py", cwd=work)
     assert (result.returncode, result.stdout.split(" `")[0]) == (1, RL002_AT)

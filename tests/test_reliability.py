@@ -271,7 +271,7 @@ def test_a_50_mb_file_is_rl000_too_large_and_quick(work):
     data = block * (50 * 1000 * 1000 // len(block) + 1)
     started = time.monotonic()
     result = check_one(work, "huge.py", data)
-    assert (result.returncode, result.stdout) == (1, f"huge.py:1:1: RL000 file too large to analyse ({len(data) / 1e6:.1f} MB > 2 MB limit)\n")
+    assert (result.returncode, result.stdout) == (1, f"huge.py:1:1: RL000 file too large to analyse ({len(data) / 1e6:.1f} MB > 2 MB limit, setting `max-file-size`)\n")
     assert time.monotonic() - started < 30
 
 
@@ -294,13 +294,13 @@ def test_a_file_past_the_read_limit_is_not_read(work):
         handle.write(VOCABULARY.encode())
         handle.truncate(100_000_000)
     result = cli("--output-format", "concise", "sparse.py", cwd=work)
-    assert (result.returncode, result.stdout) == (1, "sparse.py:1:1: RL000 file too large to analyse (100.0 MB > 2 MB limit)\n")
+    assert (result.returncode, result.stdout) == (1, "sparse.py:1:1: RL000 file too large to analyse (100.0 MB > 2 MB limit, setting `max-file-size`)\n")
 
 
 def test_stdin_past_the_limit_is_rl000(work):
     data = VOCABULARY.encode() * (reading.MAX_SOURCE_BYTES // len(VOCABULARY) + 1)
     result = cli("--output-format", "concise", "--stdin-filename", "big.py", cwd=work, stdin=data)
-    assert (result.returncode, result.stdout) == (1, f"big.py:1:1: RL000 file too large to analyse ({len(data) / 1e6:.1f} MB > 2 MB limit)\n")
+    assert (result.returncode, result.stdout) == (1, f"big.py:1:1: RL000 file too large to analyse ({len(data) / 1e6:.1f} MB > 2 MB limit, setting `max-file-size`)\n")
 
 
 # -- special files ------------------------------------------------------------------------------------

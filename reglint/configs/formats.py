@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Dict, Optional, Tuple
 
-MAX_CONFIG_BYTES = 1_000_000  # no training config is larger; a bigger .json is data, skipped
-
 # suffix -> (format name, module with `read(text) -> Node`)
 READERS: Dict[str, Tuple[str, str]] = {
     ".yaml": ("yaml", "reglint.configs.yaml_reader"),

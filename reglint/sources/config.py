@@ -3,6 +3,9 @@
 A path with a config suffix (`reglint.configs.formats.CONFIG_SUFFIXES`) is read here;
 it is a config when `config-files` matches it, and checked only when its bytes have a
 config's shape (`formats.may_hold_facts`), so unrelated YAML/JSON costs one bytes scan.
+Such a file over `max-file-size` is RL000 naming the limit, as a Python file with rule
+words is; one without a config's words is never reglint's to report, named or not
+(pre-commit names every staged `package-lock.json`).
 A config path that `config-files` leaves out is not Python either: nothing is checked.
 The text is UTF-8 (a BOM kept on writing); positions are the file's own; the checks and
 the fix loop are `reglint.configs.source`'s.
@@ -18,6 +21,7 @@ from reglint.configs.tree import ConfigSyntaxError
 from reglint.diagnostic import Diagnostic, parse_error
 from reglint.engine import Plan
 from reglint.pipeline import FileResult
+from reglint.reading import too_large
 
 
 def is_config(path: str, settings) -> bool:
@@ -53,9 +57,11 @@ def check(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = 
     if not is_config(path, plan.settings):
         return result
     rules = tuple(rule for rule in plan.rules_for(path) if rule.code in checks.CHECKS or rule.code == "RL100")
-    if not any(rule.code in checks.CHECKS for rule in rules) or len(data) > formats.MAX_CONFIG_BYTES:
+    if not any(rule.code in checks.CHECKS for rule in rules) or not formats.may_hold_facts(data):
         return result
-    if not formats.may_hold_facts(data):
+    limit = plan.settings.max_file_size
+    if len(data) > limit:  # a config's words, too large to read: said, as for a Python file
+        result.diagnostics = [parse_error(path, too_large(len(data), limit))]
         return result
     try:
         text = _decode(data)
