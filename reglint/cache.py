@@ -2,7 +2,9 @@
 
 One cache file per (reglint build, resolved settings, enabled rules); inside it,
 one entry per checked file keyed by its path and validated by size, mtime and
-mode. A file whose stat changed is checked again; a change of settings or of
+mode, and by the stats of the other files its result was read from (project modules a
+Python file imports; a config's `_BASE_` and defaults-list group files, looked for and
+missing ones too). A file whose stat changed is checked again; a change of settings or of
 reglint itself selects another cache file, so nothing stale is ever read.
 Only check runs without fixes read or write it (a fix rewrites files anyway).
 """

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from reglint.config import Settings
 from reglint.engine import Plan
 from reglint.runner import check_bytes
@@ -78,3 +80,118 @@ def test_the_default_limit_is_max_file_size_for_configs_too():
     (diagnostic,) = result.diagnostics
     assert (diagnostic.code, diagnostic.start.line, diagnostic.start.column, result.parsed) == ("RL000", 1, 1, False)
     assert diagnostic.message == f"file too large to analyse ({len(data) / 1e6:.1f} MB > 2 MB limit, setting `max-file-size`)"
+
+
+# -- a cached config result and the files it was composed from -----------------------------------
+
+def _write(path: Path, text: str) -> None:
+    """Write `text`, with an mtime that differs from the last write's whatever the clock's grain."""
+    import os
+
+    existed = path.exists()
+    before = path.stat().st_mtime_ns if existed else 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    if existed and path.stat().st_mtime_ns == before:
+        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
+
+
+def _warm(root: Path):
+    """A run with the cache on (the default), as a user runs it twice."""
+    result = reglint("--output-format", "concise", ".", cwd=root)
+    return result.returncode, result.stdout.splitlines()
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The paths the engine checks again (not served from the cache), in-process."""
+    from reglint import runner
+
+    checked = []
+    original = runner.check_path
+
+    def spy(path, plan, fix=False, unsafe=False):
+        checked.append(Path(path).name)
+        return original(path, plan, fix, unsafe)
+
+    monkeypatch.setattr(runner, "check_path", spy)
+    return checked
+
+
+def _run_cached(root: Path):
+    from reglint.cache import Cache, key_for
+    from reglint.files import discover
+    from reglint.runner import run
+
+    settings = Settings(root=str(root))
+    plan = Plan.build(settings)
+    cache = Cache(root / ".cache", key_for(settings, [r.code for r in plan.rules]))
+    paths = discover([str(root)], settings).files
+    return {Path(r.path).name: [(d.code, d.start.line) for d in r.diagnostics] for r in run(paths, plan, jobs=1, cache=cache)}
+
+
+D2_BASE = 'SOLVER:\n  OPTIMIZER: "{name}"\n  BASE_LR: 0.01\n'
+D2_CHILD = '_BASE_: "Base-Solver.yaml"\nSOLVER:\n  WEIGHT_DECAY: 0.0001\n'
+
+
+def test_editing_a_detectron2_base_rechecks_the_child(tmp_path):
+    """Before: the child's cached result (SGD in the base: nothing) was served after the base
+    turned to ADAM, since the cache knew only the child's own stat."""
+    _write(tmp_path / "configs" / "Base-Solver.yaml", D2_BASE.format(name="SGD"))
+    _write(tmp_path / "configs" / "child.yaml", D2_CHILD)
+    assert _warm(tmp_path) == (0, [])
+    _write(tmp_path / "configs" / "Base-Solver.yaml", D2_BASE.format(name="ADAM"))
+    assert _warm(tmp_path) == (1, ["configs/child.yaml:3:3: RL002 SOLVER.WEIGHT_DECAY=0.0001 with `SOLVER.OPTIMIZER: ADAM`"
+                                   " (from _BASE_) is a coupled L2 penalty, not weight decay"])
+    _write(tmp_path / "configs" / "Base-Solver.yaml", D2_BASE.format(name="ADAMW"))
+    assert _warm(tmp_path) == (0, [])
+
+
+def test_a_detectron2_base_created_later_rechecks_the_child(tmp_path, counted):
+    _write(tmp_path / "configs" / "child.yaml", D2_CHILD)
+    assert _run_cached(tmp_path) == {"child.yaml": []}
+    _write(tmp_path / "configs" / "Base-Solver.yaml", D2_BASE.format(name="ADAM"))
+    counted.clear()
+    assert _run_cached(tmp_path) == {"Base-Solver.yaml": [], "child.yaml": [("RL002", 3)]}
+    assert counted == ["Base-Solver.yaml", "child.yaml"]
+
+
+HYDRA_PRIMARY = "defaults:\n  - optimizer: adam\n  - _self_\n\noptimizer:\n  weight_decay: 1e-4\n"
+HYDRA_GROUP = "_target_: {target}\nlr: 1e-3\n"
+
+
+def test_editing_a_hydra_group_file_rechecks_the_primary(tmp_path):
+    _write(tmp_path / "conf" / "train.yaml", HYDRA_PRIMARY)
+    _write(tmp_path / "conf" / "optimizer" / "adam.yaml", HYDRA_GROUP.format(target="torch.optim.AdamW"))
+    assert _warm(tmp_path) == (0, [])
+    _write(tmp_path / "conf" / "optimizer" / "adam.yaml", HYDRA_GROUP.format(target="torch.optim.Adam"))
+    assert _warm(tmp_path) == (1, ["conf/train.yaml:6:3: RL002 optimizer.weight_decay=0.0001 with `torch.optim.Adam`"
+                                   " (optimizer/adam.yaml) is a coupled L2 penalty, not weight decay"])
+
+
+def test_a_nearer_hydra_group_file_created_later_rechecks_the_primary(tmp_path, counted):
+    """Hydra composes the group file nearest the primary: one created later, nearer than the
+    one read, changes the result (a missing candidate is a dependency too)."""
+    _write(tmp_path / "conf" / "exp" / "train.yaml", HYDRA_PRIMARY)
+    _write(tmp_path / "conf" / "optimizer" / "adam.yaml", HYDRA_GROUP.format(target="torch.optim.Adam"))
+    assert _run_cached(tmp_path)["train.yaml"] == [("RL002", 6)]
+    _write(tmp_path / "conf" / "exp" / "optimizer" / "adam.yaml", HYDRA_GROUP.format(target="torch.optim.AdamW"))
+    counted.clear()
+    assert _run_cached(tmp_path)["train.yaml"] == []
+    assert sorted(counted) == ["adam.yaml", "train.yaml"]  # the new group file, and the primary again
+
+
+def test_a_file_the_config_does_not_compose_leaves_its_cached_result(tmp_path, counted):
+    """Look-alike: another group's file, or a base in another folder, changes; the primary is
+    served from the cache."""
+    _write(tmp_path / "conf" / "train.yaml", HYDRA_PRIMARY)
+    _write(tmp_path / "conf" / "optimizer" / "adam.yaml", HYDRA_GROUP.format(target="torch.optim.Adam"))
+    _write(tmp_path / "conf" / "optimizer" / "sgd.yaml", HYDRA_GROUP.format(target="torch.optim.SGD"))
+    _write(tmp_path / "conf" / "child.yaml", D2_CHILD)
+    _write(tmp_path / "other" / "Base-Solver.yaml", D2_BASE.format(name="SGD"))
+    first = _run_cached(tmp_path)
+    _write(tmp_path / "conf" / "optimizer" / "sgd.yaml", HYDRA_GROUP.format(target="torch.optim.Adagrad"))
+    _write(tmp_path / "other" / "Base-Solver.yaml", D2_BASE.format(name="ADAM"))
+    counted.clear()
+    assert _run_cached(tmp_path) == first
+    assert sorted(counted) == ["Base-Solver.yaml", "sgd.yaml"]

@@ -29,7 +29,7 @@ def interpret(document) -> List[ConfigOptimizer]:
     solver = root.get(table.SOLVER)
     if solver is None or solver.kind != MAPPING:
         return []
-    chain = [solver] + _base_solvers(document.path, root)
+    chain = [solver] + _base_solvers(document, root)
     name = _first(chain, "OPTIMIZER")
     decay = _first(chain, "WEIGHT_DECAY")
     if name is None or name.kind != SCALAR or not isinstance(name.value, str) or decay is None:
@@ -49,16 +49,17 @@ def _first(solvers, key: str) -> Optional[object]:
     return next((s.get(key) for s in solvers if s.get(key) is not None), None)
 
 
-def _base_solvers(path: str, root) -> list:
-    """SOLVER mappings of the `_BASE_` chain, nearest first."""
+def _base_solvers(document, root) -> list:
+    """SOLVER mappings of the `_BASE_` chain, nearest first (each file recorded in the
+    document's `depends`, read or not)."""
     from reglint.configs import yaml_reader
 
-    found, current, folder = [], root, os.path.dirname(os.path.abspath(path))
+    found, current, folder = [], root, os.path.dirname(os.path.abspath(document.path))
     for _ in range(MAX_BASES):
         base = current.get(table.BASE_KEY)
         if base is None or base.kind != SCALAR or not isinstance(base.value, str):
             break
-        base_path = os.path.join(folder, os.path.expanduser(base.value))
+        base_path = document.looked_at(os.path.join(folder, os.path.expanduser(base.value)))
         try:
             if os.path.getsize(base_path) > MAX_BASE_BYTES:
                 break

@@ -14,9 +14,10 @@ nothing for a tree that is not theirs.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 # suffix -> (format name, module with `read(text) -> Node`)
 READERS: Dict[str, Tuple[str, str]] = {
@@ -50,6 +51,14 @@ class Document:
     text: str
     root: object  # tree.Node
     syntax: str  # "yaml" | "json" | ...
+    # the other files the interpreters looked at (absolute paths; looked for and missing
+    # too): a cached result holds only while they are unchanged
+    depends: List[str] = field(default_factory=list)
+
+    def looked_at(self, path: str) -> str:
+        """`path`, recorded as read (or looked for) for this document's result."""
+        self.depends.append(os.path.abspath(path))
+        return path
 
 
 def syntax_of(path: str) -> Optional[str]:

@@ -43,7 +43,7 @@ def composed(document, resolve) -> List[ConfigOptimizer]:
 
 
 def _from_group(document, group: str, name: str, resolve) -> Optional[ConfigOptimizer]:
-    path = _group_file(document.path, group, name)
+    path = _group_file(document, group, name)
     if path is None:
         return None
     group_root = _read(path)
@@ -79,11 +79,13 @@ def _reached_in_primary(document, decay, package):
     return document.root.find(*key_parts(match.group("key")))
 
 
-def _group_file(primary: str, group: str, name: str) -> Optional[str]:
-    folder = os.path.dirname(os.path.abspath(primary))
+def _group_file(document, group: str, name: str) -> Optional[str]:
+    """The group file Hydra would compose; every place looked at is recorded in the document's
+    `depends` (one created later, nearer than the one found, would change the result)."""
+    folder = os.path.dirname(os.path.abspath(document.path))
     for _ in range(SEARCH_LEVELS):
         for suffix in (".yaml", ".yml"):
-            candidate = os.path.join(folder, *group.split("/"), name + suffix)
+            candidate = document.looked_at(os.path.join(folder, *group.split("/"), name + suffix))
             if os.path.isfile(candidate):
                 return candidate
         folder = os.path.dirname(folder)

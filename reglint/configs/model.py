@@ -28,6 +28,7 @@ class ConfigModel:
     chains: List = field(default_factory=list)
     porting_evidence: bool = False
     kind: str = "config"
+    depends: Tuple[str, ...] = ()  # other files read (`_BASE_`, defaults-list groups): for the cache
 
     def code(self, node) -> str:
         raw = getattr(node, "raw", None)

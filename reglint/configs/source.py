@@ -34,6 +34,7 @@ def build_model(path: str, text: str):
     for interpreter in formats.interpreters():
         for fact in interpreter.interpret(document):
             (model.regularizers if isinstance(fact, ConfigRegularizer) else model.optimizers).append(fact)
+    model.depends = tuple(dict.fromkeys(document.depends))
     return model
 
 
@@ -51,12 +52,16 @@ def _jsonnet_json(text: str, error: ConfigSyntaxError):
     return root
 
 
-def lint_config(path: str, text: str, rules: Sequence, settings) -> List[Diagnostic]:
+def lint_config(path: str, text: str, rules: Sequence, settings, depends: Optional[list] = None) -> List[Diagnostic]:
+    """Diagnostics for a config's text; the other files its facts came from are added to
+    `depends` (as `reglint.pipeline.lint_text` adds the project modules it read)."""
     from reglint import suppress
     from reglint.configs import checks
     from reglint.configs.model import ConfigReporter
 
     model = build_model(path, text)
+    if depends is not None:
+        depends.extend(model.depends)
     if not model.optimizers:
         return []
     report = ConfigReporter(path)

@@ -71,11 +71,13 @@ def check(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = 
         result.diagnostics = [parse_error(path, f"cannot decode config as UTF-8: {error.reason}", line, column)]
         return result
     result.parsed = True
+    depends: List[str] = []  # `_BASE_` and group files read: the cached result holds while they are unchanged
     try:
-        diagnostics = source.lint_config(path, text, rules, plan.settings)
+        diagnostics = source.lint_config(path, text, rules, plan.settings, depends)
     except ConfigSyntaxError as error:
         result.diagnostics = [parse_error(path, error.message, error.line, error.column)]
         return result
+    result.depends = tuple(depends)
     if fix and diagnostics:
         text, diagnostics, result.fixed_diagnostics = source.fix_loop(path, text, diagnostics, rules, plan, unsafe)
         if result.fixed_diagnostics:
