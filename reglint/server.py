@@ -1,14 +1,18 @@
 """`reglint server`: a language server over stdio (the optional extra `reglint[lsp]`).
 
-What it does, on Python documents (`.py`, `.pyi`):
+What it does, on Python documents (`.py`, `.pyi`) and training configs (`.yaml`, `.yml`,
+`.json`, `.prototxt`, `.jsonnet`, when `config-files` matches them), each through the
+source kind `reglint check` reads it with (`reglint.sources`):
 
 - publishes diagnostics when a document is opened, changed and saved, and clears
   them when it is closed; RL000 (the buffer does not parse) is an error, rule
   diagnostics are warnings, unneeded code (RL100's unused directives) is tagged unnecessary;
+  a config's diagnostics sit on its keys and values, as in `reglint check`;
 - offers code actions: each diagnostic's fix as a quick fix whose title says how safe
   it is (`… (RL002, unsafe fix)`; safe fixes are marked preferred), a `# noqa` for
-  the line, and `source.fixAll.reglint`, which applies what `reglint check --fix`
-  would (unsafe fixes too when the configuration sets `unsafe-fixes = true`);
+  the line (where the format has comments: not in JSON), and `source.fixAll.reglint`,
+  which applies what `reglint check --fix` would (unsafe fixes too when the
+  configuration sets `unsafe-fixes = true`);
 - reads the configuration as the command line does: the nearest `pyproject.toml`
   with `[tool.reglint]` above the document (per-file ignores and `exclude`
   included: an excluded document gets no diagnostics), read again when it changes.
@@ -38,11 +42,13 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from reglint import __version__
+from reglint.configs.formats import CONFIG_SUFFIXES  # a table only: no reader is imported
 
 SOURCE = "reglint"
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.reglint"
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 PYTHON_SUFFIXES = (".py", ".pyi")
+CHECKED_SUFFIXES = PYTHON_SUFFIXES + CONFIG_SUFFIXES
 
 log = logging.getLogger("reglint.server")
 
@@ -89,9 +95,12 @@ def _touches(a: types.Range, b: types.Range) -> bool:
 
 # -- the checks ------------------------------------------------------------------------
 
-def _to_bytes(text: str) -> Tuple[bytes, str]:
-    """The buffer as the bytes of a file on disk: in the encoding its coding cookie names."""
+def _to_bytes(text: str, path: str = "") -> Tuple[bytes, str]:
+    """The buffer as the bytes of a file on disk: a Python file in the encoding its coding
+    cookie names, a config in UTF-8 (its kind reads nothing else)."""
     data = text.encode("utf-8", "surrogatepass")
+    if path.endswith(CONFIG_SUFFIXES):
+        return data, "utf-8"
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError:
@@ -154,14 +163,14 @@ class ReglintServer(LanguageServer):
             return document, text, None, problem
         if is_excluded(path, plan.settings):
             return document, text, FileResult(path), None
-        data, encoding = _to_bytes(text)
+        data, encoding = _to_bytes(text, path)
         result = check_bytes(path, data, plan, fix=fix, unsafe=plan.settings.unsafe_fixes)
         if result.fixed is not None:
             result.source = result.fixed.decode(encoding)
         return document, text, result, None
 
     def lint(self, uri: str) -> None:
-        if not _is_python(uri):
+        if not _is_checked(uri):
             return
         document, text, result, problem = self.check(uri)
         lines = Lines(text, self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
@@ -177,7 +186,7 @@ class ReglintServer(LanguageServer):
     # code actions ----------------------------------------------------------------------
     def code_actions(self, params: types.CodeActionParams) -> List[types.CodeAction]:
         uri = params.text_document.uri
-        if not _is_python(uri):
+        if not _is_checked(uri):
             return []
         only = params.context.only
         wants_quickfix = only is None or any(types.CodeActionKind.QuickFix.value.startswith(k) for k in only)
@@ -203,7 +212,7 @@ class ReglintServer(LanguageServer):
                         is_preferred=fix.applicability.value == "safe",
                         edit=types.WorkspaceEdit(changes={uri: edits}),
                     ))
-                noqa = _noqa_edit(text, diagnostic, lines)
+                noqa = _noqa_edit(_path(uri), text, diagnostic, lines)
                 if noqa is not None:
                     actions.append(types.CodeAction(
                         title=f"Disable {diagnostic.code} for this line (# noqa)",
@@ -230,8 +239,9 @@ def _path(uri: str) -> str:
     return uri.rsplit("/", 1)[-1] or "untitled.py"  # untitled buffers: checked with the defaults
 
 
-def _is_python(uri: str) -> bool:
-    return uri.split("?", 1)[0].endswith(PYTHON_SUFFIXES)
+def _is_checked(uri: str) -> bool:
+    """A Python document or a config (which configs are read: `config-files`, as in `check`)."""
+    return uri.split("?", 1)[0].endswith(CHECKED_SUFFIXES)
 
 
 def lsp_diagnostic(diagnostic, lines: Lines) -> types.Diagnostic:
@@ -262,15 +272,19 @@ def _related(related) -> types.DiagnosticRelatedInformation:
         message=related.message)
 
 
-def _noqa_edit(text: str, diagnostic, lines: Lines) -> Optional[types.TextEdit]:
+def _noqa_edit(path: str, text: str, diagnostic, lines: Lines) -> Optional[types.TextEdit]:
+    """The line with a `# noqa` for `diagnostic`, as `reglint check --add-noqa` writes it
+    through the document's source kind (none in a JSON config, which has no comments)."""
     from reglint.diagnostic import PARSE_ERROR_CODE
-    from reglint.noqa_add import add_noqa
+    from reglint.sources import kind_for
 
     if diagnostic.code == PARSE_ERROR_CODE:
         return None
-    new_text, changed, _ = add_noqa(text, [diagnostic])
+    data, encoding = _to_bytes(text, path)
+    new, changed, _ = kind_for(path).add_noqa(data, [diagnostic])
     if not changed:
         return None
+    new_text = new.decode(encoding, "surrogatepass")
     number = diagnostic.start.line
     new_line = LINE_BREAK.split(new_text)[number - 1]
     old_line = lines.lines[number - 1]
@@ -299,6 +313,10 @@ def build() -> ReglintServer:
                 ls.lint(uri)
             return
         ls.lint(params.text_document.uri)
+        if params.text_document.uri.endswith(CONFIG_SUFFIXES):  # a `_BASE_` or group file of another open config
+            for uri in list(ls.workspace.text_documents):
+                if uri != params.text_document.uri and uri.endswith(CONFIG_SUFFIXES):
+                    ls.lint(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ReglintServer, params: types.DidCloseTextDocumentParams):

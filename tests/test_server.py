@@ -7,6 +7,7 @@ in a project folder whose pyproject.toml the server must read.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -237,3 +238,87 @@ def test_version_and_checks_do_not_import_the_server_or_libcst():
 def test_server_usage_error_is_one_line():
     result = reglint("server", "--tcp", env={"NO_COLOR": "1"}, timeout=60)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", "reglint: error: unrecognized arguments: --tcp\n")
+
+
+# -- training configs: the same source kinds as `reglint check` ----------------------------------
+
+ADAM_YAML = "optimizer:\n  _target_: torch.optim.Adam\n  weight_decay: 1e-4\n"
+ADAMW_YAML = "optimizer:\n  _target_: torch.optim.AdamW\n  weight_decay: 0.01\n"
+ADAM_YAML_MESSAGE = "optimizer.weight_decay=0.0001 with `torch.optim.Adam` is a coupled L2 penalty, not weight decay"
+
+
+async def _change(client: LanguageClient, path: Path, text: str, version: int):
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=_uri(path), version=version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return list(client.diagnostics[_uri(path)])
+
+
+async def _actions(client: LanguageClient, path: Path, diagnostic):
+    return await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=_uri(path)), range=diagnostic.range,
+        context=types.CodeActionContext(diagnostics=[diagnostic])))
+
+
+@pytest.mark.asyncio
+async def test_a_yaml_config_is_checked_on_open_and_change_with_fix_and_noqa(client: LanguageClient, project: Path):
+    """Before: only .py/.pyi documents were linted; a YAML buffer got nothing."""
+    path = project / "conf" / "opt.yaml"
+    (diagnostic,) = await _open(client, path, ADAM_YAML)
+    message, note = diagnostic.message.split("\n")  # the note on its own line, as for Python
+    assert (diagnostic.code, diagnostic.severity, message) == ("RL002", types.DiagnosticSeverity.Warning, ADAM_YAML_MESSAGE)
+    assert note.startswith("the L2 gradient is rescaled by the adaptive step")
+    assert diagnostic.range == types.Range(types.Position(2, 2), types.Position(2, 20))  # `weight_decay: 1e-4`
+    actions = await _actions(client, path, diagnostic)
+    fix = next(a for a in actions if a.title.endswith("(RL002, unsafe fix)"))
+    assert apply_edits(ADAM_YAML, fix.edit.changes[_uri(path)]) == ADAMW_YAML
+    noqa = next(a for a in actions if a.title == "Disable RL002 for this line (# noqa)")
+    assert apply_edits(ADAM_YAML, noqa.edit.changes[_uri(path)]) == ADAM_YAML.replace("1e-4\n", "1e-4  # noqa: RL002\n")
+
+    assert await _change(client, path, ADAMW_YAML, 2) == []
+    # half-typed: RL000 (an error) at the parser's position, as `reglint check` reports it
+    (error,) = await _change(client, path, ADAM_YAML.replace("torch.optim.Adam", "[torch.optim.Adam"), 3)
+    assert (error.code, error.severity, error.range.start) == ("RL000", types.DiagnosticSeverity.Error, types.Position(2, 14))
+    assert error.message.startswith("YAML error: ")
+
+
+@pytest.mark.asyncio
+async def test_json_and_prototxt_configs_and_look_alikes(client: LanguageClient, project: Path):
+    deepspeed = '{"train_batch_size": 8,\n "optimizer": {"type": "Adagrad", "params": {"weight_decay": 1e-4}}}\n'
+    path = project / "ds_config.json"
+    (diagnostic,) = await _open(client, path, deepspeed)
+    assert diagnostic.code == "RL002" and diagnostic.message.startswith("optimizer.params.weight_decay=0.0001 with `\"type\": \"Adagrad\"`")
+    assert diagnostic.range == types.Range(types.Position(1, 45), types.Position(1, 65))  # `"weight_decay": 1e-4`
+    actions = await _actions(client, path, diagnostic)
+    assert not any("noqa" in a.title for a in actions)  # JSON has no comments: per-file-ignores
+
+    solver = 'net: "train_val.prototxt"\nbase_lr: 0.001\ntype: "Adam"\nweight_decay: 0.0005\n'
+    (diagnostic,) = await _open(client, project / "solver.prototxt", solver)
+    assert diagnostic.code == "RL002" and diagnostic.range == types.Range(types.Position(3, 0), types.Position(3, 20))
+
+    # look-alikes: AdamW with decay, a workflow YAML, a package.json: nothing
+    assert await _open(client, project / "conf" / "adamw.yaml", ADAMW_YAML) == []
+    assert await _open(client, project / "ci.yaml", "name: tests\non: [push]\njobs: {}\n") == []
+    assert await _open(client, project / "package.json", '{"name": "x", "version": "1.0.0"}\n') == []
+
+
+@pytest.mark.asyncio
+async def test_saving_a_base_config_rechecks_the_open_configs(client: LanguageClient, project: Path):
+    """A detectron2 child reads its `_BASE_` from disk: saving the base re-lints the open child."""
+    folder = project / "detectron"
+    folder.mkdir(exist_ok=True)
+    base, child = folder / "Base-Solver.yaml", folder / "child.yaml"
+    base.write_text('SOLVER:\n  OPTIMIZER: "SGD"\n')
+    child_text = '_BASE_: "Base-Solver.yaml"\nSOLVER:\n  WEIGHT_DECAY: 0.0001\n'
+    assert await _open(client, child, child_text) == []
+    base.write_text('SOLVER:\n  OPTIMIZER: "ADAM"\n')
+    assert await _open(client, base, base.read_text()) == []
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=_uri(base))))
+    for _ in range(200):  # the base's own diagnostics, then the child's (both may come before a wait starts)
+        if client.diagnostics[_uri(child)]:
+            break
+        await asyncio.sleep(0.05)
+    (diagnostic,) = client.diagnostics[_uri(child)]
+    assert diagnostic.code == "RL002" and diagnostic.range.start == types.Position(2, 2)
+    assert diagnostic.message.startswith("SOLVER.WEIGHT_DECAY=0.0001 with `SOLVER.OPTIMIZER: ADAM` (from _BASE_)")
