@@ -2,7 +2,9 @@
 Flags an AdamW-style optimizer whose weight decay is left at the framework's default,
 which differs between frameworks: `torch.optim.AdamW` 0.01, `keras.optimizers.AdamW`
 (and `optimizer="adamw"`) 0.004, `optax.adamw` / `nadamw` / `adamaxw` 1e-4 — also
-through an MMEngine config `dict(type='AdamW', ...)`. A torch AdamW whose every param
+through an MMEngine config `dict(type='AdamW', ...)`, and in training configs: Hydra
+`_target_: torch.optim.AdamW`, Lightning CLI `class_path`, AllenNLP `"type": "adamw"`
+without a `weight_decay` key. A torch AdamW whose every param
 group sets `weight_decay`, a call with `**kwargs`, and a config merged into `_base_`
 files are silent.
 
@@ -33,7 +35,10 @@ optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.01)
 Safe: writing the default the framework already uses keeps the behaviour
 (`weight_decay=0.01` for torch, `0.004` for Keras, `1e-4` for optax);
 `optimizer="adamw"` becomes `AdamW(weight_decay=0.004)` spelled with the file's Keras
-import (display-only without one). The tfa advice is display-only.
+import (display-only without one). The tfa advice is display-only. In a config,
+`weight_decay: 0.01` is added as the last entry of the optimizer's block mapping, on
+a line of its own at its indentation (safe); in a flow mapping, JSON or jsonnet, or
+after a nested block, where one inserted line would not be exact, it is display-only.
 
 ## Options
 None.

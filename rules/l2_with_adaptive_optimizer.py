@@ -18,6 +18,16 @@ RAdam, Adagrad, RMSprop, Adadelta, …):
 - `optax.add_decayed_weights(λ)` placed before the Adam scaling in `optax.chain`;
 - a TF1 `tf.train.AdamOptimizer` (RMSProp, Adagrad, …) minimizing a loss that
   includes the collected regularization losses or an `l2_loss` penalty.
+- the same in training configs (YAML, JSON, `solver.prototxt`, jsonnet; README
+  "Training configs"), reported at the decay's key and value: Hydra `_target_:
+  torch.optim.Adam` (also composed from a defaults-list group file), Lightning CLI
+  `class_path` / `optimizer: Adam`, Ultralytics `optimizer: Adam`, detectron2
+  `SOLVER.OPTIMIZER: ADAM` (through `_BASE_`), DeepSpeed `"type": "Adam"` with
+  `"adam_w_mode": false` in `params` (and an `adam_w_mode` written outside `params`,
+  which DeepSpeed ignores: the config says L2, training runs AdamW), HF / axolotl `optim:
+  adagrad` / `rmsprop`, a Caffe solver `type: "Adam"` / `"RMSProp"` / `"AdaGrad"` /
+  `"AdaDelta"`, AllenNLP `"type": "adam"` and its `l2` regularizer terms — each with a
+  `weight_decay` > 0 written in the file or the files it composes.
 
 ## Why is this bad?
 An L2 term's gradient `λ·w` goes through the optimizer's per-parameter scaling, so
@@ -31,9 +41,22 @@ decoupling the decay improves Adam's generalization.
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
 ```
 
+In a Hydra config:
+```yaml
+optimizer:
+  _target_: torch.optim.Adam
+  weight_decay: 1e-4
+```
+
 ## Use instead
 ```python
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
+```
+
+```yaml
+optimizer:
+  _target_: torch.optim.AdamW
+  weight_decay: 0.01
 ```
 
 ## Fix safety
@@ -53,6 +76,23 @@ therefore write `weight_decay=1e-2` (the low end of that range and torch's AdamW
 default) in place of a literal value, and the note says to tune from there; a value
 defined elsewhere (`args.weight_decay`, a constant) would be kept unchanged by an edit
 here, so that fix is display-only and says which value to start from.
+
+Configs get the same fixes as minimal text edits that keep the file's formatting,
+quotes and comments, with the same applicability and the same starting value. Unsafe:
+the class is renamed where the format names it (`torch.optim.Adam` → `torch.optim.AdamW`
+for Hydra `_target_` and Lightning `class_path`, `optimizer: Adam` → `AdamW` for
+Lightning and Ultralytics, `optim: adagrad` / `rmsprop` → `adamw_torch` for HF and
+axolotl, AllenNLP `"adam"` → `"adamw"`), or a flag is set where the framework reads
+one (DeepSpeed `"adam_w_mode": false` → `true`; `decoupled_weight_decay: true` for
+NAdam/RAdam under Hydra and Lightning, written as a new entry or set where it says
+`false`); and a `weight_decay` number written in the same file becomes `0.01`. A value
+written elsewhere (a `${...}` interpolation, a `_BASE_` file, a Hydra group file, a
+jsonnet `local`) makes the fix display-only, naming the key to set. Display-only too:
+detectron2 (whether `ADAMW` is accepted depends on the project's `build_optimizer`),
+an adaptive class with no decoupled twin in its framework (Adagrad, RMSprop, …), a
+DeepSpeed `adam_w_mode` outside `params` (move it in, or delete it to keep AdamW),
+AllenNLP `l2` regularizer terms, and Caffe (no decoupled solver: `reglint convert
+--from-prototxt` prints the lines to write in code).
 
 ## Options
 None.

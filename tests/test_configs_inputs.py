@@ -1,5 +1,6 @@
 """Config inputs that used to be skipped silently or served stale: a config over `max-file-size`,
-and a cached config result whose `_BASE_` or defaults-list group file changed."""
+a cached config result whose `_BASE_` or defaults-list group file changed; and the config
+examples in the rules' docs, which are tests as their Python examples are."""
 
 from __future__ import annotations
 
@@ -195,3 +196,27 @@ def test_a_file_the_config_does_not_compose_leaves_its_cached_result(tmp_path, c
     counted.clear()
     assert _run_cached(tmp_path) == first
     assert sorted(counted) == ["Base-Solver.yaml", "sgd.yaml"]
+
+
+# -- the rules' docs: their config examples are tests too ------------------------------------------
+
+def _blocks(docs: str, heading: str, language: str) -> list:
+    import re
+
+    body = re.split(r"^## ", docs, flags=re.MULTILINE)
+    section = next(part for part in body if part.startswith(heading + "\n"))
+    return re.findall(rf"```{language}\n(.*?)```", section, re.DOTALL)
+
+
+def test_rl002_docs_config_example_is_flagged_and_fixed_into_use_instead():
+    from reglint.rule import all_rules
+
+    docs = all_rules()["RL002"].docs
+    (example,) = _blocks(docs, "Example", "yaml")
+    (use_instead,) = _blocks(docs, "Use instead", "yaml")
+    plan = Plan.build(Settings())
+    (diagnostic,) = check_bytes("conf/optimizer/adam.yaml", example.encode(), plan).diagnostics
+    assert (diagnostic.code, diagnostic.start.line, diagnostic.start.column) == ("RL002", 3, 3)
+    fixed = check_bytes("conf/optimizer/adam.yaml", example.encode(), plan, fix=True, unsafe=True)
+    assert fixed.fixed.decode() == use_instead  # the unsafe fix writes exactly what the docs show
+    assert check_bytes("conf/optimizer/adamw.yaml", use_instead.encode(), plan).diagnostics == []
