@@ -28,6 +28,11 @@ def check_path(path: str, plan: Plan, fix: bool = False, unsafe: bool = False) -
     try:
         data = read_source(path)
     except SourceTooLarge as error:
+        from reglint.sources import kind_for
+
+        oversized = getattr(kind_for(path), "oversized", None)  # a kind that can tell without reading it all
+        if oversized is not None:
+            return oversized(path, error.size, plan)
         return FileResult(path, [parse_error(path, too_large(error.size, plan.settings.max_file_size))])
     except OSError as error:
         return FileResult(path, [parse_error(path, f"cannot read file: {error.strerror or error}")])

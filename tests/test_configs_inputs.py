@@ -75,6 +75,22 @@ def test_a_large_yaml_or_json_without_a_configs_words_stays_silent(tmp_path):
     assert _concise("package-lock.json", "labels.yaml", "sweep.yaml", cwd=tmp_path) == (0, [])
 
 
+def test_past_the_read_limit_only_a_config_with_a_configs_words_is_rl000(tmp_path):
+    """A dataset's 70 MB annotations JSON (not read whole: past READ_LIMIT) used to be RL000 in
+    every folder walk; now it is read in chunks and reported only with a config's words."""
+    from reglint.reading import READ_LIMIT
+
+    size = READ_LIMIT + 6_000_000
+    for name, head in (("instances_train.json", b'{"images": [{"id": 1, "file_name": "a.jpg"}'),
+                       ("ds_config.json", json.dumps(DEEPSPEED).encode()[:-1] + b', "padding": "')):
+        with open(tmp_path / name, "wb") as handle:  # sparse: no disk used
+            handle.write(head)
+            handle.truncate(size)
+    code, lines = _concise(".", cwd=tmp_path)
+    message = f"file too large to analyse ({size / 1e6:.1f} MB > 2 MB limit, setting `max-file-size`)"
+    assert (code, lines) == (1, [f"ds_config.json:1:1: RL000 {message}"])
+
+
 def test_the_default_limit_is_max_file_size_for_configs_too():
     data = _padded_yaml(2_000_100).encode()
     result = check_bytes("conf/opt.yaml", data, Plan.build(Settings()))
@@ -220,3 +236,15 @@ def test_rl002_docs_config_example_is_flagged_and_fixed_into_use_instead():
     fixed = check_bytes("conf/optimizer/adam.yaml", example.encode(), plan, fix=True, unsafe=True)
     assert fixed.fixed.decode() == use_instead  # the unsafe fix writes exactly what the docs show
     assert check_bytes("conf/optimizer/adamw.yaml", use_instead.encode(), plan).diagnostics == []
+
+
+def test_the_chunked_words_test_sees_words_across_chunk_borders():
+    import io
+
+    from reglint.configs import formats
+
+    data = json.dumps(DEEPSPEED).encode()
+    for chunk in (3, 7, 16, 1 << 24):
+        assert formats.may_hold_facts_in(io.BytesIO(data.upper()), chunk) is True
+        assert formats.may_hold_facts_in(io.BytesIO(data.replace(b"weight_decay", b"weight decay")), chunk) is False
+        assert formats.may_hold_facts(data) is True

@@ -91,3 +91,21 @@ def may_hold_facts(data: bytes) -> bool:
     interpreter, no word of its shape or no decay word a check needs."""
     lowered = data.lower()
     return any(any(w in lowered for w in words) and any(g in lowered for g in gates) for words, gates in _tests())
+
+
+def may_hold_facts_in(handle, chunk: int = 1 << 24) -> bool:
+    """`may_hold_facts` for a file too large to hold (past `reading.READ_LIMIT`: a dataset's
+    annotations JSON), read in chunks that overlap by the longest word."""
+    tests = _tests()
+    words = {word for shape, gates in tests for word in shape + gates}
+    overlap = max(len(word) for word in words) - 1
+    seen: set = set()
+    tail = b""
+    while True:
+        block = handle.read(chunk)
+        if not block:
+            break
+        text = tail + block.lower()
+        seen.update(word for word in words - seen if word in text)
+        tail = text[-overlap:]
+    return any(any(w in seen for w in shape) and any(g in seen for g in gates) for shape, gates in tests)

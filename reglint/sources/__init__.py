@@ -7,6 +7,8 @@ Each kind is a module with the same functions:
   to analyse to `reglint.pipeline`, map positions back to the original and, with
   `fix`, apply the edits and give the fixed bytes;
 - `from_cache(path, diagnostics) -> FileResult`: a cached result with the text to show;
+- optionally `oversized(path, size, plan) -> FileResult`: a file past the read limit
+  (without it, RL000 "file too large"); the config kind reports only one with a config's words;
 - `add_noqa(data, diagnostics) -> (new bytes or None, lines changed, diagnostics left)`;
 - `diff(path, before, after) -> lines of a unified diff`.
 

@@ -88,6 +88,25 @@ def check(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = 
     return result
 
 
+def oversized(path: str, size: int, plan: Plan) -> FileResult:
+    """A config past the read limit (`reglint.reading.READ_LIMIT`): RL000 when its bytes, read
+    in chunks, have a config's words; otherwise nothing, as for any YAML/JSON without them."""
+    from reglint.configs import checks
+
+    result = FileResult(path)
+    if not is_config(path, plan.settings) or not any(rule.code in checks.CHECKS for rule in plan.rules_for(path)):
+        return result
+    try:
+        with open(path, "rb") as handle:
+            found = formats.may_hold_facts_in(handle)
+    except OSError as error:
+        result.diagnostics = [parse_error(path, f"cannot read file: {error.strerror or error}")]
+        return result
+    if found:
+        result.diagnostics = [parse_error(path, too_large(size, plan.settings.max_file_size))]
+    return result
+
+
 def from_cache(path: str, diagnostics: Sequence[Diagnostic]) -> FileResult:
     """A cached result, with the config's text read again for showing source lines."""
     result = FileResult(path, list(diagnostics))
