@@ -11,7 +11,10 @@ the optimizer that trains it.
 - a hand-written penalty in a JAX loss when the file's one optax optimizer decays
   (`optax.adamw`, default 1e-4, or `add_decayed_weights` in a chain);
 - TF1 collected L2 regularizers or an `l2_loss` penalty minimized by
-  `tf.contrib.opt.AdamWOptimizer` / `MomentumWOptimizer`.
+  `tf.contrib.opt.AdamWOptimizer` / `MomentumWOptimizer`;
+- in an AllenNLP config (JSON / jsonnet), an `l2` regularizer term in `model.regularizer`
+  with the trainer's optimizer decaying too: a written `weight_decay` > 0, or the class's
+  default (`adamw`, `huggingface_adamw`: 0.01). Display-only, as in Python.
 
 The rule is silent when it cannot tell that both act on the same model: several
 models compiled in one file, several optimizers, a penalty over another module's
@@ -85,6 +88,7 @@ RULE = Rule(
 
 
 WHY = "both shrink the same weights, so the total is stronger than either was tuned for"
+KEEP_ONE = "Keep one: the optimizer's decoupled weight decay (usual with AdamW) or the L2 penalty (a Caffe/SGD recipe)"
 PER_STEP = ("; tfa / tf.contrib apply this decay per step, not multiplied by the learning rate, "
             "so it is stronger than a torch/Keras value of the same size")
 
@@ -129,8 +133,7 @@ def _line(report, node) -> int:
 def _report(model, report, optimizer, other: str, owner: str):
     message = f"{owner} is regularized twice: {other} and {_name(model, optimizer)} weight decay {_amount(model, optimizer)}"
     note = WHY if optimizer.decay_scaled_by_lr else WHY + PER_STEP
-    fix = Fix(Applicability.DISPLAY_ONLY,
-              "Keep one: the optimizer's decoupled weight decay (usual with AdamW) or the L2 penalty (a Caffe/SGD recipe)")
+    fix = Fix(Applicability.DISPLAY_ONLY, KEEP_ONE)
     return report.diagnostic(RULE, _where(model, optimizer), message, fix, note)
 
 

@@ -1,4 +1,4 @@
-"""RL002 / RL008 on config facts: the rules' codes, names and reasons, config wording.
+"""RL002 / RL005 / RL008 on config facts: the rules' codes, names and reasons, config wording.
 
 A config diagnostic's first line says where (the key path) and why in under 140
 characters; fixes are minimal text edits of the config (the class name, a flag,
@@ -162,7 +162,24 @@ def _new_entry(model, home, entry: str):
     return Edit(end, end, f"\n{indent}{entry}")
 
 
-CHECKS = {"RL002": coupled_decay, "RL008": default_decay}
+def double_regularization(model, settings, report) -> Iterable[Diagnostic]:
+    """RL005: a config's L2 loss term (AllenNLP `l2` regularizer) and its optimizer's weight
+    decay (written, or the class's default) both shrink the weights."""
+    from reglint.rules.double_regularization import KEEP_ONE, RULE, WHY
+
+    for term in model.regularizers:
+        if not isinstance(term, ConfigRegularizer) or term.coefficient.number is None or term.coefficient.number <= 0:
+            continue
+        optimizer, decay = term.optimizer, term.optimizer.weight_decay
+        if decay is None or decay.number is None or decay.number <= 0:
+            continue
+        default = "" if optimizer.explicit else " (default)"
+        message = f"The model is regularized twice: {term.display} and {optimizer.display} weight_decay={_short(decay.number)}{default}"
+        site = optimizer.weight_decay_arg if optimizer.explicit and optimizer.weight_decay_arg is not None else term.node
+        yield report.diagnostic(RULE, site.entry, message, Fix(Applicability.DISPLAY_ONLY, KEEP_ONE), WHY)
+
+
+CHECKS = {"RL002": coupled_decay, "RL005": double_regularization, "RL008": default_decay}
 
 # Lowercased bytes of which every config these checks can report on holds one: a written
 # decay (RL002), an AdamW-style class left at its default (RL008), DeepSpeed's flag. A
