@@ -19,7 +19,10 @@ WEIGHT_DECAY_COMMENT = re.compile(r"weight[ _-]?decay|caffe|prototxt|\bpaper\b",
 L2_NAME = re.compile(r"(^|_)(l2(?![0-9])|weight_?decay|w_?decay|wd(?![a-z0-9]))")
 L2_COMMENT = re.compile(r"\bl2\b|weight[ _-]?decay", re.IGNORECASE)
 # Comments or docstrings that say the file was ported (from Caffe, a paper, another framework).
-PORTING = re.compile(r"caffe|prototxt|ported|port of|weight[ -]decay", re.IGNORECASE)
+# Darknet's `decay=` is Caffe's convention too: update_convolutional_layer adds decay·w to the
+# gradient (pjreddie/darknet src/convolutional_layer.c, `axpy_cpu(size, -decay*batch, l.weights,
+# 1, l.weight_updates, 1)` then a step of learning_rate/batch), the gradient of (decay/2)·‖w‖².
+PORTING = re.compile(r"caffe|prototxt|darknet|ported|port of|weight[ -]decay", re.IGNORECASE)
 
 
 def snake(name: str) -> str:

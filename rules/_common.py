@@ -52,7 +52,7 @@ ADAPTIVE_WORDS = (b"adam", b"rmsprop", b"adagrad", b"adadelta", b"afactor", b"am
                   b"lamb,", b"lamb)", b"lamb #", b"lamb  #")
 # What `model.PORTING` reads as a file that says it was ported (`ported` as a word: the
 # regex also matches `supported`, which says nothing of the kind).
-PORTING_WORDS = (b"caffe", b"prototxt", b"port of") + word_start(b"ported")
+PORTING_WORDS = (b"caffe", b"prototxt", b"darknet", b"port of") + word_start(b"ported")
 
 
 def weight_decay_name(value: Value) -> Optional[str]:

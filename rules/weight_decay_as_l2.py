@@ -15,7 +15,8 @@ comment on the defining or using line mentioning weight decay, Caffe, a prototxt
 or a paper, or a published weight-decay value (5e-4, 1e-4, 2e-4, 4e-5: a literal, a
 constant or a parameter's default) that says it was ported — in a comment on its own or
 its binding's line, or in the docstring of its function, class or module ("Keras port of
-the Caffe SSD"); a "# Caffe solver value" on the learning-rate line is no evidence for an
+the Caffe SSD", "Wrapper to set Darknet parameters": Darknet's `decay=` adds decay·w to the
+gradient as Caffe does); a "# Caffe solver value" on the learning-rate line is no evidence for an
 `l2(1e-4)` elsewhere. A value equal to half a published decay (2.5e-4, 5e-5, 2e-5,
 5e-6) or with a half-step mantissa (1.5e-5 = 3e-5 / 2) is taken as already halved. TF1's `l2_regularizer(λ)` and `λ * tf.nn.l2_loss(w)` already
 carry the ½ and are never flagged; neither is a value already halved.
@@ -40,6 +41,9 @@ None.
 
 ## References
 - Caffe `src/caffe/solvers/sgd_solver.cpp` `Regularize` (L156-215): `diff += weight_decay * w`.
+- Darknet (pjreddie/darknet 0078783) `src/convolutional_layer.c` `update_convolutional_layer`:
+  `axpy_cpu(size, -decay*batch, l.weights, 1, l.weight_updates, 1)`, then the step
+  `learning_rate/batch` — `decay·w` in the gradient, Caffe's convention.
 - Keras `v3.15.1:keras/src/regularizers/regularizers.py` L265: `l2 * ops.sum(ops.square(x))`;
   keras `v2.15.0:keras/regularizers.py` L293-326 (`2.0 * self.l2 * tf.nn.l2_loss(x)`).
 - TensorFlow `api_def_L2Loss.pbtxt`: `l2_loss(t) = sum(t ** 2) / 2`.
