@@ -2,8 +2,8 @@
 
 The pipeline makes one `Reporter` per file and hands it to every rule's
 `check(model, settings, report)`: the model says what the code is, the reporter
-turns a node into a position. Positions cost a second libcst pass over the whole
-tree, so the map is computed only when a rule first reports something.
+turns a node into a position. Positions cost a code generation of the whole module
+(`reglint.positions`), so it runs only when a rule first reports something.
 """
 
 from __future__ import annotations
@@ -22,30 +22,13 @@ class Reporter:
         self.module = module
         self._positions = None
 
-    def _position_map(self):
-        if self._positions is None:
-            import sys
-
-            from libcst.metadata import MetadataWrapper, PositionProvider
-
-            # libcst computes positions by a recursive code generation; a chain of
-            # implicitly concatenated strings nests one level per string, which the
-            # ast depth screen (engine.MAX_NESTING) does not see
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, 50_000))
-            try:
-                wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-                self._positions = wrapper.resolve(PositionProvider)
-            finally:
-                sys.setrecursionlimit(limit)
-        return self._positions
-
     def range_of(self, node: cst.CSTNode) -> Tuple[Position, Position]:
-        code_range = self._position_map()[node]
-        return (
-            Position(code_range.start.line, code_range.start.column + 1),
-            Position(code_range.end.line, code_range.end.column + 1),
-        )
+        if self._positions is None:
+            from reglint.positions import Positions
+
+            self._positions = Positions(self.module)
+        (start_line, start_column), (end_line, end_column) = self._positions.range_of(node)
+        return Position(start_line, start_column + 1), Position(end_line, end_column + 1)
 
     def diagnostic(self, rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None, note: Optional[str] = None,
                    related: Sequence[Related] = ()) -> Diagnostic:
