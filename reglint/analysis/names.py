@@ -418,5 +418,31 @@ def comments_of(statement: Optional[cst.CSTNode]) -> Tuple[str, ...]:
 
     if isinstance(statement, cst.SimpleStatementLine):
         for small in statement.body:
-            small.visit(_Inner())
+            if _holds_comment(small):  # rare (a bracket broken over lines); libcst's visit is costly
+                small.visit(_Inner())
     return tuple(found)
+
+
+_ALL_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _holds_comment(node: cst.CSTNode) -> bool:
+    """Whether a comment is anywhere under `node`, whitespace included."""
+    import dataclasses
+
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Comment):
+            return True
+        kind = type(node)
+        names = _ALL_FIELDS.get(kind)
+        if names is None:
+            names = _ALL_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+        for name in names:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                pending.append(value)
+            elif isinstance(value, (tuple, list)):
+                pending.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return False
