@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import tokenize
+from typing import List, Sequence, Tuple
 
+from reglint import pieces
 from reglint.diagnostic import Diagnostic, parse_error
 
 # see reglint.reading for why libcst needs limits
@@ -25,14 +27,17 @@ class Unanalysable(Exception):
         self.message, self.line, self.column = message, line, column
 
 
-def parse(text: str):
+def parse(text: str, lines: Sequence[int] = ()):
     """libcst's tree of `text`, without re-validating each node the parser builds.
 
     Every libcst node checks its own fields when it is constructed (`CSTNode.__post_init__`
     calls `_validate`); for nodes the parser builds from real source this only repeats
     the grammar, and libcst's own comment there says so ("PERF: ... avoid validating the
     tree when parsing a file"). It is 17 % of the parse on the corpus. Validation is off
-    only for the parse itself: nodes that fixes build are checked as usual."""
+    only for the parse itself: nodes that fixes build are checked as usual.
+
+    A text of more than `pieces.PIECE_CHARS` characters is parsed in pieces that start
+    on the top-level statement `lines` (from `read`), when given: see `reglint.pieces`."""
     import libcst as cst
 
     node_class = cst.CSTNode
@@ -41,6 +46,10 @@ def parse(text: str):
         return cst.parse_module(text)
     node_class.__post_init__ = _skip_validation
     try:
+        if len(lines) > 1 and len(text) > pieces.PIECE_CHARS:
+            module = pieces.parse_in_pieces(text, lines, cst.parse_module)
+            if module is not None:
+                return module
         return cst.parse_module(text)
     finally:
         node_class.__post_init__ = validate
@@ -51,6 +60,10 @@ def _skip_validation(node) -> None:
 
 
 def read_code(text: str):
+    return read(text)[0]
+
+
+def read(text: str) -> Tuple[object, List[int]]:
     """The `reglint.screen.Code` of `text`, or None when CPython cannot parse it;
     raises `Unanalysable` for code libcst could crash or hang on.
 
@@ -58,7 +71,8 @@ def read_code(text: str):
     a syntax tree deeper than MAX_NESTING, is too deep for libcst. When CPython
     rejects the text (a syntax error, or syntax newer than the running Python, which
     libcst may know), libcst sees it only if its tokens are tame; otherwise CPython's
-    syntax error is the answer.
+    syntax error is the answer. With it, the lines where top-level statements start
+    (for `parse` to parse a large text in pieces; none when CPython cannot parse it).
     """
     import ast
     import warnings
@@ -74,13 +88,13 @@ def read_code(text: str):
     except SyntaxError as error:
         if _lexically_deep(text):
             raise Unanalysable(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1) from None
-        return None
+        return None, []
     except ValueError:  # NUL characters: decode() lets none through
-        return None
+        return None, []
     depth, code = screen.read(tree, text, MAX_NESTING)
     if depth > MAX_NESTING:
         raise Unanalysable(TOO_DEEP)
-    return code
+    return code, pieces.statement_lines(tree)
 
 
 _FLAT_OPERATORS = frozenset({",", ":", ";", "=", "->", ")", "]", "}"})

@@ -15,7 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 from reglint.config import Settings
 from reglint.diagnostic import Diagnostic, parse_error
 from reglint.engine import Plan
-from reglint.parsing import TOO_DEEP, Unanalysable, parse, read_code, syntax_error
+from reglint.parsing import TOO_DEEP, Unanalysable, parse, read, syntax_error
 from reglint.reading import MAX_SOURCE_BYTES, DecodeError, decode, encode, too_large
 from reglint.rule import Rule
 
@@ -46,7 +46,7 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings,
     Of the `candidates` (the enabled `rules` whose words occur in the text, `Plan.flaggable`;
     all of `rules` when not given), only those whose fact kinds the code could hold run
     (`Rule.may_flag_code`). `rules` is the whole enabled set the directives are judged by."""
-    code = read_code(text)
+    code, statement_lines = read(text)
     if code is not None and code.project_calls:  # only the calls that may build regularized layers count
         from dataclasses import replace
 
@@ -61,7 +61,7 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings,
     from reglint.analysis import build_model
     from reglint.reporter import Reporter
 
-    model = build_model(path, text, parse(text))
+    model = build_model(path, text, parse(text, statement_lines))
     if depends is not None:
         depends.extend(model.depends)
     report = Reporter(path, model.module)
