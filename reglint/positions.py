@@ -5,7 +5,8 @@ and updates a line and column; for every node it builds `CodePosition`s, and its
 metadata wrapper first walks (and copies) the whole tree once more. A rule asks for the
 positions of a handful of nodes. Here the same code generation records, per node, only
 the numbers of the tokens before and after it (the provider's rules: the syntactic range
-where a node declares one, the first range recorded otherwise); the line and column of
+where a node declares one, the first range recorded otherwise), and not for whitespace
+and punctuation; the line and column of
 a token boundary come from the generated text itself, by bisection over its line breaks,
 and only for the nodes asked for. `tests/test_positions.py` checks every node of every
 fixture against the provider.
@@ -26,6 +27,15 @@ from libcst._nodes.internal import CodegenState
 LINE_BREAK = re.compile(r"\r\n?|\n")
 
 Point = Tuple[int, int]  # line (1-based), column (0-based), as libcst's CodePosition
+LOW = (1 << 32) - 1  # a span is (first token << 32) | token after the last
+
+# nodes no diagnostic or fix points at: half of all nodes, their ranges are not kept
+# (asked for anyway, the provider's map answers); never a `record_syntactic_position`
+# start_node or end_node (ImportFrom's end may be its RightParen: the parentheses are kept)
+UNASKED = frozenset({
+    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.Newline, cst.EmptyLine,
+    cst.Comma, cst.Dot, cst.Colon, cst.Semicolon, cst.AssignEqual, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace,
+})
 
 
 class _TokenState(CodegenState):
@@ -35,7 +45,7 @@ class _TokenState(CodegenState):
 
     def __init__(self, module: cst.Module):
         super().__init__(module.default_indent, module.default_newline)
-        self.spans: Dict[int, Tuple[int, int]] = {}
+        self.spans: Dict[int, int] = {}
         self._starts: List[int] = []
 
     def before_codegen(self, node) -> None:
@@ -43,9 +53,11 @@ class _TokenState(CodegenState):
 
     def after_codegen(self, node) -> None:
         start = self._starts.pop()
+        if type(node) in UNASKED:
+            return
         key = id(node)
         if key not in self.spans:  # a syntactic range recorded inside wins, as in the provider
-            self.spans[key] = (start, len(self.tokens))
+            self.spans[key] = start << 32 | len(self.tokens)
 
     def pop_trailing_newline(self) -> None:
         """Keep it: the provider counted the newline before the module dropped it."""
@@ -68,9 +80,9 @@ class _Syntactic:
 
     def __exit__(self, *exc) -> None:
         spans = self.state.spans
-        start = spans[id(self.start_node)][0] if self.start_node is not None else self.start
-        end = spans[id(self.end_node)][1] if self.end_node is not None else len(self.state.tokens)
-        spans[id(self.node)] = (start, end)
+        start = spans[id(self.start_node)] >> 32 if self.start_node is not None else self.start
+        end = spans[id(self.end_node)] & LOW if self.end_node is not None else len(self.state.tokens)
+        spans[id(self.node)] = start << 32 | end
 
 
 class Positions:
@@ -78,7 +90,7 @@ class Positions:
 
     def __init__(self, module: cst.Module):
         self.module = module
-        self._spans: Optional[Dict[int, Tuple[int, int]]] = None
+        self._spans: Optional[Dict[int, int]] = None
         self._offsets: List[int] = []  # character offset of each token boundary
         self._breaks: List[int] = []  # offsets just after each line break
         self._provider = None  # libcst's own map, where token boundaries split a "\r\n"
@@ -89,8 +101,11 @@ class Positions:
         if self._provider is not None:
             code_range = self._provider[node]
             return (code_range.start.line, code_range.start.column), (code_range.end.line, code_range.end.column)
-        start, end = self._spans[id(node)]
-        return self._point(self._offsets[start]), self._point(self._offsets[end])
+        span = self._spans.get(id(node))
+        if span is None:  # a node no rule points at (whitespace, punctuation): the provider knows it
+            self._provider = _provider_map(self.module)
+            return self.range_of(node)
+        return self._point(self._offsets[span >> 32]), self._point(self._offsets[span & LOW])
 
     def _point(self, offset: int) -> Point:
         line = bisect_right(self._breaks, offset)
