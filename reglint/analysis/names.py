@@ -423,26 +423,40 @@ def comments_of(statement: Optional[cst.CSTNode]) -> Tuple[str, ...]:
     return tuple(found)
 
 
-_ALL_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_NODE_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_IS_NODE: Dict[type, bool] = {}
 
 
 def _holds_comment(node: cst.CSTNode) -> bool:
-    """Whether a comment is anywhere under `node`, whitespace included."""
+    """Whether a comment is anywhere under `node`, whitespace included. Types are told
+    apart by a table, not isinstance (CSTNode is an ABC: a slow check)."""
     import dataclasses
 
+    comment, is_node = cst.Comment, _IS_NODE
     pending = [node]
     while pending:
         node = pending.pop()
-        if isinstance(node, cst.Comment):
-            return True
         kind = type(node)
-        names = _ALL_FIELDS.get(kind)
+        if kind is comment:
+            return True
+        names = _NODE_FIELDS.get(kind)
         if names is None:
-            names = _ALL_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+            names = _NODE_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
         for name in names:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                pending.append(value)
-            elif isinstance(value, (tuple, list)):
-                pending.extend(item for item in value if isinstance(item, cst.CSTNode))
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
+                for item in value:
+                    item_type = type(item)
+                    known = is_node.get(item_type)
+                    if known is None:
+                        known = is_node[item_type] = isinstance(item, cst.CSTNode)
+                    if known:
+                        pending.append(item)
+            else:
+                known = is_node.get(value_type)
+                if known is None:
+                    known = is_node[value_type] = isinstance(value, cst.CSTNode)
+                if known:
+                    pending.append(value)
     return False
