@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import sys
+from array import array
 from bisect import bisect_right
 from itertools import accumulate
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -91,7 +92,7 @@ class Positions:
     def __init__(self, module: cst.Module):
         self.module = module
         self._spans: Optional[Dict[int, int]] = None
-        self._offsets: List[int] = []  # character offset of each token boundary
+        self._offsets: Sequence[int] = ()  # character offset of each token boundary
         self._breaks: List[int] = []  # offsets just after each line break
         self._provider = None  # libcst's own map, where token boundaries split a "\r\n"
 
@@ -123,7 +124,7 @@ class Positions:
             sys.setrecursionlimit(limit)
         tokens = state.tokens
         self._spans = state.spans
-        self._offsets = list(accumulate(map(len, tokens), initial=0))
+        self._offsets = array("q", accumulate(map(len, tokens), initial=0))  # 8 bytes a token, not 36
         code = "".join(tokens)
         self._breaks = [match.end() for match in LINE_BREAK.finditer(code)]
         if "\r" in code and self._split_line_break(code):
