@@ -14,8 +14,8 @@ from typing import Tuple
 
 # Limits that keep the parser safe (see `reglint.parsing`). libcst's native parser overflows
 # its stack (a segfault, no exception) on code nested some thousands deep, takes
-# minutes on some shapes a few thousand deep, and needs about 1 GB of memory per
-# MB of dense code; no real source file comes near (the deepest in the benchmark
+# minutes on some shapes a few thousand deep, and its tree needs about 0.2 GB of memory
+# per MB of dense code (parsed in pieces, `reglint.pieces`); no real source file comes near (the deepest in the benchmark
 # corpus and the standard library: 23 and 99 levels, the largest 0.8 MB).
 MAX_SOURCE_BYTES = 2_000_000  # the default `max-file-size`: larger files that pass the words test are RL000, never parsed
 READ_LIMIT = 64_000_000  # larger files are RL000 without being read (and /dev/zero ends)
