@@ -71,3 +71,38 @@ def test_a_bad_size_limit_names_the_key(work, value, message):
     result = reglint("--no-cache", "x.py", cwd=work)
     assert result.returncode == 2
     assert result.stderr.endswith(f"[tool.reglint] max-file-size: {message}\n"), result.stderr
+
+
+def test_the_costly_steps_run_once_per_file_and_never_on_the_whole_text_at_once(monkeypatch):
+    """Without timing: a large training file with a finding in every block is parsed by
+    libcst in pieces no larger than PIECE_CHARS, its names are collected once, its code
+    is generated once for all positions (not per finding, not by libcst's metadata
+    wrapper), and no statement is walked by libcst's visitor (no comments in it)."""
+    import libcst
+
+    from reglint import pieces, positions
+    from reglint.analysis import context, decay_schedules, names, param_groups
+
+    calls = {"parse": [], "collect": 0, "generate": 0, "provider": 0, "visit": 0}
+
+    def counted(name, function, record=None):
+        def wrapper(*args, **kwargs):
+            if record:
+                record(args)
+            else:
+                calls[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(libcst, "parse_module", counted("parse", libcst.parse_module,
+                                                        lambda args: calls["parse"].append(len(args[0]))))
+    for module in (context, param_groups, decay_schedules):
+        monkeypatch.setattr(module, "collect", counted("collect", names.collect))
+    monkeypatch.setattr(positions.Positions, "_generate", counted("generate", positions.Positions._generate))
+    monkeypatch.setattr(positions, "_provider_map", counted("provider", positions._provider_map))
+    monkeypatch.setattr(libcst.CSTNode, "visit", counted("visit", libcst.CSTNode.visit))
+    text = training_file(1000)  # 0.57 MB, 3,000 findings
+    result = check_python("big.py", text.encode(), Plan.build(Settings()))
+    assert len(result.diagnostics) == 3000
+    assert len(calls["parse"]) == 3 and max(calls["parse"]) < pieces.PIECE_CHARS * 1.01, calls["parse"]
+    assert (calls["collect"], calls["generate"], calls["provider"], calls["visit"]) == (1, 1, 0, 0)
