@@ -41,6 +41,8 @@ class Context:
         # (`analysis.imported.constant`, set by `build_model`: the resolver does not import the index)
         self.imported_constant = None
         self.project_index = None  # the `reglint.project.Index` of this file, once a lookup needs it
+        # id(function, class or module) -> its docstring: read once, not for each value resolved in it
+        self.docstrings: Dict[int, Optional[str]] = {}
 
     def qualify(self, node: cst.CSTNode, scopes: Sequence, depth: int = 0) -> Tuple[Optional[str], bool]:
         """(canonical qualified name, inferred) of a Name/Attribute, or (None, False)."""

@@ -410,17 +410,24 @@ def comments_of(statement: Optional[cst.CSTNode]) -> Tuple[str, ...]:
     trailing = getattr(statement, "trailing_whitespace", None)
     if trailing is not None and trailing.comment is not None:
         found.append(trailing.comment.value)
-
-    class _Inner(cst.CSTVisitor):
-        def visit_Comment(self, node: cst.Comment) -> None:
-            if node.value not in found:
-                found.append(node.value)
-
     if isinstance(statement, cst.SimpleStatementLine):
         for small in statement.body:
             if _holds_comment(small):  # rare (a bracket broken over lines); libcst's visit is costly
-                small.visit(_Inner())
+                small.visit(_CommentsIn(found))
     return tuple(found)
+
+
+class _CommentsIn(cst.CSTVisitor):
+    """Adds the comments it visits to `found`, in order, once each (a class per call of
+    comments_of was a cycle of garbage per call)."""
+
+    def __init__(self, found: List[str]):
+        super().__init__()
+        self.found = found
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        if node.value not in self.found:
+            self.found.append(node.value)
 
 
 _NODE_FIELDS: Dict[type, Tuple[str, ...]] = {}

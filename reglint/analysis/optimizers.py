@@ -234,6 +234,7 @@ def _module_of_parameters(ctx: Context, params: cst.BaseExpression, scopes) -> O
 
     for origin, _ in resolve.origins(ctx, params, scopes) or [(params, scopes)]:
         visit(origin)
+    del visit  # the closure refers to itself: a cycle of garbage per call otherwise
     return found.pop() if len(found) == 1 else None
 
 

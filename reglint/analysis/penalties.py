@@ -180,6 +180,7 @@ def _weights_module(ctx: Context, term: cst.BaseExpression, scopes, depth: int =
                 visit(item, scopes, depth + 1)
 
     visit(term, scopes, depth)
+    del visit  # the closure refers to itself: a cycle of garbage per call otherwise
     return found.pop() if len(found) == 1 else None
 
 
@@ -222,6 +223,7 @@ def _over_weights(ctx: Context, term: cst.BaseExpression, scopes, depth: int = 0
                     visit(item)
 
     visit(term)
+    del visit  # the closure refers to itself: a cycle of garbage per call otherwise
     return found
 
 

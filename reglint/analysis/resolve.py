@@ -34,14 +34,23 @@ def enclosing_docstrings(ctx: Context, scopes) -> Tuple[str, ...]:
     found = []
     for scope in reversed(tuple(scopes) or (ctx.model.module,)):
         if isinstance(scope, (cst.FunctionDef, cst.ClassDef, cst.Module)):
-            text = scope.get_docstring()
+            text = _docstring(ctx, scope)
             if text:
                 found.append(text)
     if not scopes or scopes[0] is not ctx.model.module:
-        text = ctx.model.module.get_docstring()
+        text = _docstring(ctx, ctx.model.module)
         if text and text not in found:
             found.append(text)
     return tuple(found)
+
+
+def _docstring(ctx: Context, scope) -> Optional[str]:
+    """libcst's get_docstring, once per scope: it evaluates the string with
+    ast.literal_eval, which leaves a cycle of garbage per call."""
+    key = id(scope)
+    if key not in ctx.docstrings:
+        ctx.docstrings[key] = scope.get_docstring()
+    return ctx.docstrings[key]
 
 
 def _value(ctx: Context, expr, scopes, depth, seen) -> Value:
