@@ -65,6 +65,8 @@ def imports_builders(importer: str, data: bytes, read: Optional[List[str]] = Non
         path = module_path(importer, dots, module)
         if path is not None and _builds(path, {name for name, _ in names}, read, MAX_REEXPORTS):
             return True
+        if path is not None and os.path.basename(path) != "__init__.py":
+            continue  # a module's names are no submodules; a package's may be (`from . import models`)
         if any(_holds(module_path(importer, dots, f"{module}.{name}" if module else name), read) for name, _ in names):
             return True
     modules = {part for module in module_imports(data) if may_be_project_module(module)
