@@ -34,13 +34,18 @@ Sources = Dict[str, List[Tuple[int, str, str]]]  # name here -> (dots, module, n
 _modules: Dict[str, Tuple[Tuple[int, int], bool, Sources]] = {}
 
 
+def _statements(pattern, data: bytes):
+    """The matches of `pattern` that begin a line (at any indentation: under `try:` / `if`)."""
+    for match in pattern.finditer(data):
+        start = match.start()
+        if not data[data.rfind(b"\n", 0, start) + 1:start].strip(b" \t"):
+            yield match
+
+
 def from_imports(data: bytes) -> Tuple[Imported, ...]:
     """The `from m import a, b as c` statements of a module's bytes."""
     found = []
-    for match in FROM_IMPORT.finditer(data):
-        start = match.start()
-        if data[data.rfind(b"\n", 0, start) + 1:start].strip(b" \t"):
-            continue  # inside a line: not an import statement
+    for match in _statements(FROM_IMPORT, data):
         dots, module, names = match.groups()
         pairs = []
         if not names.startswith(b"("):
@@ -77,10 +82,7 @@ def imports_builders(importer: str, data: bytes, read: Optional[List[str]] = Non
 def module_imports(data: bytes) -> Tuple[str, ...]:
     """The modules of `import a.b as c, d` statements (each at a line's start, at any indentation)."""
     found = []
-    for match in IMPORT.finditer(data):
-        start = match.start()
-        if data[data.rfind(b"\n", 0, start) + 1:start].strip(b" \t"):
-            continue  # inside a line: not an import statement
+    for match in _statements(IMPORT, data):
         for part in match.group(1).split(b","):
             words = part.split()
             if words:

@@ -85,10 +85,10 @@ class Rule:
         # the groups no project module can help first, then the file's own words: the
         # project's modules are read only for what is still missing
         helped = [any(word in self.project_words for word in group) for group in self.words]
-        if not all(any(present(word) for word in group) for group, help in zip(self.words, helped) if not help):
+        if not all(any(present(word) for word in group) for group, helps in zip(self.words, helped) if not helps):
             return False
         return all(any(present(word) for word in group) or any(word in self.project_words and imported(word) for word in group)
-                   for group, help in zip(self.words, helped) if help)
+                   for group, helps in zip(self.words, helped) if helps)
 
     def may_flag_code(self, code) -> bool:
         """The facts test on the file's `reglint.screen.Code`: False only when this rule cannot flag the file."""

@@ -21,9 +21,9 @@ from typing import Callable, Dict, FrozenSet, Optional, Pattern, Set, Tuple
 
 from reglint.project import may_be_project_module
 
-SHORT_STRING = 64
+SHORT_STRING = 64  # longer string constants are prose (docstrings, messages), never a name or key
 # the keywords an optax decay mask is passed by (`frameworks.optax.DECAY_MASK_ARGUMENTS`)
-MASK_KEYWORDS = frozenset({"mask", "weight_decay_mask"})  # longer string constants are prose (docstrings, messages), never a name or key
+MASK_KEYWORDS = frozenset({"mask", "weight_decay_mask"})
 
 
 @dataclass(frozen=True)
