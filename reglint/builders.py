@@ -14,7 +14,7 @@ import os
 import re
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from reglint.project import MAX_MODULE_BYTES, MAX_REEXPORTS, may_be_project_module, module_path
+from reglint.project import MAX_MODULE_BYTES, MAX_REEXPORTS, may_be_project_module, module_path, submodule
 
 # every keyword that attaches a regularizer holds it (`analysis.summary._mentions_regularizer`)
 BUILDER_WORD = b"regularizer"
@@ -72,7 +72,7 @@ def imports_builders(importer: str, data: bytes, read: Optional[List[str]] = Non
             return True
         if path is not None and os.path.basename(path) != "__init__.py":
             continue  # a module's names are no submodules; a package's may be (`from . import models`)
-        if any(_holds(module_path(importer, dots, f"{module}.{name}" if module else name), read) for name, _ in names):
+        if any(_holds(module_path(importer, dots, submodule(module, name)), read) for name, _ in names):
             return True
     modules = {part for module in module_imports(data) if may_be_project_module(module)
                for part in (module, module.split(".")[0])}  # `import pkg.models` binds `pkg`

@@ -1,7 +1,7 @@
 """Parse safety: libcst sees only code it cannot crash or hang on, and a syntax error
 is reported where CPython's own parser puts it.
 
-CPython's parser, which guards itself, reads the text first (`read_code`); libcst's
+CPython's parser, which guards itself, reads the text first (`read`); libcst's
 tree is built by `parse` without re-validating each node.
 """
 
@@ -57,10 +57,6 @@ def parse(text: str, lines: Sequence[int] = ()):
 
 def _skip_validation(node) -> None:
     pass
-
-
-def read_code(text: str):
-    return read(text)[0]
 
 
 def read(text: str) -> Tuple[object, List[int]]:

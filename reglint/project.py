@@ -69,6 +69,11 @@ def _module_file(base: str, module: str) -> Optional[str]:
     return None
 
 
+def submodule(package: str, name: str) -> str:
+    """The module `name` of `package` (`from . import models`: package "", module "models")."""
+    return f"{package}.{name}" if package else name
+
+
 def module_path(importer: str, level: int, module: str) -> Optional[str]:
     """The file of module `module` imported with `level` leading dots from file `importer`."""
     if level:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Callable, Dict, FrozenSet, Optional, Pattern, Set, Tuple
 
-from reglint.project import may_be_project_module
+from reglint.project import may_be_project_module, submodule
 
 SHORT_STRING = 64  # longer string constants are prose (docstrings, messages), never a name or key
 # the keywords an optax decay mask is passed by (`frameworks.optax.DECAY_MASK_ARGUMENTS`)
@@ -234,7 +234,7 @@ def _module_call(receiver: str, attribute: str, project_names, project_modules) 
     """(level, module, name) of `receiver.attribute(...)` where `receiver` may be a project module."""
     if receiver in project_names:  # `from . import models`: the module is `.models`
         level, package, module = project_names[receiver]
-        return level, f"{package}.{module}" if package else module, attribute
+        return level, submodule(package, module), attribute
     return 0, project_modules[receiver], attribute
 
 

@@ -15,8 +15,8 @@ from reglint.analysis import resolve
 from reglint.analysis.context import Context
 from reglint.analysis.syntax import argument, assigned_name
 from reglint.builders import may_build
-from reglint.project import may_be_project_module
 from reglint.model import ImportedRegularizer, Value
+from reglint.project import may_be_project_module, submodule
 
 
 def _index(ctx: Context):
@@ -43,7 +43,7 @@ def _project_callee(ctx: Context, func: cst.BaseExpression) -> Optional[Tuple[st
     written = f"{local}.{name}"
     if local in ctx.names.from_imports:  # `from . import models`, `from pkg import models`
         level, package, module = ctx.names.from_imports[local]
-        return written, (level, f"{package}.{module}" if package else module, name)
+        return written, (level, submodule(package, module), name)
     target = ctx.names.imports.get(local)  # `import models`, `import pkg.models as m`
     if target is None or not may_be_project_module(target):
         return None
@@ -59,10 +59,7 @@ def _only_imported(ctx: Context, local: str) -> bool:
 def _imported(ctx: Context, local: str):
     """(summary, name) for a module-level name bound only by `from <project module> import`."""
     spec = ctx.names.from_imports.get(local)
-    if spec is None or not ctx.model.path or ctx.model.path == "-":
-        return None
-    bindings = ctx.names.lookup(local, (ctx.model.module,))
-    if not bindings or any(b.kind != "import" for b in bindings):
+    if spec is None or not ctx.model.path or ctx.model.path == "-" or not _only_imported(ctx, local):
         return None
     level, module, name = spec
     return _index(ctx).lookup(level, module, name)
