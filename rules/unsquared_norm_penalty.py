@@ -64,8 +64,7 @@ RULE = Rule(
     name="unsquared-norm-penalty",
     summary="L2 / weight-decay penalty built from an unsquared norm (gradient w/‖w‖, not w)",
     fix=Applicability.UNSAFE,
-    # `_evidence`: a norm alone says nothing. The L2 words come first, as they are the rarest:
-    # the first group is what the run's gate looks for (`Plan.gate`), and most files have a norm
+    # `_evidence`: a norm alone says nothing (most model files have a norm), an L2 word must occur
     words=((b"l2",) + WEIGHT_DECAY_WORDS, NORM_WORDS, WEIGHT_WORDS),
     facts=("norm_penalties", "l2_intent"),
 )

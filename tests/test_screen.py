@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import dataclasses
 import os
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings
+from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from reglint import screen
 from reglint.config import Settings
@@ -319,21 +318,19 @@ def test_a_rule_runs_only_where_its_own_words_occur():
     assert ran == ["RL013"] and [d.code for d in found] == ["RL013"]
 
 
-def test_the_gate_is_each_rules_first_group_by_its_own_stems():
-    """The gate turns most files away: `adagrad` is not shortened to `grad` (another
-    group's word, in every training loop), and RL007's first group is its rare L2 words,
-    not a norm call (every model file has `norm`)."""
-    plan = Plan.build(Settings())
-    assert b"adagrad" in plan.gate and b"grad" not in plan.gate and b"norm" not in plan.gate
-    assert b"l2" in plan.gate and b"wd" in plan.gate
-
-
 @pytest.mark.parametrize("source", INPUTS[::3], ids=lambda p: str(p.relative_to(ROOT)))
-def test_the_gate_rejects_no_file_a_rules_words_accept(source: Path):
-    plan = Plan.build(Settings(select=("ALL",)))
+def test_one_pass_finds_exactly_the_words_each_scan_finds(source: Path):
+    """The automaton's overlapping matches are every word the lowercased file holds,
+    a word inside another included (`adam` in `adamw`, `l2` in `l2(`)."""
     data = source.read_bytes()
-    ungated = dataclasses.replace(plan, gate=plan.words)  # any word of any rule lets the file on
-    assert plan.flaggable(data, plan.rules) == ungated.flaggable(data, plan.rules)
+    assert PLAN.words_in(data) == {word for word in PLAN.words if word in data.lower()}
+
+
+@hypothesis_settings(max_examples=200 * SCALE, deadline=None)
+@given(pieces=st.lists(st.sampled_from(PLAN.words + (b" ", b"\n", b"A", b"(", b"_", b"W", b"D")), max_size=30))
+def test_one_pass_finds_words_that_overlap_and_nest(pieces):
+    data = b"".join(pieces).upper()
+    assert PLAN.words_in(data) == {word for word in PLAN.words if word in data.lower()}
 
 
 def test_facts_are_tested_as_groups():
@@ -399,29 +396,25 @@ def test_adaptive_optimizer_alone_is_no_l2_hazard_to_read():
     assert [(d.code, d.start.line, d.start.column) for d in found.diagnostics] == [("RL002", 2, 62)]
 
 
-def test_the_project_path_looks_for_no_word_twice(tmp_path):
-    """The words the file's own test found (or ruled out) are not looked for again when
-    rules with project words (RL002, RL003) ask whether an imported builder helps."""
+def test_the_project_path_searches_the_file_once(tmp_path):
+    """The rules with project words (RL002, RL003) ask whether an imported builder helps
+    with the words the file's own search found: the file is not searched again."""
     (tmp_path / "models.py").write_text("from keras import layers, regularizers\n"
                                         "def build():\n    return layers.Dense(4, kernel_regularizer=regularizers.l2(1e-4))\n")
     data = b"from models import build\nmodel = build()\nmodel.compile(optimizer='adam', loss='mse')\nmodel.fit(x, y)\n"
     plan = Plan.build(Settings())
-    looked = []
-    original = Plan._present
+    searched = []
+    original = Plan.words_in
 
-    def counting(self, lowered, seen):
-        present = original(self, lowered, seen)
+    def counting(self, data):
+        searched.append(data)
+        return original(self, data)
 
-        def counted(word):
-            if word not in seen:
-                looked.append(word)
-            return present(word)
-        return counted
-
-    with mock.patch.object(Plan, "_present", counting):
+    with mock.patch.object(Plan, "words_in", counting):
         found = plan.flaggable_at(str(tmp_path / "train.py"), data, plan.rules)
     assert "RL002" in [rule.code for rule in found]
-    assert looked and len(looked) == len(set(looked))
+    assert "RL002" not in [rule.code for rule in plan.flaggable(data, plan.rules)]  # its words are the builder's
+    assert searched == [data]
 
 
 def test_chains_count_only_with_the_element_a_rule_reads():
