@@ -117,6 +117,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     project_modules: Dict[str, str] = {}  # `import models as m`: m -> models
     attribute_calls = []  # (receiver, attribute) of `receiver.attribute(...)`
     deepest = 0
+    walked_fields = _WALKED
     stack = [(tree, 1)]
     pop, push, extend = stack.pop, stack.append, stack.extend
     AST, Name, Attribute, Constant, Call, BinOp, BoolOp, Alias, ImportFrom = (
@@ -204,16 +205,21 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
             # `import models as m` -> m: models; `import pkg.models` binds only `pkg`
             project_modules.update((alias.asname, alias.name) if alias.asname else (alias.name.split(".")[0],) * 2
                                    for alias in node.names if may_be_project_module(alias.name))
-        if depth > deepest:
-            deepest = depth
+        walked = walked_fields.get(kind)
+        if walked is None:
+            walked = walked_fields[kind] = _walked(kind)
+        fields, singletons = walked
+        if depth + singletons > deepest:
+            deepest = depth + singletons
             if deepest > limit:
                 break
-        for field in node._fields:
+        depth += 1
+        for field in fields:
             value = getattr(node, field, None)
             if isinstance(value, AST):
-                push((value, depth + 1))
+                push((value, depth))
             elif type(value) is list:
-                extend((item, depth + 1) for item in value if isinstance(item, AST))
+                extend([(item, depth) for item in value if isinstance(item, AST)])
     if not renamed:
         terms = {name: original for name, original in imported_as.items() if original in sums or original in norms or original == "square"}
         if terms and deepest <= limit:
@@ -236,6 +242,18 @@ def _module_call(receiver: str, attribute: str, project_names, project_modules) 
         level, package, module = project_names[receiver]
         return level, submodule(package, module), attribute
     return 0, project_modules[receiver], attribute
+
+
+# The fields of each node class the walk visits: not the expression context or operator
+# (`Load()`, `Add()`: shared singletons the walk never reads; a node holding them counts one
+# level deeper, as their own level did), so each class is read as (fields, 1 or 0).
+_SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
+_WALKED: Dict[type, Tuple[Tuple[str, ...], int]] = {}
+
+
+def _walked(kind: type) -> Tuple[Tuple[str, ...], int]:
+    fields = tuple(field for field in kind._fields if field not in _SINGLETON_FIELDS)
+    return fields, int(len(fields) < len(kind._fields))
 
 
 # -- Σw² and norms, as `extract.square_sum` / `norm_terms` read them, by name ----------

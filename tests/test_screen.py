@@ -452,3 +452,26 @@ def test_every_fact_kind_a_rule_names_exists():
 
     named = {kind for rule in all_rules().values() for group in rule.facts for kind in group}
     assert named <= set(FACT_KINDS) and len(named) > 5
+
+
+def _full_depth(node, depth: int = 1) -> int:
+    """The tree's depth as `screen.read` counts it, over every field (contexts and operators too)."""
+    if isinstance(node, ast.BoolOp):
+        depth += len(node.values) - 1
+    elif isinstance(node, ast.alias):
+        depth += node.name.count(".")
+    elif isinstance(node, ast.ImportFrom):
+        depth += (node.module or "").count(".")
+    return max((_full_depth(child, depth + 1) for child in ast.iter_child_nodes(node)), default=depth)
+
+
+@pytest.mark.parametrize("source", INPUTS[::4], ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_walk_skips_contexts_and_operators_but_counts_their_level(source: Path):
+    """`Load()` / `Add()` are never visited, yet the depth that guards libcst is the full tree's."""
+    text = source.read_text(encoding="utf-8", errors="replace") if source.suffix == ".py" else ""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return
+    assert screen.read(tree, text, 10_000)[0] == _full_depth(tree)
+    assert screen.read(ast.parse("x = a and b and c\n"), "", 100)[0] == _full_depth(ast.parse("x = a and b and c\n")) == 7
