@@ -136,6 +136,9 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 strings.add(value)
         elif kind is Call:
             function = _terminal(node.func, renamed)
+            if function is None and type(node.func) is Call and len(node.func.args) == 1:
+                if _terminal(node.func.args[0], renamed) in optimizer_names:  # LazyConfig `L(torch.optim.Adam)(...)`
+                    optimizer_calls.append(node)
             if function is not None:
                 if function in optimizer_names:
                     optimizer_calls.append(node)

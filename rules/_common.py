@@ -173,6 +173,8 @@ def stated_as(model, optimizer) -> Optional[str]:
         spelled = "TrainingArguments()" if default else f"TrainingArguments(optim={model.code(node)})"
     elif optimizer.via == "timm":
         spelled = f"create_optimizer_v2(opt={repr(timm.DEFAULT_OPT) if default else model.code(node)})"
+    elif optimizer.via == "lazy":  # LazyConfig `L(torch.optim.Adam)(...)`
+        spelled = model.code(optimizer.node.func)
     else:
         return None
     return f"`{spelled}` ({optimizer.qualname})"

@@ -218,7 +218,7 @@ def _torch_fix(model, report, optimizer, name):
         if renamed is None:
             return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `type='{replacement}'` ({RETUNE})")
         return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `type={renamed}` ({RETUNE})", (report.replace(optimizer.class_node, renamed),))
-    func = call.func
+    func = optimizer.class_node if optimizer.via == "lazy" else call.func  # `L(torch.optim.Adam)(...)`: the target
     if isinstance(func, cst.Attribute):
         edits = (report.replace(func.attr, replacement),)
         if optimizer.group_without_decay and not isinstance(optimizer.weight_decay_arg, cst.Arg):

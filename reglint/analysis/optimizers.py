@@ -12,7 +12,7 @@ from reglint.analysis import resolve
 from reglint.analysis.context import Context
 from reglint.analysis.names import CallSite, dotted
 from reglint.analysis.syntax import argument, assigned_name, child_fields_of, string_value, truthy
-from reglint.frameworks import huggingface, keras, lookup, mmengine, optax, tf1, timm, torch
+from reglint.frameworks import detectron2, huggingface, keras, lookup, mmengine, optax, tf1, timm, torch
 from reglint.model import Optimizer, Value
 
 OPTIMIZERS = {**torch.OPTIMIZERS, **keras.OPTIMIZERS, **tf1.OPTIMIZERS, **optax.OPTIMIZERS}
@@ -91,7 +91,7 @@ def add_optimizer(ctx: Context, site: CallSite, qualname: str, inferred: bool, v
         optimizer.learning_rate = _learning_rate(ctx, site, qualname)
         fused = argument(site.call, "fused", None)
         optimizer.fused = fused is not None and truthy(fused.value)
-    elif via == "config":  # MMEngine `dict(type='AdamW', lr=..., ...)`
+    elif via in ("config", "lazy"):  # MMEngine `dict(type='AdamW', lr=...)`, LazyConfig keywords
         lr = argument(site.call, "lr", None)
         optimizer.learning_rate = resolve.value(ctx, lr.value, site.scopes, site.statement) if lr is not None else None
     optimizer.bound_to = assigned_name(site)
@@ -131,6 +131,23 @@ def configured_optimizer(ctx: Context, site: CallSite, qualname: Optional[str]) 
         _timm_optimizer(ctx, site)
     elif isinstance(func, cst.Name) and func.value == "dict" and "dict" not in ctx.names.bound:
         _config_dict(ctx, site)
+    elif isinstance(func, cst.Call):
+        _lazy_call(ctx, site, func)
+
+
+def _lazy_call(ctx: Context, site: CallSite, wrapper: cst.Call) -> None:
+    """detectron2 LazyConfig `L(torch.optim.Adam)(lr=..., weight_decay=...)`, with `LazyCall
+    as L` (or a project's copy of the class): the optimizer built from these keywords."""
+    args = wrapper.args
+    if len(args) != 1 or args[0].keyword is not None or args[0].star:
+        return
+    wrapped, _ = ctx.qualify(wrapper.func, site.scopes)
+    if wrapped is None or wrapped.rsplit(".", 1)[-1] != detectron2.LAZY_CALL:
+        return
+    target = args[0].value
+    qualname, inferred = ctx.qualify(target, site.scopes)
+    if qualname in OPTIMIZERS and OPTIMIZERS[qualname].framework == "torch":
+        add_optimizer(ctx, site, qualname, inferred, via="lazy", class_node=target)
 
 
 def _config_dict(ctx: Context, site: CallSite) -> None:

@@ -9,7 +9,18 @@ reads "SGD" and "ADAM", passing `SOLVER.WEIGHT_DECAY` through
 `get_default_optimizer_params` as param-group decay to `torch.optim.Adam`: coupled.
 Mask2Former-style projects read "ADAMW" (decoupled). `_BASE_` (fvcore's
 `CfgNode.merge_from_file`) names a file, relative to the config, merged first.
+
+LazyConfig Python files (detectron2 `detectron2/config/lazy.py`, commit 084acd0,
+`class LazyCall`): `LazyCall(target)(**kwargs)` records `{"_target_": target, **kwargs}`
+and `instantiate` later calls `target(**kwargs)`; positional arguments are not
+supported. So `L(torch.optim.Adam)(lr=..., weight_decay=...)` (with `LazyCall as L`)
+is `torch.optim.Adam(..., weight_decay=...)`. Many projects vendor the class under
+the same name (`tops.config.LazyCall`, `omegaconf`-based copies), so it is known
+by its last name.
 """
+
+# The deferred-call wrapper of LazyConfig files, by last name: `LazyCall(target)(**kwargs)`
+LAZY_CALL = "LazyCall"
 
 # SOLVER.OPTIMIZER value -> the torch class the known projects build
 OPTIMIZERS = {
