@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
+from reglint.frameworks.hydra import TARGET_FIELD
 from reglint.intent import L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, is_weight_decay_name, names_no_decay_parameter, snake
 from reglint.screen import Code, tables
 
@@ -41,9 +42,15 @@ def may_have_default_coefficients(code: Code) -> bool:
 
 # -- optimizers (classes, factories, config dicts, TrainingArguments, timm) -----------
 
+def _structured_target(code: Code, classes) -> bool:
+    """A Hydra structured config naming one of `classes`: a `_target_` field and a dotted
+    string ending in the class (`_target_: str = "torch.optim.Adam"`, `analysis.structured`)."""
+    return TARGET_FIELD in code.names and not code.dotted_string_tails.isdisjoint(classes)
+
+
 def may_have_optimizers(code: Code) -> bool:
     names = tables()
-    if not code.all_names.isdisjoint(names["optimizers"]):
+    if not code.all_names.isdisjoint(names["optimizers"]) or _structured_target(code, names["torch_classes"]):
         return True
     if "dict" in code.all_names and not code.strings.isdisjoint(names["torch_classes"]):
         return True
@@ -60,6 +67,8 @@ def may_have_adaptive_optimizers(code: Code) -> bool:
         return True
     if "dict" in code.all_names and not code.strings.isdisjoint(names["adaptive_optimizers"]):
         return True
+    if _structured_target(code, names["adaptive_optimizers"]):
+        return True
     strings = names["adaptive_optimizer_strings"]
     return any(text.lower() in strings for text in code.strings if len(text) <= 12)
 
@@ -71,6 +80,8 @@ def may_have_explicit_torch_decay(code: Code) -> bool:
     names = tables()
     keywords = names["torch_decay_keywords"]
     if not (code.optimizer_keywords.isdisjoint(keywords) and code.dict_keys.isdisjoint(keywords)):
+        return True
+    if TARGET_FIELD in code.names and not code.names.isdisjoint(keywords):  # a structured config's field
         return True
     return code.optimizer_positional > names["torch_decay_position"]
 
@@ -84,7 +95,7 @@ def may_have_coupled_adaptive_decay(code: Code) -> bool:
     names = tables()
     coupled = names["coupled_adaptive_torch"]
     return (not code.all_names.isdisjoint(coupled) or not code.all_names.isdisjoint(names["optimizer_factories"])
-            or ("dict" in code.all_names and not code.strings.isdisjoint(coupled)))
+            or ("dict" in code.all_names and not code.strings.isdisjoint(coupled)) or _structured_target(code, coupled))
 
 
 def may_have_positional_arguments(code: Code) -> bool:
@@ -104,9 +115,11 @@ def may_have_decoupled_learning_rates(code: Code) -> bool:
     if not may_have_optimizers(code):
         return False
     keywords = code.optimizer_keywords
+    decoupled = tables()["torch_decoupled_classes"]
+    if _structured_target(code, decoupled) and not code.names.isdisjoint(LEARNING_RATE_KEYWORDS):
+        return True
     if keywords.isdisjoint(LEARNING_RATE_KEYWORDS) and code.optimizer_positional < 2:
         return False
-    decoupled = tables()["torch_decoupled_classes"]
     if "decoupled_weight_decay" in keywords or not code.all_names.isdisjoint(decoupled) or not code.strings.isdisjoint(decoupled):
         return True
     return "keras" in code.all_names and "weight_decay" in keywords

@@ -64,6 +64,11 @@ class Code:
     def all_names(self) -> FrozenSet[str]:
         return self.names | self.callees
 
+    @cached_property
+    def dotted_string_tails(self) -> FrozenSet[str]:
+        """The last part of each dotted short string (`"torch.optim.Adam"` -> `Adam`)."""
+        return frozenset(text.rsplit(".", 1)[-1] for text in self.strings if "." in text)
+
     def names_any(self, predicate: Callable[[str], bool], hint: Tuple[str, ...]) -> bool:
         """Whether a value name or short string of the code satisfies `predicate`; only
         those whose lowercase form contains one of `hint` are tried. (A value's names —

@@ -175,6 +175,8 @@ def stated_as(model, optimizer) -> Optional[str]:
         spelled = f"create_optimizer_v2(opt={repr(timm.DEFAULT_OPT) if default else model.code(node)})"
     elif optimizer.via == "lazy":  # LazyConfig `L(torch.optim.Adam)(...)`
         spelled = model.code(optimizer.node.func)
+    elif optimizer.via == "structured":  # a Hydra structured config's field
+        spelled = f"_target_ = {model.code(node)}"
     else:
         return None
     return f"`{spelled}` ({optimizer.qualname})"

@@ -88,7 +88,7 @@ def check(model, settings, report):
 
 def _rounds_away(model, optimizer):
     """(lr, wd, dtype, cast) when the decay provably rounds away, else None."""
-    if optimizer.decay_mode != "decoupled" or not optimizer.decay_scaled_by_lr or optimizer.via not in ("call", "config", "lazy"):
+    if optimizer.decay_mode != "decoupled" or not optimizer.decay_scaled_by_lr or optimizer.via not in ("call", "config", "lazy", "structured"):
         return None
     if precision.DECAY_STEP.get(optimizer.framework, ("",))[0] != "separate":
         return None

@@ -162,7 +162,7 @@ def _torch(model, report):
             continue
         name = optimizer.qualname.rsplit(".", 1)[1]
         amount = format_number(value.number) if value.number is not None else f"`{model.code(value.expr)}` (not provably zero)"
-        spelled = model.code(optimizer.node.func)
+        spelled = model.code(getattr(optimizer.node, "func", optimizer.class_node))
         subject = stated_as(model, optimizer) or f"`{spelled}`"
         message = f"{subject} with weight_decay={amount} is a coupled L2 penalty, not weight decay"
         fix = _with_start_value(report, optimizer, _torch_fix(model, report, optimizer, name))
@@ -201,6 +201,8 @@ def _torch_fix(model, report, optimizer, name):
 
     if optimizer.via in ("hf", "timm"):
         return _option_fix(model, report, optimizer)
+    if optimizer.via == "structured":
+        return _structured_fix(report, optimizer)
     call = optimizer.node
     since = torch_table.OPTIMIZERS[optimizer.qualname].flag_since
     flag = next((a for a in call.args if a.keyword is not None and a.keyword.value == optimizer.decoupled_flag), None)
@@ -232,6 +234,24 @@ def _torch_fix(model, report, optimizer, name):
             return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `torch.optim.{replacement}` ({RETUNE})")
         edits = (report.replace(func, f"{torch_alias}.optim.{replacement}"),)
     return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{replacement}` ({RETUNE})", edits)
+
+
+def _structured_fix(report, optimizer):
+    """A Hydra structured config: `_target_ = "torch.optim.Adam"` -> `"torch.optim.AdamW"`
+    (or its class expression's last name)."""
+    import libcst as cst
+
+    replacement = torch_table.DECOUPLED_CLASS.get(optimizer.family)
+    node = optimizer.class_node
+    if replacement is None:
+        return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `_target_ = torch.optim.AdamW` (or drop weight_decay); {RETUNE}")
+    if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+        prefix, dot, _ = node.evaluated_value.rpartition(".")
+        renamed = _renamed_string(node, prefix + dot + replacement)
+        return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `_target_ = {renamed}` ({RETUNE})", (report.replace(node, renamed),))
+    if isinstance(node, cst.Attribute):
+        return Fix(Applicability.UNSAFE, f"Switch to decoupled decay: `{replacement}` ({RETUNE})", (report.replace(node.attr, replacement),))
+    return Fix(Applicability.DISPLAY_ONLY, f"Switch to decoupled decay: `{replacement}` ({RETUNE})")
 
 
 def _renamed_string(node, text: str):

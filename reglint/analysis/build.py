@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from reglint.analysis import casts, chains, imported, learning_rate, losses, optimizers, penalties, regularizers
+from reglint.analysis import casts, chains, imported, learning_rate, losses, optimizers, penalties, regularizers, structured
 from reglint.analysis.context import Context
 from reglint.analysis.names import dotted
 from reglint.analysis.syntax import assigned_name
@@ -41,6 +41,7 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
             optimizers.configured_optimizer(ctx, site, qualname)
         if qualname in optax.CHAINS:
             chains.chain(ctx, site)
+    structured.optimizers(ctx)  # Hydra structured configs: `_target_` and fields, no call
     penalties.penalties(ctx)
     for site in names.calls:
         regularizers.attachments(ctx, site)
