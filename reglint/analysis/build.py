@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from reglint.analysis import casts, chains, imported, learning_rate, losses, optimizers, penalties, regularizers, structured
+from reglint.analysis import casts, chains, imported, learning_rate, losses, model_flow, optimizers, penalties, regularizers, structured
 from reglint.analysis.context import Context
 from reglint.analysis.names import dotted
 from reglint.analysis.syntax import assigned_name
@@ -54,6 +54,8 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
     model.lr_set_elsewhere = learning_rate.set_elsewhere(names.calls, model.source)
     if names.from_imports or names.imports:  # `build()` or `models.build()` of a project module
         imported.regularizers(ctx)
+    if model.regularizers or model.imported_regularizers:
+        model.holds = model_flow.holds(ctx)
     return model
 
 
