@@ -1,7 +1,8 @@
 """## What it does
 Flags a model regularized twice: an L2 penalty on its weights *and* a weight decay in
 the optimizer that trains it.
-- Keras layers with L2 regularizers (`kernel_regularizer=l2(…)`) in a model compiled
+- Keras layers with L2 regularizers (`kernel_regularizer=l2(…)`, also built by a function
+  of another project module, as RL002 follows them) in a model compiled
   with (or trained in a `GradientTape` loop that adds `model.losses` by) an optimizer
   that decays weights: `weight_decay=` on any tf.keras ≥ 2.11 / Keras 3 optimizer,
   `AdamW` (default 0.004, also `optimizer="adamw"`), tfa `AdamW`/`SGDW`;
@@ -83,7 +84,9 @@ RULE = Rule(
     summary="L2 penalty and optimizer weight decay on the same model (regularized twice)",
     fix=Applicability.DISPLAY_ONLY,
     words=(DECAY_WORDS, (b"regularizer",) + SQUARE_WORDS, TRAINING_WORDS),
-    facts=(("regularizers", "penalties"), ("optimizers", "decay_chains")),
+    # the L2 layers may be built in a project module this file imports (`reglint.builders`)
+    project_words=(b"regularizer",),
+    facts=(("regularizers", "penalties", "project_builders"), ("optimizers", "decay_chains")),
 )
 
 
@@ -145,19 +148,19 @@ def _keras(model, report):
         if r.framework == "keras" and r.has_l2
         and any(a.kind == "keras_layer" and a.keyword in WEIGHT_REGULARIZER_KEYWORDS for a in r.attachments)
     ]
-    if not regularizers:
+    imported = [r for r in model.imported_regularizers if r.framework == "keras" and r.has_l2 and not r.collected]
+    if not regularizers and not imported:
         return
-    owners = {a.owner for r in regularizers for a in r.attachments if a.kind == "keras_layer"}
+    owners = {a.owner for r in regularizers for a in r.attachments if a.kind == "keras_layer"} | {r.owner for r in imported}
     compiles = [s for s in model.loss_sites if s.kind == "compile"]
     tapes = [s for s in model.loss_sites if s.kind == "tape_gradient" and s.includes_reg_losses]
     trained = {s.model_expr for s in compiles + tapes}
     if None in owners and len(trained) > 1:
         return  # some L2 layers' model is not known and the file trains several models
     keras_optimizers = [o for o in model.optimizers if o.framework == "keras"]
-    first = min(_line(report, r.call) for r in regularizers)
     reported = set()
     for site in compiles + tapes:
-        if None not in owners and site.model_expr not in owners:
+        if None not in owners and not any(_holds(model, site, o) for o in owners):
             continue
         if site.kind == "compile":
             optimizer = site.optimizer
@@ -166,9 +169,21 @@ def _keras(model, report):
         if optimizer is None or id(optimizer.node) in reported or not _decays(optimizer):
             continue
         reported.add(id(optimizer.node))
+        reaching = [r for r in imported if r.owner is None or None in owners or _holds(model, site, r.owner)]
+        if regularizers:
+            where = f"line {min(_line(report, r.call) for r in regularizers)}"
+        elif reaching:
+            where = f"{report.imported(reaching[0])[0]}, built by `{reaching[0].builder}`"
+        else:
+            continue
         owner = f"`{site.model_expr}`" if site.model_expr else "The model"
-        other = f"Keras L2 regularizers on its layers ({len(regularizers)}, first at line {first})"
+        other = f"Keras L2 regularizers on its layers ({len(regularizers) + len(reaching)}, first at {where})"
         yield _report(model, report, optimizer, other, owner)
+
+
+def _holds(model, site, owner) -> bool:
+    """The model a loss site trains is `owner`'s, or one built from it (`FileModel.holds`)."""
+    return site.model_expr == owner or owner in model.holds.get(site.model_expr, ())
 
 
 # -- torch: a hand-written penalty + weight_decay --------------------------------------------
