@@ -133,11 +133,11 @@ def _line(report, node) -> int:
     return report.range_of(node)[0].line
 
 
-def _report(model, report, optimizer, other: str, owner: str):
+def _report(model, report, optimizer, other: str, owner: str, related=()):
     message = f"{owner} is regularized twice: {other} and {_name(model, optimizer)} weight decay {_amount(model, optimizer)}"
     note = WHY if optimizer.decay_scaled_by_lr else WHY + PER_STEP
     fix = Fix(Applicability.DISPLAY_ONLY, KEEP_ONE)
-    return report.diagnostic(RULE, _where(model, optimizer), message, fix, note)
+    return report.diagnostic(RULE, _where(model, optimizer), message, fix, note, related=list(related))
 
 
 # -- Keras layers + an optimizer that decays ------------------------------------------------
@@ -170,15 +170,16 @@ def _keras(model, report):
             continue
         reported.add(id(optimizer.node))
         reaching = [r for r in imported if r.owner is None or None in owners or _holds(model, site, r.owner)]
+        related = [report.imported(r) for r in reaching]  # each names its builder
         if regularizers:
             where = f"line {min(_line(report, r.call) for r in regularizers)}"
-        elif reaching:
-            where = f"{report.imported(reaching[0])[0]}, built by `{reaching[0].builder}`"
+        elif related:
+            where = related[0][0]
         else:
             continue
         owner = f"`{site.model_expr}`" if site.model_expr else "The model"
         other = f"Keras L2 regularizers on its layers ({len(regularizers) + len(reaching)}, first at {where})"
-        yield _report(model, report, optimizer, other, owner)
+        yield _report(model, report, optimizer, other, owner, (r for _, r in related))
 
 
 def _holds(model, site, owner) -> bool:
