@@ -130,17 +130,32 @@ def rename_alias(draw, text: str, same_length: bool = False) -> str:
     if plain and (not aliased or draw(st.booleans())):
         module = draw(st.sampled_from(plain))
         alias = "A" + "x" * (len(module) - 1) if len(module) > 1 else "A"
-        usage = re.compile(rf"(?<![\w.]){re.escape(module)}\.")
-        lines = [line if re.match(r"\s*(import|from)\s", line) else usage.sub(alias + ".", line)
-                 for line in text.splitlines(keepends=True)]
-        body = "".join(lines)
+        body = _in_code(text, re.compile(rf"(?<![\w.]){re.escape(module)}\."), alias + ".")
         return re.sub(rf"^import {re.escape(module)}$", f"import {module} as {alias}", body, count=1, flags=re.MULTILINE)
     alias = draw(st.sampled_from(aliased))
     new = draw(st.sampled_from(["Q" * len(alias)] if same_length else ["Q" * len(alias), alias + "_renamed", "z"]))
-    usage = re.compile(rf"(?<![\w.]){re.escape(alias)}\b")
-    return "".join(re.sub(rf"\bas {re.escape(alias)}\b", f"as {new}", line)
-                   if re.match(r"\s*(import|from)\s", line) else usage.sub(new, line)
-                   for line in text.splitlines(keepends=True))
+    body = _in_code(text, re.compile(rf"(?<![\w.]){re.escape(alias)}\b"), new)
+    return "".join(re.sub(rf"\bas {re.escape(alias)}\b", f"as {new}", line) if IMPORT_LINE.match(line) else line
+                   for line in body.splitlines(keepends=True))
+
+
+IMPORT_LINE = re.compile(r"\s*(import|from)\s")
+
+
+def _in_code(text: str, usage, replacement: str) -> str:
+    """`usage` replaced where it is code: not on an import line, not inside a string literal
+    (a renamed import alias leaves `_target_ = "torch.optim.Adam"` as it is)."""
+    strings = [(_offset(text, *t.start), _offset(text, *t.end)) for t in _tokens(text) if t.type == tokenize.STRING]
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def replace(match):
+        at = match.start()
+        line_start = max(s for s in starts if s <= at)
+        if IMPORT_LINE.match(text, line_start) or any(a <= at < b for a, b in strings):
+            return match.group()
+        return replacement
+
+    return usage.sub(replace, text)
 
 
 @st.composite
