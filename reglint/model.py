@@ -228,9 +228,9 @@ class FileModel:
     # the learning rate is set apart from the constructors (`group["lr"] = ...`, OneCycleLR)
     lr_set_elsewhere: bool = False
     imported_regularizers: List[ImportedRegularizer] = field(default_factory=list)
-    # a model's name -> the names of the models whose layers it holds (`m = Model(body.input,
-    # ...)`, `m = create_model()` returning such a model): `analysis.model_flow`
-    holds: Dict[str, Set[str]] = field(default_factory=dict)
+    # (id of a scope, a model's name there) -> the names of the models whose layers it holds
+    # (`m = Model(body.input, ...)`, `m = create_model()` returning such a model): `analysis.model_flow`
+    holds: Dict[Tuple[int, str], Set[str]] = field(default_factory=dict)
     # the project modules the analysis read (absolute paths): a cached result is stale once one changes
     depends: Tuple[str, ...] = ()
     # the file's names (`analysis.names.Names`), for the extractors a rule runs on demand

@@ -184,7 +184,7 @@ def _keras(model, report):
 
 def _holds(model, site, owner) -> bool:
     """The model a loss site trains is `owner`'s, or one built from it (`FileModel.holds`)."""
-    return site.model_expr == owner or owner in model.holds.get(site.model_expr, ())
+    return site.model_expr == owner or owner in model.holds.get((id(site.scope), site.model_expr), ())
 
 
 # -- torch: a hand-written penalty + weight_decay --------------------------------------------

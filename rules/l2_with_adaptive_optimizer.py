@@ -331,7 +331,7 @@ def _keras(model, report):
 def _holds(model, site, owner: str) -> bool:
     """Whether the model a loss site trains holds the layers of the model bound to `owner`:
     it is that model, or one built from it (`Model(body.input, ...)`, a factory's return)."""
-    return site.model_expr == owner or owner in model.holds.get(site.model_expr, ())
+    return site.model_expr == owner or owner in model.holds.get((id(site.scope), site.model_expr), ())
 
 
 def _served(model, site) -> bool:

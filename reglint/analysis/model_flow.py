@@ -1,58 +1,59 @@
-"""Which models hold another model's layers, by the names they are bound to.
+"""Which models hold another model's layers, by the names they are bound to in a scope.
 
 A Keras functional model built from another's tensors holds its layers:
 `model = Model([body.input, target], loss)` trains every layer of `body`, and so does
-whatever name a same-file function's `return model` is bound to (`m = create_model()`).
+the name a caller binds a same-file function's `return model` to (`m = create_model()`).
 keras-yolo3 wraps its regularized Darknet body this way before compiling with Adam.
-The rules read `FileModel.holds` (name -> the names whose layers it holds) to see that
-a regularizer's model is the one a `compile` trains.
+The rules read `FileModel.holds` ((scope, name) -> the names whose layers it holds) to
+see that a regularizer's model is the one a `compile` in that scope trains.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Set
+from typing import Dict, Set, Tuple
 
 import libcst as cst
 
 from reglint.analysis.context import Context
-from reglint.analysis.names import dotted
 from reglint.analysis.syntax import assigned_name
 from reglint.frameworks import keras
 
-_DEPTH = 8  # links followed from one name (a model wrapped in a model returned by a factory ...)
+_ROUNDS = 4  # factories calling factories: returned models passed on this many times
+
+Held = Dict[Tuple[int, str], Set[str]]
 
 
-def holds(ctx: Context) -> Dict[str, Set[str]]:
-    """name -> the names of the models whose layers the model bound to it holds."""
-    links: Dict[str, Set[str]] = {}  # a model's name -> the names of models built from it
-    for site in ctx.names.calls:
-        if not (site.qualname or "").startswith(keras.MODEL_BUILDERS):
-            continue
-        built = assigned_name(site)
-        if built is None:
-            continue
-        for root in _roots(site.call.args):
-            links.setdefault(root, set()).add(built)
-    for statement in ctx.model.module.body:  # `return model` from `create_model`, bound by its callers
-        if not isinstance(statement, cst.FunctionDef):
-            continue
-        returned = {dotted(value) for value in ctx.names.returns.get(id(statement), ()) if isinstance(value, cst.Name)}
-        for caller in ctx.calls_of(statement.name.value):
-            bound = assigned_name(caller)
-            if bound is not None:
-                for name in returned:
-                    links.setdefault(name, set()).add(bound)
-    found: Dict[str, Set[str]] = {}
-    for source in links:
-        frontier, seen = [source], set()
-        for _ in range(_DEPTH):
-            frontier = [n for name in frontier for n in links.get(name, ()) if n not in seen and n != source]
-            if not frontier:
-                break
-            seen.update(frontier)
-        for name in seen:
-            found.setdefault(name, set()).add(source)
-    return found
+def holds(ctx: Context) -> Held:
+    """(id of the scope, name) -> the names of the models whose layers the model bound to it holds."""
+    held: Held = {}
+    for site in ctx.names.calls:  # `model = Model(body.input, ...)`, in the call's scope
+        if (site.qualname or "").startswith(keras.MODEL_BUILDERS):
+            built = assigned_name(site)
+            if built is not None:
+                held.setdefault((id(site.scopes[-1]), built), set()).update(_roots(site.call.args))
+    for key in list(held):  # `wrapped = Model(model.input, ...)` after `model = Model(body.input, ...)`
+        scope, _ = key
+        for name in list(held[key]):
+            held[key] |= held.get((scope, name), set())
+    functions = [s for s in ctx.model.module.body if isinstance(s, cst.FunctionDef)]
+    for _ in range(_ROUNDS):  # `return model` from `create_model`, bound by its callers
+        grown = False
+        for function in functions:
+            returned = {value.value for value in ctx.names.returns.get(id(function), ()) if isinstance(value, cst.Name)}
+            models = set().union(*({name} | held.get((id(function), name), set()) for name in returned)) if returned else set()
+            if not models:
+                continue
+            for caller in ctx.calls_of(function.name.value):
+                bound = assigned_name(caller)
+                if bound is None:
+                    continue
+                target = held.setdefault((id(caller.scopes[-1]), bound), set())
+                if not models <= target:
+                    target |= models
+                    grown = True
+        if not grown:
+            break
+    return held
 
 
 def _roots(args) -> Set[str]:
