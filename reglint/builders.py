@@ -32,8 +32,6 @@ Imported = Tuple[int, str, Tuple[Tuple[str, str], ...]]  # dots, module, (name t
 Sources = Dict[str, List[Tuple[int, str, str]]]  # name here -> (dots, module, name there) it is imported from
 # module file -> (its stamp, holds BUILDER_WORD, where its `from`-imported names come from)
 _modules: Dict[str, Tuple[Tuple[int, int], bool, Sources]] = {}
-# module file -> (its stamp, the project modules consulted for its imports, whether a name it imports may build)
-_holders: Dict[str, Tuple[Optional[Tuple[int, int]], Tuple[str, ...], bool]] = {}
 
 
 def _statements(pattern, data: bytes):
@@ -116,7 +114,7 @@ def may_build(importer: str, dots: int, module: str, name: str, read: Optional[L
     return path is not None and _builds(path, {name}, read, MAX_REEXPORTS)
 
 
-def _builds(path: str, names: Set[str], read: Optional[List[str]], reexports: int, factories: bool = True) -> bool:
+def _builds(path: str, names: Set[str], read: Optional[List[str]], reexports: int) -> bool:
     """Whether module file `path` may build one of `names` itself or re-export it from one that may."""
     if read is not None:
         read.append(os.path.abspath(path))
@@ -128,31 +126,9 @@ def _builds(path: str, names: Set[str], read: Optional[List[str]], reexports: in
     for name in names:
         for dots, module, original in sources.get(name, ()):
             inner = module_path(path, dots, module)
-            if inner is not None and _builds(inner, {original}, read, reexports - 1, factories):
+            if inner is not None and _builds(inner, {original}, read, reexports - 1):
                 return True
-    # defined here: a factory calling a builder it imports (`create_model` -> `detector_body`)
-    return factories and any(name not in sources for name in names) and _imports_holder(path, sources, read)
-
-
-def _imports_holder(path: str, sources: Sources, read: Optional[List[str]]) -> bool:
-    """Whether a name `path` imports from a project module may build there (that module holds
-    BUILDER_WORD or re-exports the name from one that does; one factory step, as the index
-    follows `project.MAX_FACTORIES`), remembered while `path` is unchanged (a long server
-    session sees a builder module gain regularizers once the factory's file changes); every
-    module consulted is added to `read`, so the cache's dependencies are exact."""
-    key = os.path.abspath(path)
-    stamp = _modules[key][0] if key in _modules else None
-    known = _holders.get(key)
-    if known is None or known[0] != stamp:
-        consulted: List[str] = []
-        builds = any(_builds(found, {original}, consulted, MAX_REEXPORTS, factories=False)
-                     for imported in sources.values() for dots, module, original in imported
-                     if dots or may_be_project_module(module)
-                     for found in (module_path(path, dots, module),) if found is not None)
-        known = _holders[key] = (stamp, tuple(dict.fromkeys(consulted)), builds)
-    if read is not None:
-        read.extend(known[1])
-    return known[2]
+    return False
 
 
 def _module(path: str) -> Tuple[bool, Sources]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
@@ -27,7 +26,6 @@ if TYPE_CHECKING:  # the summaries are read with `ast` only once a lookup needs 
 ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 MAX_ASCENT = 6  # folders above the checked file searched for a project module
 MAX_MODULE_BYTES = 1_000_000  # a larger module is not summarised
-MAX_FACTORIES = 1  # `create_model` (imported) -> `detector_body` (imported there): factories followed
 MAX_REEXPORTS = 3  # `from .models import build` in a package's __init__, followed this many times
 
 _by_digest: Dict[str, Optional["Summary"]] = {}
@@ -121,12 +119,9 @@ class Index:
         self.importer = importer
         self.read: Dict[str, None] = {}
 
-    def lookup(self, level: int, module: str, name: str, importer: Optional[str] = None,
-               factories: int = MAX_FACTORIES) -> Optional[Tuple["Summary", str]]:
-        """(summary of the module defining `name`, name there), following re-exports; for a
-        factory that builds nothing itself but calls an imported builder (`create_model` ->
-        `detector_body` of a third module), the summary of the module that builds it."""
-        importer = importer or self.importer
+    def lookup(self, level: int, module: str, name: str) -> Optional[Tuple["Summary", str]]:
+        """(summary of the module defining `name`, name there), following re-exports."""
+        importer = self.importer
         for _ in range(MAX_REEXPORTS + 1):
             path = module_path(importer, level, module)
             if path is None:
@@ -137,28 +132,10 @@ class Index:
                 return None
             if name in summary.builders or name in summary.constants:
                 return summary, name
-            if name in summary.calls and factories > 0:
-                return self._factory(path, summary, name, factories - 1)
             if name not in summary.imports:
                 return None
             level, module, name = summary.imports[name]
             importer = path
-        return None
-
-    def _factory(self, path: str, summary: "Summary", name: str, factories: int) -> Optional[Tuple["Summary", str]]:
-        """The first builder an imported name the factory `name` calls resolves to."""
-        for called in summary.calls[name]:
-            level, module, original = summary.imports[called]
-            if not level and not may_be_project_module(module):
-                continue
-            found = self.lookup(level, module, original, path, factories)
-            if found is None or found[1] not in found[0].builders:
-                continue
-            inner, built = found
-            # a site whose coefficient is the builder's parameter depends on what the factory passes: left out
-            sites = [site for site in inner.builders[built] if site.parameter is None]
-            if sites:
-                return replace(inner, builders={built: sites}), built
         return None
 
     @property

@@ -48,9 +48,6 @@ class Summary:
     builders: Dict[str, List[RegularizerSite]] = field(default_factory=dict)
     # local name -> (relative level, module, name), for re-exports
     imports: Dict[str, Tuple[int, str, str]] = field(default_factory=dict)
-    # top-level function or class name -> the imported names it calls (`create_model` calls
-    # `detector_body` of another module): the index looks for what those build
-    calls: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
 
 def summarize(path: str, text: str) -> Optional[Summary]:
@@ -87,23 +84,7 @@ def summarize(path: str, text: str) -> Optional[Summary]:
                 summary.builders[statement.name] = sites
     if summary.builders:
         _inherit(tree, summary.builders)
-    if summary.imports:
-        summary.calls = _imported_calls(tree, summary)
     return summary
-
-
-def _imported_calls(tree: ast.Module, summary: Summary) -> Dict[str, Tuple[str, ...]]:
-    """Per top-level function or class that builds nothing itself, the module-level
-    imported names it calls by name."""
-    imported = set(summary.imports)
-    found = {}
-    for statement in tree.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and statement.name not in summary.builders:
-            called = sorted({node.func.id for node in ast.walk(statement)
-                             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in imported})
-            if called:
-                found[statement.name] = tuple(called)
-    return found
 
 
 MAX_CALL_DEPTH = 6  # how many calls between the imported builder and the layer it builds are followed
