@@ -91,7 +91,8 @@ class Optimizer:
     inferred: bool = False
     # how the optimizer is stated: "call" (its constructor), "string" (`compile(optimizer="adam")`),
     # "config" (an MMEngine/mmcv `dict(type=...)`), "hf" (TrainingArguments' `optim=`),
-    # "timm" (`create_optimizer_v2(opt=...)`)
+    # "timm" (`create_optimizer_v2(opt=...)`), "lazy" (detectron2 LazyConfig
+    # `L(torch.optim.Adam)(...)`), "structured" (a Hydra structured config's `_target_` field)
     via: str = "call"
     # what names the class: the callee, the `type=` / `opt=` / `optim=` value (the callee when
     # TrainingArguments or create_optimizer_v2 leave it at the default)

@@ -182,6 +182,13 @@ def stated_as(model, optimizer) -> Optional[str]:
     return f"`{spelled}` ({optimizer.qualname})"
 
 
+def trains_owner(model, site, owner: str) -> bool:
+    """Whether the model a loss site trains holds the layers of the model bound to `owner`:
+    it is that model, or one built from it in the site's scope (`Model(body.input, ...)`, a
+    same-file factory's return: `FileModel.holds`)."""
+    return site.model_expr == owner or owner in model.holds.get((id(site.scope), site.model_expr), ())
+
+
 def brief(code: str, limit: int = 40) -> str:
     """Code as a first line quotes it: on one line, and cut with `…` past `limit` characters
     (the diagnostic's range shows it whole)."""

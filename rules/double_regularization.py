@@ -68,7 +68,7 @@ from __future__ import annotations
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
 from reglint.rule import Rule
-from reglint.rules._common import SQUARE_WORDS, format_number, l2_penalties, stated_as, switched_off
+from reglint.rules._common import SQUARE_WORDS, format_number, l2_penalties, stated_as, switched_off, trains_owner
 
 # an optimizer that decays: a `weight_decay` argument or key, AdamW-style classes and strings
 # (`adamw`, `nadamw`), optax's `add_decayed_weights`, tfa / tf.contrib `SGDW` / `MomentumW`
@@ -160,7 +160,7 @@ def _keras(model, report):
     keras_optimizers = [o for o in model.optimizers if o.framework == "keras"]
     reported = set()
     for site in compiles + tapes:
-        if None not in owners and not any(_holds(model, site, o) for o in owners):
+        if None not in owners and not any(trains_owner(model, site, o) for o in owners):
             continue
         if site.kind == "compile":
             optimizer = site.optimizer
@@ -169,7 +169,7 @@ def _keras(model, report):
         if optimizer is None or id(optimizer.node) in reported or not _decays(optimizer):
             continue
         reported.add(id(optimizer.node))
-        reaching = [r for r in imported if r.owner is None or None in owners or _holds(model, site, r.owner)]
+        reaching = [r for r in imported if r.owner is None or None in owners or trains_owner(model, site, r.owner)]
         related = [report.imported(r) for r in reaching]  # each names its builder
         if regularizers:
             where = f"line {min(_line(report, r.call) for r in regularizers)}"
@@ -180,11 +180,6 @@ def _keras(model, report):
         owner = f"`{site.model_expr}`" if site.model_expr else "The model"
         other = f"Keras L2 regularizers on its layers ({len(regularizers) + len(reaching)}, first at {where})"
         yield _report(model, report, optimizer, other, owner, (r for _, r in related))
-
-
-def _holds(model, site, owner) -> bool:
-    """The model a loss site trains is `owner`'s, or one built from it (`FileModel.holds`)."""
-    return site.model_expr == owner or owner in model.holds.get((id(site.scope), site.model_expr), ())
 
 
 # -- torch: a hand-written penalty + weight_decay --------------------------------------------

@@ -117,6 +117,7 @@ from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
 from reglint.rules._common import (
     ADAPTIVE_WORDS, L2_REGULARIZER_WORDS, SQUARE_WORDS, WEIGHT_DECAY_WORDS, format_number, inferred_note, l2_penalties, stated_as,
+    trains_owner,
 )
 from reglint.rules._common import next_argument as _next_argument
 from reglint.rules._common import with_decay as _with_decay
@@ -305,7 +306,7 @@ def _keras(model, report):
     reported = set()
     for site in model.loss_sites:
         trained = site.kind == "compile" or (site.kind == "tape_gradient" and site.includes_reg_losses)
-        if not trained or (None not in owners and not any(_holds(model, site, o) for o in owners)) or _served(model, site):
+        if not trained or (None not in owners and not any(trains_owner(model, site, o) for o in owners)) or _served(model, site):
             continue
         optimizers = [site.optimizer] if site.kind == "compile" else [o for o in model.optimizers if o.framework == "keras"]
         for optimizer in optimizers:
@@ -313,7 +314,7 @@ def _keras(model, report):
                 continue
             reported.add(id(optimizer.node))
             name = optimizer.qualname.rsplit(".", 1)[1]
-            reaching = [r for r in imported if r.owner is None or _holds(model, site, r.owner) or None in owners]
+            reaching = [r for r in imported if r.owner is None or trains_owner(model, site, r.owner) or None in owners]
             related = [report.imported(r) for r in reaching]
             if regularizers:
                 where = f"line {report.range_of(regularizers[0].call)[0].line}"
@@ -326,12 +327,6 @@ def _keras(model, report):
             note = f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
             fix = Fix(Applicability.DISPLAY_ONLY, f"Use `AdamW(weight_decay=...)` and remove the layers' L2 regularizers ({RETUNE})")
             yield report.diagnostic(RULE, optimizer.node, message, fix, note, related=[r for _, r in related])
-
-
-def _holds(model, site, owner: str) -> bool:
-    """Whether the model a loss site trains holds the layers of the model bound to `owner`:
-    it is that model, or one built from it (`Model(body.input, ...)`, a factory's return)."""
-    return site.model_expr == owner or owner in model.holds.get((id(site.scope), site.model_expr), ())
 
 
 def _served(model, site) -> bool:
