@@ -6,9 +6,13 @@ RAdam, Adagrad, RMSprop, Adadelta, …):
   also when configured: MMEngine/mmcv `optimizer = dict(type='Adam', weight_decay=λ)`
   (the `type` string is the `torch.optim` class), timm `create_optimizer_v2(model,
   opt='adam', weight_decay=λ)`, HF `TrainingArguments(optim="adagrad" | "rmsprop",
-  weight_decay=λ)` (the default AdamW is decoupled and silent);
+  weight_decay=λ)` (the default AdamW is decoupled and silent), detectron2 LazyConfig
+  `L(torch.optim.Adam)(weight_decay=λ)` (`LazyCall as L`), and a Hydra structured config
+  class writing both `_target_ = "torch.optim.Adam"` and `weight_decay = λ`;
 - Keras layers with L2 regularizers in a model compiled or trained with an adaptive
-  optimizer (`optimizer="adam"`, `keras.optimizers.Adam(...)`) — but not a script or
+  optimizer (`optimizer="adam"`, `keras.optimizers.Adam(...)`) — also when the layers are
+  built in another module of the project, or the compiled model wraps the regularized one
+  (`Model(body.input, ...)`) or is returned by a factory of this file — but not a script or
   notebook that compiles a model at module level, loads its weights (`load_weights`) and
   never trains it (`fit`, `fit_generator`, `train_on_batch`; nor hands it to a call in a
   file that trains something, `finetune(model)`): an evaluation run, where
