@@ -39,21 +39,39 @@ def holds(ctx: Context) -> Held:
     for _ in range(_ROUNDS):  # `return model` from `create_model`, bound by its callers
         grown = False
         for function in functions:
-            returned = {value.value for value in ctx.names.returns.get(id(function), ()) if isinstance(value, cst.Name)}
-            models = set().union(*({name} | held.get((id(function), name), set()) for name in returned)) if returned else set()
-            if not models:
-                continue
+            returned = ctx.names.returns.get(id(function), ())
             for caller in ctx.calls_of(function.name.value):
-                bound = assigned_name(caller)
-                if bound is None:
-                    continue
-                target = held.setdefault((id(caller.scopes[-1]), bound), set())
-                if not models <= target:
-                    target |= models
-                    grown = True
+                for bound, names in _bindings(caller, returned):
+                    models = set().union(set(), *({name} | held.get((id(function), name), set()) for name in names))
+                    target = held.setdefault((id(caller.scopes[-1]), bound), set())
+                    if not models <= target:
+                        target |= models
+                        grown = True
         if not grown:
             break
     return held
+
+
+def _bindings(caller, returned):
+    """(name the caller binds, the names the function returns in that place): `m = f()` with
+    `return model`, and `m, b = f()` with `return model, bottleneck` (keras-yolo3's
+    train_bottleneck), position by position."""
+    bound = assigned_name(caller)
+    if bound is not None:
+        yield bound, {value.value for value in returned if isinstance(value, cst.Name)}
+        return
+    statement = caller.statement
+    if not (isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign)):
+        return
+    assign = statement.body[0]
+    if assign.value is not caller.call or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Tuple):
+        return
+    targets = assign.targets[0].target.elements
+    for position, element in enumerate(targets):
+        if isinstance(element.value, cst.Name):
+            yield element.value.value, {value.elements[position].value.value for value in returned
+                                        if isinstance(value, cst.Tuple) and len(value.elements) == len(targets)
+                                        and isinstance(value.elements[position].value, cst.Name)}
 
 
 def _roots(args) -> Set[str]:
