@@ -182,6 +182,18 @@ def stated_as(model, optimizer) -> Optional[str]:
     return f"`{spelled}` ({optimizer.qualname})"
 
 
+def imported_keras_l2(model) -> list:
+    """The Keras L2 regularizers other project modules build for this file's models (landing in
+    `model.losses`, not TF1's collection): `analysis.imported`."""
+    return [r for r in model.imported_regularizers if r.framework == "keras" and r.has_l2 and not r.collected]
+
+
+def reaching(model, site, imported, owners) -> list:
+    """Of the `imported` regularizers, those on the model a loss site trains (all of them when
+    some regularizer's model, among `owners`, is not known)."""
+    return [r for r in imported if r.owner is None or None in owners or trains_owner(model, site, r.owner)]
+
+
 def trains_owner(model, site, owner: str) -> bool:
     """Whether the model a loss site trains holds the layers of the model bound to `owner`:
     it is that model, or one built from it in the site's scope (`Model(body.input, ...)`, a

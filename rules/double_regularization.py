@@ -68,7 +68,9 @@ from __future__ import annotations
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
 from reglint.rule import Rule
-from reglint.rules._common import SQUARE_WORDS, format_number, l2_penalties, stated_as, switched_off, trains_owner
+from reglint.rules._common import (
+    SQUARE_WORDS, format_number, imported_keras_l2, l2_penalties, reaching, stated_as, switched_off, trains_owner,
+)
 
 # an optimizer that decays: a `weight_decay` argument or key, AdamW-style classes and strings
 # (`adamw`, `nadamw`), optax's `add_decayed_weights`, tfa / tf.contrib `SGDW` / `MomentumW`
@@ -148,7 +150,7 @@ def _keras(model, report):
         if r.framework == "keras" and r.has_l2
         and any(a.kind == "keras_layer" and a.keyword in WEIGHT_REGULARIZER_KEYWORDS for a in r.attachments)
     ]
-    imported = [r for r in model.imported_regularizers if r.framework == "keras" and r.has_l2 and not r.collected]
+    imported = imported_keras_l2(model)
     if not regularizers and not imported:
         return
     owners = {a.owner for r in regularizers for a in r.attachments if a.kind == "keras_layer"} | {r.owner for r in imported}
@@ -169,8 +171,8 @@ def _keras(model, report):
         if optimizer is None or id(optimizer.node) in reported or not _decays(optimizer):
             continue
         reported.add(id(optimizer.node))
-        reaching = [r for r in imported if r.owner is None or None in owners or trains_owner(model, site, r.owner)]
-        related = [report.imported(r) for r in reaching]  # each names its builder
+        reached = reaching(model, site, imported, owners)
+        related = [report.imported(r) for r in reached]  # each names its builder
         if regularizers:
             where = f"line {min(_line(report, r.call) for r in regularizers)}"
         elif related:
@@ -178,7 +180,7 @@ def _keras(model, report):
         else:
             continue
         owner = f"`{site.model_expr}`" if site.model_expr else "The model"
-        other = f"Keras L2 regularizers on its layers ({len(regularizers) + len(reaching)}, first at {where})"
+        other = f"Keras L2 regularizers on its layers ({len(regularizers) + len(reached)}, first at {where})"
         yield _report(model, report, optimizer, other, owner, (r for _, r in related))
 
 

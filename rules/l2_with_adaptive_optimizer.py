@@ -121,7 +121,7 @@ from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
 from reglint.rules._common import (
     ADAPTIVE_WORDS, L2_REGULARIZER_WORDS, SQUARE_WORDS, WEIGHT_DECAY_WORDS, format_number, inferred_note, l2_penalties, stated_as,
-    trains_owner,
+    imported_keras_l2, reaching, trains_owner,
 )
 from reglint.rules._common import next_argument as _next_argument
 from reglint.rules._common import with_decay as _with_decay
@@ -300,7 +300,7 @@ def _keras_l2(model):
 
 def _keras(model, report):
     regularizers = list(_keras_l2(model))
-    imported = [r for r in model.imported_regularizers if r.framework == "keras" and r.has_l2 and not r.collected]
+    imported = imported_keras_l2(model)
     if not regularizers and not imported:
         return
     owners = {a.owner for r in regularizers for a in r.attachments} | {r.owner for r in imported}
@@ -318,15 +318,15 @@ def _keras(model, report):
                 continue
             reported.add(id(optimizer.node))
             name = optimizer.qualname.rsplit(".", 1)[1]
-            reaching = [r for r in imported if r.owner is None or trains_owner(model, site, r.owner) or None in owners]
-            related = [report.imported(r) for r in reaching]
+            reached = reaching(model, site, imported, owners)
+            related = [report.imported(r) for r in reached]
             if regularizers:
                 where = f"line {report.range_of(regularizers[0].call)[0].line}"
             elif related:
-                where = f"{related[0][0]}, built by `{reaching[0].builder}`"
+                where = f"{related[0][0]}, built by `{reached[0].builder}`"
             else:
                 continue
-            count = len(regularizers) + len(reaching)
+            count = len(regularizers) + len(reached)
             message = f"Keras L2 regularizers ({count}, first at {where}) reach the adaptive optimizer {name}"
             note = f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
             fix = Fix(Applicability.DISPLAY_ONLY, f"Use `AdamW(weight_decay=...)` and remove the layers' L2 regularizers ({RETUNE})")

@@ -42,7 +42,7 @@ def holds(ctx: Context) -> Held:
             returned = ctx.names.returns.get(id(function), ())
             for caller in ctx.calls_of(function.name.value):
                 for bound, names in _bindings(caller, returned):
-                    models = set().union(set(), *({name} | held.get((id(function), name), set()) for name in names))
+                    models = set().union(*({name} | held.get((id(function), name), set()) for name in names))
                     target = held.setdefault((id(caller.scopes[-1]), bound), set())
                     if not models <= target:
                         target |= models
