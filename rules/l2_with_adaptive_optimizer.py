@@ -30,7 +30,8 @@ RAdam, Adagrad, RMSprop, Adadelta, …):
   `"adam_w_mode": false` in `params` (and an `adam_w_mode` written outside `params`,
   which DeepSpeed ignores: the config says L2, training runs AdamW), HF / axolotl `optim:
   adagrad` / `rmsprop`, a Caffe solver `type: "Adam"` / `"RMSProp"` / `"AdaGrad"` /
-  `"AdaDelta"`, AllenNLP `"type": "adam"` and its `l2` regularizer terms — each with a
+  `"AdaDelta"`, AllenNLP `"type": "adam"` and its `l2` regularizer terms, NeMo
+  `model.optim.name: adam` / `adagrad` / `rmsprop` — each with a
   `weight_decay` > 0 written in the file or the files it composes.
 
 ## Why is this bad?
@@ -86,7 +87,7 @@ quotes and comments, with the same applicability and the same starting value. Un
 the class is renamed where the format names it (`torch.optim.Adam` → `torch.optim.AdamW`
 for Hydra `_target_` and Lightning `class_path`, `optimizer: Adam` → `AdamW` for
 Lightning and Ultralytics, `optim: adagrad` / `rmsprop` → `adamw_torch` for HF and
-axolotl, AllenNLP `"adam"` → `"adamw"`), or a flag is set where the framework reads
+axolotl, AllenNLP `"adam"` → `"adamw"`, NeMo `name: adam` → `adamw`), or a flag is set where the framework reads
 one (DeepSpeed `"adam_w_mode": false` → `true`; `decoupled_weight_decay: true` for
 NAdam/RAdam under Hydra and Lightning, written as a new entry or set where it says
 `false`); and a `weight_decay` number written in the same file becomes `0.01`. A value

@@ -26,7 +26,8 @@ Design (one job per module; a new format adds a reader and/or an interpreter):
 - one module per format family turns trees into facts: `hydra` (Hydra/OmegaConf
              `_target_`, `${...}`) and `hydra_defaults` (a primary's defaults list),
              `lightning` (Lightning CLI `class_path`), `ultralytics`, `detectron2` (yacs
-             `SOLVER`, `_BASE_`), `deepspeed`, `huggingface` (TrainingArguments, axolotl).
+             `SOLVER`, `_BASE_`), `deepspeed`, `huggingface` (TrainingArguments, axolotl), `nemo`
+             (`model.optim.name`).
              A file another one names (`_BASE_`, a group file) is read with the same
              reader; a diagnostic is reported only in the checked file.
 - `checks`   what RL002/RL008 report on config facts (the rules' codes, names, wording).

@@ -40,6 +40,7 @@ INTERPRETERS = (
     "reglint.configs.huggingface",
     "reglint.configs.caffe",
     "reglint.configs.allennlp",
+    "reglint.configs.nemo",
 )
 
 
