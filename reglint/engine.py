@@ -7,9 +7,10 @@ The stages that follow are `reglint.pipeline` (one source) and `reglint.runner`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.rule import Rule, all_rules
@@ -24,6 +25,16 @@ def _searcher(words: Tuple[bytes, ...]):
     return BytesAhoCorasick(words)
 
 
+def _contexts(rules: Sequence[Rule]) -> Tuple[Tuple[bytes, Pattern[bytes]], ...]:
+    """The rules' word contexts, compiled; two rules may not read one word two ways."""
+    contexts = {}
+    for rule in rules:
+        for word, pattern in rule.word_contexts:
+            if contexts.setdefault(word, pattern) != pattern:
+                raise ValueError(f"{rule.code}: word {word!r} has another context in another rule")
+    return tuple((word, re.compile(pattern)) for word, pattern in contexts.items())
+
+
 @dataclass(frozen=True)
 class Plan:
     """What to run on each file, resolved once per run."""
@@ -33,6 +44,9 @@ class Plan:
     # the words of every enabled rule, each once (see `Rule.words`); None when some
     # rule has none, so every file is read
     words: Optional[Tuple[bytes, ...]] = None
+    # (word, compiled pattern) of the rules' `word_contexts`: such a word counts only where
+    # its pattern matches too
+    contexts: Tuple[Tuple[bytes, Pattern[bytes]], ...] = ()
     # the paths the user named (on the command line, stdin's name): each is read enough
     # to report RL000 when it is not Python source, even where the words test rules it out
     named: FrozenSet[str] = frozenset()
@@ -43,7 +57,8 @@ class Plan:
         enabled = settings.enabled_codes(registry)
         rules = tuple(rule for code, rule in registry.items() if code in enabled)
         if rules and all(rule.words for rule in rules):
-            return cls(settings, rules, tuple(dict.fromkeys(word for rule in rules for group in rule.words for word in group)))
+            words = tuple(dict.fromkeys(word for rule in rules for group in rule.words for word in group))
+            return cls(settings, rules, words, _contexts(rules))
         return cls(settings, rules)
 
     def naming(self, paths: Iterable[str]) -> "Plan":
@@ -59,8 +74,12 @@ class Plan:
         words = self.words or ()
         if not words:
             return frozenset()
-        found = {index for index, _, _ in _searcher(words).find_matches_as_indexes(data.lower(), overlapping=True)}
-        return frozenset(words[index] for index in found)
+        lowered = data.lower()
+        found = {words[index] for index, _, _ in _searcher(words).find_matches_as_indexes(lowered, overlapping=True)}
+        for word, pattern in self.contexts:
+            if word in found and pattern.search(lowered) is None:
+                found.discard(word)
+        return frozenset(found)
 
     def flaggable(self, data: bytes, rules: Sequence[Rule], found: Optional[FrozenSet[bytes]] = None) -> Tuple[Rule, ...]:
         """The `rules` whose words occur in the file (all of them when some rule has none);

@@ -57,6 +57,11 @@ class Rule:
     # builder of regularized layers (`reglint.builders`; only its BUILDER_WORD): the part of
     # a hazard built in another module.
     project_words: Tuple[bytes, ...] = ()
+    # Words that count only where a pattern (bytes, over the lowercased file) matches too:
+    # (word, pattern) pairs, each word one of `words`. For a word whose common spellings say
+    # nothing (`l2` in `val2017`, `.norm(` in `self.norm(x)`, a layer); the pattern is run
+    # only on a file that holds the word.
+    word_contexts: Tuple[Tuple[bytes, bytes], ...] = ()
     # Fact kinds (`reglint.facts.FACT_KINDS`) the rule needs, grouped like `words`:
     # each entry must be possible in the file's code, a tuple entry by one of its kinds.
     # Empty: the rule runs on every file its words let through.
@@ -75,6 +80,9 @@ class Rule:
         unknown = {word for group in self.words for word in group if word != word.lower()}
         if unknown:
             raise ValueError(f"{self.code}: words must be lowercase bytes: {sorted(unknown)}")
+        strays = {word for word, _ in self.word_contexts} - {word for group in self.words for word in group}
+        if strays:
+            raise ValueError(f"{self.code}: word_contexts for words the rule does not have: {sorted(strays)}")
 
     def may_flag(self, present: Callable[[bytes], bool], imported: Optional[Callable[[bytes], bool]] = None) -> bool:
         """The words test, given whether a word occurs in the lowercased file (and, with

@@ -68,6 +68,9 @@ from reglint.rule import Rule
 from reglint.rules._common import l2_penalties, plus_code
 
 # where a loss is minimized or differentiated (`reglint.facts.LOSS_SITE_NAMES`, lowercased)
+# every spelling of TensorFlow, Keras or slim: `import tensorflow as tf`, `from keras import`,
+# `import tf_slim as slim`, a `tf` imported from another module and used as `tf.`
+TF_WORDS = (b"tensorflow", b"keras", b"tf.", b"slim")
 LOSS_SITE_WORDS = (b"minimize", b"compute_gradients", b"estimatorspec", b"gradient", b"create_train_op", b"optimize_loss")
 
 RULE = Rule(
@@ -76,7 +79,9 @@ RULE = Rule(
     summary="regularizer losses (TF1 collection / model.losses) never added to the minimized loss",
     fix=Applicability.UNSAFE,
     # the regularizer may be built in another module of the project, by a function imported here
-    words=(b"regularizer", LOSS_SITE_WORDS),
+    # the regularizers and loss sites are TensorFlow's or Keras's: a file with neither name
+    # (torch code saying "gradient" everywhere) asks no project module about builders
+    words=(b"regularizer", LOSS_SITE_WORDS, TF_WORDS),
     project_words=(b"regularizer",),
     facts=(("regularizers", "project_builders"), "loss_sites"),
 )

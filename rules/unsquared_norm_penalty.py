@@ -66,6 +66,10 @@ RULE = Rule(
     fix=Applicability.UNSAFE,
     # `_evidence`: a norm alone says nothing (most model files have a norm), an L2 word must occur
     words=((b"l2",) + WEIGHT_DECAY_WORDS, NORM_WORDS, WEIGHT_WORDS),
+    # `L2_NAME` / `L2_COMMENT` never read `l2` before a digit (`val2017`, `#L211`); the
+    # screen never reads a method of `self` as a norm of a weight (`self.norm(x)`, a layer;
+    # each pattern starts with its word, so the regex engine skips ahead to it)
+    word_contexts=((b"l2", rb"l2(?![0-9])"), (b".norm(", rb"\.norm\((?:(?<!self\.norm\()|(?<=[a-z0-9_]self\.norm\())")),
     facts=("norm_penalties", "l2_intent"),
 )
 

@@ -305,6 +305,31 @@ def test_a_file_without_any_rules_words_is_not_read():
     assert plan.may_flag(only_norms.replace(b"0.1", b"WD"), plan.rules)  # the file is lowercased, not the words
 
 
+def test_a_word_counts_only_in_its_context():
+    """RL007's `l2` before a digit (`val2017`) and `.norm(` of `self` (a norm layer, never a
+    weight's norm to the screen) say nothing: such a file is not read for RL007."""
+    plan = Plan.build(Settings(select=("RL007",)))
+    layer = b"import torch\nh = wd * self.norm(x) + weight\n"
+    assert not plan.flaggable(layer, plan.rules)
+    assert plan.flaggable(layer.replace(b"self.norm(x)", b"p.norm()"), plan.rules)
+    assert plan.flaggable(layer.replace(b"self.norm", b"myself.norm"), plan.rules)  # another name ending in self
+    assert plan.flaggable(layer + b"r = q * self.norm(x) + p.norm()\n", plan.rules)  # one other `.norm(` is enough
+    digits = b"import torch\npath = 'val2017'\nloss = c * torch.norm(w)\n"
+    assert not plan.flaggable(digits, plan.rules)
+    assert plan.flaggable(digits.replace(b"val2017", b"l2_reg"), plan.rules)
+    assert plan.flaggable(digits + b"# L2\n", plan.rules)  # at the end of the file
+
+
+def test_word_contexts_name_the_rules_words_and_agree():
+    with pytest.raises(ValueError, match="does not have"):
+        Rule("RL999", "x", "x", None, words=(b"norm",), word_contexts=((b"l2", rb"l2"),))
+    one = Rule("RL998", "x", "x", None, words=(b"l2",), word_contexts=((b"l2", rb"l2(?!0)"),))
+    other = Rule("RL999", "x", "x", None, words=(b"l2",), word_contexts=((b"l2", rb"l2(?!1)"),))
+    with mock.patch("reglint.engine.all_rules", return_value={"RL998": one, "RL999": other}):
+        with pytest.raises(ValueError, match="another context"):
+            Plan.build(Settings(select=("RL998", "RL999")))
+
+
 def test_a_rule_runs_only_where_its_own_words_occur():
     """The words choose the rules per file, not just the file: RL012's facts hold
     (`AdamW` is named) but its words do not (no tfa / contrib), so only RL013 runs."""
