@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 from reglint.frameworks.hydra import TARGET_FIELD
-from reglint.intent import L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, is_weight_decay_name, names_no_decay_parameter, snake
+from reglint.intent import L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, is_weight_decay_name, marks_fragments, names_no_decay_parameter, snake
 from reglint.screen import Code, tables
 
 
@@ -24,15 +24,15 @@ from reglint.screen import Code, tables
 
 def may_have_regularizers(code: Code) -> bool:
     names = tables()
-    return not code.all_names.isdisjoint(names["regularizers"]) or not code.strings.isdisjoint(names["regularizer_strings"])
+    return not code.all_names.isdisjoint(names["regularizers"]) or not code.regularizer_strings.isdisjoint(names["regularizer_strings"])
 
 
 def may_have_default_coefficients(code: Code) -> bool:
-    """A Keras L2 left at its default coefficient, as RL006 reads one: the string `"l2"`,
+    """A Keras L2 left at its default coefficient, as RL006 reads one: `*_regularizer="l2"`,
     a regularizer (or a name bound to one) called without arguments, or `l1_l2` (or such
     a name) given no `l2`."""
     names = tables()
-    if not code.strings.isdisjoint(names["regularizer_strings"]):
+    if not code.regularizer_strings.isdisjoint(names["regularizer_strings"]):
         return True
     if code.all_names.isdisjoint(names["regularizers"]):
         return False
@@ -151,13 +151,13 @@ def may_have_adaptive_chains(code: Code) -> bool:
 # -- penalties (coef * Σw², coef * ‖w‖) ------------------------------------------------
 
 def may_have_penalties(code: Code) -> bool:
-    """`coef * Σw²`: a product, and a Σw² somewhere."""
-    return code.has_product and code.has_square_sum
+    """`coef * Σw²`: a product with a factor that may hold a Σw² (`Code.square_products`)."""
+    return code.has_product and code.has_square_sum and code.square_products
 
 
 def may_have_norm_penalties(code: Code) -> bool:
-    """`coef * ‖w‖`: a product and a norm call."""
-    return code.has_product and code.has_norm_call
+    """`coef * ‖w‖`: a product with a factor that may sum norms of weights (`Code.norm_products`)."""
+    return code.has_product and code.has_norm_call and code.norm_products
 
 
 # -- loss sites (where a loss is minimized or differentiated) --------------------------
@@ -215,16 +215,17 @@ def may_have_param_groups(code: Code) -> bool:
     """What `param_groups.extract` reads: an optax decay mask passed to its callee; a torch
     optimizer (its groups, merged splits and unread `no_weight_decay()` all hang on one) with
     parameters to group; or a `n in no_decay` test of two names, which needs
-    `named_parameters()` and a literal list of fragments holding a no-decay word
-    (`"bias"`, `"LayerNorm.weight"`)."""
+    `named_parameters()` and a literal list of fragments (`selection.fragments_of`: a leaf or
+    a norm class's leaf) holding a no-decay word (`"bias"`, `"LayerNorm.weight"`)."""
     names = code.all_names
     if code.passes_mask and not names.isdisjoint(tables()["decay_mask_callees"]):
         return True
     if not names.isdisjoint(tables()["torch_classes"]) and (
             not names.isdisjoint(_PARAMETER_SOURCES) or "params" in code.dict_keys or "params" in code.optimizer_keywords):
         return True
-    return "named_parameters" in names and code.tests_membership_in_list and any(
-        names_no_decay_parameter(text) for text in code.listed_strings)
+    listed = code.listed_strings
+    return ("named_parameters" in names and code.tests_membership_in_list
+            and any(names_no_decay_parameter(text) for text in listed) and any(marks_fragments(text) for text in listed))
 
 
 # -- per-step decoupled decay (reglint/analysis/decay_schedules.py) -----------------------

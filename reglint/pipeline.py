@@ -55,6 +55,7 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings,
         code = replace(code, project_calls=builder_imports(path, code.project_calls, depends))
     pool = tuple(rules) if candidates is None else tuple(candidates)
     running = pool if code is None else tuple(rule for rule in pool if rule.may_flag_code(code))
+    code = None  # nor its ast tree, while libcst builds its own
     if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared
         return []
     from reglint import suppress

@@ -15,6 +15,7 @@ libcst. `tests/test_screen.py` checks the claim on every fixture and corpus file
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Callable, Dict, FrozenSet, Optional, Pattern, Set, Tuple
@@ -56,9 +57,34 @@ class Code:
     # some call passes an optax decay mask (`mask=` / `weight_decay_mask=`, or by position:
     # `add_decayed_weights(wd, mask)`, `masked(inner, mask)`), see `decay_masks.decay_mask`
     passes_mask: bool = False
-    # some `x in y` / `x not in y` of two plain names whose `y` is bound to a display of
-    # strings or to another name (`n not in no_decay`, read by `param_groups._fragment_tests`)
+    # some `x in y` / `x not in y` of two plain names, `x` the first name a loop draws from
+    # pairs (`for n, p in ...`) and `y` bound to a display of strings or to another name
+    # (`n not in no_decay`, read by `param_groups._fragment_tests`)
     tests_membership_in_list: bool = False
+    # the strings passed as a regularizer keyword's value (`kernel_regularizer="l2"`)
+    regularizer_strings: FrozenSet[str] = frozenset()
+    # the tree itself, for the predicates that need more than these sets (`norm_products`)
+    tree: Optional[ast.AST] = dataclasses.field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def products(self):
+        from reglint.product_screen import walk
+
+        return walk(self.tree)
+
+    @cached_property
+    def norm_products(self) -> bool:
+        """Whether a product may be a norm penalty in a loss (`product_screen`; True without a tree)."""
+        from reglint.product_screen import norm_products
+
+        return self.tree is None or norm_products(self.products)
+
+    @cached_property
+    def square_products(self) -> bool:
+        """Whether a product may have a Σw² as a factor (`product_screen`; True without a tree)."""
+        from reglint.product_screen import square_products
+
+        return self.tree is None or square_products(self.products)
 
     @cached_property
     def all_names(self) -> FrozenSet[str]:
@@ -106,15 +132,18 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     strings: Set[str] = set()
     dict_keys: Set[str] = set()
     listed: Set[str] = set()
-    aliases: Set[str] = set()  # names an optimizer class could be bound to (`Opt = torch.optim.Adam`)
+    aliases: Set[str] = set()  # names an object could be bound to under another name (`R = regularizers`)
+    assigned: Dict[str, Set[str]] = {}  # `Opt = torch.optim.Adam`: Opt -> {"Adam"} (the values' last names)
     bare_calls = []  # (callee name, call) for calls of a plain name: an alias, perhaps
     argless: Set[str] = set()
     l2_less: Set[str] = set()
     mask_positions = table["decay_mask_positions"]
     passes_mask = False
+    regularizer_strings: Set[str] = set()
     masks_if_alias: Set[str] = set()
     sequence_bound: Set[str] = set()  # names bound to a display of strings, or to a name
-    membership: Set[str] = set()  # `y` of each `x in y` of two plain names
+    membership = []  # (x, y) of each `x in y` of two plain names
+    loop_keys: Set[str] = set()  # `n` of each `for n, p in ...` (a loop or comprehension)
     optimizer_calls = []
     optimizer_names = table["optimizer_callees"]
     has_product = has_square_sum = has_norm_call = False
@@ -157,6 +186,10 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                     argless.add(function)
                 elif positional < 2 and not any(keyword.arg == "l2" for keyword in node.keywords):
                     l2_less.add(function)
+                for keyword in node.keywords:  # `kernel_regularizer="l2"` (`regularizers._string_regularizer`)
+                    value = keyword.value
+                    if type(value) is Constant and type(value.value) is str and (keyword.arg or "").endswith("regularizer"):
+                        regularizer_strings.add(value.value)
                 if any(keyword.arg in MASK_KEYWORDS for keyword in node.keywords):
                     passes_mask = True
                 elif function in mask_positions:
@@ -194,13 +227,20 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
             if value_kind in (Name, Attribute):
                 targets = node.targets if kind is ast.Assign else [node.target]
                 aliases.update(target.id for target in targets if type(target) is Name)
+                for target in targets:
+                    if type(target) is Name:
+                        assigned.setdefault(target.id, set()).add(_terminal(node.value))
             if value_kind in (Name, ast.List, ast.Tuple, ast.Set):
                 targets = node.targets if kind is ast.Assign else [node.target]
                 sequence_bound.update(target.id for target in targets if type(target) is Name)
         elif kind is ast.Compare:
             if (type(node.left) is Name and len(node.ops) == 1 and type(node.ops[0]) in (ast.In, ast.NotIn)
                     and type(node.comparators[0]) is Name):
-                membership.add(node.comparators[0].id)
+                membership.append((node.left.id, node.comparators[0].id))
+        elif kind is ast.comprehension or kind is ast.For or kind is ast.AsyncFor:
+            target = node.target
+            if type(target) is ast.Tuple and target.elts and type(target.elts[0]) is Name:
+                loop_keys.add(target.elts[0].id)  # `for name, p in model.named_parameters()`
         elif kind is ast.arguments:
             defaults = node.defaults + [d for d in node.kw_defaults if d is not None]
             if defaults:  # a parameter's default display may be the list (`no_decay=("bias",)`)
@@ -232,7 +272,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
         terms = {name: original for name, original in imported_as.items() if original in sums or original in norms or original == "square"}
         if terms and deepest <= limit:
             return read(tree, text, limit, terms)
-    optimizer_calls.extend(call for name, call in bare_calls if name in aliases)
+    optimizer_classes = _bound_to(optimizer_names, imported_as, assigned)
+    optimizer_calls.extend(call for name, call in bare_calls if name in optimizer_classes)
     keywords = frozenset(keyword.arg for call in optimizer_calls for keyword in call.keywords if keyword.arg)
     code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings), keywords,
                 max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), frozenset(listed), has_product, has_square_sum, has_norm_call,
@@ -240,8 +281,23 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 | frozenset(_module_call(receiver, attribute, project_names, project_modules) for receiver, attribute in attribute_calls
                             if receiver in project_names or receiver in project_modules),
                 frozenset(aliases), frozenset(argless), frozenset(l2_less), passes_mask or not masks_if_alias.isdisjoint(aliases),
-                not membership.isdisjoint(sequence_bound))
+                any(x in loop_keys and y in sequence_bound for x, y in membership), frozenset(regularizer_strings), tree)
     return deepest, code
+
+
+def _bound_to(originals, imported_as: Dict[str, str], assigned: Dict[str, Set[str]]) -> Set[str]:
+    """The names that may stand for one of `originals` under another name, as `qualify`
+    follows them: imported as it (`from torch.optim import Adam as Opt`), or assigned it or
+    such a name, by its last name (`Opt = torch.optim.Adam`, `Base = Opt`)."""
+    found = {name for name, original in imported_as.items() if original in originals}
+    changed = True
+    while changed:
+        changed = False
+        for name, values in assigned.items():
+            if name not in found and not (values.isdisjoint(originals) and values.isdisjoint(found)):
+                found.add(name)
+                changed = True
+    return found
 
 
 def _module_call(receiver: str, attribute: str, project_names, project_modules) -> Tuple[int, str, str]:

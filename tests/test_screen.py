@@ -500,3 +500,78 @@ def test_the_walk_skips_contexts_and_operators_but_counts_their_level(source: Pa
         return
     assert screen.read(tree, text, 10_000)[0] == _full_depth(tree)
     assert screen.read(ast.parse("x = a and b and c\n"), "", 100)[0] == _full_depth(ast.parse("x = a and b and c\n")) == 7
+
+
+# A product is a norm penalty RL007 can read only when a factor sums weight norms (directly,
+# through a name the file accumulates them in, or a function of the file returning them) and
+# a loss or penalty name is at hand (the line's targets, a plain factor, the function).
+NORM_PRODUCTS = {
+    "loss = ce + wd * torch.norm(w)\n": True,
+    "l2 = 0\nfor p in model.parameters():\n    l2 += p.norm(2)\nloss = ce + wd * l2\n": True,
+    "def l2_term(m):\n    return sum(p.norm() for p in m.parameters())\nloss = ce + wd * l2_term(model)\n": True,
+    "reg = []\nfor p in ps:\n    reg.append(p.norm())\nobjective = ce + wd * tf.add_n(reg)\n": True,
+    "from torch import norm as n\nloss = ce + wd * n(w)\n": True,
+    "def penalty(w):\n    return wd * torch.norm(w)\n": True,
+    "reg = 0; z = wd * torch.norm(w)\n": True,  # `_bound_targets` reads the whole line
+    "step = lr * torch.norm(w)\n": False,  # no loss name
+    "trust_ratio = eta * w.norm() / g.norm()\nupdate = trust_ratio * g\n": False,
+    "loss = ce + wd * self.norm(x)\n": False,  # a layer
+    "n = torch.norm(w)\nloss = 2 * ce\n": False,  # the norm is no factor of the loss
+}
+
+
+@pytest.mark.parametrize("source", sorted(NORM_PRODUCTS))
+def test_norm_products_need_a_norm_factor_and_a_loss_name(source):
+    assert read(source).norm_products is NORM_PRODUCTS[source]
+
+
+@pytest.mark.parametrize("source, positional", [
+    ("from torch.optim import Adam as Opt\nOpt(params, 1e-3, (0.9, 0.999), 1e-8, 1e-4)\n", 5),
+    ("import torch\nOpt = torch.optim.Adam\nBase = Opt\nBase(params, 1e-3, (0.9, 0.999), 1e-8, 1e-4)\n", 5),
+    ("fn = self.helper\nfn(a, b, c)\n", 0),  # bound to a name, but to no optimizer
+    ("from utils import step as go\ngo(a, b, c)\n", 0),
+])
+def test_a_call_under_another_name_is_an_optimizer_call_only_if_bound_to_one(source, positional):
+    assert read(source).optimizer_positional == positional
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("no_decay = ['bias', 'LayerNorm.weight']\n"
+     "groups = [p for n, p in model.named_parameters() if n not in no_decay]\n", True),
+    ("def f(model, skip=('bias', 'norm')):\n    for name, p in model.named_parameters():\n"
+     "        if name in skip:\n            pass\n", True),  # a default display
+    ("no_decay = ['bias', 'LayerNorm.weight']\nnames = dict(model.named_parameters())\n"
+     "for key in keys:\n    if key in no_decay:\n        pass\n", False),  # `key` is no loop's first name of pairs
+    ("skip = ['ByobNet', 'norm_layer']\n"
+     "groups = [p for n, p in model.named_parameters() if n not in skip]\n", False),  # no leaf: whole names
+])
+def test_a_fragment_test_needs_a_loop_name_and_fragments(source, expected):
+    from reglint.facts import may_have_param_groups
+
+    assert may_have_param_groups(read(source)) is expected
+
+
+SQUARE_PRODUCTS = {
+    "reg = wd * tf.reduce_sum(tf.square(w))\n": True,
+    "l2 = 0\nfor w in weights:\n    l2 += tf.nn.l2_loss(w)\nloss = ce + wd * l2\n": True,
+    "def l2(m):\n    return sum(p.pow(2).sum() for p in m.parameters())\ntotal = ce + lam * l2(model)\n": True,
+    "from torch import norm as n\nloss = ce + wd * n(w) ** 2\n": True,
+    "energy = 0.5 * v\nsq = (x ** 2).sum()\n": False,  # the Σ is no factor of a product
+    "d = tf.reduce_sum(tf.square(a - b))\nloss = d / n\n": False,
+}
+
+
+@pytest.mark.parametrize("source", sorted(SQUARE_PRODUCTS))
+def test_square_products_need_a_square_sum_factor(source):
+    assert read(source).square_products is SQUARE_PRODUCTS[source]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from keras import layers\nd = layers.Dense(4, kernel_regularizer='l2')\n", True),
+    ("from keras import layers\nd = layers.Dense(4)\ncfg = {'norm': 'l2', 'metric': 'l1'}\n", False),  # a string, no regularizer
+])
+def test_a_string_regularizer_is_a_regularizer_keywords_value(source, expected):
+    from reglint.facts import may_have_default_coefficients, may_have_regularizers
+
+    code = read(source)
+    assert may_have_regularizers(code) is expected and may_have_default_coefficients(code) is expected

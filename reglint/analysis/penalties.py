@@ -3,7 +3,6 @@ whether they range over a model's parameters, and which module's."""
 
 from __future__ import annotations
 
-import re
 from typing import List, Optional, Set
 
 import libcst as cst
@@ -15,7 +14,7 @@ from reglint.analysis.syntax import argument, child_fields_of, literal
 from reglint.frameworks import tf1
 from reglint.frameworks.tensors import ADD_N_CALLS, NORM_CALLS, POW_CALLS, SQUARE_CALLS, STACK_CALLS, SUM_CALLS
 from reglint.model import Penalty
-from reglint.intent import snake
+from reglint.intent import LOSS_NAME, snake
 
 # Where parameters come from, and the names people give a parameter in a loop.
 WEIGHT_SOURCES = frozenset({
@@ -24,9 +23,6 @@ WEIGHT_SOURCES = frozenset({
 })
 PARAMETER_WORDS = ("parameters", "trainable_variables", "trainable_weights", "tree_leaves")
 WEIGHT_NAMES = frozenset({"p", "param", "params", "w", "W", "weight", "weights", "kernel", "v", "var", "variable"})
-# A name part that says a value is (part of) a loss or a penalty: `loss`, `batch_loss`,
-# `l2_reg`, `l2_penalty`, `objective`, `regularized_loss`, `loss_fn` (snake-cased).
-LOSS_NAME = re.compile(r"(^|_)(loss(es)?|penalt(y|ies)|reg|regulari[sz](ation|er|ed)|l2|objective|cost|total|risk)(_|$)")
 
 
 def penalties(ctx) -> None:

@@ -17,7 +17,7 @@ import libcst as cst
 from reglint.analysis.names import dotted
 from reglint.frameworks import optax as optax_table
 from reglint.frameworks import torch as torch_table
-from reglint.intent import names_no_decay_parameter
+from reglint.intent import marks_fragments, names_no_decay_parameter
 
 # variable names that say which side a list holds (names are evidence of intent)
 NO_DECAY_NAME = re.compile(r"(^|_)(no_?decay|nodecay|no_?wd|without_decay|not_regularized|unregularized|skip)", re.IGNORECASE)
@@ -57,15 +57,12 @@ def fragments_of(expr) -> Optional[Tuple[str, ...]]:
         if not isinstance(value, cst.SimpleString) or not isinstance(value.evaluated_value, str):
             return None
         strings.append(value.evaluated_value)
-    if any(s in torch_table.PARAMETER_LEAVES or _CLASS_NAMED_NORM.search(s.rpartition(".")[0]) for s in strings):
+    if any(marks_fragments(s) for s in strings):
         if any(names_no_decay_parameter(s) for s in strings):
             return tuple(strings)
     return None
 
 
-# `LayerNorm.weight`: HF names the attribute after the class; `1.weight` or `head.weight`
-# may be a whole top-level name, so only a bare leaf or such a module part marks fragments
-_CLASS_NAMED_NORM = re.compile(r"[A-Z][a-z]*Norm")
 
 
 Fragments = Callable[[str], Optional[Tuple[str, ...]]]
