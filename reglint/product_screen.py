@@ -3,11 +3,11 @@
 `Code.has_product` with `has_square_sum` or `has_norm_call` holds in most model and
 optimizer files (a LAMB trust ratio, `x / x.norm()`, `0.5 * (x ** 2).sum()` in a loss),
 where libcst would then run for nothing. This walk, made only for such a file, asks what
-`analysis.penalties` needs of one product: a factor that holds the term (Σw² or an
-unsquared norm of a weight) itself, or through a name or function of the file whose
-assigned, appended or returned values hold one (followed to a fixed point, all scopes of
-a name together, as `penalties.accumulated` and `resolve.returned` follow them). A norm
-penalty must also be named as a loss (RL007's `loss_term`).
+`analysis.penalties` needs of one product: a factor that is the term (Σw², or an unsquared
+norm of a weight) as `square_sum` / `norm_terms` read one — by itself, as a sum of terms,
+or through a name or function of the file the term is assigned, appended or returned to
+(followed to a fixed point, all scopes of a name together). A norm penalty must also be
+named as a loss (RL007's `loss_term`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Set, Tuple
 
 from reglint.intent import LOSS_NAME, snake
-from reglint.screen import _WALKED, _is_norm, _is_two, _may_measure_weights, _square_sum, _terminal, _walked, tables
+from reglint.screen_names import WALKED, is_norm, is_two, may_measure_weights, square_sum, tables, terminal, walked_fields_of
 
 _ASSIGNMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign)
 
@@ -39,7 +39,7 @@ def walk(tree: ast.AST) -> Products:
     products, bound, returned, line_targets = found.products, found.bound, found.returned, found.line_targets
     table = tables()
     terms = table["norms"] | table["sum_calls"] | {"square", "pow", "l2_loss"}
-    walked_fields = _WALKED
+    walked_fields = WALKED
     stack = [(tree, "", 0)]
     pop, push = stack.pop, stack.append
     Name, Call, Attribute = ast.Name, ast.Call, ast.Attribute
@@ -72,7 +72,7 @@ def walk(tree: ast.AST) -> Products:
             line = 0  # a product in another statement is bound to no name
         walked = walked_fields.get(kind)
         if walked is None:
-            walked = walked_fields[kind] = _walked(kind)
+            walked = walked_fields[kind] = walked_fields_of(kind)
         for name in walked[0]:
             value = getattr(node, name, None)
             if type(value) is list:
@@ -88,15 +88,15 @@ def norm_products(found: Products) -> bool:
     """Some product may be `coef * ‖w‖` in a loss (`penalties._norm_penalty`, RL007)."""
     norms, renamed = tables()["norms"], found.renamed
 
-    def norm(node) -> bool:
-        return type(node) is ast.Call and _terminal(node.func, renamed) in norms and _may_measure_weights(node.func)
+    def leaf(node) -> bool:
+        return type(node) is ast.Call and terminal(node.func, renamed) in norms and may_measure_weights(node.func)
 
     def loss_named(product, function, line) -> bool:
         names = [function, *found.line_targets.get(line, ())]
         names.extend(factor.id for factor in (product.left, product.right) if type(factor) is ast.Name)
         return any(LOSS_NAME.search(snake(name)) for name in names if name)
 
-    return _held(found, [p for p, function, line in found.products if loss_named(p, function, line)], norm)
+    return _held(found, [p for p, function, line in found.products if loss_named(p, function, line)], leaf)
 
 
 def square_products(found: Products) -> bool:
@@ -104,46 +104,78 @@ def square_products(found: Products) -> bool:
     table, renamed = tables(), found.renamed
     norms, sums = table["norms"], table["sum_calls"]
 
-    def square_sum(node) -> bool:
+    def leaf(node) -> bool:
         kind = type(node)
         if kind is ast.Call:
-            function = _terminal(node.func, renamed)
-            return function in sums and _square_sum(node, function, norms, renamed)
-        return (kind is ast.BinOp and type(node.op) is ast.Pow and _is_two(node.right)
-                and _is_norm(node.left, norms, renamed))
+            function = terminal(node.func, renamed)
+            return function in sums and square_sum(node, function, norms, renamed)
+        return (kind is ast.BinOp and type(node.op) is ast.Pow and is_two(node.right)
+                and is_norm(node.left, norms, renamed))
 
-    return _held(found, [p for p, _, _ in found.products], square_sum)
+    return _held(found, [p for p, _, _ in found.products], leaf)
 
 
-def _held(found: Products, products, term: Callable[[ast.AST], bool]) -> bool:
-    """Whether a factor of one of `products` holds a `term`, directly or through the names
-    and functions of the file that hold one."""
+def _held(found: Products, products, leaf: Callable[[ast.AST], bool]) -> bool:
+    """Whether a factor of one of `products` is a term as the extractor reads one: a `leaf`,
+    a sum of terms (`a + b`, `sum(... for ...)`, `tf.add_n(reg)`, `reduce_sum(stack(reg))`),
+    a name the file binds to terms (`l2 += p.norm()`, `reg.append(...)`), or a call of a
+    function of the file returning one. Never narrower than the extractor, which needs every
+    part of a sum and every binding of a name to be a term."""
     if not products:
         return False
+    table = tables()
+    summing = table["sum_calls"] | _SUMMING
+    renamed = found.renamed
     names: Set[str] = set()
     functions: Set[str] = set()
 
-    def holds(expr) -> bool:
-        for node in ast.walk(expr):
-            kind = type(node)
-            if kind is ast.Name:
-                if node.id in names:
-                    return True
-            elif kind is ast.Call and _terminal(node.func) in functions:
-                return True
-            if term(node):
-                return True
-        return False
+    def term(node, depth: int = 0) -> bool:
+        kind = type(node)
+        if kind is ast.Name:
+            return node.id in names
+        if depth > MAX_TERM_DEPTH:
+            return False
+        if kind is ast.BinOp and type(node.op) is ast.Add:
+            return term(node.left, depth + 1) or term(node.right, depth + 1)
+        if leaf(node):
+            return True
+        if kind is not ast.Call:
+            return False
+        func = node.func
+        function = terminal(func, renamed)
+        if function in functions:
+            return True
+        if function == "sum" and type(func) is ast.Attribute and not node.args:  # `torch.stack(reg).sum()`
+            return term(func.value, depth + 1)
+        if function not in summing or not node.args:
+            return False
+        inner = node.args[0]
+        if type(inner) in (ast.GeneratorExp, ast.ListComp):
+            return term(inner.elt, depth + 1)
+        if type(inner) in (ast.List, ast.Tuple):
+            return any(term(element, depth + 1) for element in inner.elts)
+        return term(inner, depth + 1)
 
     changed = True
     while changed:
         changed = False
         for targets, value in found.bound:
-            if not targets <= names and holds(value):
+            kind = type(value)
+            if not targets <= names and (term(value) or (kind in (ast.List, ast.Tuple) and any(term(e) for e in value.elts))):
                 names |= targets
                 changed = True
+            if not targets <= functions and (  # `f = model.l2_term`, `f = lambda: ...`: calls of `f` too
+                    (kind in (ast.Name, ast.Attribute) and terminal(value) in functions) or (kind is ast.Lambda and term(value.body))):
+                functions |= targets
+                changed = True
         for function, value in found.returned:
-            if function not in functions and holds(value):
+            if function not in functions and term(value):
                 functions.add(function)
                 changed = True
-    return any(holds(product.left) or holds(product.right) for product in products)
+    return any(term(product.left) or term(product.right) for product in products)
+
+
+# calls whose first argument's terms the extractor sums: `sum`, `tf.add_n` (`_sums_a_list`), and
+# the stacks `reduce_sum(stack(reg))` goes through (`_stacked_list`)
+_SUMMING = frozenset({"sum", "add_n", "stack", "concat", "cat"})
+MAX_TERM_DEPTH = 8  # the extractor follows a term 4 levels deep

@@ -17,10 +17,11 @@ from __future__ import annotations
 import ast
 import dataclasses
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Callable, Dict, FrozenSet, Optional, Pattern, Set, Tuple
 
 from reglint.project import may_be_project_module, submodule
+from reglint.screen_names import WALKED, is_norm, is_two, may_measure_weights, square_sum, tables, terminal, walked_fields_of
 
 SHORT_STRING = 64  # longer string constants are prose (docstrings, messages), never a name or key
 # the keywords an optax decay mask is passed by (`frameworks.optax.DECAY_MASK_ARGUMENTS`)
@@ -151,7 +152,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     project_modules: Dict[str, str] = {}  # `import models as m`: m -> models
     attribute_calls = []  # (receiver, attribute) of `receiver.attribute(...)`
     deepest = 0
-    walked_fields = _WALKED
+    walked_fields = WALKED
     stack = [(tree, 1)]
     pop, push, extend = stack.pop, stack.append, stack.extend
     AST, Name, Attribute, Constant, Call, BinOp, BoolOp, Alias, ImportFrom = (
@@ -169,9 +170,9 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
             if type(value) is str and len(value) <= SHORT_STRING:
                 strings.add(value)
         elif kind is Call:
-            function = _terminal(node.func, renamed)
+            function = terminal(node.func, renamed)
             if function is None and type(node.func) is Call and len(node.func.args) == 1:
-                if _terminal(node.func.args[0], renamed) in optimizer_names:  # LazyConfig `L(torch.optim.Adam)(...)`
+                if terminal(node.func.args[0], renamed) in optimizer_names:  # LazyConfig `L(torch.optim.Adam)(...)`
                     optimizer_calls.append(node)
             if function is not None:
                 if function in optimizer_names:
@@ -196,15 +197,15 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                     passes_mask = passes_mask or positional > mask_positions[function]
                 elif type(node.func) is Name and positional >= 2:
                     masks_if_alias.add(function)  # `aw(lr, ..., mask)` with `adamw as aw`, perhaps
-                if not has_norm_call and function in norms and _may_measure_weights(node.func):
+                if not has_norm_call and function in norms and may_measure_weights(node.func):
                     has_norm_call = True
-                if not has_square_sum and function in sums and _square_sum(node, function, norms, renamed):
+                if not has_square_sum and function in sums and square_sum(node, function, norms, renamed):
                     has_square_sum = True
         elif kind is BinOp:
             operator = type(node.op)
             if operator is Mult:
                 has_product = True
-            elif operator is Pow and not has_square_sum and _is_two(node.right) and _is_norm(node.left, norms, renamed):
+            elif operator is Pow and not has_square_sum and is_two(node.right) and is_norm(node.left, norms, renamed):
                 has_square_sum = True
         elif kind is BoolOp:
             depth += len(node.values) - 1
@@ -229,7 +230,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 aliases.update(target.id for target in targets if type(target) is Name)
                 for target in targets:
                     if type(target) is Name:
-                        assigned.setdefault(target.id, set()).add(_terminal(node.value))
+                        assigned.setdefault(target.id, set()).add(terminal(node.value))
             if value_kind in (Name, ast.List, ast.Tuple, ast.Set):
                 targets = node.targets if kind is ast.Assign else [node.target]
                 sequence_bound.update(target.id for target in targets if type(target) is Name)
@@ -255,7 +256,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                                    for alias in node.names if may_be_project_module(alias.name))
         walked = walked_fields.get(kind)
         if walked is None:
-            walked = walked_fields[kind] = _walked(kind)
+            walked = walked_fields[kind] = walked_fields_of(kind)
         fields, singletons = walked
         if depth + singletons > deepest:
             deepest = depth + singletons
@@ -308,45 +309,6 @@ def _module_call(receiver: str, attribute: str, project_names, project_modules) 
     return 0, project_modules[receiver], attribute
 
 
-# The fields of each node class the walk visits: not the expression context or operator
-# (`Load()`, `Add()`: shared singletons the walk never reads; a node holding them counts one
-# level deeper, as their own level did), so each class is read as (fields, 1 or 0).
-_SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
-_WALKED: Dict[type, Tuple[Tuple[str, ...], int]] = {}
-
-
-def _walked(kind: type) -> Tuple[Tuple[str, ...], int]:
-    fields = tuple(field for field in kind._fields if field not in _SINGLETON_FIELDS)
-    return fields, int(len(fields) < len(kind._fields))
-
-
-# -- Σw² and norms, as `extract.square_sum` / `norm_terms` read them, by name ----------
-
-def _terminal(function, renamed: Dict[str, str] = {}) -> Optional[str]:
-    kind = type(function)
-    return renamed.get(function.id, function.id) if kind is ast.Name else function.attr if kind is ast.Attribute else None
-
-
-def _may_measure_weights(function) -> bool:
-    """Whether a `norm` call could measure a parameter, as `extract._normed_weight` reads
-    one: not a method of `self` (`self.norm(x)` is a layer), of a `self.` attribute other
-    than `.weight` / `.kernel`, or of a call or subscript (`p.grad.norm()` is a method of
-    an attribute: kept). A name or other attribute in front may be a module (`torch.norm`)."""
-    if type(function) is not ast.Attribute:
-        return True
-    receiver = function.value
-    if type(receiver) is ast.Name:
-        return receiver.id != "self"
-    if type(receiver) is not ast.Attribute:
-        return False
-    if receiver.attr in ("weight", "kernel"):
-        return True
-    root = receiver.value
-    while type(root) is ast.Attribute:
-        root = root.value
-    return not (type(root) is ast.Name and root.id == "self")
-
-
 def _positional(call: ast.Call) -> int:
     """Positional arguments before any `*args` (after it, positions are unknown)."""
     count = 0
@@ -355,104 +317,3 @@ def _positional(call: ast.Call) -> int:
             break
         count += 1
     return count
-
-
-def _is_two(node) -> bool:
-    return type(node) is ast.Constant and type(node.value) in (int, float) and node.value == 2
-
-
-def _is_norm(node, norms, renamed: Dict[str, str] = {}) -> bool:
-    return type(node) is ast.Call and _terminal(node.func, renamed) in norms
-
-
-def _is_square(node, renamed: Dict[str, str] = {}) -> bool:
-    """`w ** 2`, `square(w)` / `w.square()`, `pow(w, 2)` / `w.pow(2)`."""
-    if type(node) is ast.BinOp:
-        return type(node.op) is ast.Pow and _is_two(node.right)
-    if type(node) is ast.Call:
-        function = _terminal(node.func, renamed)
-        return function == "square" or (function == "pow" and any(_is_two(arg) for arg in node.args))
-    return False
-
-
-def _square_sum(call: ast.Call, function: str, norms, renamed: Dict[str, str] = {}) -> bool:
-    """A call that is Σw² by itself: `l2_loss(w)`, `sum`/`reduce_sum`/`add_n` of a square,
-    `square(w).sum()`, `norm(w).pow(2)`. (A name that accumulates such terms needs one
-    of these somewhere in the file, and the walk meets it there.)"""
-    if function == "l2_loss":
-        return True
-    if function == "pow":
-        return type(call.func) is ast.Attribute and _is_norm(call.func.value, norms, renamed)
-    if not call.args:
-        return type(call.func) is ast.Attribute and _is_square(call.func.value, renamed)
-    inner = call.args[0]
-    if type(inner) in (ast.GeneratorExp, ast.ListComp):
-        inner = inner.elt
-    return _is_square(inner, renamed)
-
-
-# -- the names each kind of fact needs ------------------------------------------------
-
-def _last(qualnames) -> FrozenSet[str]:
-    return frozenset(q.rsplit(".", 1)[-1] for q in qualnames)
-
-
-@lru_cache(maxsize=1)
-def tables():
-    """Names from the framework tables, built on first use (so a clean run never imports them)."""
-    from reglint.frameworks import huggingface, keras, optax, tf1, timm, torch
-    from reglint.frameworks import tensors
-
-    torch_decay = [spec.weight_decay for spec in torch.OPTIMIZERS.values()] + [("weight_decay", timm.WEIGHT_DECAY_POSITION)]
-
-    regularizers = _last({**keras.REGULARIZERS, **tf1.REGULARIZERS})
-    optimizers = _last({**torch.OPTIMIZERS, **keras.OPTIMIZERS, **tf1.OPTIMIZERS, **optax.OPTIMIZERS}) | _last(
-        huggingface.TRAINING_ARGUMENTS) | _last(timm.CREATE_OPTIMIZER)
-    return {
-        "regularizers": regularizers,
-        "regularizer_strings": frozenset(keras.STRING_REGULARIZERS),
-        # the regularizers whose l2 has a default when not passed (`l1_l2(0.01)`)
-        "l2_less_regularizers": _last(q for q in keras.REGULARIZERS if q.rsplit(".", 1)[-1].lower() == "l1_l2"),
-        "optimizers": optimizers,
-        # the callees of calls that can build an optimizer: a class or factory, or an
-        # MMEngine `dict(type=...)` config; a plain name may also be an alias (`read`)
-        "optimizer_callees": optimizers | {"dict"},
-        "torch_classes": _last(torch.OPTIMIZERS),  # MMEngine `dict(type='Adam')`
-        # the adaptive ones of the classes and strings above, and the factories whose class
-        # is chosen by a string the code may build (TrainingArguments' `optim=`, timm's `opt=`)
-        "adaptive_optimizers": _last({name: spec for table in (torch.OPTIMIZERS, keras.OPTIMIZERS, tf1.OPTIMIZERS,
-                                                                optax.OPTIMIZERS)
-                                      for name, spec in table.items() if spec.adaptive}),
-        # torch classes whose `weight_decay` is a coupled L2 under an adaptive step (Adam, not AdamW)
-        "coupled_adaptive_torch": _last({name: spec for name, spec in torch.OPTIMIZERS.items()
-                                         if spec.adaptive and spec.decay_mode == "coupled"}),
-        "optimizer_factories": _last(huggingface.TRAINING_ARGUMENTS) | _last(timm.CREATE_OPTIMIZER),
-        "adaptive_optimizer_strings": frozenset(text for text, name in keras.OPTIMIZER_STRINGS.items()
-                                                if keras.OPTIMIZERS.get(name) is None or keras.OPTIMIZERS[name].adaptive),
-        # torch classes whose decay is always decoupled (`AdamW`, `Adafactor`, `Muon`)
-        "torch_decoupled_classes": _last({q: s for q, s in torch.OPTIMIZERS.items() if s.decay_mode == "decoupled"}),
-        "optimizer_strings": frozenset(keras.OPTIMIZER_STRINGS),  # `compile(optimizer="Adam")`, any case
-        "chains": _last(optax.CHAINS),
-        "decay_transforms": _last(optax.DECAY_TRANSFORMS),
-        "adaptive_scales": _last(optax.ADAPTIVE_SCALES),
-        # each optax mask callee's mask position (`masked(inner, mask)`: 1); the smallest
-        # where two tables spell one last name alike
-        "decay_mask_positions": {name: min(position for q, (_, position) in
-                                           {**optax.DECAY_MASK_ARGUMENTS, optax.MASKED: ("mask", 1)}.items()
-                                           if q.rsplit(".", 1)[-1] == name)
-                                 for name in _last(optax.DECAY_MASK_ARGUMENTS) | _last({optax.MASKED})},
-        # optax calls that take a decay mask (`adamw(mask=...)`, `masked(...)`: `decay_masks`)
-        "decay_mask_callees": _last(optax.DECAY_MASK_ARGUMENTS) | _last({optax.MASKED}),
-        # tfa / tf.contrib classes whose decoupled decay ignores the lr, and the extender
-        # that makes one (`decay_schedules`)
-        "per_step_callees": _last({q for table in (keras.OPTIMIZERS, tf1.OPTIMIZERS) for q, s in table.items()
-                                   if s.decay_mode == "decoupled" and not s.decay_scaled_by_lr})
-        | _last(keras.DECOUPLED_EXTENDERS),
-        # calls that can be a Σw² by themselves (see `_square_sum`)
-        "sum_calls": _last(tensors.SUM_CALLS) | _last(tf1.HALF_SUM_SQ_CALLS) | {"sum", "add_n", "pow"},
-        "norms": _last(tensors.NORM_CALLS) | {"norm"},
-        # how a torch / timm / config optimizer is given its weight decay: a keyword (also a
-        # param group's key), or a positional argument at this index or later
-        "torch_decay_keywords": frozenset(keyword for keyword, _ in torch_decay if keyword),
-        "torch_decay_position": min(position for _, position in torch_decay if position is not None),
-    }
