@@ -133,36 +133,11 @@ class _Collector:
         self.scopes: List[Scope] = [names.module]
         self.statement: Optional[cst.CSTNode] = None
         self.tapes: List[Tuple[str, cst.With]] = []
-        self.handlers = {
-            cst.SimpleStatementLine: self.simple_statement,
-            cst.Expr: self.expr,
-            cst.FunctionDef: self.function_def,
-            cst.Lambda: self.lambda_,
-            cst.ClassDef: self.class_def,
-            cst.Return: self.return_,
-            cst.Import: self.import_,
-            cst.ImportFrom: self.import_from,
-            cst.Assign: self.assign,
-            cst.AnnAssign: self.ann_assign,
-            cst.AugAssign: self.aug_assign,
-            cst.NamedExpr: self.named_expr,
-            cst.For: self.for_,
-            cst.CompFor: self.comp_for,
-            cst.ExceptHandler: self.except_handler,
-            cst.With: self.with_,
-            cst.Global: self.global_,
-            cst.Nonlocal: self.global_,
-            cst.Call: self.call,
-            cst.BinaryOperation: self.binary_operation,
-            cst.ConcatenatedString: self.concatenated_string,
-            cst.List: self.sequence,
-            cst.Tuple: self.sequence,
-        }
 
     def walk(self, node: cst.CSTNode) -> None:
-        handler = self.handlers.get(type(node))
+        handler = _HANDLERS.get(type(node))
         if handler is not None:
-            handler(node)
+            handler(self, node)
         else:
             self.children(node)
 
@@ -378,6 +353,36 @@ class _Collector:
         if isinstance(node.operator, cst.Multiply):
             self.names.products.append((node, tuple(self.scopes), self.statement))
         self.children(node)
+
+
+# node class -> the _Collector method that reads it (a table of functions, not of bound
+# methods: an instance holding its own bound methods is a reference cycle, which kept every
+# file's libcst tree alive until the cyclic collector ran)
+_HANDLERS = {
+    cst.SimpleStatementLine: _Collector.simple_statement,
+    cst.Expr: _Collector.expr,
+    cst.FunctionDef: _Collector.function_def,
+    cst.Lambda: _Collector.lambda_,
+    cst.ClassDef: _Collector.class_def,
+    cst.Return: _Collector.return_,
+    cst.Import: _Collector.import_,
+    cst.ImportFrom: _Collector.import_from,
+    cst.Assign: _Collector.assign,
+    cst.AnnAssign: _Collector.ann_assign,
+    cst.AugAssign: _Collector.aug_assign,
+    cst.NamedExpr: _Collector.named_expr,
+    cst.For: _Collector.for_,
+    cst.CompFor: _Collector.comp_for,
+    cst.ExceptHandler: _Collector.except_handler,
+    cst.With: _Collector.with_,
+    cst.Global: _Collector.global_,
+    cst.Nonlocal: _Collector.global_,
+    cst.Call: _Collector.call,
+    cst.BinaryOperation: _Collector.binary_operation,
+    cst.ConcatenatedString: _Collector.concatenated_string,
+    cst.List: _Collector.sequence,
+    cst.Tuple: _Collector.sequence,
+}
 
 
 def _string_text(node) -> str:
