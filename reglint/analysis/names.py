@@ -61,6 +61,11 @@ class Names:
     tape_blocks: List[Tuple[str, cst.With, Tuple[Scope, ...]]] = field(default_factory=list)
     # (id(scope), name) -> what a `for name in <iterable>` loop draws the name from
     loop_sources: Dict[Tuple[int, str], cst.BaseExpression] = field(default_factory=dict)
+    # for param_groups' fragment tests: each `x in y` / `x not in y` of two plain names as
+    # (comparison, x, y, negated, scopes), and for each `for x, ... in <iterable>` (a loop or
+    # comprehension) x -> [(iterable, scopes)]; scopes here are the module and functions only
+    memberships: List[Tuple[cst.Comparison, str, str, bool, Tuple[Scope, ...]]] = field(default_factory=list)
+    pair_loops: Dict[str, List[Tuple[cst.BaseExpression, Tuple[Scope, ...]]]] = field(default_factory=dict)
     # local name -> (relative level, module as written, imported name) of every `from m import x`,
     # for the project index (`reglint.project`) to find the module in the project
     from_imports: Dict[str, Tuple[int, str, str]] = field(default_factory=dict)
@@ -287,11 +292,29 @@ class _Collector:
     def for_(self, node: cst.For) -> None:
         self.bind_target(node.target, None, "other")
         self.loop_source(node.target, node.iter)
+        self.pair_loop(node.target, node.iter)
         self.children(node)
 
     def comp_for(self, node: cst.CompFor) -> None:
         self.bind_target(node.target, None, "other")
         self.loop_source(node.target, node.iter)
+        self.pair_loop(node.target, node.iter)
+        self.children(node)
+
+    def function_scopes(self) -> Tuple[Scope, ...]:
+        return tuple(s for s in self.scopes if isinstance(s, (cst.Module, cst.FunctionDef)))
+
+    def pair_loop(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        """`for name, p in model.named_parameters()`: `name` is drawn from pairs of `iterable`."""
+        if isinstance(target, cst.Tuple) and target.elements and isinstance(target.elements[0].value, cst.Name):
+            self.names.pair_loops.setdefault(target.elements[0].value.value, []).append((iterable, self.function_scopes()))
+
+    def comparison(self, node: cst.Comparison) -> None:
+        if len(node.comparisons) == 1 and isinstance(node.left, cst.Name):
+            target = node.comparisons[0]
+            if isinstance(target.operator, (cst.In, cst.NotIn)) and isinstance(target.comparator, cst.Name):
+                self.names.memberships.append((node, node.left.value, target.comparator.value,
+                                               isinstance(target.operator, cst.NotIn), self.function_scopes()))
         self.children(node)
 
     def loop_source(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
@@ -382,6 +405,7 @@ _HANDLERS = {
     cst.ConcatenatedString: _Collector.concatenated_string,
     cst.List: _Collector.sequence,
     cst.Tuple: _Collector.sequence,
+    cst.Comparison: _Collector.comparison,
 }
 
 

@@ -300,11 +300,10 @@ def _fragment_lists(resolver: _Resolver) -> bool:
 
 
 def _fragment_tests(resolver: _Resolver, module: cst.Module) -> List[FragmentTest]:
-    finder = _MembershipFinder()
-    module.visit(finder)
+    names = resolver.names
     found = []
-    for comparison, name, collection, negated, scopes in finder.found:
-        if not any(_named_parameters(resolver, source, origin_scopes) for source, origin_scopes in finder.parameter_names.get(name, ())):
+    for comparison, name, collection, negated, scopes in names.memberships:
+        if not any(_named_parameters(resolver, source, origin_scopes) for source, origin_scopes in names.pair_loops.get(name, ())):
             continue
         fragments = fragments_of(resolver.value(cst.Name(collection), scopes or (module,)))
         if fragments:
@@ -322,41 +321,6 @@ def _named_parameters(resolver: _Resolver, source, scopes, depth: int = 0) -> bo
         if dotted(source.func) == "list" and len(source.args) == 1:
             return _named_parameters(resolver, source.args[0].value, scopes, depth + 1)
     return False
-
-
-class _MembershipFinder(cst.CSTVisitor):
-    """`x in y` / `x not in y` with plain names, and the names drawn from `named_parameters()`."""
-
-    def __init__(self):
-        self.found = []
-        self.parameter_names: Dict[str, list] = {}  # loop name -> [(what it iterates, scopes)]
-        self.scopes: List[cst.CSTNode] = []
-
-    def visit_Module(self, node) -> None:
-        self.scopes.append(node)
-
-    def visit_FunctionDef(self, node) -> None:
-        self.scopes.append(node)
-
-    def leave_FunctionDef(self, node) -> None:
-        self.scopes.pop()
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._loop(node.target, node.iter)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._loop(node.target, node.iter)
-
-    def _loop(self, target, iterable) -> None:
-        if isinstance(target, cst.Tuple) and target.elements and isinstance(target.elements[0].value, cst.Name):
-            self.parameter_names.setdefault(target.elements[0].value.value, []).append((iterable, tuple(self.scopes)))
-
-    def visit_Comparison(self, node: cst.Comparison) -> None:
-        if len(node.comparisons) != 1 or not isinstance(node.left, cst.Name):
-            return
-        target = node.comparisons[0]
-        if isinstance(target.operator, (cst.In, cst.NotIn)) and isinstance(target.comparator, cst.Name):
-            self.found.append((node, node.left.value, target.comparator.value, isinstance(target.operator, cst.NotIn), tuple(self.scopes)))
 
 
 # -- timm's no_weight_decay() -------------------------------------------------------------------
