@@ -124,7 +124,9 @@ def _held(found: Products, products, leaf: Callable[[ast.AST], bool]) -> bool:
     if not products:
         return False
     table = tables()
-    summing = table["sum_calls"] | _SUMMING
+    # calls whose first argument's terms are summed: `sum`, `tf.add_n`, `reduce_sum` (`_sums_a_list`,
+    # SUM_CALLS), and the stacks `reduce_sum(stack(reg))` goes through (`_stacked_list`)
+    summing = table["sum_calls"] | table["stacks"]
     renamed = found.renamed
     names: Set[str] = set()
     functions: Set[str] = set()
@@ -175,7 +177,4 @@ def _held(found: Products, products, leaf: Callable[[ast.AST], bool]) -> bool:
     return any(term(product.left) or term(product.right) for product in products)
 
 
-# calls whose first argument's terms the extractor sums: `sum`, `tf.add_n` (`_sums_a_list`), and
-# the stacks `reduce_sum(stack(reg))` goes through (`_stacked_list`)
-_SUMMING = frozenset({"sum", "add_n", "stack", "concat", "cat"})
 MAX_TERM_DEPTH = 8  # the extractor follows a term 4 levels deep

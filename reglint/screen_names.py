@@ -143,6 +143,8 @@ def tables():
         # calls that can be a Σw² by themselves (see `square_sum`)
         "sum_calls": last_names(tensors.SUM_CALLS) | last_names(tf1.HALF_SUM_SQ_CALLS) | {"sum", "add_n", "pow"},
         "norms": last_names(tensors.NORM_CALLS) | {"norm"},
+        # calls that make one tensor of a list (`tf.stack(reg)`, `product_screen`)
+        "stacks": last_names(tensors.STACK_CALLS),
         # how a torch / timm / config optimizer is given its weight decay: a keyword (also a
         # param group's key), or a positional argument at this index or later
         "torch_decay_keywords": frozenset(keyword for keyword, _ in torch_decay if keyword),

@@ -292,22 +292,15 @@ class _Collector:
     def for_(self, node: cst.For) -> None:
         self.bind_target(node.target, None, "other")
         self.loop_source(node.target, node.iter)
-        self.pair_loop(node.target, node.iter)
         self.children(node)
 
     def comp_for(self, node: cst.CompFor) -> None:
         self.bind_target(node.target, None, "other")
         self.loop_source(node.target, node.iter)
-        self.pair_loop(node.target, node.iter)
         self.children(node)
 
     def function_scopes(self) -> Tuple[Scope, ...]:
         return tuple(s for s in self.scopes if isinstance(s, (cst.Module, cst.FunctionDef)))
-
-    def pair_loop(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
-        """`for name, p in model.named_parameters()`: `name` is drawn from pairs of `iterable`."""
-        if isinstance(target, cst.Tuple) and target.elements and isinstance(target.elements[0].value, cst.Name):
-            self.names.pair_loops.setdefault(target.elements[0].value.value, []).append((iterable, self.function_scopes()))
 
     def comparison(self, node: cst.Comparison) -> None:
         if len(node.comparisons) == 1 and isinstance(node.left, cst.Name):
@@ -318,9 +311,12 @@ class _Collector:
         self.children(node)
 
     def loop_source(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
-        """`for p in model.parameters()` / `for name, p in model.named_parameters()`."""
+        """`for p in model.parameters()` / `for name, p in model.named_parameters()`: each name's
+        iterable, and the first name of pairs (`name`) for the fragment tests."""
         if isinstance(target, cst.Tuple):
             names = [e.value for e in target.elements if isinstance(e.value, cst.Name)]
+            if target.elements and isinstance(target.elements[0].value, cst.Name):
+                self.names.pair_loops.setdefault(target.elements[0].value.value, []).append((iterable, self.function_scopes()))
         else:
             names = [target] if isinstance(target, cst.Name) else []
         for name in names:
