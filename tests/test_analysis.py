@@ -265,3 +265,45 @@ def test_a_function_returning_a_method_call_on_its_own_result_is_analysed():
         """)
     found = check_bytes("t.py", source.encode(), Plan.build(Settings())).diagnostics
     assert [(d.code, d.start.line, d.start.column) for d in found] == [("RL002", 14, 50), ("RL005", 14, 50), ("RL002", 15, 19)]
+
+
+def _helper_chain(levels: int, calls: int, bottom: str, head: str, top: str) -> str:
+    """`level0(x, p0)` runs `bottom` with p0; each `level{k}` calls `level{k-1}` `calls`
+    times passing its own parameter; `top` calls the last level."""
+    lines = [head, "", "def level0(x, p0):", f"    return {bottom}"]
+    for level in range(1, levels):
+        lines += ["", f"def level{level}(x, p{level}):"]
+        lines += [f"    x = level{level - 1}(x, p{level})"] * calls + ["    return x"]
+    return "\n".join(lines + ["", top.format(last=levels - 1), ""])
+
+
+def test_a_value_through_a_fan_of_call_sites_is_resolved_once_per_parameter(monkeypatch):
+    """Each parameter's value is the union of what its call sites pass, and each site's
+    argument is another parameter: resolved again for every path, a chain of helpers each
+    called four times cost 4 ** depth (a 1.9 MB file ran out of 24 GB), and the names of
+    the value repeated once per path."""
+    from reglint.analysis import resolve
+
+    calls = []
+    original = resolve._value
+    monkeypatch.setattr(resolve, "_value", lambda *args: calls.append(1) or original(*args))
+    source = _helper_chain(6, 4, "l2(p0)", "from keras.regularizers import l2\n\nWEIGHT_DECAY = 5e-4",
+                           "level{last}(None, WEIGHT_DECAY)")
+    value = l2_value(source)
+    assert (value.number, value.provenance) == (5e-4, "parameter")
+    assert value.names == ("p0", "p1", "p2", "p3", "p4", "p5", "WEIGHT_DECAY")
+    assert len(calls) < 100, len(calls)
+
+
+def test_an_origin_reached_along_many_paths_is_listed_once():
+    """The optimizer a helper steps, passed down a chain of helpers each called four times:
+    one origin, not one per path (4 ** 5 of them, each looked up again by every rule)."""
+    from reglint.analysis import resolve
+    from reglint.analysis.context import Context
+
+    source = _helper_chain(6, 4, "p0.step()", "import torch",
+                           "opt = torch.optim.Adam(model.parameters())\nlevel{last}(None, opt)")
+    ctx = Context("t.py", source, cst.parse_module(source))
+    (site,) = [s for s in ctx.names.calls if isinstance(s.call.func, cst.Attribute) and s.call.func.attr.value == "step"]
+    found = resolve.origins(ctx, site.call.func.value, site.scopes)
+    assert [cst.Module([]).code_for_node(expr) for expr, _ in found] == ["torch.optim.Adam(model.parameters())"]

@@ -43,6 +43,11 @@ class Context:
         self.project_index = None  # the `reglint.project.Index` of this file, once a lookup needs it
         # id(function, class or module) -> its docstring: read once, not for each value resolved in it
         self.docstrings: Dict[int, Optional[str]] = {}
+        # id(statement) -> its comments; (id(parameter binding), depth, names seen) -> its Value:
+        # a parameter is resolved once however many call paths reach it (the arguments of
+        # each call site resolve through the caller's parameters: fan-out to the power depth)
+        self.comments: Dict[int, Tuple[str, ...]] = {}
+        self.parameter_values: Dict[tuple, object] = {}
 
     def qualify(self, node: cst.CSTNode, scopes: Sequence, depth: int = 0) -> Tuple[Optional[str], bool]:
         """(canonical qualified name, inferred) of a Name/Attribute, or (None, False)."""

@@ -7,6 +7,7 @@ lookups and arithmetic to a number with its provenance, bound names and comments
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import FrozenSet, List, Optional, Tuple
 
 import libcst as cst
@@ -22,7 +23,7 @@ MAX_DEPTH = 8
 
 
 def value(ctx: Context, expr: cst.BaseExpression, scopes, statement=None, depth: int = 0) -> Value:
-    comments = comments_of(statement)
+    comments = _comments(ctx, statement)
     result = _value(ctx, expr, scopes, depth, set())
     result.comments = tuple(dict.fromkeys(comments + result.comments))
     result.docstrings = tuple(dict.fromkeys(enclosing_docstrings(ctx, scopes) + result.docstrings))
@@ -53,6 +54,22 @@ def _docstring(ctx: Context, scope) -> Optional[str]:
     return ctx.docstrings[key]
 
 
+def _comments(ctx: Context, statement) -> Tuple[str, ...]:
+    """comments_of, once per statement (a statement is reached by every value through it)."""
+    if statement is None:
+        return ()
+    key = id(statement)
+    if key not in ctx.comments:
+        ctx.comments[key] = comments_of(statement)
+    return ctx.comments[key]
+
+
+def _unique(items) -> tuple:
+    """Names and comments once each, in order: a value reached along many paths repeats
+    them, and the tuples of values built from values grew with the number of paths."""
+    return tuple(dict.fromkeys(items))
+
+
 def _value(ctx: Context, expr, scopes, depth, seen) -> Value:
     if depth > MAX_DEPTH:
         return Value(expr, None, "unknown")
@@ -81,10 +98,10 @@ def _binary_value(ctx: Context, expr: cst.BinaryOperation, scopes, depth, seen) 
     right = _value(ctx, expr.right, scopes, depth + 1, seen)
     number = _arith(expr.operator, left.number, right.number)
     scales = left.scales | right.scales | _scale_of(expr.operator, left, right)
-    names = left.names + right.names
+    names = _unique(left.names + right.names)
     provenance = "literal" if left.provenance == right.provenance == "literal" else (
         left.provenance if left.provenance != "literal" else right.provenance)
-    return Value(expr, number, provenance, names, left.comments + right.comments, scales)
+    return Value(expr, number, provenance, names, _unique(left.comments + right.comments), scales)
 
 
 def _name_value(ctx: Context, expr: cst.Name, scopes, depth, seen) -> Value:
@@ -102,14 +119,14 @@ def _name_value(ctx: Context, expr: cst.Name, scopes, depth, seen) -> Value:
     numbers = {v.number for v in values}
     number = numbers.pop() if len(numbers) == 1 else None
     provenance = values[0].provenance if len(values) == 1 else ("constant" if number is not None else "unknown")
-    names = (name,) + tuple(n for v in values for n in v.names if n != name)
-    comments = tuple(c for v in values for c in v.comments)
+    names = _unique((name,) + tuple(n for v in values for n in v.names))
+    comments = _unique(c for v in values for c in v.comments)
     docstrings = tuple(dict.fromkeys(d for v in values for d in v.docstrings))
     return Value(expr, number, provenance, names, comments, later | _common_scales(values), docstrings)
 
 
 def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Value:
-    comments = comments_of(binding.statement)
+    comments = _comments(ctx, binding.statement)
     if binding.kind == "assign" and binding.value is not None:
         scopes = ctx.scopes_of(binding.scope)
         inner = _value(ctx, binding.value, scopes, depth + 1, seen)
@@ -126,7 +143,16 @@ def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Va
 
 
 def _parameter_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Value:
-    """A parameter: its default and the arguments the file's own call sites pass."""
+    """A parameter: its default and the arguments the file's own call sites pass; resolved
+    once per (binding, depth, names seen), as every call path reaching it would again."""
+    key = (id(binding), depth, frozenset(seen))
+    found = ctx.parameter_values.get(key)
+    if found is None:
+        found = ctx.parameter_values[key] = _parameter_candidates(ctx, binding, name, depth, seen)
+    return replace(found)  # a copy: a caller may add its own comments
+
+
+def _parameter_candidates(ctx: Context, binding: Binding, name: str, depth, seen) -> Value:
     candidates: List[Value] = []
     outer = ctx.scopes_of(binding.scope)[:-1] or (ctx.model.module,)
     if binding.value is not None:
@@ -135,8 +161,8 @@ def _parameter_value(ctx: Context, binding: Binding, name: str, depth, seen) -> 
         candidates.append(value(ctx, arg, site.scopes, site.statement, depth + 1))
     numbers = {c.number for c in candidates if c.number is not None}
     number = numbers.pop() if len(numbers) == 1 else None
-    names = tuple(n for c in candidates for n in c.names)
-    comments = tuple(c for v in candidates for c in v.comments)
+    names = _unique(n for c in candidates for n in c.names)
+    comments = _unique(c for v in candidates for c in v.comments)
     docstrings = enclosing_docstrings(ctx, ctx.scopes_of(binding.scope)) + tuple(d for c in candidates for d in c.docstrings)
     return Value(binding.value or cst.Name(name), number, "parameter", names, comments, _common_scales(candidates),
                  tuple(dict.fromkeys(docstrings)))
@@ -153,13 +179,13 @@ def _attribute_value(ctx: Context, expr: cst.Attribute, scopes, depth, seen) -> 
             numbers = {v.number for v in inner}
             return Value(expr, numbers.pop() if len(numbers) == 1 else None, "config",
                          (attr,) + tuple(n for v in inner for n in v.names),
-                         tuple(c for b in assigned for c in comments_of(b.statement)),
+                         tuple(c for b in assigned for c in _comments(ctx, b.statement)),
                          _common_scales(inner))
     fields = ctx.class_fields().get(attr, [])
     if len(fields) == 1 and fields[0].value is not None:
         # `config.weight_decay` where one class in the file declares `weight_decay: float = 5e-6`
         inner = _value(ctx, fields[0].value, ctx.scopes_of(fields[0].scope), depth + 1, seen)
-        return Value(expr, inner.number, "config", (attr,) + inner.names, comments_of(fields[0].statement), inner.scales)
+        return Value(expr, inner.number, "config", (attr,) + inner.names, _comments(ctx, fields[0].statement), inner.scales)
     return Value(expr, None, "config", (attr,))
 
 
@@ -245,8 +271,19 @@ def origins(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -> L
     key = (id(expr), id(scopes[-1]) if scopes else 0, depth)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _origins(ctx, expr, scopes, depth)
+        found = memo[key] = _distinct(_origins(ctx, expr, scopes, depth))
     return found
+
+
+def _distinct(found: List[Tuple[cst.BaseExpression, Tuple]]) -> List[Tuple[cst.BaseExpression, Tuple]]:
+    """Each origin once: reached along many paths (every call site of every helper on the
+    way), the lists grew with the number of paths, not of origins."""
+    if len(found) < 2:
+        return found
+    seen = {}
+    for origin in found:
+        seen.setdefault((id(origin[0]), id(origin[1][-1]) if origin[1] else 0), origin)
+    return list(seen.values())
 
 
 def _origins(ctx: Context, expr: cst.BaseExpression, scopes, depth: int) -> List[Tuple[cst.BaseExpression, Tuple]]:
