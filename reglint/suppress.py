@@ -33,6 +33,7 @@ NOQA = re.compile(rf"#\s*noqa(?![\w-])(?::\s*(?P<codes>{_CODES}))?", re.IGNORECA
 REGLINT_IGNORE = re.compile(r"#\s*reglint:\s*ignore(?:\[(?P<codes>[^\]]*)\]|(?![\w\[-]))", re.IGNORECASE)
 FILE_NOQA = re.compile(rf"#\s*reglint:\s*noqa(?![\w-])(?::\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
 _CODE = re.compile(r"[A-Za-z]+[0-9]+")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # tokenize's, with newline=None
 
 ALL: FrozenSet[str] = frozenset({"*"})
 
@@ -168,10 +169,20 @@ def scan(source: str, comments: Optional[Iterable[Tuple[int, int, str, bool]]] =
 
 
 def filter_diagnostics(diagnostics: List, source: str, comments=None) -> List:
-    if not diagnostics:
+    if not diagnostics or (comments is None and not _may_silence(diagnostics, source)):
         return diagnostics
     suppressions = scan(source, comments)
     return [d for d in diagnostics if not suppressions.silences(d.code, d.start.line)]
+
+
+def _may_silence(diagnostics: List, source: str) -> bool:
+    """Whether a directive may silence one of `diagnostics`: a `reglint:` comment anywhere
+    (file-wide ones), or `noqa` on a diagnostic's own line. Otherwise the whole file need
+    not be tokenized (0.4 s for 2 MB) to learn that nothing is silenced."""
+    if "reglint:" in source.lower():
+        return True
+    lines = LINE_BREAK.split(source)
+    return any(not 0 < d.start.line <= len(lines) or "noqa" in lines[d.start.line - 1].lower() for d in diagnostics)
 
 
 def silence(diagnostics: List, suppressions: Suppressions) -> Tuple[List, Set[Tuple[Directive, str]]]:

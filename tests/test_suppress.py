@@ -114,3 +114,23 @@ def test_filter_diagnostics_keeps_what_is_not_silenced():
 
 def test_filter_diagnostics_with_nothing_to_filter():
     assert filter_diagnostics([], "x = 1  # noqa\n") == []
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_only_a_directive_on_a_diagnostics_line_or_a_reglint_comment_makes_the_filter_tokenize(monkeypatch, newline):
+    """A large file's `# noqa: E402` lines far from every diagnostic: nothing can be
+    silenced, so the file is not tokenized (0.4 s for 2 MB); a `noqa` on a diagnostic's
+    line, or any `reglint:` comment (file-wide directives), still is, with every line ending."""
+    from reglint import suppress
+
+    tokenized = []
+    original = suppress._comment_tokens
+    monkeypatch.setattr(suppress, "_comment_tokens", lambda source: tokenized.append(1) or original(source))
+    far = newline.join(["import os  # noqa: E402", "opt = Adam(p, weight_decay=1e-4)", ""])
+    assert filter_diagnostics([diag("RL002", 2)], far) == [diag("RL002", 2)] and not tokenized
+    near = newline.join(["import os", "opt = Adam(p, weight_decay=1e-4)  # NOQA: RL002", ""])
+    assert filter_diagnostics([diag("RL002", 2)], near) == [] and tokenized == [1]
+    whole = newline.join(["# reglint: noqa", "opt = Adam(p, weight_decay=1e-4)", ""])
+    assert filter_diagnostics([diag("RL002", 2)], whole) == [] and tokenized == [1, 1]
+    quoted = newline.join(["import os", 'opt = Adam(p, weight_decay=1e-4, name="# noqa")', ""])
+    assert filter_diagnostics([diag("RL002", 2)], quoted) == [diag("RL002", 2)] and tokenized == [1, 1, 1]
