@@ -286,8 +286,12 @@ def build_tasks(options, whole: Scope, subset: Scope, tools: Dict[str, Optional[
         notes.append("reglint has no --cache-dir yet: the 'warm' run is a second run without --no-cache")
     ruff_base = [ruff, "check", "--no-cache", "--exit-zero", "--isolated", "--output-format", "concise"]
 
+    baseline = tools.get("baseline")
     for scope in (whole, subset):
         tasks.append(Task(f"reglint.cold.{scope.name}", f"reglint cold, {scope.name}", cold + scope.dirs, len(scope.files)))
+        if baseline:
+            tasks.append(Task(f"baseline.cold.{scope.name}", f"baseline reglint cold, {scope.name}",
+                              [baseline] + cold[1:] + scope.dirs, len(scope.files)))
         tasks.append(Task(f"reglint.warm.{scope.name}", f"{warm_label}, {scope.name}", warm + scope.dirs, len(scope.files)))
         tasks.append(Task(f"ruff.default.{scope.name}", f"ruff default rules, {scope.name}", ruff_base + scope.dirs, len(scope.files)))
         tasks.append(Task(f"ruff.all.{scope.name}", f"ruff --select ALL, {scope.name}",
@@ -309,6 +313,9 @@ def build_tasks(options, whole: Scope, subset: Scope, tools: Dict[str, Optional[
                           [reglint, "check", "--no-cache", path], 1, ok=(0, 1), inner=options.one_file_runs))
         tasks.append(Task(f"ruff.one.{name}", f"ruff default rules, one file ({name})",
                           ruff_base + [path], 1, inner=options.one_file_runs))
+        if baseline:
+            tasks.append(Task(f"baseline.one-nocache.{name}", f"baseline reglint check --no-cache, one file ({name})",
+                              [baseline, "check", "--no-cache", path], 1, ok=(0, 1), inner=options.one_file_runs))
 
     for scope in (whole, subset):
         for kind in ("read", "ast"):
@@ -407,6 +414,11 @@ def ratio_table(sec: Callable[[str], Optional[float]], by_key: Dict[str, "Task"]
         "reglint_cold_over_ast_floor": ratio(sec(f"reglint.cold.{w}"), sec(f"floor.ast.{w}")),
         "reglint_one_file_over_ruff_one_file": ratio(sec("reglint.one.target"), sec("ruff.one.target")),
     }
+    if f"baseline.cold.{w}" in by_key:  # --baseline: another reglint, measured in the same rounds
+        ratios["reglint_cold_over_baseline_cold"] = ratio(sec(f"reglint.cold.{w}"), sec(f"baseline.cold.{w}"))
+        ratios["baseline_cold_over_ruff_default"] = ratio(sec(f"baseline.cold.{w}"), sec(f"ruff.default.{w}"))
+        ratios["reglint_one_file_nocache_over_baseline"] = ratio(sec("reglint.one-nocache.target"),
+                                                                 sec("baseline.one-nocache.target"))
     if all(f"scale.reglint.j2.{name}" in by_key for name in ("quarter", "all")):
         ratios["scaling_all_over_quarter_time"] = ratio(sec("scale.reglint.j2.all"), sec("scale.reglint.j2.quarter"))
         ratios["scaling_all_over_quarter_peak_rss"] = ratio(
@@ -533,6 +545,7 @@ def meta(tools: Dict[str, Optional[str]], options) -> dict:
             # repository that would find the work tree's reglint, not the installed one
             "reglint_from": tool_version([sys.executable, "-c", "import reglint; print(reglint.__file__)"], Path("/")),
             "ruff": tool_version([tools["ruff"], "--version"]),
+            "baseline": tool_version([tools["baseline"], "--version"]) if tools.get("baseline") else None,
             "fixit": tool_version([tools["fixit"], "--version"]) if tools["fixit"] else None,
             "libcst": tool_version([sys.executable, "-c", "import importlib.metadata as m; print(m.version('libcst'))"], Path("/")),
         },
@@ -555,6 +568,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--libcst-floor-whole", action="store_true",
                         help="also the libcst floor on the whole corpus (about 90 s, one round)")
     parser.add_argument("--skip-fixit", action="store_true", help="do not run Fixit (the slowest part)")
+    parser.add_argument("--baseline", metavar="REGLINT",
+                        help="another reglint executable (an earlier commit installed in its own venv: pip install "
+                             "/path/to/checkout), measured in the same rounds: cold runs and the one-file run")
     parser.add_argument("--skip-scaling", action="store_true", help="no 1/4, 1/2, all and -j 1 / -j 2 runs")
     parser.add_argument("--no-crash-scan", action="store_true",
                         help="do not run reglint in-process over the prefiltered files to name crashing files")
@@ -576,6 +592,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     tools = {name: find_tool(name) for name in ("reglint", "ruff", "fixit")}
+    if options.baseline:
+        if not Path(options.baseline).is_file():
+            print(f"error: --baseline {options.baseline}: no such executable", file=sys.stderr)
+            return 2
+        tools["baseline"] = str(Path(options.baseline).resolve())
     for name in ("reglint", "ruff"):
         if not tools[name]:
             print(f"error: {name} not found (install reglint with the bench extra: pip install -e .[bench])", file=sys.stderr)
