@@ -48,6 +48,14 @@ def marks_fragments(text: str) -> bool:
     return text in PARAMETER_LEAVES or CLASS_NAMED_NORM.search(text.rpartition(".")[0]) is not None
 
 
+# A fragment naming norm layers (`LayerNorm.weight`, `norm`, `ln_f`, `bn`): the split means to keep them out of decay.
+NORM_FRAGMENT = re.compile(r"norm|(^|[._])(ln|bn)(?![a-z])", re.IGNORECASE)
+
+
+def names_norm(fragment: str) -> bool:
+    return NORM_FRAGMENT.search(fragment) is not None
+
+
 def names_no_decay_parameter(fragment: str) -> bool:
     """A parameter-name fragment that names what is kept out of decay (`bias`, `LayerNorm.weight`)."""
     lowered = fragment.lower()

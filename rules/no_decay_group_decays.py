@@ -10,7 +10,13 @@ tensors, the names a model lists in `no_weight_decay()`) that are decayed after 
 - an optax decay mask that is True for biases and norm scales (and so False for kernels);
 - the decay and no-decay lists split and then handed to the optimizer as one list;
 - a model class with a timm-style `no_weight_decay()` that the file never reads, while
-  it builds the optimizer from that model's plain `.parameters()`.
+  it builds the optimizer from that model's plain `.parameters()`;
+- a no-decay group chosen by fragments meant for norms (`"LayerNorm.weight"`, `"bn"`)
+  from a model class of the same file whose norms are named otherwise (`ln_1`,
+  `ln_f`): the norm weights that certainly exist (built unconditionally in `__init__`,
+  through `nn.ModuleList` / `nn.Sequential` / `nn.ModuleDict` and the file's own
+  classes) and that no fragment is part of are listed; a model from another module or
+  library is not read.
 
 ## Why is this bad?
 A full parameter name (`encoder.layer.0.output.LayerNorm.weight`) never *equals* a
@@ -21,7 +27,10 @@ group without `"weight_decay": 0.0` decays with AdamW's 0.01 or whatever
 `weight_decay=` the constructor got (minGPT #23, mindcv PR #752). optax decays the
 leaves where the mask is **True**: a mask written as "which leaves are biases or
 scales" decays exactly those and leaves every kernel undecayed (transformers #16908,
-#35927). Nothing fails; the model is regularized differently from the recipe.
+#35927). `any(nd in n for nd in no_decay)` is a substring test: the list copied from
+BERT (whose modules are named `LayerNorm`) matches no norm of a GPT whose norms are
+`ln_1` / `ln_f`, so those weights decay too. Nothing fails; the model is regularized
+differently from the recipe.
 
 ## Example
 ```python
@@ -44,8 +53,9 @@ groups = [
 Unsafe: each fix changes which parameters decay. `n not in no_decay` becomes
 `not any(nd in n for nd in no_decay)` (and `n in no_decay` becomes `any(...)`); a
 no-decay group gets `"weight_decay": 0.0`; an inverted optax mask test is negated.
-Merged lists and an unread `no_weight_decay()` are display-only: how to rebuild the
-groups is the author's choice.
+Merged lists, an unread `no_weight_decay()` and fragments that miss the norms are
+display-only: how to rebuild the groups (by shape, `p.ndim < 2`, or by the model's own
+names) is the author's choice.
 
 ## Options
 None.
@@ -56,6 +66,9 @@ None.
 - optax 0.2.8 `optax/_src/alias.py` L690-694 (`mask`: "`True` for leaves/subtrees you want
   to apply the weight decay to"); `optax/transforms/_adding.py` L80-86 (`masked`).
 - timm 1.0.29 `timm/optim/_optim_factory.py` L273: only the factory reads `no_weight_decay()`.
+- torch docs 2.13.0 `torch.nn.LayerNorm(normalized_shape, eps, elementwise_affine=True, bias=True)`
+  (`torch/nn/modules/normalization.py` L105): a norm's scale is its parameter `weight`, and
+  `named_parameters()` names it by the attribute path (`transformer.ln_f.weight`).
 - pytorchic-bert PR #22, mindcv PR #752, transformers #11936, #16908, #35927, minGPT #23,
   graphnet #713.
 """
@@ -63,6 +76,7 @@ None.
 from __future__ import annotations
 
 from reglint.diagnostic import Applicability, Fix
+from reglint.intent import names_norm
 from reglint.rule import Rule
 from reglint.rules._common import brief, format_number
 
@@ -82,6 +96,7 @@ def check(model, settings, report):
         yield _fragment_diagnostic(model, report, test)
     for optimizer in facts.optimizers:
         inherited = _inherited_decay(model, optimizer)
+        yield from _missed_norms(model, report, optimizer, inherited)
         if inherited is None:
             continue
         for group in optimizer.groups:
@@ -141,6 +156,42 @@ def _group_diagnostic(model, report, optimizer, group, inherited):
             "(a torch param group takes the optimizer's value for every key it omits)")
     fix = Fix(Applicability.UNSAFE, f"Add to the group: use `{entry}`", (report.insert_after(group.last, f", {entry}"),))
     return report.diagnostic(RULE, group.node, message, fix, note)
+
+
+def _missed_norms(model, report, optimizer, inherited):
+    """A no-decay group chosen by fragments meant for norms (`"LayerNorm.weight"`) whose model
+    names its norms otherwise (`ln_1`, `ln_f`): no fragment is in their names, so they decay."""
+    decays = [g for g in optimizer.groups if g.selection.kind == "decay" and (_decays(g) if g.decay_key else inherited)]
+    if not decays:
+        return
+    for group in optimizer.groups:
+        fragments = group.fragments
+        if group.selection.kind != "no_decay" or not group.norm_weights or not any(names_norm(f) for f in fragments):
+            continue
+        if any(c.isdigit() for f in fragments for c in f):
+            continue  # `h.0.ln_1` stands for every index: a fragment with a digit might pick one
+        missed = [name for name in group.norm_weights if not any(f in name for f in fragments)]
+        if not missed:
+            continue
+        more = f" and {len(missed) - 1} more" if len(missed) > 1 else ""
+        message = f"No-decay fragments match none of `{brief(group.model_class, 30)}`'s norm weights (`{brief(missed[0], 40)}`{more}): they decay"
+        shown = ", ".join(f'"{f}"' for f in fragments[:3])
+        value = decays[0].decay if decays[0].decay_key else None
+        with_value = f"`{model.code(value)}`" if value is not None else inherited
+        note = (f"`{brief(model.code(group.fragment_test), 60)}` tests whether a fragment ({shown}) is part of the name; "
+                f"`{group.model_class}` names its norm weights {', '.join(f'`{m}`' for m in missed[:3])}, so they are in "
+                f"the decayed group, with {with_value}")
+        fix = Fix(Applicability.DISPLAY_ONLY, "Keep norm weights out by shape (`p.ndim < 2`: biases and norm weights) "
+                  "or add their names to the fragments")
+        yield report.diagnostic(RULE, group.fragment_test, message, fix, note)
+
+
+def _decays(group) -> bool:
+    """A decayed-side group whose own value is not a literal zero (without one it inherits the optimizer's)."""
+    import libcst as cst
+
+    value = group.decay
+    return not (isinstance(value, (cst.Integer, cst.Float)) and float(value.evaluated_value) == 0)
 
 
 def _evidence(selection) -> str:

@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from reglint.analysis import decay_masks
+from reglint.analysis import decay_masks, module_tree
 from reglint.analysis.names import Names, collect, dotted
 from reglint.analysis.selection import Selection, classify, fragments_of
 from reglint.analysis.syntax import argument
@@ -46,6 +46,13 @@ class ParamGroup:
     decay: Optional[cst.BaseExpression] = None
     quote: str = '"'  # how its keys are quoted (`dict(...)`: "")
     last: Optional[cst.CSTNode] = None  # its last element / argument, to insert after
+    # its parameters chosen by `[p for n, p in m.named_parameters() if any(nd in n for nd in
+    # no_decay)]` (or `not any(...)`) alone: that test, the fragments, and when `m` is an
+    # instance of a class of this file, the class and its norm weights' names (module_tree)
+    fragment_test: Optional[cst.BaseExpression] = None
+    fragments: Tuple[str, ...] = ()
+    model_class: Optional[str] = None
+    norm_weights: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -215,7 +222,60 @@ def _group(resolver: _Resolver, element, scopes) -> Optional[ParamGroup]:
         if key in entries:
             group.decay_key, group.decay = key, entries[key][0]
     group.last = list(entries.values())[-1][1]
+    _read_fragment_split(resolver, group, entries["params"][0], scopes)
     return group
+
+
+def _read_fragment_split(resolver: _Resolver, group: ParamGroup, params, scopes) -> None:
+    """Fill `group.fragment_test` and what goes with it when `params` is a comprehension over
+    `m.named_parameters()` whose only test is a fragment test."""
+    comp = resolver.value(params, scopes)
+    if not isinstance(comp, (cst.ListComp, cst.GeneratorExp)) or comp.for_in.inner_for_in is not None or len(comp.for_in.ifs) != 1:
+        return
+    target = comp.for_in.target
+    if not (isinstance(target, cst.Tuple) and len(target.elements) == 2 and isinstance(target.elements[0].value, cst.Name)):
+        return
+    test = comp.for_in.ifs[0].test
+    inner = test.expression if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) else test
+    fragments = _any_fragments(resolver, inner, target.elements[0].value.value, scopes)
+    receiver = _parameters_receiver(resolver, comp.for_in.iter, scopes)
+    if not fragments or receiver is None:
+        return
+    group.fragment_test, group.fragments = test, fragments
+    cls = module_tree.model_class(resolver, receiver, scopes)
+    if cls is not None:
+        group.model_class, group.norm_weights = cls.name.value, module_tree.norm_weights(resolver, cls)
+
+
+def _any_fragments(resolver: _Resolver, test, name: str, scopes) -> Tuple[str, ...]:
+    """The fragments of `any(nd in <name> for nd in <fragments>)`, else ()."""
+    if not (isinstance(test, cst.Call) and dotted(test.func) == "any" and len(test.args) == 1):
+        return ()
+    gen = test.args[0].value
+    if not isinstance(gen, (cst.GeneratorExp, cst.ListComp)) or gen.for_in.ifs or gen.for_in.inner_for_in is not None:
+        return ()
+    elt, variable = gen.elt, gen.for_in.target
+    if not (isinstance(elt, cst.Comparison) and len(elt.comparisons) == 1 and isinstance(elt.comparisons[0].operator, cst.In)
+            and isinstance(variable, cst.Name) and isinstance(elt.left, cst.Name) and elt.left.value == variable.value
+            and isinstance(elt.comparisons[0].comparator, cst.Name) and elt.comparisons[0].comparator.value == name):
+        return ()
+    source = gen.for_in.iter
+    if isinstance(source, cst.Name):
+        return _fragments(resolver, source.value, scopes) or ()
+    return fragments_of(source) or ()
+
+
+def _parameters_receiver(resolver: _Resolver, source, scopes, depth: int = 0) -> Optional[cst.BaseExpression]:
+    """`m` of `m.named_parameters()` (`list(...)` around it, or a name bound to either)."""
+    if isinstance(source, cst.Name) and depth < 3:
+        value = resolver.value(source, scopes)
+        return None if value is source else _parameters_receiver(resolver, value, scopes, depth + 1)
+    if isinstance(source, cst.Call):
+        if isinstance(source.func, cst.Attribute) and source.func.attr.value == "named_parameters" and not source.args:
+            return source.func.value
+        if dotted(source.func) == "list" and len(source.args) == 1:
+            return _parameters_receiver(resolver, source.args[0].value, scopes, depth + 1)
+    return None
 
 
 def _selection_of(resolver: _Resolver, params, scopes) -> Selection:

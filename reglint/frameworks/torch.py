@@ -104,3 +104,29 @@ NO_DECAY_MODULES = frozenset({
 })
 # What a no-decay fragment names (a `["weight"]` list selects the decayed side instead).
 NO_DECAY_WORDS = ("bias", "gamma", "beta", "norm", "embed", "ln_", "bn")
+
+# Norm layers and whether they learn a `weight` (the scale a no-decay split keeps out of decay):
+# (the keyword that turns it off, its position, its default). torch docs (2.13.0):
+# `LayerNorm(normalized_shape, eps, elementwise_affine=True, bias=True)` (nn/modules/normalization.py
+# L105), `RMSNorm(normalized_shape, eps, elementwise_affine=True)`, `GroupNorm(num_groups,
+# num_channels, eps, affine=True)`, `BatchNorm{1,2,3}d(num_features, eps, momentum, affine=True,
+# track_running_stats)`, `InstanceNorm{1,2,3}d(num_features, eps, momentum, affine=False, ...)`.
+NORM_WEIGHT = {
+    "torch.nn.LayerNorm": ("elementwise_affine", 2, True),
+    "torch.nn.RMSNorm": ("elementwise_affine", 2, True),
+    "torch.nn.GroupNorm": ("affine", 3, True),
+    "torch.nn.BatchNorm1d": ("affine", 3, True),
+    "torch.nn.BatchNorm2d": ("affine", 3, True),
+    "torch.nn.BatchNorm3d": ("affine", 3, True),
+    "torch.nn.SyncBatchNorm": ("affine", 3, True),
+    "torch.nn.InstanceNorm1d": ("affine", 3, False),
+    "torch.nn.InstanceNorm2d": ("affine", 3, False),
+    "torch.nn.InstanceNorm3d": ("affine", 3, False),
+}
+# Containers whose children `named_parameters()` names by position (`h.0.ln_1.weight`) or by key.
+SEQUENTIAL = "torch.nn.Sequential"  # its children are its positional arguments
+MODULE_LISTS = frozenset({"torch.nn.ModuleList", SEQUENTIAL})
+MODULE_DICT = "torch.nn.ModuleDict"
+PARAMETER = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+# Calls that hand back the module they are called on (`GPT(config).to(device)`).
+MODULE_SELF_CALLS = frozenset({"to", "cuda", "cpu", "float", "half", "bfloat16", "double", "train", "eval", "requires_grad_"})
