@@ -15,8 +15,9 @@ tensors, the names a model lists in `no_weight_decay()`) that are decayed after 
   from a model class of the same file whose norms are named otherwise (`ln_1`,
   `ln_f`): the norm weights that certainly exist (built unconditionally in `__init__`,
   through `nn.ModuleList` / `nn.Sequential` / `nn.ModuleDict` and the file's own
-  classes) and that no fragment is part of are listed; a model from another module or
-  library is not read.
+  classes) and that no fragment is part of are listed; a library model only from a
+  table of its norms' names (GPT-2's `ln_1` / `ln_2` / `ln_f`), another module's
+  class not at all.
 
 ## Why is this bad?
 A full parameter name (`encoder.layer.0.output.LayerNorm.weight`) never *equals* a

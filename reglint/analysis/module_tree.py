@@ -11,6 +11,7 @@ torch's norm layers (`frameworks.torch.NORM_WEIGHT`), the file's norm-like class
 `nn.Sequential` (by position; one index stands for a comprehension's) and
 `nn.ModuleDict` (by key). What it cannot read (another module's classes, `setattr`,
 conditional layers) adds no name: the result lists norm weights that exist, not all.
+A library model is known only from a table of its norm weights' names (`library_model`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import libcst as cst
 
 from reglint.analysis.names import dotted
 from reglint.analysis.syntax import argument
+from reglint.frameworks import huggingface
 from reglint.frameworks import torch as torch_table
 from reglint.intent import CLASS_NAMED_NORM
 
@@ -32,13 +34,32 @@ def model_class(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.CST
     name bound to `Cls(...)` (`.to(device)` and the like hand back the same module)."""
     if isinstance(receiver, cst.Name) and receiver.value == "self":
         return next((s for s in reversed(scopes) if isinstance(s, cst.ClassDef)), None)
-    value = resolver.value(receiver, scopes)
-    while (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
-           and value.func.attr.value in torch_table.MODULE_SELF_CALLS):
-        value = value.func.value
+    value = _unwrapped(resolver.value(receiver, scopes))
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
         return _class_named(resolver, value.func.value, scopes)
     return None
+
+
+def library_model(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.CSTNode]) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    """(class name, norm weight names) of a library model `receiver` is, from the table
+    (`frameworks.huggingface.NORM_WEIGHTS`): `GPT2LMHeadModel.from_pretrained(...)`."""
+    value = _unwrapped(resolver.value(receiver, scopes))
+    if not isinstance(value, cst.Call):
+        return None
+    func = value.func
+    if isinstance(func, cst.Attribute) and func.attr.value in huggingface.MODEL_CONSTRUCTORS:
+        func = func.value
+    qualname = resolver.qualname(func)
+    if qualname in huggingface.NORM_WEIGHTS:
+        return qualname.rsplit(".", 1)[-1], huggingface.NORM_WEIGHTS[qualname]
+    return None
+
+
+def _unwrapped(value):
+    while (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+           and value.func.attr.value in torch_table.MODULE_SELF_CALLS):
+        value = value.func.value
+    return value
 
 
 def norm_weights(resolver, cls: cst.ClassDef, depth: int = 0) -> Tuple[str, ...]:

@@ -245,6 +245,8 @@ def _read_fragment_split(resolver: _Resolver, group: ParamGroup, params, scopes)
     cls = module_tree.model_class(resolver, receiver, scopes)
     if cls is not None:
         group.model_class, group.norm_weights = cls.name.value, module_tree.norm_weights(resolver, cls)
+    else:
+        group.model_class, group.norm_weights = module_tree.library_model(resolver, receiver, scopes) or (None, ())
 
 
 def _any_fragments(resolver: _Resolver, test, name: str, scopes) -> Tuple[str, ...]:

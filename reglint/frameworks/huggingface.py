@@ -22,3 +22,17 @@ OPTIM_STRINGS = {
     "rmsprop": "torch.optim.RMSprop",
 }
 ADAMW_PREFIXES = ("adamw_", "paged_adamw_")
+
+# Library models whose norms are not named `LayerNorm`, by the names `named_parameters()`
+# gives their weights (one index for every block): BERT's fragment `"LayerNorm.weight"` is in
+# none of them. transformers 0010f60 `models/gpt2/modeling_gpt2.py`: `GPT2Block.__init__` builds
+# `self.ln_1`, `self.ln_2`; `GPT2Model.__init__` `self.h = nn.ModuleList([GPT2Block(...) ...])`
+# and `self.ln_f`; `GPT2LMHeadModel.__init__` `self.transformer = GPT2Model(config)`.
+_GPT2_NORMS = ("h.0.ln_1.weight", "h.0.ln_2.weight", "ln_f.weight")
+NORM_WEIGHTS = {
+    "transformers.GPT2Model": _GPT2_NORMS,
+    "transformers.GPT2LMHeadModel": tuple(f"transformer.{name}" for name in _GPT2_NORMS),
+}
+NORM_WEIGHTS.update({f"transformers.models.gpt2.modeling_gpt2.{k.rsplit('.', 1)[1]}": v for k, v in list(NORM_WEIGHTS.items())})
+# How a library model is built: `Cls.from_pretrained(...)`, `Cls(config)`, `Cls.from_config(config)`.
+MODEL_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
