@@ -44,11 +44,13 @@ def _call_sites(ctx: Context, function: cst.FunctionDef) -> List[Tuple[CallSite,
     name = function.name.value
     owner = enclosing_class(ctx, function)
     if owner is None:
-        return [(site, 0) for site in ctx.names.calls
-                if isinstance(site.call.func, cst.Name) and site.call.func.value == name]
+        return [(site, 0) for site in ctx.calls_of(name)]
     bound = 0 if _static(function) else 1
     found: List[Tuple[CallSite, int]] = []
-    for site in ctx.names.calls:
+    candidates = ctx.calls_named(name)
+    if name == "__init__":  # `Net(...)` too, in file order
+        candidates = ctx.in_file_order(candidates + ctx.calls_of(owner.name.value))
+    for site in candidates:
         func = site.call.func
         if name == "__init__" and isinstance(func, cst.Name) and func.value == owner.name.value:
             found.append((site, 1))

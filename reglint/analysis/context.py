@@ -36,6 +36,7 @@ class Context:
         # what it finds, not a pass over every call of the file (a large file has thousands)
         self._calls_by_callee: Optional[Dict[str, List[CallSite]]] = None
         self._steps_by_scope: Optional[Dict[int, List[CallSite]]] = None
+        self._call_order: Optional[Dict[int, int]] = None
         self._penalty_index: Tuple[int, Dict[int, List[int]]] = (-1, {})
         # (ctx, name, expr) -> Value of a constant imported from a project module, or None
         # (`analysis.imported.constant`, set by `build_model`: the resolver does not import the index)
@@ -128,12 +129,23 @@ class Context:
 
     def calls_of(self, name: str) -> List[CallSite]:
         """The calls of the plain name `name` (`f(...)`), in file order."""
+        return [site for site in self.calls_named(name) if isinstance(site.call.func, cst.Name)]
+
+    def calls_named(self, last: str) -> List[CallSite]:
+        """The calls whose callee's last name is `last` (`f(...)`, `x.f(...)`), in file order."""
         if self._calls_by_callee is None:
             self._calls_by_callee = {}
             for site in self.names.calls:
-                if isinstance(site.call.func, cst.Name):
-                    self._calls_by_callee.setdefault(site.call.func.value, []).append(site)
-        return self._calls_by_callee.get(name, [])
+                func = site.call.func
+                name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+                if name is not None:
+                    self._calls_by_callee.setdefault(name, []).append(site)
+        return self._calls_by_callee.get(last, [])
+
+    def in_file_order(self, sites: List[CallSite]) -> List[CallSite]:
+        if self._call_order is None:
+            self._call_order = {id(site): index for index, site in enumerate(self.names.calls)}
+        return sorted(sites, key=lambda site: self._call_order[id(site)])
 
     def step_calls(self, scope) -> List[CallSite]:
         """The argument-less `x.step()` calls whose innermost scope is `scope`, in file order."""
