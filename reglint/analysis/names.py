@@ -147,14 +147,23 @@ class _Collector:
             self.children(node)
 
     def children(self, node: cst.CSTNode) -> None:
-        walk = self.walk
+        # node types told apart by a table (`_IS_NODE`), not isinstance: CSTNode is an ABC,
+        # and its check was a fifth of the walk
+        walk, is_node = self.walk, _IS_NODE
         for name in child_fields(type(node)):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            value_type = type(value)
+            known = is_node.get(value_type)
+            if known is None:
+                known = is_node[value_type] = isinstance(value, cst.CSTNode)
+            if known:
                 walk(value)
             elif isinstance(value, (tuple, list)):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    known = is_node.get(type(item))
+                    if known is None:
+                        known = is_node[type(item)] = isinstance(item, cst.CSTNode)
+                    if known:
                         walk(item)
 
     # -- helpers -----------------------------------------------------------------
