@@ -63,12 +63,12 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings,
     from reglint.reporter import Reporter
 
     model = build_model(path, text, parse(text, statement_lines))
-    if depends is not None:
-        depends.extend(model.depends)
     report = Reporter(path, model.module)
     found: List[Diagnostic] = []
     for rule in running:
         found.extend(rule.check(model, settings, report))
+    if depends is not None:  # after the rules: a rule's own facts may read a project module
+        depends.extend(model.depends)
     found = suppress.apply(found, text, path, rules)  # and what rules about directives report
     return sorted(found, key=lambda d: d.sort_key)
 

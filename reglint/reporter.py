@@ -38,14 +38,17 @@ class Reporter:
     def imported(self, regularizer) -> Tuple[str, Related]:
         """How a message names a regularizer built in another module (`models.py:12`, relative to
         this file's folder), and the related location that carries it."""
+        return self.elsewhere(regularizer.path, regularizer.line, regularizer.column,
+                              f"regularizer built by `{regularizer.builder}`")
+
+    def elsewhere(self, path: str, line: int, column: int, what: str) -> Tuple[str, Related]:
+        """How a message names a place in another module (`models.py:12`, relative to this
+        file's folder), and the related location (1-based line and column) that carries it."""
         import os
 
         here = os.path.dirname(os.path.abspath(self.path))
-        shown = os.path.relpath(regularizer.path, here) if self.path not in ("", "-") else regularizer.path
-        where = f"{shown}:{regularizer.line}"
-        related = Related(os.path.relpath(regularizer.path), Position(regularizer.line, regularizer.column),
-                          f"regularizer built by `{regularizer.builder}`")
-        return where, related
+        shown = os.path.relpath(path, here) if self.path not in ("", "-") else path
+        return f"{shown}:{line}", Related(os.path.relpath(path), Position(line, column), what)
 
     def replace(self, node: cst.CSTNode, content: str) -> Edit:
         start, end = self.range_of(node)

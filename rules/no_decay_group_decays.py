@@ -12,12 +12,12 @@ tensors, the names a model lists in `no_weight_decay()`) that are decayed after 
 - a model class with a timm-style `no_weight_decay()` that the file never reads, while
   it builds the optimizer from that model's plain `.parameters()`;
 - a no-decay group chosen by fragments meant for norms (`"LayerNorm.weight"`, `"bn"`)
-  from a model class of the same file whose norms are named otherwise (`ln_1`,
-  `ln_f`): the norm weights that certainly exist (built unconditionally in `__init__`,
-  through `nn.ModuleList` / `nn.Sequential` / `nn.ModuleDict` and the file's own
-  classes) and that no fragment is part of are listed; a library model only from a
-  table of its norms' names (GPT-2's `ln_1` / `ln_2` / `ln_f`), another module's
-  class not at all.
+  from a model whose norms are named otherwise (`ln_1`, `ln_f`): a class of the same
+  file or of another module of the project (`from model import GPT`, the message names
+  `model.py:LINE`); the norm weights that certainly exist (built unconditionally in
+  `__init__`, through `nn.ModuleList` / `nn.Sequential` / `nn.ModuleDict` and that
+  module's own classes) and that no fragment is part of are listed; a library model
+  only from a table of its norms' names (GPT-2's `ln_1` / `ln_2` / `ln_f`).
 
 ## Why is this bad?
 A full parameter name (`encoder.layer.0.output.LayerNorm.weight`) never *equals* a
@@ -116,8 +116,9 @@ def _facts(model):
 
     cached = getattr(model, "_param_groups", None)
     if cached is None:
-        cached = param_groups.extract(model.module, model.source, model.names)
+        cached = param_groups.extract(model.module, model.source, model.names, model.path)
         model._param_groups = cached
+        model.depends = tuple(dict.fromkeys(model.depends + cached.depends))  # the cache keys on them
     return cached
 
 
@@ -182,9 +183,13 @@ def _missed_norms(model, report, optimizer, inherited):
         note = (f"`{brief(model.code(group.fragment_test), 60)}` tests whether a fragment ({shown}) is part of the name; "
                 f"`{group.model_class}` names its norm weights {', '.join(f'`{m}`' for m in missed[:3])}, so they are in "
                 f"the decayed group, with {with_value}")
+        related = ()
+        if group.model_defined is not None:
+            where, found = report.elsewhere(*group.model_defined, f"`{group.model_class}` is defined here")
+            note, related = f"{note} (`{group.model_class}`: {where})", (found,)
         fix = Fix(Applicability.DISPLAY_ONLY, "Keep norm weights out by shape (`p.ndim < 2`: biases and norm weights) "
                   "or add their names to the fragments")
-        yield report.diagnostic(RULE, group.fragment_test, message, fix, note)
+        yield report.diagnostic(RULE, group.fragment_test, message, fix, note, related)
 
 
 def _decays(group) -> bool:

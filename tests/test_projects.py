@@ -213,3 +213,30 @@ def test_project_words_are_read_only_for_what_the_file_itself_lacks(tmp_path):
     assert not rule.may_flag(lambda word: False, imported) and asked == []
     assert not rule.may_flag(lambda word: word == b"gradient", imported) and asked == []  # torch's "gradient"
     assert rule.may_flag(lambda word: word in (b"gradient", b"tf."), imported) and asked == [b"regularizer"]
+
+
+def test_a_cached_norm_split_is_stale_once_the_model_module_drops_its_norms(tmp_path):
+    """RL010 reads the model class while the rule runs (after the model is built), here
+    through a package that re-exports it (`models/__init__.py`: `from .gpt import GPT`):
+    the module defining it is a dependency of train.py's cached result (the pipeline takes
+    the dependencies after the rules; the imported-builder screen records it too)."""
+    shutil.copytree(PROJECTS / "norm_fragments_model_module", tmp_path / "p")
+    folder = tmp_path / "p"
+    (folder / "models").mkdir()
+    (folder / "model.py").rename(folder / "models" / "gpt.py")
+    (folder / "models" / "__init__.py").write_text("from .gpt import GPT, Encoder\n")
+    train_text = (folder / "train.py").read_text()
+    (folder / "train.py").write_text(train_text.replace("from model import", "from models import"))
+    settings = Settings(root=str(folder))
+    plan = Plan.build(settings)
+    train = str(folder / "train.py")
+
+    def once():
+        cache = Cache(folder / ".cache", key_for(settings, [r.code for r in plan.rules]))
+        return [[d.code for d in r.diagnostics] for r in run([train], plan, jobs=1, cache=cache)]
+
+    assert once() == [["RL010"]]
+    model = folder / "models" / "gpt.py"
+    model.write_text(model.read_text().replace("nn.LayerNorm(width)", "nn.Identity()"))
+    os.utime(model, ns=(1, 1))
+    assert once() == [[]]  # no norm weights left to decay: not served from the cache

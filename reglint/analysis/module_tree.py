@@ -55,6 +55,48 @@ def library_model(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.C
     return None
 
 
+def project_model(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.CSTNode], path: str):
+    """(class name, norm weight names, (module path, line, column) of the class, modules read)
+    of a model built from a class another module of the project defines (`from model import
+    GPT`; `GPT(config)`): that module is parsed and read as this file's classes are. None
+    when it cannot be found or read."""
+    value = _unwrapped(resolver.value(receiver, scopes))
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)) or not path or path == "-":
+        return None
+    local = value.func.value
+    spec = resolver.names.from_imports.get(local)
+    bindings = resolver.bindings(local, (resolver.names.module,))
+    if spec is None or not bindings or any(b.kind != "import" for b in bindings):
+        return None
+    from reglint.project import Index
+
+    index = Index(path)
+    found = index.lookup(*spec)
+    if found is None or found[1] not in found[0].classes:
+        return None
+    summary, name = found
+    other = _parsed(summary.path)
+    if other is None:
+        return None
+    inner = type(resolver)(other)
+    cls = _class_named(inner, name, (other.module,))
+    if cls is None:
+        return None
+    return local, norm_weights(inner, cls), (summary.path, *summary.classes[name]), index.depends
+
+
+def _parsed(path: str):
+    """The names of another module of the project, read as this file's are (utf-8 text)."""
+    from reglint.analysis.names import collect
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        return collect(cst.parse_module(text), text)
+    except (OSError, UnicodeDecodeError, RecursionError, cst.ParserSyntaxError):
+        return None
+
+
 def _unwrapped(value):
     while (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
            and value.func.attr.value in torch_table.MODULE_SELF_CALLS):

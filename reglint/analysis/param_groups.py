@@ -53,6 +53,7 @@ class ParamGroup:
     fragments: Tuple[str, ...] = ()
     model_class: Optional[str] = None
     norm_weights: Tuple[str, ...] = ()
+    model_defined: Optional[Tuple[str, int, int]] = None  # (path, line, column) when in another module
 
 
 @dataclass
@@ -84,12 +85,13 @@ class ParamGroupFacts:
     optimizers: List[GroupedOptimizer] = field(default_factory=list)
     masks: List[decay_masks.DecayMask] = field(default_factory=list)
     no_weight_decay: List[NoWeightDecay] = field(default_factory=list)
+    depends: Tuple[str, ...] = ()  # other project modules read (a model class defined there)
 
 
-def extract(module: cst.Module, text: str, names: Optional[Names] = None) -> ParamGroupFacts:
+def extract(module: cst.Module, text: str, names: Optional[Names] = None, path: str = "") -> ParamGroupFacts:
     names = names or collect(module)
     facts = ParamGroupFacts()
-    resolver = _Resolver(names)
+    resolver = _Resolver(names, path)
     for site in names.calls:
         qualname = resolver.qualname(site.call.func)
         if qualname is None:
@@ -105,14 +107,17 @@ def extract(module: cst.Module, text: str, names: Optional[Names] = None) -> Par
         facts.fragment_tests = _fragment_tests(resolver, module)
     if "no_weight_decay" in text:
         facts.no_weight_decay = _no_weight_decay(resolver, text)
+    facts.depends = tuple(resolver.depends)
     return facts
 
 
 class _Resolver:
     """Qualified names and single bindings, through `reglint.analysis.names`."""
 
-    def __init__(self, names: Names):
+    def __init__(self, names: Names, path: str = ""):
         self.names = names
+        self.path = path  # the checked file: its project's modules may define the model class
+        self.depends: Dict[str, None] = {}
 
     def qualname(self, func: cst.BaseExpression) -> Optional[str]:
         """Through the imports; a name bound by no import stays as written."""
@@ -245,8 +250,15 @@ def _read_fragment_split(resolver: _Resolver, group: ParamGroup, params, scopes)
     cls = module_tree.model_class(resolver, receiver, scopes)
     if cls is not None:
         group.model_class, group.norm_weights = cls.name.value, module_tree.norm_weights(resolver, cls)
-    else:
-        group.model_class, group.norm_weights = module_tree.library_model(resolver, receiver, scopes) or (None, ())
+        return
+    library = module_tree.library_model(resolver, receiver, scopes)
+    if library is not None:
+        group.model_class, group.norm_weights = library
+        return
+    project = module_tree.project_model(resolver, receiver, scopes, resolver.path)
+    if project is not None:
+        group.model_class, group.norm_weights, group.model_defined, read = project
+        resolver.depends.update(dict.fromkeys(read))
 
 
 def _any_fragments(resolver: _Resolver, test, name: str, scopes) -> Tuple[str, ...]:

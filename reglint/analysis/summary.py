@@ -48,6 +48,9 @@ class Summary:
     builders: Dict[str, List[RegularizerSite]] = field(default_factory=dict)
     # local name -> (relative level, module, name), for re-exports
     imports: Dict[str, Tuple[int, str, str]] = field(default_factory=dict)
+    # the module's top-level classes, name -> (line, 1-based column): a model class an
+    # importer's optimizer groups read
+    classes: Dict[str, Tuple[int, int]] = field(default_factory=dict)
 
 
 def summarize(path: str, text: str) -> Optional[Summary]:
@@ -84,6 +87,8 @@ def summarize(path: str, text: str) -> Optional[Summary]:
                 summary.builders[statement.name] = sites
     if summary.builders:
         _inherit(tree, summary.builders)
+    summary.classes = {statement.name: (statement.lineno, statement.col_offset + 1)
+                       for statement in tree.body if isinstance(statement, ast.ClassDef)}
     return summary
 
 
