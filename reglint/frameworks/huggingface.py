@@ -28,11 +28,24 @@ ADAMW_PREFIXES = ("adamw_", "paged_adamw_")
 # none of them. transformers 0010f60 `models/gpt2/modeling_gpt2.py`: `GPT2Block.__init__` builds
 # `self.ln_1`, `self.ln_2`; `GPT2Model.__init__` `self.h = nn.ModuleList([GPT2Block(...) ...])`
 # and `self.ln_f`; `GPT2LMHeadModel.__init__` `self.transformer = GPT2Model(config)`.
+# transformers 0022728 `models/llama/modeling_llama.py`: `LlamaDecoderLayer.__init__` builds
+# `self.input_layernorm` and `self.post_attention_layernorm` (LlamaRMSNorm, a `weight`), `LlamaModel`
+# `self.layers = nn.ModuleList([...])` and `self.norm`; the heads keep it as `self.model`
+# (`LlamaPreTrainedModel._setup_cache` reads `self.model.layers[...].input_layernorm.weight`).
+# Python's `in` is case-sensitive: "LayerNorm.weight" is in none of these names.
 _GPT2_NORMS = ("h.0.ln_1.weight", "h.0.ln_2.weight", "ln_f.weight")
+_LLAMA_NORMS = ("layers.0.input_layernorm.weight", "layers.0.post_attention_layernorm.weight", "norm.weight")
+_GPT2_HEAD = tuple(f"transformer.{name}" for name in _GPT2_NORMS)
+_LLAMA_HEAD = tuple(f"model.{name}" for name in _LLAMA_NORMS)
 NORM_WEIGHTS = {
     "transformers.GPT2Model": _GPT2_NORMS,
-    "transformers.GPT2LMHeadModel": tuple(f"transformer.{name}" for name in _GPT2_NORMS),
+    "transformers.models.gpt2.modeling_gpt2.GPT2Model": _GPT2_NORMS,
+    "transformers.GPT2LMHeadModel": _GPT2_HEAD,
+    "transformers.models.gpt2.modeling_gpt2.GPT2LMHeadModel": _GPT2_HEAD,
+    "transformers.LlamaModel": _LLAMA_NORMS,
+    "transformers.models.llama.modeling_llama.LlamaModel": _LLAMA_NORMS,
+    "transformers.LlamaForCausalLM": _LLAMA_HEAD,
+    "transformers.models.llama.modeling_llama.LlamaForCausalLM": _LLAMA_HEAD,
 }
-NORM_WEIGHTS.update({f"transformers.models.gpt2.modeling_gpt2.{k.rsplit('.', 1)[1]}": v for k, v in list(NORM_WEIGHTS.items())})
 # How a library model is built: `Cls.from_pretrained(...)`, `Cls(config)`, `Cls.from_config(config)`.
 MODEL_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
