@@ -17,7 +17,8 @@ tensors, the names a model lists in `no_weight_decay()`) that are decayed after 
   `model.py:LINE`); the norm weights that certainly exist (built unconditionally in
   `__init__`, through `nn.ModuleList` / `nn.Sequential` / `nn.ModuleDict` and that
   module's own classes) and that no fragment is part of are listed; a library model
-  only from a table of its norms' names (GPT-2's `ln_1` / `ln_2` / `ln_f`).
+  only from a table of its norms' names (GPT-2's `ln_1` / `ln_2` / `ln_f`, Llama's
+  `input_layernorm` / `post_attention_layernorm` / `norm`: `in` is case-sensitive).
 
 ## Why is this bad?
 A full parameter name (`encoder.layer.0.output.LayerNorm.weight`) never *equals* a
