@@ -240,3 +240,14 @@ def test_a_cached_norm_split_is_stale_once_the_model_module_drops_its_norms(tmp_
     model.write_text(model.read_text().replace("nn.LayerNorm(width)", "nn.Identity()"))
     os.utime(model, ns=(1, 1))
     assert once() == [[]]  # no norm weights left to decay: not served from the cache
+
+
+@pytest.mark.parametrize("broken", [b"\xff\xfe not utf-8\n", b"    def f(:\n"])
+def test_a_model_module_that_cannot_be_read_leaves_the_split_unjudged(tmp_path, broken):
+    """The class is looked up in a module that does not decode or parse: nothing is read
+    from it, the training file is checked as usual (no error, no guess)."""
+    shutil.copytree(PROJECTS / "norm_fragments_model_module", tmp_path / "p")
+    model = tmp_path / "p" / "model.py"
+    model.write_bytes(model.read_bytes() + broken)
+    result = check_path(str(tmp_path / "p" / "train.py"), PLAN)
+    assert [d.code for d in result.diagnostics] == []

@@ -93,8 +93,8 @@ def _parsed(path: str):
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
         return collect(cst.parse_module(text), text)
-    except (OSError, UnicodeDecodeError, RecursionError, cst.ParserSyntaxError):
-        return None
+    except (OSError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
+        return None  # (UnicodeDecodeError is a ValueError) another module never breaks this file's check
 
 
 def _unwrapped(value):
