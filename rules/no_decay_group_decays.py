@@ -14,7 +14,8 @@ tensors, the names a model lists in `no_weight_decay()`) that are decayed after 
 - a no-decay group chosen by fragments meant for norms (`"LayerNorm.weight"`, `"bn"`)
   from a model whose norms are named otherwise (`ln_1`, `ln_f`): a class of the same
   file or of another module of the project (`from model import GPT`, the message names
-  `model.py:LINE`); the norm weights that certainly exist (built unconditionally in
+  `model.py:LINE`), also kept on `self.model` by a wrapper whose class assigns it once,
+  in `__init__`; the norm weights that certainly exist (built unconditionally in
   `__init__`, through `nn.ModuleList` / `nn.Sequential` / `nn.ModuleDict` and that
   module's own classes) and that no fragment is part of are listed; a library model
   only from a table of its norms' names (GPT-2's `ln_1` / `ln_2` / `ln_f`, Llama's

@@ -34,7 +34,7 @@ def model_class(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.CST
     name bound to `Cls(...)` (`.to(device)` and the like hand back the same module)."""
     if isinstance(receiver, cst.Name) and receiver.value == "self":
         return next((s for s in reversed(scopes) if isinstance(s, cst.ClassDef)), None)
-    value = _unwrapped(resolver.value(receiver, scopes))
+    value = _constructed(resolver, receiver, scopes)
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
         return _class_named(resolver, value.func.value, scopes)
     return None
@@ -43,7 +43,7 @@ def model_class(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.CST
 def library_model(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.CSTNode]) -> Optional[Tuple[str, Tuple[str, ...]]]:
     """(class name, norm weight names) of a library model `receiver` is, from the table
     (`frameworks.huggingface.NORM_WEIGHTS`): `GPT2LMHeadModel.from_pretrained(...)`."""
-    value = _unwrapped(resolver.value(receiver, scopes))
+    value = _constructed(resolver, receiver, scopes)
     if not isinstance(value, cst.Call):
         return None
     func = value.func
@@ -60,7 +60,7 @@ def project_model(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.C
     of a model built from a class another module of the project defines (`from model import
     GPT`; `GPT(config)`): that module is parsed and read as this file's classes are. None
     when it cannot be found or read."""
-    value = _unwrapped(resolver.value(receiver, scopes))
+    value = _constructed(resolver, receiver, scopes)
     if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)) or not path or path == "-":
         return None
     local = value.func.value
@@ -95,6 +95,26 @@ def _parsed(path: str):
         return collect(cst.parse_module(text), text)
     except (OSError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
         return None  # (UnicodeDecodeError is a ValueError) another module never breaks this file's check
+
+
+def _constructed(resolver, receiver: cst.BaseExpression, scopes) -> cst.BaseExpression:
+    """The expression that built `receiver`: a name's single assignment, or for `self.model`
+    in a method the one `self.model = ...` of its class's `__init__` (a LightningModule
+    wrapping the model); `.to(device)` and the like seen through."""
+    if (isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name)
+            and receiver.value.value == "self"):
+        owner = next((s for s in reversed(scopes) if isinstance(s, cst.ClassDef)), None)
+        init = _method(owner, "__init__") if owner is not None else None
+        if init is None:
+            return receiver
+        names = resolver.names
+        written = [b for b in names.attribute_bindings(f"self.{receiver.attr.value}")
+                   if owner in names.function_scopes.get(id(b.scope), ())]
+        built = [value for target, value in _self_assignments(init) if target == receiver.attr.value]
+        if len(built) != 1 or len(written) != 1:  # assigned once in the whole class, unconditionally
+            return receiver
+        return _unwrapped(resolver.value(built[0], names.function_scopes.get(id(init), tuple(scopes))))
+    return _unwrapped(resolver.value(receiver, scopes))
 
 
 def _unwrapped(value):
