@@ -1,17 +1,18 @@
-"""The norm weights a model class of this file builds, as `named_parameters()` names them.
+"""The norm weights a model builds, as `named_parameters()` names them.
 
 A no-decay split by name fragments (`any(nd in n for nd in no_decay)`) keeps a norm's
 weight out of decay only if a fragment is a substring of its parameter name, and that
 name is the attribute path from the model: `self.transformer = nn.ModuleDict(dict(h=
 nn.ModuleList([Block(c) for _ in range(n)]), ln_f=LayerNorm(d)))` names
 `transformer.h.0.ln_1.weight` and `transformer.ln_f.weight`. Read from the unconditional
-statements of each `__init__` of the file's own classes (what certainly exists), through
-torch's norm layers (`frameworks.torch.NORM_WEIGHT`), the file's norm-like classes
-(a `*Norm` class setting `self.weight = nn.Parameter(...)`), `nn.ModuleList` /
-`nn.Sequential` (by position; one index stands for a comprehension's) and
-`nn.ModuleDict` (by key). What it cannot read (another module's classes, `setattr`,
-conditional layers) adds no name: the result lists norm weights that exist, not all.
-A library model is known only from a table of its norm weights' names (`library_model`).
+statements of each `__init__` (what certainly exists) of a class of this file, or of
+another module of the project (`project_model` parses that module), through torch's norm
+layers (`frameworks.torch.NORM_WEIGHT`), the module's norm-like classes (a `*Norm` class
+setting `self.weight = nn.Parameter(...)`), `nn.ModuleList` / `nn.Sequential` (by
+position; one index stands for a comprehension's) and `nn.ModuleDict` (by key). What it
+cannot read (a library class inside a model, `setattr`, conditional layers) adds no
+name: the result lists norm weights that exist, not all. A library model is known only
+from a table of its norm weights' names (`library_model`).
 """
 
 from __future__ import annotations
