@@ -108,13 +108,10 @@ def _constructed(resolver, receiver: cst.BaseExpression, scopes) -> cst.BaseExpr
         init = _method(owner, "__init__") if owner is not None else None
         if init is None:
             return receiver
-        names = resolver.names
-        written = [b for b in names.attribute_bindings(f"self.{receiver.attr.value}")
-                   if owner in names.function_scopes.get(id(b.scope), ())]
         built = [value for target, value in _self_assignments(init) if target == receiver.attr.value]
-        if len(built) != 1 or len(written) != 1:  # assigned once in the whole class, unconditionally
-            return receiver
-        return _unwrapped(resolver.value(built[0], names.function_scopes.get(id(init), tuple(scopes))))
+        if len(built) != 1 or _assignments_in_class(resolver, owner, receiver.attr.value) != 1:
+            return receiver  # assigned once in the whole class, unconditionally, or not known
+        return _unwrapped(resolver.value(built[0], resolver.names.function_scopes.get(id(init), tuple(scopes))))
     return _unwrapped(resolver.value(receiver, scopes))
 
 
@@ -134,8 +131,15 @@ def norm_weights(resolver, cls: cst.ClassDef, depth: int = 0) -> Tuple[str, ...]
     scopes = resolver.names.function_scopes.get(id(init), (resolver.names.module, cls, init))
     found: List[str] = []
     for target, value in _self_assignments(init):
-        found.extend(f"{target}.{name}" for name in _built(resolver, value, scopes, depth))
+        if _assignments_in_class(resolver, cls, target) == 1:  # not replaced later (`self.ln_f = None`)
+            found.extend(f"{target}.{name}" for name in _built(resolver, value, scopes, depth))
     return tuple(dict.fromkeys(found))
+
+
+def _assignments_in_class(resolver, cls: cst.ClassDef, attribute: str) -> int:
+    """How many `self.<attribute> = ...` the methods of `cls` write, anywhere in them."""
+    names = resolver.names
+    return sum(1 for b in names.attribute_bindings(f"self.{attribute}") if cls in names.function_scopes.get(id(b.scope), ()))
 
 
 def _built(resolver, value: cst.BaseExpression, scopes, depth: int) -> Tuple[str, ...]:
