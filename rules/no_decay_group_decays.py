@@ -165,12 +165,15 @@ def _group_diagnostic(model, report, optimizer, group, inherited):
 def _missed_norms(model, report, optimizer, inherited):
     """A no-decay group chosen by fragments meant for norms (`"LayerNorm.weight"`) whose model
     names its norms otherwise (`ln_1`, `ln_f`): no fragment is in their names, so they decay."""
-    decays = [g for g in optimizer.groups if g.selection.kind == "decay" and (_decays(g) if g.decay_key else inherited)]
-    if not decays:
-        return
     for group in optimizer.groups:
         fragments = group.fragments
         if group.selection.kind != "no_decay" or not group.norm_weights or not any(names_norm(f) for f in fragments):
+            continue
+        # the decayed group is the same test negated: what the fragments miss is in it (a decayed group
+        # chosen otherwise, `p.ndim >= 2`, leaves the missed norms in no group at all)
+        decays = [g for g in optimizer.groups if g.selection.kind == "decay" and g.fragments == fragments
+                  and g.model_class == group.model_class and (_decays(g) if g.decay_key else inherited)]
+        if not decays:
             continue
         if any(c.isdigit() for f in fragments for c in f):
             continue  # `h.0.ln_1` stands for every index: a fragment with a digit might pick one
