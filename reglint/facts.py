@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
+from reglint.frameworks import optax as optax_table
 from reglint.frameworks.hydra import TARGET_FIELD
 from reglint.intent import L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, is_weight_decay_name, marks_fragments, names_no_decay_parameter, snake
 from reglint.screen import Code, tables
@@ -211,6 +212,9 @@ def may_have_directives(code: Code) -> bool:
 _PARAMETER_SOURCES = frozenset({"parameters", "named_parameters", "no_weight_decay"})
 
 
+_MASK_LIBRARY = optax_table.MASKED.split(".")[0]  # the module every decay-mask callee is from
+
+
 def may_have_param_groups(code: Code) -> bool:
     """What `param_groups.extract` reads: an optax decay mask passed to its callee; a torch
     optimizer (its groups, merged splits and unread `no_weight_decay()` all hang on one) with
@@ -218,8 +222,8 @@ def may_have_param_groups(code: Code) -> bool:
     `named_parameters()` and a literal list of fragments (`selection.fragments_of`: a leaf or
     a norm class's leaf) holding a no-decay word (`"bias"`, `"LayerNorm.weight"`)."""
     names = code.all_names
-    if code.passes_mask and not names.isdisjoint(tables()["decay_mask_callees"]):
-        return True
+    if code.passes_mask and not names.isdisjoint(tables()["decay_mask_callees"]) and _MASK_LIBRARY in code.text:
+        return True  # an optax call: the file names optax (timm's own `adamw(...)` shares the last name)
     if not names.isdisjoint(tables()["torch_classes"]) and (
             not names.isdisjoint(_PARAMETER_SOURCES) or "params" in code.dict_keys or "params" in code.optimizer_keywords):
         return True

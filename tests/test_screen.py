@@ -155,6 +155,18 @@ def test_screen_rejects_files_whose_code_cannot_hold_a_fact():
     assert rules["RL007"].may_flag_code(commented)
 
 
+def test_a_decay_mask_is_an_optax_call():
+    """timm's functional `adamw(params, grads, ..., lr, weight_decay, eps)` shares optax's last
+    name and takes past its `mask` position: without `optax` in the file it is not a mask."""
+    from reglint.facts import may_have_param_groups
+
+    call = "    adamw(params, grads, exp_avgs, exp_avg_sqs, state_steps, lr, weight_decay, eps)\n"
+    own = read("import torch\ndef adamw(*args):\n    pass\ndef step(params, grads, exp_avgs, exp_avg_sqs, state_steps, lr, weight_decay, eps):\n" + call)
+    assert not may_have_param_groups(own)
+    imported = read("from optax import adamw\ndef step(params, grads, exp_avgs, exp_avg_sqs, state_steps, lr, weight_decay, eps):\n" + call)
+    assert may_have_param_groups(imported)
+
+
 # -- real code ----------------------------------------------------------------------------
 
 STDLIB = Path(os.path.dirname(ast.__file__))
