@@ -6,7 +6,8 @@ name is the attribute path from the model: `self.transformer = nn.ModuleDict(dic
 nn.ModuleList([Block(c) for _ in range(n)]), ln_f=LayerNorm(d)))` names
 `transformer.h.0.ln_1.weight` and `transformer.ln_f.weight`. Read from the unconditional
 statements of each `__init__` (what certainly exists) of a class of this file, or of
-another module of the project (`project_model` parses that module), through torch's norm
+another module of the project (`project_model` parses that module, and a class it builds
+from a third module is read there too), through torch's norm
 layers (`frameworks.torch.NORM_WEIGHT`), the module's norm-like classes (a `*Norm` class
 setting `self.weight = nn.Parameter(...)`), `nn.ModuleList` / `nn.Sequential` (by
 position; one index stands for a comprehension's) and `nn.ModuleDict` (by key). What it
@@ -56,34 +57,46 @@ def library_model(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.C
     return None
 
 
-def project_model(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.CSTNode], path: str):
-    """(class name, norm weight names, (module path, line, column) of the class, modules read)
-    of a model built from a class another module of the project defines (`from model import
-    GPT`; `GPT(config)`): that module is parsed and read as this file's classes are. None
-    when it cannot be found or read."""
+def project_model(resolver, receiver: cst.BaseExpression, scopes: Sequence[cst.CSTNode]):
+    """(class name, norm weight names, (module path, line, column) of the class) of a model
+    built from a class another module of the project defines (`from model import GPT`;
+    `GPT(config)`): that module is parsed and read as this file's classes are, and each
+    module read is added to `resolver.depends`. None when it cannot be found or read."""
     value = _constructed(resolver, receiver, scopes)
-    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)) or not path or path == "-":
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)):
         return None
-    local = value.func.value
+    found = _imported_class(resolver, value.func.value)
+    if found is None:
+        return None
+    inner, cls, where = found
+    return value.func.value, norm_weights(inner, cls), where
+
+
+def _imported_class(resolver, local: str):
+    """(a resolver of the module defining it, the class, (path, line, column)) for a name this
+    module imports from another module of the project (`from .blocks import Block`)."""
+    path = resolver.path
     spec = resolver.names.from_imports.get(local)
     bindings = resolver.bindings(local, (resolver.names.module,))
-    if spec is None or not bindings or any(b.kind != "import" for b in bindings):
+    if not path or path == "-" or spec is None or not bindings or any(b.kind != "import" for b in bindings):
         return None
     from reglint.project import Index
 
     index = Index(path)
     found = index.lookup(*spec)
+    resolver.depends.update(dict.fromkeys(index.depends))
     if found is None or found[1] not in found[0].classes:
         return None
     summary, name = found
-    other = _parsed(summary.path)
+    if summary.path not in resolver.modules:  # each module parsed once, however many classes it gives
+        resolver.modules[summary.path] = _parsed(summary.path)
+    other = resolver.modules[summary.path]
     if other is None:
         return None
-    inner = type(resolver)(other)
+    inner = type(resolver)(other, summary.path)
+    inner.depends, inner.modules = resolver.depends, resolver.modules  # one record of what was read
     cls = _class_named(inner, name, (other.module,))
-    if cls is None:
-        return None
-    return local, norm_weights(inner, cls), (summary.path, *summary.classes[name]), index.depends
+    return (inner, cls, (summary.path, *summary.classes[name])) if cls is not None else None
 
 
 def _parsed(path: str):
@@ -158,6 +171,10 @@ def _built(resolver, value: cst.BaseExpression, scopes, depth: int) -> Tuple[str
         cls = _class_named(resolver, value.func.value, scopes)
         if cls is not None:
             return ("weight",) if _norm_like(resolver, cls) else norm_weights(resolver, cls, depth + 1)
+        imported = _imported_class(resolver, value.func.value)  # `from .blocks import Block`
+        if imported is not None:
+            inner, cls, _ = imported
+            return ("weight",) if _norm_like(inner, cls) else norm_weights(inner, cls, depth + 1)
     return ()
 
 

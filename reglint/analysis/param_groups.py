@@ -118,6 +118,7 @@ class _Resolver:
         self.names = names
         self.path = path  # the checked file: its project's modules may define the model class
         self.depends: Dict[str, None] = {}
+        self.modules: Dict[str, object] = {}  # other modules parsed, by path (module_tree)
 
     def qualname(self, func: cst.BaseExpression) -> Optional[str]:
         """Through the imports; a name bound by no import stays as written."""
@@ -255,10 +256,9 @@ def _read_fragment_split(resolver: _Resolver, group: ParamGroup, params, scopes)
     if library is not None:
         group.model_class, group.norm_weights = library
         return
-    project = module_tree.project_model(resolver, receiver, scopes, resolver.path)
+    project = module_tree.project_model(resolver, receiver, scopes)  # records the modules read
     if project is not None:
-        group.model_class, group.norm_weights, group.model_defined, read = project
-        resolver.depends.update(dict.fromkeys(read))
+        group.model_class, group.norm_weights, group.model_defined = project
 
 
 def _any_fragments(resolver: _Resolver, test, name: str, scopes) -> Tuple[str, ...]:
