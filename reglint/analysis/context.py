@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from reglint.analysis.comments import comments_of
 from reglint.analysis.names import Binding, CallSite, Names, collect, dotted
 from reglint.analysis.syntax import argument
 from reglint.frameworks import canonical, jax, keras, optax, tensors, tf1, torch
@@ -49,6 +50,15 @@ class Context:
         # each call site resolve through the caller's parameters: fan-out to the power depth)
         self.comments: Dict[int, Tuple[str, ...]] = {}
         self.parameter_values: Dict[tuple, object] = {}
+
+    def comments_of(self, statement: Optional[cst.CSTNode]) -> Tuple[str, ...]:
+        """`comments.comments_of`, once per statement (every value through it reaches it)."""
+        if statement is None:
+            return ()
+        key = id(statement)
+        if key not in self.comments:
+            self.comments[key] = comments_of(statement)
+        return self.comments[key]
 
     def qualify(self, node: cst.CSTNode, scopes: Sequence, depth: int = 0) -> Tuple[Optional[str], bool]:
         """(canonical qualified name, inferred) of a Name/Attribute, or (None, False)."""

@@ -147,9 +147,8 @@ class _Collector:
             self.children(node)
 
     def children(self, node: cst.CSTNode) -> None:
-        # node types told apart by a table (`_IS_NODE`), not isinstance: CSTNode is an ABC,
-        # and its check was a fifth of the walk
-        walk, is_node = self.walk, _IS_NODE
+        # node types told apart by a table (`IS_NODE`): isinstance was a fifth of the walk
+        walk, is_node = self.walk, IS_NODE
         for name in child_fields(type(node)):
             value = getattr(node, name)
             value_type = type(value)
@@ -426,78 +425,13 @@ def _string_text(node) -> str:
 COMMENT = re.compile(r"#[^\r\n]*")
 
 
+# node type -> whether it is a CSTNode: told apart by this table, not isinstance (CSTNode is
+# an ABC, a slow check); the collector's walk and `comments.holds_comment` share it
+IS_NODE: Dict[type, bool] = {}
+
+
 def collect(module: cst.Module, text: str = "") -> Names:
     names = Names(module)
     _Collector(names).children(module)
     names.comments = COMMENT.findall(text) if text else []
     return names
-
-
-def comments_of(statement: Optional[cst.CSTNode]) -> Tuple[str, ...]:
-    """Comments on a statement's own line(s) and the comment lines just above it."""
-    if statement is None:
-        return ()
-    found: List[str] = []
-    for line in getattr(statement, "leading_lines", ()):
-        if line.comment is not None:
-            found.append(line.comment.value)
-    trailing = getattr(statement, "trailing_whitespace", None)
-    if trailing is not None and trailing.comment is not None:
-        found.append(trailing.comment.value)
-    if isinstance(statement, cst.SimpleStatementLine):
-        for small in statement.body:
-            if _holds_comment(small):  # rare (a bracket broken over lines); libcst's visit is costly
-                small.visit(_CommentsIn(found))
-    return tuple(found)
-
-
-class _CommentsIn(cst.CSTVisitor):
-    """Adds the comments it visits to `found`, in order, once each (a class per call of
-    comments_of was a cycle of garbage per call)."""
-
-    def __init__(self, found: List[str]):
-        super().__init__()
-        self.found = found
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        if node.value not in self.found:
-            self.found.append(node.value)
-
-
-_NODE_FIELDS: Dict[type, Tuple[str, ...]] = {}
-_IS_NODE: Dict[type, bool] = {}
-
-
-def _holds_comment(node: cst.CSTNode) -> bool:
-    """Whether a comment is anywhere under `node`, whitespace included. Types are told
-    apart by a table, not isinstance (CSTNode is an ABC: a slow check)."""
-    import dataclasses
-
-    comment, is_node = cst.Comment, _IS_NODE
-    pending = [node]
-    while pending:
-        node = pending.pop()
-        kind = type(node)
-        if kind is comment:
-            return True
-        names = _NODE_FIELDS.get(kind)
-        if names is None:
-            names = _NODE_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
-        for name in names:
-            value = getattr(node, name)
-            value_type = type(value)
-            if value_type is tuple or value_type is list:
-                for item in value:
-                    item_type = type(item)
-                    known = is_node.get(item_type)
-                    if known is None:
-                        known = is_node[item_type] = isinstance(item, cst.CSTNode)
-                    if known:
-                        pending.append(item)
-            else:
-                known = is_node.get(value_type)
-                if known is None:
-                    known = is_node[value_type] = isinstance(value, cst.CSTNode)
-                if known:
-                    pending.append(value)
-    return False

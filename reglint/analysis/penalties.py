@@ -9,7 +9,7 @@ import libcst as cst
 
 from reglint.analysis import resolve
 from reglint.analysis.context import Context
-from reglint.analysis.names import comments_of, dotted
+from reglint.analysis.names import dotted
 from reglint.analysis.syntax import argument, child_fields_of, literal
 from reglint.frameworks import tf1
 from reglint.frameworks.tensors import ADD_N_CALLS, NORM_CALLS, POW_CALLS, SQUARE_CALLS, STACK_CALLS, SUM_CALLS
@@ -56,11 +56,11 @@ def _norm_penalty(ctx: Context, product: cst.BinaryOperation, scopes, statement)
         penalty.weights_of = _weights_module(ctx, term, scopes)
         penalty.norm_calls = calls
         names: List[str] = _bound_targets(statement)
-        comments = list(comments_of(statement))
+        comments = list(ctx.comments_of(statement))
         if isinstance(term, cst.Name):
             names.insert(0, term.value)
             for binding in ctx.names.lookup(term.value, scopes):
-                comments.extend(comments_of(binding.statement))
+                comments.extend(ctx.comments_of(binding.statement))
         penalty.names = tuple(dict.fromkeys(names))
         penalty.comments = tuple(dict.fromkeys(comments))
         penalty.loss_term = _added_as_a_whole(ctx, product) and _named_as_loss(penalty.names, scopes)

@@ -14,7 +14,7 @@ import libcst as cst
 
 from reglint.analysis import calls
 from reglint.analysis.context import Context
-from reglint.analysis.names import Binding, CallSite, comments_of, dotted
+from reglint.analysis.names import Binding, CallSite, dotted
 from reglint.analysis.syntax import argument, literal, string_key, string_value
 from reglint.frameworks import tensors
 from reglint.model import Value
@@ -23,7 +23,7 @@ MAX_DEPTH = 8
 
 
 def value(ctx: Context, expr: cst.BaseExpression, scopes, statement=None, depth: int = 0) -> Value:
-    comments = _comments(ctx, statement)
+    comments = ctx.comments_of(statement)
     result = _value(ctx, expr, scopes, depth, set())
     result.comments = tuple(dict.fromkeys(comments + result.comments))
     result.docstrings = tuple(dict.fromkeys(enclosing_docstrings(ctx, scopes) + result.docstrings))
@@ -52,16 +52,6 @@ def _docstring(ctx: Context, scope) -> Optional[str]:
     if key not in ctx.docstrings:
         ctx.docstrings[key] = scope.get_docstring()
     return ctx.docstrings[key]
-
-
-def _comments(ctx: Context, statement) -> Tuple[str, ...]:
-    """comments_of, once per statement (a statement is reached by every value through it)."""
-    if statement is None:
-        return ()
-    key = id(statement)
-    if key not in ctx.comments:
-        ctx.comments[key] = comments_of(statement)
-    return ctx.comments[key]
 
 
 def _unique(items) -> tuple:
@@ -126,7 +116,7 @@ def _name_value(ctx: Context, expr: cst.Name, scopes, depth, seen) -> Value:
 
 
 def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Value:
-    comments = _comments(ctx, binding.statement)
+    comments = ctx.comments_of(binding.statement)
     if binding.kind == "assign" and binding.value is not None:
         scopes = ctx.scopes_of(binding.scope)
         inner = _value(ctx, binding.value, scopes, depth + 1, seen)
@@ -179,13 +169,13 @@ def _attribute_value(ctx: Context, expr: cst.Attribute, scopes, depth, seen) -> 
             numbers = {v.number for v in inner}
             return Value(expr, numbers.pop() if len(numbers) == 1 else None, "config",
                          (attr,) + tuple(n for v in inner for n in v.names),
-                         tuple(c for b in assigned for c in _comments(ctx, b.statement)),
+                         tuple(c for b in assigned for c in ctx.comments_of(b.statement)),
                          _common_scales(inner))
     fields = ctx.class_fields().get(attr, [])
     if len(fields) == 1 and fields[0].value is not None:
         # `config.weight_decay` where one class in the file declares `weight_decay: float = 5e-6`
         inner = _value(ctx, fields[0].value, ctx.scopes_of(fields[0].scope), depth + 1, seen)
-        return Value(expr, inner.number, "config", (attr,) + inner.names, _comments(ctx, fields[0].statement), inner.scales)
+        return Value(expr, inner.number, "config", (attr,) + inner.names, ctx.comments_of(fields[0].statement), inner.scales)
     return Value(expr, None, "config", (attr,))
 
 
