@@ -34,6 +34,18 @@ def _sources(folder: Path):
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*.py"))
 
 
+def _cached_runs(folder: Path, path: Path):
+    """A function that checks `path` through a result cache in `folder` (a new run each
+    call, the same cache) and gives its diagnostics' codes, one list per file."""
+    settings = Settings(root=str(folder))
+    plan = Plan.build(settings)
+
+    def once():
+        cache = Cache(folder / ".cache", key_for(settings, [r.code for r in plan.rules]))
+        return [[d.code for d in r.diagnostics] for r in run([str(path)], plan, jobs=1, cache=cache)]
+    return once
+
+
 @pytest.mark.parametrize("case", sorted(p.name for p in PROJECTS.iterdir() if p.is_dir()))
 def test_project_fixture(case, monkeypatch):
     folder = PROJECTS / case
@@ -99,13 +111,8 @@ def test_a_cached_result_is_stale_once_a_module_it_resolved_through_changes(tmp_
         return original(path, plan, fix, unsafe)
 
     monkeypatch.setattr(runner, "check_path", spy)
-    settings = Settings(root=str(folder))
-    plan = Plan.build(settings)
     train = str(folder / "train.py")
-
-    def once():
-        cache = Cache(folder / ".cache", key_for(settings, [r.code for r in plan.rules]))
-        return [[d.code for d in r.diagnostics] for r in run([train], plan, jobs=1, cache=cache)]
+    once = _cached_runs(folder, folder / "train.py")
 
     assert once() == [["RL002"]] and checked == [train]
     checked.clear()
@@ -171,12 +178,7 @@ def test_a_cached_rejection_is_stale_once_the_imported_module_gains_a_regularize
     models.write_text("from tensorflow import keras\n\n\ndef build_resnet():\n    return keras.Sequential()\n")
     train = tmp_path / "train.py"
     train.write_text((PROJECTS / "tape_adds_losses" / "train_dropped.py").read_text())
-    settings = Settings(root=str(tmp_path))
-    plan = Plan.build(settings)
-
-    def once():
-        cache = Cache(tmp_path / ".cache", key_for(settings, [r.code for r in plan.rules]))
-        return [[d.code for d in r.diagnostics] for r in run([str(train)], plan, jobs=1, cache=cache)]
+    once = _cached_runs(tmp_path, train)
 
     assert once() == [[]]
     models.write_text(regularized)
@@ -227,13 +229,7 @@ def test_a_cached_norm_split_is_stale_once_the_model_module_drops_its_norms(tmp_
     (folder / "models" / "__init__.py").write_text("from .gpt import GPT, Encoder\n")
     train_text = (folder / "train.py").read_text()
     (folder / "train.py").write_text(train_text.replace("from model import", "from models import"))
-    settings = Settings(root=str(folder))
-    plan = Plan.build(settings)
-    train = str(folder / "train.py")
-
-    def once():
-        cache = Cache(folder / ".cache", key_for(settings, [r.code for r in plan.rules]))
-        return [[d.code for d in r.diagnostics] for r in run([train], plan, jobs=1, cache=cache)]
+    once = _cached_runs(folder, folder / "train.py")
 
     assert once() == [["RL010"]]
     model = folder / "models" / "gpt.py"
