@@ -28,12 +28,13 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
+from reglint.fixes import LINE_BREAK  # tokenize's line breaks, with newline=None
+
 _CODES = r"[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*"
 NOQA = re.compile(rf"#\s*noqa(?![\w-])(?::\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
 REGLINT_IGNORE = re.compile(r"#\s*reglint:\s*ignore(?:\[(?P<codes>[^\]]*)\]|(?![\w\[-]))", re.IGNORECASE)
 FILE_NOQA = re.compile(rf"#\s*reglint:\s*noqa(?![\w-])(?::\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
 _CODE = re.compile(r"[A-Za-z]+[0-9]+")
-LINE_BREAK = re.compile(r"\r\n|\r|\n")  # tokenize's, with newline=None
 
 ALL: FrozenSet[str] = frozenset({"*"})
 
