@@ -140,11 +140,9 @@ def _fragment_diagnostic(model, report, test):
 
 def _inherited_decay(model, optimizer):
     """What a group without a decay key decays with (`AdamW`'s 0.01, `weight_decay=wd`), or None when nothing."""
-    import libcst as cst
-
     value = optimizer.weight_decay
     if value is not None:
-        if isinstance(value, (cst.Integer, cst.Float)) and float(value.evaluated_value) == 0:
+        if _literal_zero(value):
             return None
         return f"the `weight_decay={model.code(value)}` passed to `{optimizer.display}`"
     if not optimizer.default_decay:
@@ -172,7 +170,7 @@ def _missed_norms(model, report, optimizer, inherited):
         # the decayed group is the same test negated: what the fragments miss is in it (a decayed group
         # chosen otherwise, `p.ndim >= 2`, leaves the missed norms in no group at all)
         decays = [g for g in optimizer.groups if g.selection.kind == "decay" and g.fragments == fragments
-                  and g.model_class == group.model_class and (_decays(g) if g.decay_key else inherited)]
+                  and g.model_class == group.model_class and (not _literal_zero(g.decay) if g.decay_key else inherited)]
         if not decays:
             continue
         if any(c.isdigit() for f in fragments for c in f):
@@ -197,12 +195,11 @@ def _missed_norms(model, report, optimizer, inherited):
         yield report.diagnostic(RULE, group.fragment_test, message, fix, note, related)
 
 
-def _decays(group) -> bool:
-    """A decayed-side group whose own value is not a literal zero (without one it inherits the optimizer's)."""
+def _literal_zero(value) -> bool:
+    """A decay written as the number zero (`0`, `0.0`)."""
     import libcst as cst
 
-    value = group.decay
-    return not (isinstance(value, (cst.Integer, cst.Float)) and float(value.evaluated_value) == 0)
+    return isinstance(value, (cst.Integer, cst.Float)) and float(value.evaluated_value) == 0
 
 
 def _evidence(selection) -> str:
