@@ -17,6 +17,7 @@ from typing import Callable, Dict
 
 from reglint.frameworks import optax as optax_table
 from reglint.frameworks.hydra import TARGET_FIELD
+from reglint.frameworks.mmengine import BASE_KEY
 from reglint.intent import L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, is_weight_decay_name, marks_fragments, names_no_decay_parameter, snake
 from reglint.screen import Code, tables
 
@@ -76,13 +77,16 @@ def may_have_adaptive_optimizers(code: Code) -> bool:
 
 def may_have_explicit_torch_decay(code: Code) -> bool:
     """An optimizer with an explicit (coupled) weight decay: `weight_decay=` in a call
-    that could build an optimizer, a `"weight_decay"` param-group key, or such a call
-    with enough positional arguments (`extract._optimizer`, `_decayed_group`)."""
+    that could build an optimizer, a `"weight_decay"` param-group key, such a call
+    with enough positional arguments (`extract._optimizer`, `_decayed_group`), or an
+    MMEngine config dict merged into `_base_` files (`analysis.config_bases`)."""
     names = tables()
     keywords = names["torch_decay_keywords"]
     if not (code.optimizer_keywords.isdisjoint(keywords) and code.dict_keys.isdisjoint(keywords)):
         return True
     if TARGET_FIELD in code.names and not code.names.isdisjoint(keywords):  # a structured config's field
+        return True
+    if BASE_KEY in code.names and "dict" in code.all_names:  # an MMEngine config: its bases may write it
         return True
     return code.optimizer_positional > names["torch_decay_position"]
 

@@ -103,6 +103,8 @@ class Optimizer:
     lr_decay_arg: Optional[cst.Arg] = None
     # arguments the file cannot see (`**kwargs`, `*args`, a config merged into `_base_` files)
     hidden_arguments: bool = False
+    # (file, line, column) of a `weight_decay` a config inherits from a `_base_` file
+    decay_written_in: Optional[Tuple[str, int, int]] = None
     # torch: the framework-default decay reaches some parameters (no param group overrides
     # it); None when the groups are built out of sight
     default_reaches: Optional[bool] = True

@@ -4,7 +4,9 @@ RAdam, Adagrad, RMSprop, Adadelta, …):
 - `torch.optim.Adam(..., weight_decay=λ)` (and the other adaptive `torch.optim`
   classes) with a decay not provably zero, without `decoupled_weight_decay=True` —
   also when configured: MMEngine/mmcv `optimizer = dict(type='Adam', weight_decay=λ)`
-  (the `type` string is the `torch.optim` class), timm `create_optimizer_v2(model,
+  (the `type` string is the `torch.optim` class; a config that writes `type='Adam'` and
+  no decay inherits the `weight_decay` its `_base_` files give that dict, reported at the
+  `type` with the base's line named), timm `create_optimizer_v2(model,
   opt='adam', weight_decay=λ)`, HF `TrainingArguments(optim="adagrad" | "rmsprop",
   weight_decay=λ)` (the default AdamW is decoupled and silent), detectron2 LazyConfig
   `L(torch.optim.Adam)(weight_decay=λ)` (`LazyCall as L`), and a Hydra structured config
@@ -132,6 +134,7 @@ from reglint.rules._common import with_decay as _with_decay
 # given its decay by position, which has no word of its own but is a `torch.optim` / `timm.optim`
 # name (also as `from torch import optim`) or timm's `create_optimizer`.
 L2_TERM_WORDS = (L2_REGULARIZER_WORDS + (b"'l2'", b'"l2"', b"regulariz", b"regularizer") + SQUARE_WORDS + (b"decay",) + WEIGHT_DECAY_WORDS
+                 + (b"_base_",)  # an MMEngine config's decay may be written in its base files
                  + (b".optim", b"import optim", b" optim,", b",optim", b" optim\n", b" optim\r", b" optim)", b"create_optimizer"))
 
 RULE = Rule(
@@ -170,10 +173,26 @@ def _torch(model, report):
         amount = format_number(value.number) if value.number is not None else f"`{model.code(value.expr)}` (not provably zero)"
         spelled = model.code(getattr(optimizer.node, "func", optimizer.class_node))
         subject = stated_as(model, optimizer) or f"`{spelled}`"
+        if optimizer.decay_written_in is not None:  # a config's decay from a `_base_` file
+            yield _inherited(model, report, optimizer, subject, amount)
+            continue
         message = f"{subject} with weight_decay={amount} is a coupled L2 penalty, not weight decay"
         fix = _with_start_value(report, optimizer, _torch_fix(model, report, optimizer, name))
         note = f"{WHY}; {START}" + inferred_note(optimizer.inferred, spelled)
         yield report.diagnostic(RULE, optimizer.weight_decay_arg, message, fix, note)
+
+
+def _inherited(model, report, optimizer, subject, amount):
+    """An MMEngine config's optimizer that inherits its `weight_decay` from a `_base_` file:
+    reported at the class this file writes, the base's line named. The fix stays advice: the
+    decay is written in the base (which other configs may share), and either choice (no decay
+    here, or decoupled decay retuned) is the author's."""
+    where, related = report.elsewhere(*optimizer.decay_written_in, "the inherited `weight_decay`")
+    message = f"{subject} inherits weight_decay={amount} from `{where}`: a coupled L2 penalty"
+    replacement = torch_table.DECOUPLED_CLASS.get(optimizer.family, "AdamW")
+    fix = Fix(Applicability.DISPLAY_ONLY,
+              f"Write `weight_decay=0` in this dict, or switch to `type='{replacement}'` with weight_decay={ADAMW_START} here (a starting point; tune)")
+    return report.diagnostic(RULE, optimizer.class_node, message, fix, f"{WHY}; {START}", related=(related,))
 
 
 START = (f"no decoupled value is equivalent: typical AdamW values are {ADAMW_TYPICAL} (coupled ones 1e-5 to 5e-4), "

@@ -247,3 +247,27 @@ def test_a_model_module_that_cannot_be_read_leaves_the_split_unjudged(tmp_path, 
     model.write_bytes(model.read_bytes() + broken)
     result = check_path(str(tmp_path / "p" / "train.py"), PLAN)
     assert [d.code for d in result.diagnostics] == []
+
+
+def test_a_cached_config_result_is_stale_once_its_base_changes(tmp_path):
+    """An MMEngine config's inherited decay (`analysis.config_bases`): the base files read,
+    bases of bases included, are the cached result's dependencies."""
+    shutil.copytree(PROJECTS / "mmengine_base_config", tmp_path / "p")
+    folder = tmp_path / "p"
+    child = folder / "configs" / "detector" / "adam_over_base_of_base.py"
+    once = _cached_runs(folder, child)
+    assert once() == [["RL002"]]
+    assert once() == [["RL002"]]  # from the cache
+    deepest = folder / "configs" / "_base_" / "schedules" / "adamw_decay.py"
+    deepest.write_text(deepest.read_text().replace("weight_decay=0.05", "weight_decay=0.0"))
+    os.utime(deepest, ns=(1, 1))
+    assert once() == [[]]
+
+
+def test_config_bases_that_name_each_other_end(tmp_path):
+    """A cycle of `_base_` files is followed only so deep: unknown, silent, no error."""
+    (tmp_path / "a.py").write_text("_base_ = './b.py'\noptimizer = dict(type='Adam', lr=1e-3)\n")
+    (tmp_path / "b.py").write_text("_base_ = './a.py'\noptimizer = dict(weight_decay=1e-4)\n")
+    result = check_path(str(tmp_path / "a.py"), PLAN)
+    assert [d.code for d in result.diagnostics] == []
+    assert str(tmp_path / "b.py") in result.depends

@@ -4,11 +4,11 @@ with torch param groups and whose parameters they optimize."""
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from reglint.analysis import resolve
+from reglint.analysis import config_bases, resolve
 from reglint.analysis.context import Context
 from reglint.analysis.names import CallSite, dotted
 from reglint.analysis.syntax import argument, assigned_name, child_fields_of, string_value, truthy
@@ -166,6 +166,72 @@ def _config_dict(ctx: Context, site: CallSite) -> None:
     deleted = argument(site.call, mmengine.DELETE_KEY, None)
     if ctx.names.lookup(mmengine.BASE_KEY, (ctx.model.module,)) and not (deleted and truthy(deleted.value)):
         optimizer.hidden_arguments = True  # merged into a base config: unwritten keys may come from it
+        if optimizer.weight_decay_arg is None:
+            _inherited_decay(ctx, site, optimizer)
+
+
+def _inherited_decay(ctx: Context, site: CallSite, optimizer: Optimizer) -> None:
+    """The `weight_decay` a config's optimizer dict inherits from its `_base_` files when it
+    writes none (`analysis.config_bases`); the files read become the result's dependencies."""
+    bases = _base_files(ctx.model.module)
+    keys = _key_path(ctx, site)
+    if not bases or keys is None:
+        return
+    read: List[str] = []
+    entries = config_bases.inherited(ctx.model.path, bases, keys, read)
+    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(read)))
+    keyword = OPTIMIZERS[optimizer.qualname].weight_decay[0]
+    entry = (entries or {}).get(keyword) if keyword else None
+    if entry is None or type(entry.value) not in (int, float):
+        return
+    optimizer.weight_decay = Value(site.call, float(entry.value), "config", names=(keyword,))
+    optimizer.explicit = True
+    optimizer.decay_written_in = (entry.path, entry.line, entry.column)
+
+
+def _base_files(module: cst.Module) -> Optional[List[str]]:
+    """The files of the module-level `_base_ = '...'` / `['...', ...]` (the last one written)."""
+    found = None
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                        and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == mmengine.BASE_KEY):
+                    value = small.value
+                    items = [value] if isinstance(value, cst.SimpleString) else [
+                        e.value for e in value.elements] if isinstance(value, (cst.List, cst.Tuple)) else []
+                    texts = [string_value(item) for item in items]
+                    found = texts if items and all(text is not None for text in texts) else None
+    return found
+
+
+def _key_path(ctx: Context, site: CallSite) -> Optional[Tuple[str, ...]]:
+    """Where the config dict sits from the module's top: `optim_wrapper = dict(optimizer=dict(...))`
+    -> ("optim_wrapper", "optimizer"); None when a level sets `_delete_=True` (it inherits
+    nothing) or the dict is not a keyword of module-level `dict(...)` calls."""
+    keys: List[str] = []
+    call = site.call
+    while True:
+        deleted = argument(call, mmengine.DELETE_KEY, None)
+        if deleted is not None and truthy(deleted.value):
+            return None
+        parent = ctx.names.parents.get(id(call))
+        if not isinstance(parent, cst.Call):
+            break
+        arg = next((a for a in parent.args if a.value is call), None)
+        if arg is None or arg.keyword is None or not (isinstance(parent.func, cst.Name) and parent.func.value == "dict"):
+            return None
+        keys.append(arg.keyword.value)
+        call = parent
+    statement = site.statement
+    if len(site.scopes) != 1 or not isinstance(statement, cst.SimpleStatementLine):
+        return None
+    assign = statement.body[0] if statement.body else None
+    if not (isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)):
+        return None
+    keys.append(assign.targets[0].target.value)
+    return tuple(reversed(keys))
 
 
 def _in_optimizer_position(ctx: Context, site: CallSite) -> bool:
