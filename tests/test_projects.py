@@ -271,3 +271,13 @@ def test_config_bases_that_name_each_other_end(tmp_path):
     result = check_path(str(tmp_path / "a.py"), PLAN)
     assert [d.code for d in result.diagnostics] == []
     assert str(tmp_path / "b.py") in result.depends
+
+
+def test_a_config_read_from_stdin_without_a_name_reads_no_bases(monkeypatch):
+    """Standard input has no folder its `_base_` paths are relative to: nothing is inherited
+    (with `--stdin-filename` the name gives the folder, as for a saved file)."""
+    folder = PROJECTS / "mmengine_base_config" / "configs" / "detector"
+    monkeypatch.chdir(folder)
+    data = (folder / "adam_over_adamw.py").read_bytes()
+    assert [d.code for d in check_bytes("-", data, PLAN).diagnostics] == []
+    assert [d.code for d in check_bytes("adam_over_adamw.py", data, PLAN).diagnostics] == ["RL002"]

@@ -175,7 +175,7 @@ def _inherited_decay(ctx: Context, site: CallSite, optimizer: Optimizer) -> None
     writes none (`analysis.config_bases`); the files read become the result's dependencies."""
     bases = _base_files(ctx.model.module)
     keys = _key_path(ctx, site)
-    if not bases or keys is None:
+    if not bases or keys is None or ctx.model.path in ("", "-"):  # stdin: no folder to read bases from
         return
     read: List[str] = []
     entries = config_bases.inherited(ctx.model.path, bases, keys, read)
