@@ -112,6 +112,8 @@ def prefilter(files: Sequence[str], root: str, check: bool, everything: bool) ->
 
 def rule_words(rule):
     """A rule's words (grouped `words`, or the older flat `triggers`), flat."""
+    if hasattr(rule, "all_words"):  # code `words` and `prose_words`
+        return list(rule.all_words)
     if hasattr(rule, "words"):
         return [word for group in rule.words for word in group]
     return list(getattr(rule, "triggers", ()))
@@ -119,6 +121,8 @@ def rule_words(rule):
 
 def rule_lets_through(rule, data: bytes, lowered: bytes) -> bool:
     """Whether one rule's bytes test passes, whichever API the Rule has."""
+    if hasattr(rule, "prose_words"):  # its code words looked for in the whole file: an upper bound
+        return bool(rule.words or rule.prose_words) and rule.may_flag(lambda word: word in lowered)
     if hasattr(rule, "words"):
         return bool(rule.words) and rule.may_flag(lambda word: word in lowered)
     return hasattr(rule, "may_flag") and rule.may_flag(data)

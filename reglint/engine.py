@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from reglint.config import Settings
 from reglint.rule import Rule, all_rules
@@ -58,8 +58,8 @@ class Plan:
         registry = all_rules()
         enabled = settings.enabled_codes(registry)
         rules = tuple(rule for code, rule in registry.items() if code in enabled)
-        if rules and all(rule.words for rule in rules):
-            words = tuple(dict.fromkeys(word for rule in rules for group in rule.words for word in group))
+        if rules and all(rule.words or rule.prose_words for rule in rules):
+            words = tuple(dict.fromkeys(word for rule in rules for word in rule.all_words))
             return cls(settings, rules, words, _contexts(rules))
         return cls(settings, rules)
 
@@ -83,13 +83,31 @@ class Plan:
                 found.discard(word)
         return frozenset(found)
 
-    def flaggable(self, data: bytes, rules: Sequence[Rule], found: Optional[FrozenSet[bytes]] = None) -> Tuple[Rule, ...]:
+    def flaggable(self, data: bytes, rules: Sequence[Rule], found: Optional[FrozenSet[bytes]] = None,
+                  coded: Optional[Dict[str, FrozenSet[bytes]]] = None) -> Tuple[Rule, ...]:
         """The `rules` whose words occur in the file (all of them when some rule has none);
-        `found`: the file's `words_in`, for a caller that has them already."""
+        `found`: the file's `words_in`, for a caller that has them already; `coded`: where
+        the words of its code are kept once found (`code_words`), for a caller that asks again."""
         if self.words is None:
             return tuple(rules)
         present = (self.words_in(data) if found is None else found).__contains__
-        return tuple(rule for rule in rules if rule.may_flag(present))
+        anywhere = [rule for rule in rules if rule.may_flag(present)]
+        if not any(rule.words for rule in anywhere):
+            return tuple(anywhere)
+        in_code = self.code_words(data, coded).__contains__
+        return tuple(rule for rule in anywhere if rule.may_flag(present, in_code=in_code))
+
+    def code_words(self, data: bytes, coded: Optional[Dict[str, FrozenSet[bytes]]] = None) -> FrozenSet[bytes]:
+        """The plan's words that occur in the file's code: outside its comments and long
+        string literals (`reglint.prose`), found once per `coded` memo."""
+        if coded is not None and "words" in coded:
+            return coded["words"]
+        from reglint.prose import code_bytes
+
+        found = self.words_in(code_bytes(data))
+        if coded is not None:
+            coded["words"] = found
+        return found
 
     def flaggable_at(self, path: str, data: bytes, rules: Sequence[Rule], read: Optional[List[str]] = None) -> Tuple[Rule, ...]:
         """`flaggable`, and the rules whose `project_words` hold in the builders this file imports
@@ -98,7 +116,8 @@ class Plan:
         if self.words is None:
             return tuple(rules)
         words = self.words_in(data)
-        found = self.flaggable(data, rules, words)
+        coded: Dict[str, FrozenSet[bytes]] = {}
+        found = self.flaggable(data, rules, words, coded)
         rest = [rule for rule in rules if rule.project_words and all(rule is not f for f in found)]
         if not rest or not path or path == "-":
             return found
@@ -111,7 +130,10 @@ class Plan:
                 held[word] = word == BUILDER_WORD and imports_builders(path, data, read)
             return held[word]
 
-        more = {id(rule) for rule in rest if rule.may_flag(words.__contains__, imported)}
+        def in_code(word: bytes) -> bool:
+            return word in self.code_words(data, coded)
+
+        more = {id(rule) for rule in rest if rule.may_flag(words.__contains__, imported, in_code)}
         if not more:
             return found
         return tuple(rule for rule in rules if id(rule) in more or any(rule is f for f in found))

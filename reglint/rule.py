@@ -51,8 +51,12 @@ class Rule:
     # Lowercase bytes that any file this rule can flag contains. Each entry must occur;
     # an entry that is a tuple occurs when one of its words does. A word must be one
     # that every spelling of the hazard contains, aliases included (`from torch.optim
-    # import Adam as Opt` names `adam`). Empty: every file (RL100 reads comments).
+    # import Adam as Opt` names `adam`), in its code: a word counts only outside comments
+    # and long string literals (`reglint.prose`). Empty: every file.
     words: Words = ()
+    # Groups like `words` that count anywhere in the file, comments and docstrings too:
+    # evidence of intent ("# Caffe's weight_decay"), suppression directives (RL100).
+    prose_words: Words = ()
     # Words that also count when a name this file imports from a project module may be a
     # builder of regularized layers (`reglint.builders`; only its BUILDER_WORD): the part of
     # a hazard built in another module.
@@ -76,26 +80,39 @@ class Rule:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "words", _groups(self.words))
+        object.__setattr__(self, "prose_words", _groups(self.prose_words))
         object.__setattr__(self, "facts", _groups(self.facts))
-        unknown = {word for group in self.words for word in group if word != word.lower()}
+        unknown = {word for word in self.all_words if word != word.lower()}
         if unknown:
             raise ValueError(f"{self.code}: words must be lowercase bytes: {sorted(unknown)}")
-        strays = {word for word, _ in self.word_contexts} - {word for group in self.words for word in group}
+        strays = {word for word, _ in self.word_contexts} - set(self.all_words)
         if strays:
             raise ValueError(f"{self.code}: word_contexts for words the rule does not have: {sorted(strays)}")
 
-    def may_flag(self, present: Callable[[bytes], bool], imported: Optional[Callable[[bytes], bool]] = None) -> bool:
-        """The words test, given whether a word occurs in the lowercased file (and, with
-        `imported`, whether a project module it imports from holds one of `project_words`):
-        False only when this rule cannot flag the file."""
-        if imported is None:
-            return all(any(present(word) for word in group) for group in self.words)
+    @property
+    def all_words(self) -> Tuple[bytes, ...]:
+        return tuple(word for group in self.words + self.prose_words for word in group)
+
+    def may_flag(self, present: Callable[[bytes], bool], imported: Optional[Callable[[bytes], bool]] = None,
+                 in_code: Optional[Callable[[bytes], bool]] = None) -> bool:
+        """The words test, given whether a word occurs in the lowercased file, and (`in_code`)
+        in its code (the file when not given); with `imported`, whether a project module it
+        imports from holds one of `project_words`: False only when this rule cannot flag the file."""
+        coded = present if in_code is None else in_code
+        if not all(any(present(word) for word in group) for group in self.prose_words):
+            return False
+        if imported is None:  # the whole file first: its code is read only for a file that may pass
+            return all(any(present(word) for word in group) for group in self.words) and (
+                coded is present or all(any(coded(word) for word in group) for group in self.words))
         # the groups no project module can help first, then the file's own words: the
         # project's modules are read only for what is still missing
         helped = [any(word in self.project_words for word in group) for group in self.words]
-        if not all(any(present(word) for word in group) for group, helps in zip(self.words, helped) if not helps):
+        alone = [group for group, helps in zip(self.words, helped) if not helps]
+        if not all(any(present(word) for word in group) for group in alone):
             return False
-        return all(any(present(word) for word in group) or any(word in self.project_words and imported(word) for word in group)
+        if not all(any(coded(word) for word in group) for group in alone):
+            return False
+        return all(any(coded(word) for word in group) or any(word in self.project_words and imported(word) for word in group)
                    for group, helps in zip(self.words, helped) if helps)
 
     def may_flag_code(self, code) -> bool:

@@ -75,7 +75,8 @@ RULE = Rule(
     name="lr-decay-as-weight-decay",
     summary="legacy Keras optimizer `decay=` (learning-rate decay) given a weight-decay value",
     fix=Applicability.DISPLAY_ONLY,
-    words=(DECAY_KEYWORD_WORDS, KERAS_WORDS, EVIDENCE_WORDS),
+    words=(DECAY_KEYWORD_WORDS, KERAS_WORDS),
+    prose_words=(EVIDENCE_WORDS,),  # a comment or docstring may be the evidence
     facts=("lr_decays",),
 )
 

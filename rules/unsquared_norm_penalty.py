@@ -65,7 +65,8 @@ RULE = Rule(
     summary="L2 / weight-decay penalty built from an unsquared norm (gradient w/‖w‖, not w)",
     fix=Applicability.UNSAFE,
     # `_evidence`: a norm alone says nothing (most model files have a norm), an L2 word must occur
-    words=((b"l2",) + WEIGHT_DECAY_WORDS, NORM_WORDS, WEIGHT_WORDS),
+    words=(NORM_WORDS, WEIGHT_WORDS),
+    prose_words=((b"l2",) + WEIGHT_DECAY_WORDS,),  # a comment may say L2 / weight decay
     # `L2_NAME` / `L2_COMMENT` never read `l2` before a digit (`val2017`, `#L211`); the
     # screen never reads a method of `self` as a norm of a weight (`self.norm(x)`, a layer;
     # each pattern starts with its word, so the regex engine skips ahead to it)

@@ -63,7 +63,7 @@ RULE = Rule(
     name="unused-noqa",
     summary="`# noqa: RL…` or `# reglint: ignore` that silences nothing",
     fix=Applicability.SAFE,
-    words=((b"noqa", b"reglint"),),
+    prose_words=((b"noqa", b"reglint"),),  # directives are comments
     facts=("directives",),
     default=False,
 )

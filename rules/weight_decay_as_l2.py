@@ -67,7 +67,8 @@ RULE = Rule(
     fix=Applicability.UNSAFE,
     # a Keras L2 regularizer, or a Σw² penalty with a weight-decay name or comment or in a
     # ported file (a constant commented only "paper" is outside: that word is in too much prose)
-    words=(L2_REGULARIZER_WORDS + SQUARE_WORDS, L2_REGULARIZER_WORDS + WEIGHT_DECAY_WORDS + PORTING_WORDS),
+    words=(L2_REGULARIZER_WORDS + SQUARE_WORDS,),
+    prose_words=(L2_REGULARIZER_WORDS + WEIGHT_DECAY_WORDS + PORTING_WORDS,),  # intent: a comment or docstring may say it
     facts=(("regularizers", "penalties"), "weight_decay_intent"),
 )
 

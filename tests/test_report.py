@@ -561,7 +561,7 @@ def test_cli_syntax_error_is_rl000_with_parser_position(tmp_path, monkeypatch, c
     """A file that reaches the parser (it holds every rule's words) but does not parse."""
     from reglint.rule import all_rules
 
-    triggers = sorted({w.decode().strip() for rule in all_rules().values() for group in rule.words for w in group})
+    triggers = sorted({w.decode().strip() for rule in all_rules().values() for w in rule.all_words})
     if not triggers:
         pytest.skip("no rules registered yet, so nothing reaches the parser")
     monkeypatch.chdir(tmp_path)

@@ -24,6 +24,7 @@ from reglint import screen
 from reglint.config import Settings
 from reglint.engine import Plan
 from reglint.parsing import MAX_NESTING
+from reglint.prose import code_bytes
 from reglint.runner import check_bytes
 from reglint.rule import Rule, all_rules
 
@@ -39,7 +40,7 @@ PLAN = Plan.build(Settings(select=("ALL",)))
 @contextlib.contextmanager
 def unfiltered():
     """Every enabled rule runs on every file: no prefilter, no screen."""
-    with mock.patch.object(Plan, "flaggable", lambda self, data, rules, seen=None: tuple(rules)), \
+    with mock.patch.object(Plan, "flaggable", lambda self, data, rules, seen=None, coded=None: tuple(rules)), \
             mock.patch.object(Rule, "may_flag_code", lambda self, code: True):
         yield
 
@@ -286,8 +287,8 @@ def words_in(data: bytes):
 
 def test_every_rule_has_words():
     rules = all_rules()
-    assert sorted(code for code, rule in rules.items() if not rule.words) == []
-    assert all(word == word.lower() for rule in rules.values() for group in rule.words for word in group)
+    assert sorted(code for code, rule in rules.items() if not rule.words and not rule.prose_words) == []
+    assert all(word == word.lower() for rule in rules.values() for word in rule.all_words)
     assert Plan.build(Settings()).words is not None
     assert b"noqa" in Plan.build(Settings(select=("ALL",))).words  # RL100 reads any file with a directive
 
@@ -435,7 +436,8 @@ def test_adaptive_optimizer_alone_is_no_l2_hazard_to_read():
 
 def test_the_project_path_searches_the_file_once(tmp_path):
     """The rules with project words (RL002, RL003) ask whether an imported builder helps
-    with the words the file's own search found: the file is not searched again."""
+    with the words the file's own search found: the file (and its code, `reglint.prose`)
+    is not searched again."""
     (tmp_path / "models.py").write_text("from keras import layers, regularizers\n"
                                         "def build():\n    return layers.Dense(4, kernel_regularizer=regularizers.l2(1e-4))\n")
     data = b"from models import build\nmodel = build()\nmodel.compile(optimizer='adam', loss='mse')\nmodel.fit(x, y)\n"
@@ -451,7 +453,7 @@ def test_the_project_path_searches_the_file_once(tmp_path):
         found = plan.flaggable_at(str(tmp_path / "train.py"), data, plan.rules)
     assert "RL002" in [rule.code for rule in found]
     assert "RL002" not in [rule.code for rule in plan.flaggable(data, plan.rules)]  # its words are the builder's
-    assert searched == [data]
+    assert searched == [data, code_bytes(data)]  # the whole file once, its code once
 
 
 def test_chains_count_only_with_the_element_a_rule_reads():
