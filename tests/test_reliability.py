@@ -519,7 +519,7 @@ def _check_unfiltered(items):
     from reglint.fixes import parses, python_parses
 
     # the worker's own copy of the class: every enabled rule is a candidate (`may_flag` asks `flaggable`)
-    Plan.flaggable = lambda self, data, rules, found=None: tuple(rules)
+    Plan.flaggable = lambda self, data, rules, found=None, coded=None: tuple(rules)
     plan = Plan.build(Settings(select=("ALL",)))
     out = []
     for tree, path in items:
