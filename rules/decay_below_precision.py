@@ -59,6 +59,11 @@ from __future__ import annotations
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import precision
 from reglint.rule import Rule
+from reglint.rules._common import WORD_STARTS
+
+# `weight_decay` as a keyword, key or name of its own, not the end of another name: the
+# `no_weight_decay()` hook of every timm model names no optimizer's decay
+DECAY_KEYWORD_WORDS = tuple(start + b"weight_decay" for start in WORD_STARTS if start != b"_")
 
 RULE = Rule(
     code="RL013",
@@ -66,7 +71,7 @@ RULE = Rule(
     summary="decoupled decay whose factor 1 − lr·wd rounds to 1 in the parameters' dtype",
     fix=Applicability.DISPLAY_ONLY,
     # a class that always decouples, the decoupled flag, or Keras (whose weight_decay= decouples)
-    words=((b"adamw", b"muon", b"adafactor", b"decoupled", b"weight_decay"),),
+    words=((b"adamw", b"muon", b"adafactor", b"decoupled") + DECAY_KEYWORD_WORDS,),
     facts=("optimizers", "decoupled_learning_rates"),
 )
 

@@ -589,3 +589,13 @@ def test_a_string_regularizer_is_a_regularizer_keywords_value(source, expected):
 
     code = read(source)
     assert may_have_regularizers(code) is expected and may_have_default_coefficients(code) is expected
+
+
+def test_a_no_weight_decay_hook_is_no_decoupled_decay_word():
+    """RL013 reads a decoupled optimizer's decay: timm's model hook `no_weight_decay()` names
+    none, so a model file holding only it is not read for RL013; the keyword is."""
+    rule = all_rules()["RL013"]
+    hook = b"class Net(nn.Module):\n    def no_weight_decay(self):\n        return {'pos_embed'}\n"
+    assert not rule.may_flag(words_in(hook))
+    assert rule.may_flag(words_in(b"opt = keras.optimizers.Adam(learning_rate=1e-3, weight_decay=1e-4)\n"))
+    assert rule.may_flag(words_in(b"cfg = {'weight_decay': 1e-4}\n"))
