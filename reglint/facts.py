@@ -63,16 +63,23 @@ def may_have_optimizers(code: Code) -> bool:
 def may_have_adaptive_optimizers(code: Code) -> bool:
     """An optimizer that could be adaptive: an adaptive class or alias by its (last) name,
     a factory that picks its class from a string, an MMEngine `dict(type=...)` naming an
-    adaptive torch class, or a Keras optimizer string of an adaptive one."""
+    adaptive torch class (or a config dict whose bases may name it), or a Keras optimizer
+    string of an adaptive one."""
     names = tables()
     if not code.all_names.isdisjoint(names["adaptive_optimizers"]) or not code.all_names.isdisjoint(names["optimizer_factories"]):
         return True
     if "dict" in code.all_names and not code.strings.isdisjoint(names["adaptive_optimizers"]):
         return True
-    if _structured_target(code, names["adaptive_optimizers"]):
+    if _structured_target(code, names["adaptive_optimizers"]) or _decay_over_base(code):
         return True
     strings = names["adaptive_optimizer_strings"]
     return any(text.lower() in strings for text in code.strings if len(text) <= 12)
+
+
+def _decay_over_base(code: Code) -> bool:
+    """An MMEngine config dict that writes a decay and may take its `type` from a `_base_`
+    file (`optim_wrapper = dict(optimizer=dict(weight_decay=1e-4))`, `analysis.config_bases`)."""
+    return BASE_KEY in code.names and not code.dict_call_keywords.isdisjoint(tables()["torch_decay_keywords"])
 
 
 def may_have_explicit_torch_decay(code: Code) -> bool:
@@ -100,7 +107,8 @@ def may_have_coupled_adaptive_decay(code: Code) -> bool:
     names = tables()
     coupled = names["coupled_adaptive_torch"]
     return (not code.all_names.isdisjoint(coupled) or not code.all_names.isdisjoint(names["optimizer_factories"])
-            or ("dict" in code.all_names and not code.strings.isdisjoint(coupled)) or _structured_target(code, coupled))
+            or ("dict" in code.all_names and not code.strings.isdisjoint(coupled)) or _structured_target(code, coupled)
+            or _decay_over_base(code))
 
 
 def may_have_positional_arguments(code: Code) -> bool:

@@ -105,6 +105,8 @@ class Optimizer:
     hidden_arguments: bool = False
     # (file, line, column) of a `weight_decay` a config inherits from a `_base_` file
     decay_written_in: Optional[Tuple[str, int, int]] = None
+    # (file, line, column) of the `type` a config dict that writes none inherits from a `_base_` file
+    type_written_in: Optional[Tuple[str, int, int]] = None
     # torch: the framework-default decay reaches some parameters (no param group overrides
     # it); None when the groups are built out of sight
     default_reaches: Optional[bool] = True

@@ -64,6 +64,8 @@ class Code:
     tests_membership_in_list: bool = False
     # the strings passed as a regularizer keyword's value (`kernel_regularizer="l2"`)
     regularizer_strings: FrozenSet[str] = frozenset()
+    # the keywords of `dict(...)` calls (an MMEngine config's `optimizer=dict(weight_decay=...)`)
+    dict_call_keywords: FrozenSet[str] = frozenset()
     # the tree itself, for the predicates that need more than these sets (`norm_products`)
     tree: Optional[ast.AST] = dataclasses.field(default=None, repr=False, compare=False)
 
@@ -141,6 +143,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     mask_positions = table["decay_mask_positions"]
     passes_mask = False
     regularizer_strings: Set[str] = set()
+    dict_call_keywords: Set[str] = set()
     masks_if_alias: Set[str] = set()
     sequence_bound: Set[str] = set()  # names bound to a display of strings, or to a name
     membership = []  # (x, y) of each `x in y` of two plain names
@@ -187,6 +190,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                     argless.add(function)
                 elif positional < 2 and not any(keyword.arg == "l2" for keyword in node.keywords):
                     l2_less.add(function)
+                if function == "dict":
+                    dict_call_keywords.update(keyword.arg for keyword in node.keywords if keyword.arg)
                 for keyword in node.keywords:  # `kernel_regularizer="l2"` (`regularizers._string_regularizer`)
                     value = keyword.value
                     if type(value) is Constant and type(value.value) is str and (keyword.arg or "").endswith("regularizer"):
@@ -282,7 +287,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 | frozenset(_module_call(receiver, attribute, project_names, project_modules) for receiver, attribute in attribute_calls
                             if receiver in project_names or receiver in project_modules),
                 frozenset(aliases), frozenset(argless), frozenset(l2_less), passes_mask or not masks_if_alias.isdisjoint(aliases),
-                any(x in loop_keys and y in sequence_bound for x, y in membership), frozenset(regularizer_strings), tree)
+                any(x in loop_keys and y in sequence_bound for x, y in membership), frozenset(regularizer_strings),
+                frozenset(dict_call_keywords), tree)
     return deepest, code
 
 

@@ -167,7 +167,9 @@ def stated_as(model, optimizer) -> Optional[str]:
     constructor call or a Keras string."""
     node = optimizer.class_node
     default = node is getattr(optimizer.node, "func", None)  # the class is left at the default
-    if optimizer.via == "config":
+    if optimizer.via == "config" and optimizer.type_written_in is not None:  # named by a `_base_` file
+        spelled = f"{mmengine.TYPE_KEY}='{optimizer.qualname.rsplit('.', 1)[1]}'"
+    elif optimizer.via == "config":
         spelled = f"{mmengine.TYPE_KEY}={model.code(node)}"
     elif optimizer.via == "hf":
         spelled = "TrainingArguments()" if default else f"TrainingArguments(optim={model.code(node)})"

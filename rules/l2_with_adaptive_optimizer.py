@@ -6,7 +6,8 @@ RAdam, Adagrad, RMSprop, Adadelta, …):
   also when configured: MMEngine/mmcv `optimizer = dict(type='Adam', weight_decay=λ)`
   (the `type` string is the `torch.optim` class; a config that writes `type='Adam'` and
   no decay inherits the `weight_decay` its `_base_` files give that dict, reported at the
-  `type` with the base's line named), timm `create_optimizer_v2(model,
+  `type` with the base's line named; one that writes a decay and no `type` inherits the
+  base's class, reported at its decay), timm `create_optimizer_v2(model,
   opt='adam', weight_decay=λ)`, HF `TrainingArguments(optim="adagrad" | "rmsprop",
   weight_decay=λ)` (the default AdamW is decoupled and silent), detectron2 LazyConfig
   `L(torch.optim.Adam)(weight_decay=λ)` (`LazyCall as L`), and a Hydra structured config
@@ -137,12 +138,18 @@ L2_TERM_WORDS = (L2_REGULARIZER_WORDS + (b"'l2'", b'"l2"', b"regulariz", b"regul
                  + (b"_base_",)  # an MMEngine config's decay may be written in its base files
                  + (b".optim", b"import optim", b" optim,", b",optim", b" optim\n", b" optim\r", b" optim)", b"create_optimizer"))
 
+# An MMEngine config that names `_base_` files and writes a decay: the adaptive `type` may be
+# the base's (`optim_wrapper = dict(optimizer=dict(weight_decay=1e-4))`)
+BASE_WORDS = (b"_base_ =", b"_base_=")
+DECAY_WRITTEN = rb"weight_decay\s*="
+
 RULE = Rule(
     code="RL002",
     name="l2-with-adaptive-optimizer",
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
-    words=(ADAPTIVE_WORDS, L2_TERM_WORDS),
+    words=(ADAPTIVE_WORDS + BASE_WORDS, L2_TERM_WORDS),
+    word_contexts=tuple((word, DECAY_WRITTEN) for word in BASE_WORDS),
     project_words=(b"regularizer",),  # the layers' regularizers may sit in the module that builds the model
     facts=(("adaptive_optimizers", "adaptive_chains"), ("regularizers", "penalties", "decay_chains", "coupled_adaptive_decay", "project_builders")),
 )
@@ -176,6 +183,9 @@ def _torch(model, report):
         if optimizer.decay_written_in is not None:  # a config's decay from a `_base_` file
             yield _inherited(model, report, optimizer, subject, amount)
             continue
+        if optimizer.type_written_in is not None:  # a config's class from a `_base_` file
+            yield _on_inherited_class(report, optimizer, amount)
+            continue
         message = f"{subject} with weight_decay={amount} is a coupled L2 penalty, not weight decay"
         fix = _with_start_value(report, optimizer, _torch_fix(model, report, optimizer, name))
         note = f"{WHY}; {START}" + inferred_note(optimizer.inferred, spelled)
@@ -193,6 +203,18 @@ def _inherited(model, report, optimizer, subject, amount):
     fix = Fix(Applicability.DISPLAY_ONLY,
               f"Write `weight_decay=0` in this dict, or switch to `type='{replacement}'` with weight_decay={ADAMW_START} here (a starting point; tune)")
     return report.diagnostic(RULE, optimizer.class_node, message, fix, f"{WHY}; {START}", related=(related,))
+
+
+def _on_inherited_class(report, optimizer, amount):
+    """A config dict that writes a decay for the class its `_base_` file names: reported at
+    the decay, the base's line named. Advice only: the class is written in the base."""
+    where, related = report.elsewhere(*optimizer.type_written_in, "the inherited `type`")
+    name = optimizer.qualname.rsplit(".", 1)[1]
+    message = f"weight_decay={amount} for the `type='{name}'` of `{where}` ({optimizer.qualname}) is a coupled L2 penalty"
+    replacement = torch_table.DECOUPLED_CLASS.get(optimizer.family, "AdamW")
+    fix = Fix(Applicability.DISPLAY_ONLY,
+              f"Set `type='{replacement}'` here with weight_decay={ADAMW_START} (a starting point; tune), or drop the decay")
+    return report.diagnostic(RULE, optimizer.weight_decay_arg, message, fix, f"{WHY}; {START}", related=(related,))
 
 
 START = (f"no decoupled value is equivalent: typical AdamW values are {ADAMW_TYPICAL} (coupled ones 1e-5 to 5e-4), "

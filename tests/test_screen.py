@@ -361,14 +361,21 @@ def test_one_pass_finds_exactly_the_words_each_scan_finds(source: Path):
     """The automaton's overlapping matches are every word the lowercased file holds,
     a word inside another included (`adam` in `adamw`, `l2` in `l2(`)."""
     data = source.read_bytes()
-    assert PLAN.words_in(data) == {word for word in PLAN.words if word in data.lower()}
+    assert PLAN.words_in(data) == _each_scan(data)
+
+
+def _each_scan(data: bytes) -> set:
+    """The words found one scan each, a word with a context only where its pattern matches too."""
+    lowered = data.lower()
+    contexts = dict(PLAN.contexts)
+    return {word for word in PLAN.words if word in lowered and (word not in contexts or contexts[word].search(lowered))}
 
 
 @hypothesis_settings(max_examples=200 * SCALE, deadline=None)
 @given(pieces=st.lists(st.sampled_from(PLAN.words + (b" ", b"\n", b"A", b"(", b"_", b"W", b"D")), max_size=30))
 def test_one_pass_finds_words_that_overlap_and_nest(pieces):
     data = b"".join(pieces).upper()
-    assert PLAN.words_in(data) == {word for word in PLAN.words if word in data.lower()}
+    assert PLAN.words_in(data) == _each_scan(data)
 
 
 def test_facts_are_tested_as_groups():
@@ -599,3 +606,16 @@ def test_a_no_weight_decay_hook_is_no_decoupled_decay_word():
     assert not rule.may_flag(words_in(hook))
     assert rule.may_flag(words_in(b"opt = keras.optimizers.Adam(learning_rate=1e-3, weight_decay=1e-4)\n"))
     assert rule.may_flag(words_in(b"cfg = {'weight_decay': 1e-4}\n"))
+
+
+def test_a_config_writing_a_decay_over_its_bases_may_be_an_adaptive_optimizer():
+    """RL002: `optim_wrapper = dict(optimizer=dict(weight_decay=1e-4))` under `_base_` may
+    decay the base's Adam; a config with bases that writes no decay is not read for it."""
+    rule = all_rules()["RL002"]
+    rules = PLAN.rules_for("child.py")
+    child = b"_base_ = ['./schedule.py']\noptim_wrapper = dict(optimizer=dict(weight_decay=1e-4))\n"
+    assert rule in PLAN.flaggable(child, rules) and rule.may_flag_code(read(child.decode()))
+    lr_only = b"_base_ = ['./schedule.py']\noptim_wrapper = dict(optimizer=dict(lr=1e-4))\n"
+    assert rule not in PLAN.flaggable(lr_only, rules)  # `_base_ =` counts only beside a decay written
+    no_bases = b"optim_wrapper = dict(optimizer=dict(weight_decay=1e-4))\n"
+    assert not rule.may_flag_code(read(no_bases.decode()))

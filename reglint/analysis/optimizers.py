@@ -153,7 +153,10 @@ def _lazy_call(ctx: Context, site: CallSite, wrapper: cst.Call) -> None:
 def _config_dict(ctx: Context, site: CallSite) -> None:
     """MMEngine/mmcv `optimizer = dict(type='Adam', lr=..., weight_decay=...)`."""
     type_arg = argument(site.call, mmengine.TYPE_KEY, None)
-    if type_arg is None or not _in_optimizer_position(ctx, site):
+    if not _in_optimizer_position(ctx, site):
+        return
+    if type_arg is None:
+        _inherited_type(ctx, site)
         return
     text = string_value(type_arg.value)
     if text is not None:
@@ -173,20 +176,43 @@ def _config_dict(ctx: Context, site: CallSite) -> None:
 def _inherited_decay(ctx: Context, site: CallSite, optimizer: Optimizer) -> None:
     """The `weight_decay` a config's optimizer dict inherits from its `_base_` files when it
     writes none (`analysis.config_bases`); the files read become the result's dependencies."""
-    bases = _base_files(ctx.model.module)
-    keys = _key_path(ctx, site)
-    if not bases or keys is None or ctx.model.path in ("", "-"):  # stdin: no folder to read bases from
-        return
-    read: List[str] = []
-    entries = config_bases.inherited(ctx.model.path, bases, keys, read)
-    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(read)))
     keyword = OPTIMIZERS[optimizer.qualname].weight_decay[0]
-    entry = (entries or {}).get(keyword) if keyword else None
+    entry = _inherited(ctx, site).get(keyword) if keyword else None
     if entry is None or type(entry.value) not in (int, float):
         return
     optimizer.weight_decay = Value(site.call, float(entry.value), "config", names=(keyword,))
     optimizer.explicit = True
     optimizer.decay_written_in = (entry.path, entry.line, entry.column)
+
+
+def _inherited_type(ctx: Context, site: CallSite) -> None:
+    """A config dict that writes a decay and no `type`, merged into a base that names the
+    class (`optimizer=dict(weight_decay=1e-4)` over a base's `type='Adam'`): that optimizer,
+    where its class is written kept. A dict that writes no decay adds nothing to what the
+    base's own check sees (a child that only sets `lr`)."""
+    entry = _inherited(ctx, site).get(mmengine.TYPE_KEY)
+    if entry is None or not isinstance(entry.value, str):
+        return
+    qualname = f"{torch.OPTIM_MODULE}.{entry.value}"
+    keyword = OPTIMIZERS[qualname].weight_decay[0] if qualname in torch.OPTIMIZERS else None
+    if keyword is None or argument(site.call, keyword, None) is None:
+        return
+    optimizer = add_optimizer(ctx, site, qualname, False, via="config", class_node=site.call)
+    optimizer.hidden_arguments = True
+    optimizer.type_written_in = (entry.path, entry.line, entry.column)
+
+
+def _inherited(ctx: Context, site: CallSite) -> dict:
+    """What the config's `_base_` files give the dict of `site` ({} when unknown); the files
+    read become the result's dependencies."""
+    bases = _base_files(ctx.model.module)
+    keys = _key_path(ctx, site)
+    if not bases or keys is None or ctx.model.path in ("", "-"):  # stdin: no folder to read bases from
+        return {}
+    read: List[str] = []
+    entries = config_bases.inherited(ctx.model.path, bases, keys, read)
+    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(read)))
+    return entries or {}
 
 
 def _base_files(module: cst.Module) -> Optional[List[str]]:
