@@ -177,9 +177,14 @@ def _inherited_decay(ctx: Context, site: CallSite, optimizer: Optimizer) -> None
     """The `weight_decay` a config's optimizer dict inherits from its `_base_` files when it
     writes none (`analysis.config_bases`); the files read become the result's dependencies."""
     keyword = OPTIMIZERS[optimizer.qualname].weight_decay[0]
-    entry = _inherited(ctx, site).get(keyword) if keyword else None
+    entries = _inherited(ctx, site)
+    entry = entries.get(keyword) if keyword else None
     if entry is None or type(entry.value) not in (int, float):
         return
+    written = {arg.keyword.value for arg in site.call.args if arg.keyword is not None}
+    takes = set(lookup(POSITIONAL, optimizer.qualname) or ()) | set(torch.KEYWORD_ONLY)
+    if not set(entries) - written - {mmengine.TYPE_KEY} <= takes:
+        return  # the base's `momentum=` reaches `type='Adam'`: that config cannot build, no decay to judge
     optimizer.weight_decay = Value(site.call, float(entry.value), "config", names=(keyword,))
     optimizer.explicit = True
     optimizer.decay_written_in = (entry.path, entry.line, entry.column)

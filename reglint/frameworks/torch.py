@@ -59,6 +59,12 @@ POSITIONAL = {
     "torch.optim.Muon": ("params", "lr", "weight_decay", "momentum", "nesterov"),
 }
 
+# Keyword-only parameters of the classes above in torch 2.x (not every class has each): with
+# POSITIONAL, the keys an MMEngine config dict may hold. Its registry calls the class with every
+# key but `type` as a keyword (mmengine 0.10.7 `optim/optimizer/default_constructor.py`
+# L299-318, `registry/build_functions.py` L121), so a key outside both sinks the build.
+KEYWORD_ONLY = ("foreach", "maximize", "capturable", "differentiable", "fused", "decoupled_weight_decay")
+
 # The module whose classes a bare `Adam(...)` or an MMEngine `type='Adam'` names.
 OPTIM_MODULE = "torch.optim"
 
