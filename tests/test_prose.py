@@ -8,11 +8,15 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings as hypothesis_settings
 
 from reglint.config import Settings
 from reglint.engine import Plan
 from reglint.prose import code_bytes
+from reglint.reading import DecodeError, decode
 from reglint.screen import SHORT_STRING
+
+from test_properties import SCALE, SETTINGS, mutated, training_code
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = sorted(p for p in (ROOT / "tests" / "fixtures" / "rules").glob("*/*.py")) + sorted((ROOT / "examples").rglob("*.py"))
@@ -85,8 +89,11 @@ def _read_as_code(text: str):
 
 
 def _assert_code_kept(data: bytes, path=None) -> None:
-    kept = code_bytes(data).decode("utf-8", "replace")
-    text = data.decode("utf-8")
+    try:
+        text, encoding = decode(data)  # as the pipeline reads it: BOM, coding cookie
+    except DecodeError:
+        return  # not read as Python at all
+    kept = code_bytes(data).decode(encoding, "replace")
     missing = {name for name in _read_as_code(text) if name not in kept}
     assert missing == set(), path
 
@@ -94,6 +101,25 @@ def _assert_code_kept(data: bytes, path=None) -> None:
 @pytest.mark.parametrize("source", INPUTS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_name_and_short_string_of_the_code_is_kept(source: Path):
     _assert_code_kept(source.read_bytes())
+
+
+@hypothesis_settings(max_examples=100 * SCALE, **SETTINGS)
+@given(training_code())
+def test_every_name_and_short_string_of_generated_training_code_is_kept(code):
+    _assert_code_kept(code.encode())
+
+
+@hypothesis_settings(max_examples=100 * SCALE, **SETTINGS)
+@given(mutated())
+def test_every_name_and_short_string_of_mutated_fixtures_is_kept(case):
+    name, data = case
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+    except (SyntaxError, ValueError):
+        return  # a mutation that broke the syntax: the screen reads nothing there either
+    _assert_code_kept(data, name)
 
 
 @pytest.mark.slow
