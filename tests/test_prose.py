@@ -88,6 +88,16 @@ def _read_as_code(text: str):
                 yield node.value
 
 
+def _parses(data: bytes) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: not ours
+            ast.parse(data)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def _assert_code_kept(data: bytes, path=None) -> None:
     try:
         text, encoding = decode(data)  # as the pipeline reads it: BOM, coding cookie
@@ -113,13 +123,8 @@ def test_every_name_and_short_string_of_generated_training_code_is_kept(code):
 @given(mutated())
 def test_every_name_and_short_string_of_mutated_fixtures_is_kept(case):
     name, data = case
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(data)
-    except (SyntaxError, ValueError):
-        return  # a mutation that broke the syntax: the screen reads nothing there either
-    _assert_code_kept(data, name)
+    if _parses(data):  # a mutation that broke the syntax: the screen reads nothing there either
+        _assert_code_kept(data, name)
 
 
 @pytest.mark.slow
@@ -128,14 +133,9 @@ def test_every_name_and_short_string_of_the_corpus_is_kept():
     checked = 0
     for path in sorted(CORPUS.rglob("*.py")):
         data = path.read_bytes()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # invalid escapes in the corpus: not ours
-                ast.parse(data)
-        except (SyntaxError, ValueError):
-            continue
-        _assert_code_kept(data, path)
-        checked += 1
+        if _parses(data):
+            _assert_code_kept(data, path)
+            checked += 1
     assert checked > 7000
 
 
