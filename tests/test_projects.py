@@ -300,3 +300,19 @@ def test_an_optimizer_built_by_a_factory_in_another_module(tmp_path):
     (tmp_path / "local" / "train.py").write_text(local)
     assert [d.code for d in check_path(str(tmp_path / "local" / "train.py"), PLAN).diagnostics] == ["RL002"]
     assert [d.code for d in check_path(str(tmp_path / "train.py"), PLAN).diagnostics] == ["RL002"]
+
+
+@pytest.mark.parametrize("base", [
+    "optim_wrapper = dict(optimizer=dict(type='AdamW', weight_decay=0.05))\n"
+    "if USE_NO_DECAY:\n    optim_wrapper = dict(optimizer=dict(type='AdamW', weight_decay=0.0))\n",
+    "wd = 0.05\nwd *= 0\noptim_wrapper = dict(optimizer=dict(type='AdamW', weight_decay=wd))\n",
+    "optim_wrapper = dict(optimizer=dict(type='AdamW', weight_decay=0.05))\n"
+    "optim_wrapper['optimizer']['weight_decay'] = 0.0\n",
+])
+def test_a_base_that_changes_what_it_wrote_gives_no_known_decay(tmp_path, base):
+    """A base's value read as written only when no later statement may change it."""
+    (tmp_path / "base.py").write_text(base)
+    (tmp_path / "child.py").write_text("_base_ = './base.py'\noptim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))\n")
+    assert [d.code for d in check_path(str(tmp_path / "child.py"), PLAN).diagnostics] == []
+    (tmp_path / "base.py").write_text("optim_wrapper = dict(optimizer=dict(type='AdamW', weight_decay=0.05))\n")
+    assert [d.code for d in check_path(str(tmp_path / "child.py"), PLAN).diagnostics] == ["RL002"]

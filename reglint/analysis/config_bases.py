@@ -43,6 +43,7 @@ Entries = Dict[str, Entry]
 # absolute path -> (the (path, stamp) of it and of every base below it, its merged entries)
 _read: Dict[str, Tuple[Tuple[Tuple[str, Optional[Tuple[int, int]]], ...], Entries]] = {}
 
+
 def inherited(config: str, bases: Sequence[str], key_path: Sequence[str], read: List[str]) -> Optional[Entries]:
     """The entries `bases` (as written in file `config`'s `_base_`) give the dict at
     `key_path` (`("optim_wrapper", "optimizer")`): {} when they give it none; None when
@@ -117,11 +118,10 @@ def _module_entries(path: str, tree: ast.Module) -> Tuple[Optional[Entries], Lis
     own: Entries = {}
     bases: List[str] = []
     for statement in tree.body:
-        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
-            continue
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        for target in targets:
-            if isinstance(target, ast.Name):
+        plain = isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None
+        targets = (statement.targets if isinstance(statement, ast.Assign) else [statement.target]) if plain else []
+        if plain and all(isinstance(target, ast.Name) for target in targets):
+            for target in targets:
                 if target.id == BASE_KEY:
                     written = _literal(statement.value, {})
                     bases = [written] if isinstance(written, str) else written if isinstance(written, list) else None
@@ -130,15 +130,33 @@ def _module_entries(path: str, tree: ast.Module) -> Tuple[Optional[Entries], Lis
                     continue
                 value = _value(path, statement.value, constants)
                 own[target.id] = Entry(value, path, statement.value.lineno, statement.value.col_offset + 1)
+                constants.pop(target.id, None)
                 if not isinstance(value, dict) and value is not UNKNOWN:
                     constants[target.id] = value
-            else:  # `optim_wrapper.optimizer.lr = ...`, `cfg['x'] = ...`: that key is no longer known
-                root = target
-                while isinstance(root, (ast.Attribute, ast.Subscript)):
-                    root = root.value
-                if isinstance(root, ast.Name) and root.id in own:
-                    own[root.id] = Entry(UNKNOWN, path, target.lineno, target.col_offset + 1)
+        # what any other statement may change is no longer known: `optim_wrapper.optimizer.lr
+        # = ...`, `cfg['x'] = ...`, `optim_wrapper.update(...)`, an assignment under `if`
+        for name in _touched(statement if not plain or not all(isinstance(t, ast.Name) for t in targets) else statement.value):
+            if name in own:
+                own[name] = Entry(UNKNOWN, path, statement.lineno, statement.col_offset + 1)
+                constants.pop(name, None)
     return own, bases
+
+
+def _touched(node: ast.AST) -> List[str]:
+    """The top-level names a statement (or expression) may change: names it binds or deletes,
+    and the roots of attributes or items it assigns, deletes or calls a method of."""
+    found = []
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
+            found.append(inner.id)
+        elif isinstance(inner, (ast.Attribute, ast.Subscript)) and isinstance(inner.ctx, (ast.Store, ast.Del)) \
+                or isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+            root = inner.func if isinstance(inner, ast.Call) else inner
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name):
+                found.append(root.id)
+    return found
 
 
 def _value(path: str, node: ast.expr, constants: Dict[str, object]) -> object:
