@@ -316,3 +316,15 @@ def test_a_base_that_changes_what_it_wrote_gives_no_known_decay(tmp_path, base):
     assert [d.code for d in check_path(str(tmp_path / "child.py"), PLAN).diagnostics] == []
     (tmp_path / "base.py").write_text("optim_wrapper = dict(optimizer=dict(type='AdamW', weight_decay=0.05))\n")
     assert [d.code for d in check_path(str(tmp_path / "child.py"), PLAN).diagnostics] == ["RL002"]
+
+
+def test_a_base_that_drops_its_own_base_passes_on_what_it_writes(tmp_path):
+    """`_delete_=True` in a middle base replaces the grandparent's dict (its `momentum` is gone)
+    and is itself popped by mmengine: the Adam child inherits the middle base's decay."""
+    (tmp_path / "grand.py").write_text("optim_wrapper = dict(optimizer=dict(type='SGD', momentum=0.9, weight_decay=1e-4))\n")
+    (tmp_path / "mid.py").write_text("_base_ = './grand.py'\n"
+                                     "optim_wrapper = dict(optimizer=dict(_delete_=True, type='AdamW', lr=1e-4, weight_decay=0.05))\n")
+    (tmp_path / "child.py").write_text("_base_ = './mid.py'\noptim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-4))\n")
+    found = check_path(str(tmp_path / "child.py"), PLAN).diagnostics
+    assert [(d.code, d.related[0].message) for d in found] == [("RL002", "the inherited `weight_decay`")]
+    assert "weight_decay=0.05" in found[0].message and "mid.py:2" in found[0].message

@@ -201,6 +201,8 @@ def merge(child: Entries, base: Entries) -> Entries:
                 merged[key] = Entry(merge(entry.value, below.value), entry.path, entry.line, entry.column)
             else:
                 merged[key] = Entry(UNKNOWN, entry.path, entry.line, entry.column)
+        elif isinstance(entry.value, dict):  # mmengine pops `_delete_` from the dict it keeps
+            merged[key] = Entry({k: v for k, v in entry.value.items() if k != DELETE_KEY}, entry.path, entry.line, entry.column)
         else:
             merged[key] = entry
     return merged
