@@ -83,9 +83,9 @@ def _read_as_code(text: str):
             yield from node.name.split(".")
         elif isinstance(node, ast.keyword) and node.arg:
             yield node.arg
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= SHORT_STRING:
-            if node.value.isidentifier() and node.value.isascii() and node.value in text:  # words are ASCII, spelled out
-                yield node.value
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= SHORT_STRING
+              and node.value.isidentifier() and node.value.isascii() and node.value in text):  # words: ASCII, spelled out
+            yield node.value
 
 
 def _parses(data: bytes) -> bool:
