@@ -328,3 +328,15 @@ def test_a_base_that_drops_its_own_base_passes_on_what_it_writes(tmp_path):
     found = check_path(str(tmp_path / "child.py"), PLAN).diagnostics
     assert [(d.code, d.related[0].message) for d in found] == [("RL002", "the inherited `weight_decay`")]
     assert "weight_decay=0.05" in found[0].message and "mid.py:2" in found[0].message
+
+
+def test_a_configs_first_base_assignment_names_its_bases_as_mmengine_reads_it(tmp_path):
+    """mmengine reads the first top-level `_base_ = ...`, a string or a list of strings (a tuple
+    is no list of bases there): the same here, for the checked config and for its bases."""
+    (tmp_path / "decay.py").write_text("optim_wrapper = dict(optimizer=dict(type='AdamW', weight_decay=0.05))\n")
+    (tmp_path / "plain.py").write_text("optim_wrapper = dict(optimizer=dict(type='AdamW'))\n")
+    child = "_base_ = {}\n_base_ = './plain.py'\noptim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))\n"
+    (tmp_path / "child.py").write_text(child.format("['./decay.py']"))
+    assert [d.code for d in check_path(str(tmp_path / "child.py"), PLAN).diagnostics] == ["RL002"]
+    (tmp_path / "child.py").write_text(child.format("('./decay.py',)"))
+    assert [d.code for d in check_path(str(tmp_path / "child.py"), PLAN).diagnostics] == []

@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from reglint.cache import stamp_of
 from reglint.frameworks.mmengine import BASE_KEY, DELETE_KEY
 
 MAX_BASE_DEPTH = 8  # bases of bases followed at most this deep (a cycle stops there too)
@@ -41,7 +42,7 @@ class Entry:
 Entries = Dict[str, Entry]
 
 # absolute path -> (the (path, stamp) of it and of every base below it, its merged entries)
-_read: Dict[str, Tuple[Tuple[Tuple[str, Optional[Tuple[int, int]]], ...], Entries]] = {}
+_read: Dict[str, Tuple[Tuple[Tuple[str, Optional[tuple]], ...], Entries]] = {}
 
 
 def inherited(config: str, bases: Sequence[str], key_path: Sequence[str], read: List[str]) -> Optional[Entries]:
@@ -79,10 +80,10 @@ def _entries_of(path: str, read: List[str], depth: int) -> Optional[Entries]:
     """A base file's own entries merged into those of its bases, remembered while none of
     those files changes."""
     known = _read.get(path)
-    if known is not None and all(_stamp(file) == stamp for file, stamp in known[0]):
+    if known is not None and all(stamp_of(file) == stamp for file, stamp in known[0]):
         read.extend(file for file, _ in known[0])
         return known[1]
-    stamp = _stamp(path)
+    stamp = stamp_of(path)
     if stamp is None or stamp[0] > MAX_BASE_BYTES:
         return None
     try:
@@ -90,56 +91,65 @@ def _entries_of(path: str, read: List[str], depth: int) -> Optional[Entries]:
             tree = ast.parse(handle.read())
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    own, bases = _module_entries(path, tree)
-    if own is None:
+    bases = base_files(tree)
+    if bases is None:
         return None
+    own = _module_entries(path, tree)
     below_read: List[str] = []
     below = _merged_bases(os.path.dirname(path), bases, below_read, depth) if bases else {}
     read.extend(below_read)
     if below is None:
         return None
     result = merge(own, below)
-    _read[path] = (((path, stamp),) + tuple((file, _stamp(file)) for file in below_read), result)
+    _read[path] = (((path, stamp),) + tuple((file, stamp_of(file)) for file in below_read), result)
     return result
 
 
-def _stamp(path: str) -> Optional[Tuple[int, int]]:
+def bases_written(text: str) -> Optional[List[str]]:
+    """The `_base_` files of a config's text ([] without any); None when unknown (text CPython
+    cannot parse, a `_base_` that is not a string or a list of strings)."""
     try:
-        status = os.stat(path)
-    except OSError:
+        return base_files(ast.parse(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return status.st_size, status.st_mtime_ns
 
 
-def _module_entries(path: str, tree: ast.Module) -> Tuple[Optional[Entries], List[str]]:
-    """(the file's top-level assignments as entries, its `_base_` files); entries None when
-    its `_base_` is not a literal string or list of strings."""
+def base_files(tree: ast.Module) -> Optional[List[str]]:
+    """The files of the module's first top-level `_base_ = ...`, as mmengine reads them (0.10.7
+    `config.py` `_get_base_files` L1202-1245: a string, or a list of them); [] without one,
+    None when it is anything else."""
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name) \
+                and statement.targets[0].id == BASE_KEY:
+            written = _literal(statement.value, {})
+            files = written if isinstance(written, list) else [written]
+            return files if all(isinstance(file, str) for file in files) else None
+    return []
+
+
+def _module_entries(path: str, tree: ast.Module) -> Entries:
+    """The file's top-level assignments as entries (its `_base_` aside: `base_files`)."""
     constants: Dict[str, object] = {}
     own: Entries = {}
-    bases: List[str] = []
     for statement in tree.body:
         plain = isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None
         targets = (statement.targets if isinstance(statement, ast.Assign) else [statement.target]) if plain else []
-        if plain and all(isinstance(target, ast.Name) for target in targets):
-            for target in targets:
-                if target.id == BASE_KEY:
-                    written = _literal(statement.value, {})
-                    bases = [written] if isinstance(written, str) else written if isinstance(written, list) else None
-                    if bases is None or not all(isinstance(base, str) for base in bases):
-                        return None, []
-                    continue
-                value = _value(path, statement.value, constants)
-                own[target.id] = Entry(value, path, statement.value.lineno, statement.value.col_offset + 1)
-                constants.pop(target.id, None)
-                if not isinstance(value, dict) and value is not UNKNOWN:
-                    constants[target.id] = value
+        simple = plain and all(isinstance(target, ast.Name) for target in targets)
+        for target in targets if simple else ():
+            if target.id == BASE_KEY:
+                continue
+            value = _value(path, statement.value, constants)
+            own[target.id] = Entry(value, path, statement.value.lineno, statement.value.col_offset + 1)
+            constants.pop(target.id, None)
+            if not isinstance(value, dict) and value is not UNKNOWN:
+                constants[target.id] = value
         # what any other statement may change is no longer known: `optim_wrapper.optimizer.lr
         # = ...`, `cfg['x'] = ...`, `optim_wrapper.update(...)`, an assignment under `if`
-        for name in _touched(statement if not plain or not all(isinstance(t, ast.Name) for t in targets) else statement.value):
+        for name in _touched(statement.value if simple else statement):
             if name in own:
                 own[name] = Entry(UNKNOWN, path, statement.lineno, statement.col_offset + 1)
                 constants.pop(name, None)
-    return own, bases
+    return own
 
 
 def _touched(node: ast.AST) -> List[str]:

@@ -210,7 +210,7 @@ def _inherited_type(ctx: Context, site: CallSite) -> None:
 def _inherited(ctx: Context, site: CallSite) -> dict:
     """What the config's `_base_` files give the dict of `site` ({} when unknown); the files
     read become the result's dependencies."""
-    bases = _base_files(ctx.model.module)
+    bases = _child_bases(ctx)
     keys = _key_path(ctx, site)
     if not bases or keys is None or ctx.model.path in ("", "-"):  # stdin: no folder to read bases from
         return {}
@@ -220,20 +220,13 @@ def _inherited(ctx: Context, site: CallSite) -> dict:
     return entries or {}
 
 
-def _base_files(module: cst.Module) -> Optional[List[str]]:
-    """The files of the module-level `_base_ = '...'` / `['...', ...]` (the last one written)."""
-    found = None
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if (isinstance(small, cst.Assign) and len(small.targets) == 1
-                        and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == mmengine.BASE_KEY):
-                    value = small.value
-                    items = [value] if isinstance(value, cst.SimpleString) else [
-                        e.value for e in value.elements] if isinstance(value, (cst.List, cst.Tuple)) else []
-                    texts = [string_value(item) for item in items]
-                    found = texts if items and all(text is not None for text in texts) else None
-    return found
+def _child_bases(ctx: Context) -> Optional[List[str]]:
+    """This config's own `_base_` files (`config_bases.bases_written`), read once per file."""
+    memo = ctx.__dict__.setdefault("_config_bases", {})
+    if "bases" not in memo:
+        memo["bases"] = config_bases.bases_written(ctx.model.source) if ctx.names.lookup(
+            mmengine.BASE_KEY, (ctx.model.module,)) else []
+    return memo["bases"]
 
 
 def _key_path(ctx: Context, site: CallSite) -> Optional[Tuple[str, ...]]:
