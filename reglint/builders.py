@@ -1,10 +1,14 @@
 """Before anything is parsed: may a name a file imports from a project module build
-regularized layers? Read from bytes, so that the words test and the fact screen can
-ask it; the project index (`reglint.project`) answers exactly once a file is analysed.
+regularized layers, or return an optimizer? Read from bytes, so that the words test and
+the fact screen can ask it; the project index (`reglint.project`) answers exactly once a
+file is analysed.
 
 A builder's module holds `BUILDER_WORD` (the summaries read only the definitions that
-do), or re-exports the name from one that does (`from .resnet import build` in a
-package's `__init__`), followed as far as the index follows re-exports. Every answer
+do), a factory's module `FACTORY_WORD` (every optimizer class the summaries know is
+spelled with it: `torch.optim`, `keras.optimizers`, `tf.train.AdamOptimizer`); a rule's
+words test may ask for its own words too (RL002: an adaptive class's name). A module
+that re-exports the name from one that holds them (`from .resnet import build` in a
+package's `__init__`) is followed as far as the index follows re-exports. Every answer
 is a superset of the index's, so no file the analysis could flag is turned away.
 """
 
@@ -14,10 +18,13 @@ import os
 import re
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from reglint.frameworks import OPTIMIZER_WORD
 from reglint.project import MAX_MODULE_BYTES, MAX_REEXPORTS, may_be_project_module, module_path, submodule
 
 # every keyword that attaches a regularizer holds it (`analysis.summary._mentions_regularizer`)
 BUILDER_WORD = b"regularizer"
+# a module the summary reads optimizer factories in holds it
+FACTORY_WORD = OPTIMIZER_WORD
 
 # `from <dots><module> import <names>`, the names possibly in parentheses over several lines or
 # continued with a backslash; the pattern starts with its literal (the regex engine then skips
@@ -28,10 +35,99 @@ _COMMENT = re.compile(rb"#[^\n]*")
 # `import a.b as c, d` (a statement of its own: `from m import x` is FROM_IMPORT's)
 IMPORT = re.compile(rb"import[ \t]+([\w. \t]+(?:,[\w. \t]+)*)")
 
+# a top-level `def name(` (group 1), `async def`, `class` or decorator: where a function's text ends
+_TOP_LEVEL = re.compile(rb"^(?:(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(|class[ \t]|@)", re.MULTILINE)
+_CALLED = re.compile(rb"(\w+)[ \t]*\(")
+MAX_FORWARDS = 6  # `analysis.summary.MAX_CALL_DEPTH`: calls of the module's own functions followed
+
 Imported = Tuple[int, str, Tuple[Tuple[str, str], ...]]  # dots, module, (name there, name here)
 Sources = Dict[str, List[Tuple[int, str, str]]]  # name here -> (dots, module, name there) it is imported from
-# module file -> (its stamp, holds BUILDER_WORD, where its `from`-imported names come from)
-_modules: Dict[str, Tuple[Tuple[int, int], bool, Sources]] = {}
+Words = Tuple[bytes, ...]
+
+
+class _Module:
+    """What the questions asked so far found in one module file, remembered while its stamp
+    holds; a new question reads the file again (a run asks a handful: the bytes are not kept)."""
+
+    def __init__(self, path: str, stamp: Tuple[int, int]):
+        self.path = path
+        self.stamp = stamp
+        self._held: Dict[Words, bool] = {}
+        self._texts: Optional[Dict[str, bytes]] = None
+        self._returns: Dict[Tuple[str, ...], bool] = {}
+        self._sources: Optional[Sources] = None
+
+    def _data(self) -> bytes:
+        """The module's bytes; the last few modules' are kept (the questions about one module
+        come together), the others read again."""
+        data = _recent.get(self.path)
+        if data is None:
+            try:
+                with open(self.path, "rb") as handle:
+                    data = handle.read(MAX_MODULE_BYTES + 1)
+            except OSError:
+                data = b""
+            if len(data) > MAX_MODULE_BYTES:
+                data = b""  # the index does not summarise it either
+            if len(_recent) >= RECENT_MODULES:
+                del _recent[next(iter(_recent))]
+            _recent[self.path] = data
+        return data
+
+    def returns_holding(self, name: str, words: Words, depth: int = MAX_FORWARDS) -> bool:
+        """Whether top-level function `name` may return an optimizer spelled with one of
+        `words`: its text, with the module's import statements (an alias is made there), holds
+        one of them and FACTORY_WORD, or it calls another top-level function that may (the
+        summary follows `return _make(cfg)` as far)."""
+        functions = self._functions()
+        text = functions.get(name)
+        if text is None:
+            return False
+        key = (name,) + words
+        if key not in self._returns:
+            imports = functions[""]
+            self._returns[key] = FACTORY_WORD in text + imports and any(word in text or word in imports for word in words)
+        if self._returns[key] or depth <= 0:
+            return self._returns[key]
+        return any(callee != name and self.returns_holding(callee, words, depth - 1)
+                   for callee in {match.decode("ascii", "replace") for match in _CALLED.findall(text)} if callee in functions)
+
+    def _functions(self) -> Dict[str, bytes]:
+        """Top-level function name -> its lowercased text (to the next top-level `def`, `class`
+        or decorator), and "" -> the module's import statements."""
+        if self._texts is None:
+            data = self._data()
+            starts = [match for match in _TOP_LEVEL.finditer(data)]
+            self._texts = {}
+            for index, match in enumerate(starts):
+                if match.group(1) is not None:
+                    end = starts[index + 1].start() if index + 1 < len(starts) else len(data)
+                    self._texts.setdefault(match.group(1).decode("ascii", "replace"), data[match.start():end].lower())
+            self._texts[""] = b"\n".join(match.group(0) for pattern in (FROM_IMPORT, IMPORT)
+                                          for match in _statements(pattern, data)).lower()
+        return self._texts
+
+    def holds(self, words: Words) -> bool:
+        """Whether the module's bytes hold one of `words` (lowercase)."""
+        if words not in self._held:
+            lowered = self._data().lower()
+            self._held[words] = any(word in lowered for word in words)
+        return self._held[words]
+
+    @property
+    def sources(self) -> Sources:
+        """Where its `from`-imported names come from."""
+        if self._sources is None:
+            self._sources = {}
+            for dots, module, pairs in from_imports(self._data()):
+                for original, local in pairs:
+                    self._sources.setdefault(local, []).append((dots, module, original))
+        return self._sources
+
+
+_modules: Dict[str, _Module] = {}
+RECENT_MODULES = 16
+_recent: Dict[str, bytes] = {}  # module file -> its bytes, for the last RECENT_MODULES read
 
 
 def _statements(pattern, data: bytes):
@@ -62,21 +158,82 @@ def imports_builders(importer: str, data: bytes, read: Optional[List[str]] = Non
     """Whether some name the file (`data`, at path `importer`) imports from a project module
     may build, or some project module it imports (`import models`, `from . import models`)
     may: its `models.build()` calls are the analysis's to read."""
+    return imports_holding(importer, data, (BUILDER_WORD,), read)
+
+
+def imports_holding(importer: str, data: bytes, words: Words, read: Optional[List[str]] = None) -> bool:
+    """Whether a name the file (`data`, at path `importer`) imports from a project module is
+    defined in a module holding one of `words`, or a project module it imports holds one;
+    for any words but BUILDER_WORD, whether a project function the file calls may return an
+    optimizer spelled with one of them (`_calls_factory`)."""
     if not importer or importer == "-":
         return False
+    if BUILDER_WORD not in words:
+        return _calls_factory(importer, data, words, read)
     for dots, module, names in from_imports(data):
         if not dots and not may_be_project_module(module):
             continue
         path = module_path(importer, dots, module)
-        if path is not None and _builds(path, {name for name, _ in names}, read, MAX_REEXPORTS):
+        if path is not None and _defined_holding(path, {name for name, _ in names}, words, read, MAX_REEXPORTS):
             return True
         if path is not None and os.path.basename(path) != "__init__.py":
             continue  # a module's names are no submodules; a package's may be (`from . import models`)
-        if any(_holds(module_path(importer, dots, submodule(module, name)), read) for name, _ in names):
+        if any(_holds(module_path(importer, dots, submodule(module, name)), words, read) for name, _ in names):
             return True
     modules = {part for module in module_imports(data) if may_be_project_module(module)
                for part in (module, module.split(".")[0])}  # `import pkg.models` binds `pkg`
-    return any(_holds(module_path(importer, 0, module), read) for module in sorted(modules))
+    return any(_holds(module_path(importer, 0, module), words, read) for module in sorted(modules))
+
+
+def _calls_factory(importer: str, data: bytes, words: Words, read: Optional[List[str]]) -> bool:
+    """Whether the file calls a function it imports from a project module (`build(...)` after
+    `from optim import build`, `optim.build(...)` after `import optim` / `from . import optim`)
+    that may return an optimizer spelled with one of `words`, as `analysis.imported` reads it."""
+    for dots, module, names in from_imports(data):
+        if not dots and not may_be_project_module(module):
+            continue
+        path = module_path(importer, dots, module)
+        if path is not None and any(_defined_holding(path, {original}, words, read, MAX_REEXPORTS) and _called(data, local)
+                                    for original, local in names):  # the module's answer first: it is remembered
+            return True
+        if path is not None and os.path.basename(path) != "__init__.py":
+            continue  # a module's names are no submodules; a package's may be (`from . import optim`)
+        for original, local in names:
+            methods = _methods_called(data, local)
+            inner = module_path(importer, dots, submodule(module, original)) if methods else None
+            if inner is not None and _defined_holding(inner, methods, words, read, MAX_REEXPORTS):
+                return True
+    for module, local in _module_locals(data):
+        methods = _methods_called(data, local) if may_be_project_module(module) else None
+        path = module_path(importer, 0, module) if methods else None
+        if path is not None and _defined_holding(path, methods, words, read, MAX_REEXPORTS):
+            return True
+    return False
+
+
+def _called(data: bytes, name: str) -> bool:
+    """Whether the bytes call `name` (`name(`; a regex with a literal start scans fast)."""
+    return re.search(re.escape(name.encode("ascii", "replace")) + rb"[ \t]*\(", data) is not None
+
+
+def _methods_called(data: bytes, name: str) -> Set[str]:
+    """The attributes of `name` the bytes call (`optim.build(` -> {"build"})."""
+    pattern = re.escape(name.encode("ascii", "replace")) + rb"\.(\w+)[ \t]*\("
+    return {match.decode("ascii", "replace") for match in re.findall(pattern, data)}
+
+
+def _module_locals(data: bytes) -> Tuple[Tuple[str, str], ...]:
+    """(module, the name it is bound to) of `import optim` / `import pkg.optim as o` statements
+    (`import pkg.optim` binds `pkg`, whose attribute calls the analysis does not follow)."""
+    found = []
+    for match in _statements(IMPORT, data):
+        for part in match.group(1).split(b","):
+            words = part.split()
+            if len(words) == 3 and words[1] == b"as":
+                found.append((words[0].decode("ascii", "replace"), words[2].decode("ascii", "replace")))
+            elif len(words) == 1 and b"." not in words[0]:
+                found.append((words[0].decode("ascii", "replace"),) * 2)
+    return tuple(found)
 
 
 def module_imports(data: bytes) -> Tuple[str, ...]:
@@ -90,13 +247,13 @@ def module_imports(data: bytes) -> Tuple[str, ...]:
     return tuple(found)
 
 
-def _holds(path: Optional[str], read: Optional[List[str]]) -> bool:
-    """Whether module file `path` holds BUILDER_WORD itself."""
+def _holds(path: Optional[str], words: Words, read: Optional[List[str]]) -> bool:
+    """Whether module file `path` holds one of `words` itself."""
     if path is None:
         return False
     if read is not None:
         read.append(os.path.abspath(path))
-    return _module(path)[0]
+    return _module(path).holds(words)
 
 
 def builder_imports(importer: str, imports: Iterable[Tuple[int, str, str]],
@@ -105,54 +262,58 @@ def builder_imports(importer: str, imports: Iterable[Tuple[int, str, str]],
     return frozenset(found for found in imports if may_build(importer, *found, read))
 
 
+def factory_imports(importer: str, imports: Iterable[Tuple[int, str, str]],
+                    read: Optional[List[str]] = None) -> FrozenSet[Tuple[int, str, str]]:
+    """Of the (dots, module, name) a file calls, those that may return an optimizer."""
+    return frozenset(found for found in imports if may_hold(importer, *found, (FACTORY_WORD,), read))
+
+
 def may_build(importer: str, dots: int, module: str, name: str, read: Optional[List[str]] = None) -> bool:
     """Whether `name`, imported by file `importer` from `module`, may build regularized layers.
     The module files consulted are added to `read`: the answer holds while they are unchanged."""
+    return may_hold(importer, dots, module, name, (BUILDER_WORD,), read)
+
+
+def may_hold(importer: str, dots: int, module: str, name: str, words: Words, read: Optional[List[str]] = None) -> bool:
+    """Whether `name`, imported by file `importer` from `module`, is defined in a module file
+    holding one of `words` (the files consulted are added to `read`)."""
     if not importer or importer == "-":
         return False
     path = module_path(importer, dots, module)
-    return path is not None and _builds(path, {name}, read, MAX_REEXPORTS)
+    return path is not None and _defined_holding(path, {name}, words, read, MAX_REEXPORTS)
 
 
-def _builds(path: str, names: Set[str], read: Optional[List[str]], reexports: int) -> bool:
-    """Whether module file `path` may build one of `names` itself or re-export it from one that may."""
+def _defined_holding(path: str, names: Set[str], words: Words, read: Optional[List[str]], reexports: int) -> bool:
+    """Whether module file `path` holds one of `words` (for any word but BUILDER_WORD, also a
+    `def` of one of `names`: a factory is a function), or re-exports one of `names` from a
+    module that does."""
     if read is not None:
         read.append(os.path.abspath(path))
-    holds, sources = _module(path)
-    if holds:
+    module = _module(path)
+    if BUILDER_WORD in words and module.holds(words):
+        return True
+    if BUILDER_WORD not in words and module.holds(words) and any(module.returns_holding(name, words) for name in names):
         return True
     if reexports <= 0:
         return False
     for name in names:
-        for dots, module, original in sources.get(name, ()):
-            inner = module_path(path, dots, module)
-            if inner is not None and _builds(inner, {original}, read, reexports - 1):
+        for dots, source, original in module.sources.get(name, ()):
+            inner = module_path(path, dots, source)
+            if inner is not None and _defined_holding(inner, {original}, words, read, reexports - 1):
                 return True
     return False
 
 
-def _module(path: str) -> Tuple[bool, Sources]:
-    """(holds BUILDER_WORD, where its imported names come from), remembered while the file is unchanged."""
+def _module(path: str) -> _Module:
+    """The module file's answers, remembered while the file is unchanged."""
     key = os.path.abspath(path)
     try:
         status = os.stat(key)
         stamp = (status.st_size, status.st_mtime_ns)
     except OSError:
-        return False, {}
+        return _Module(key, (-1, -1))  # unreadable: holds nothing, imports nothing
     known = _modules.get(key)
-    if known is not None and known[0] == stamp:
-        return known[1], known[2]
-    try:
-        with open(key, "rb") as handle:
-            data = handle.read(MAX_MODULE_BYTES + 1)
-    except OSError:
-        data = b""
-    if len(data) > MAX_MODULE_BYTES:
-        data = b""  # the index does not summarise it either
-    holds = BUILDER_WORD in data.lower()
-    sources: Sources = {}
-    for dots, module, pairs in () if holds else from_imports(data):
-        for original, local in pairs:
-            sources.setdefault(local, []).append((dots, module, original))
-    _modules[key] = (stamp, holds, sources)
-    return holds, sources
+    if known is None or known.stamp != stamp:
+        _recent.pop(key, None)
+        known = _modules[key] = _Module(key, stamp)
+    return known

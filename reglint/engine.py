@@ -110,9 +110,10 @@ class Plan:
         return found
 
     def flaggable_at(self, path: str, data: bytes, rules: Sequence[Rule], read: Optional[List[str]] = None) -> Tuple[Rule, ...]:
-        """`flaggable`, and the rules whose `project_words` hold in the builders this file imports
-        from project modules (a network built with regularizers in `models.py`, trained here);
-        the module files consulted are added to `read` (the cache's dependencies)."""
+        """`flaggable`, and the rules whose `project_words` hold in the project modules this file
+        imports from (a network built with regularizers in `models.py`, an optimizer made by a
+        factory in `optim.py`, trained here); the module files consulted are added to `read`
+        (the cache's dependencies)."""
         if self.words is None:
             return tuple(rules)
         words = self.words_in(data)
@@ -121,14 +122,14 @@ class Plan:
         rest = [rule for rule in rules if rule.project_words and all(rule is not f for f in found)]
         if not rest or not path or path == "-":
             return found
-        from reglint.builders import BUILDER_WORD, imports_builders
+        from reglint.builders import imports_holding
 
-        held = {}
+        held: Dict[Tuple[bytes, ...], bool] = {}
 
-        def imported(word: bytes) -> bool:
-            if word not in held:
-                held[word] = word == BUILDER_WORD and imports_builders(path, data, read)
-            return held[word]
+        def imported(words: Tuple[bytes, ...]) -> bool:
+            if words not in held:
+                held[words] = imports_holding(path, data, words, read)
+            return held[words]
 
         def in_code(word: bytes) -> bool:
             return word in self.code_words(data, coded)

@@ -191,6 +191,11 @@ def may_call_project_builders(code: Code) -> bool:
     return bool(code.project_calls)
 
 
+def may_call_project_factories(code: Code) -> bool:
+    """A call of a name imported from a project module, which may return an optimizer built there."""
+    return bool(code.project_factories)
+
+
 # -- intent read from names and comments (the vocabulary of `reglint.intent`) -----------
 
 def may_show_weight_decay_intent(code: Code) -> bool:
@@ -268,6 +273,7 @@ FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
     "coupled_adaptive_decay": may_have_coupled_adaptive_decay,
     "loss_sites": may_have_loss_sites,
     "project_builders": may_call_project_builders,
+    "project_factories": may_call_project_factories,
     "weight_decay_intent": may_show_weight_decay_intent,
     "l2_intent": may_show_l2_intent,
     "directives": may_have_directives,

@@ -92,7 +92,8 @@ class Optimizer:
     # how the optimizer is stated: "call" (its constructor), "string" (`compile(optimizer="adam")`),
     # "config" (an MMEngine/mmcv `dict(type=...)`), "hf" (TrainingArguments' `optim=`),
     # "timm" (`create_optimizer_v2(opt=...)`), "lazy" (detectron2 LazyConfig
-    # `L(torch.optim.Adam)(...)`), "structured" (a Hydra structured config's `_target_` field)
+    # `L(torch.optim.Adam)(...)`), "structured" (a Hydra structured config's `_target_` field),
+    # "project" (the call of an imported project function that returns one, `built_by`)
     via: str = "call"
     # what names the class: the callee, the `type=` / `opt=` / `optim=` value (the callee when
     # TrainingArguments or create_optimizer_v2 leave it at the default)
@@ -107,6 +108,9 @@ class Optimizer:
     decay_written_in: Optional[Tuple[str, int, int]] = None
     # (file, line, column) of the `type` a config dict that writes none inherits from a `_base_` file
     type_written_in: Optional[Tuple[str, int, int]] = None
+    # (file, line, column, the callee as called here) of the construction an imported project
+    # factory returns (`via="project"`)
+    built_by: Optional[Tuple[str, int, int, str]] = None
     # torch: the framework-default decay reaches some parameters (no param group overrides
     # it); None when the groups are built out of sight
     default_reaches: Optional[bool] = True

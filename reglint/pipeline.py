@@ -9,7 +9,7 @@ other than Python hand it the Python text they hold (see `reglint.sources`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import List, Optional, Sequence, Tuple
 
 from reglint.config import Settings
@@ -20,6 +20,9 @@ from reglint.reading import MAX_SOURCE_BYTES, DecodeError, decode, encode, too_l
 from reglint.rule import Rule
 
 MAX_FIX_ROUNDS = 5
+# the fact kind of calls that may return an optimizer built in a project module: the module
+# files are read for it only when a rule that the rest of the code allows needs it
+FACTORIES = "project_factories"
 
 
 @dataclass
@@ -47,14 +50,20 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings,
     all of `rules` when not given), only those whose fact kinds the code could hold run
     (`Rule.may_flag_code`). `rules` is the whole enabled set the directives are judged by."""
     code, statement_lines = read(text)
-    if code is not None and code.project_calls:  # only the calls that may build regularized layers count
-        from dataclasses import replace
-
+    calls = code.project_calls if code is not None else ()
+    if calls:  # only the calls that may build regularized layers count
         from reglint.builders import builder_imports
 
-        code = replace(code, project_calls=builder_imports(path, code.project_calls, depends))
+        code = replace(code, project_calls=builder_imports(path, calls, depends))
     pool = tuple(rules) if candidates is None else tuple(candidates)
     running = pool if code is None else tuple(rule for rule in pool if rule.may_flag_code(code))
+    waiting = [rule for rule in pool if calls and all(rule is not r for r in running)
+               and any(FACTORIES in kinds for kinds in rule.facts)]
+    if waiting:  # and those that may return an optimizer, for a rule nothing else lets run
+        from reglint.builders import factory_imports
+
+        code = replace(code, project_factories=factory_imports(path, calls, depends))
+        running += tuple(rule for rule in waiting if rule.may_flag_code(code))
     code = None  # nor its ast tree, while libcst builds its own
     if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared
         return []

@@ -130,7 +130,7 @@ class Index:
             self.read[os.path.abspath(path)] = None
             if summary is None:
                 return None
-            if name in summary.builders or name in summary.constants or name in summary.classes:
+            if name in summary.builders or name in summary.constants or name in summary.classes or name in summary.factories:
                 return summary, name
             if name not in summary.imports:
                 return None

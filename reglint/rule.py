@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import ModuleType
-from typing import Callable, Dict, Iterable, Optional, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from reglint.diagnostic import Applicability
 
@@ -57,10 +57,13 @@ class Rule:
     # Groups like `words` that count anywhere in the file, comments and docstrings too:
     # evidence of intent ("# Caffe's weight_decay"), suppression directives (RL100).
     prose_words: Words = ()
-    # Words that also count when a name this file imports from a project module may be a
-    # builder of regularized layers (`reglint.builders`; only its BUILDER_WORD): the part of
-    # a hazard built in another module.
-    project_words: Tuple[bytes, ...] = ()
+    # How a project module this file imports can meet one group of `words` the file lacks
+    # (`reglint.builders`): pairs (words the module holds, words the file's code must hold too,
+    # or none). `regularizer`: the network's layers are built there; an adaptive class's name
+    # with a word of stepping it here: an optimizer factory's function there. At most one
+    # group may be met this way: the project's modules are read only for a file that holds
+    # all the rest of the hazard.
+    project_words: Tuple[Tuple[Tuple[bytes, ...], Tuple[bytes, ...]], ...] = ()
     # Words that count only where a pattern (bytes, over the lowercased file) matches too:
     # (word, pattern) pairs, each word one of `words`. For a word whose common spellings say
     # nothing (`l2` in `val2017`, `.norm(` in `self.norm(x)`, a layer); the pattern is run
@@ -91,29 +94,40 @@ class Rule:
 
     @property
     def all_words(self) -> Tuple[bytes, ...]:
-        return tuple(word for group in self.words + self.prose_words for word in group)
+        """Every word the words test looks for (the project help's file words included)."""
+        return tuple(word for group in self.words + self.prose_words + tuple(uses for _, uses in self.project_words)
+                     for word in group)
 
-    def may_flag(self, present: Callable[[bytes], bool], imported: Optional[Callable[[bytes], bool]] = None,
+    def may_flag(self, present: Callable[[bytes], bool], imported: Optional[Callable[[Tuple[bytes, ...]], bool]] = None,
                  in_code: Optional[Callable[[bytes], bool]] = None) -> bool:
         """The words test, given whether a word occurs in the lowercased file, and (`in_code`)
         in its code (the file when not given); with `imported`, whether a project module it
-        imports from holds one of `project_words`: False only when this rule cannot flag the file."""
+        imports from holds one of some `project_words`: False only when this rule cannot flag the file."""
         coded = present if in_code is None else in_code
         if not all(any(present(word) for word in group) for group in self.prose_words):
             return False
         if imported is None:  # the whole file first: its code is read only for a file that may pass
             return all(any(present(word) for word in group) for group in self.words) and (
                 coded is present or all(any(coded(word) for word in group) for group in self.words))
-        # the groups no project module can help first, then the file's own words: the
-        # project's modules are read only for what is still missing
-        helped = [any(word in self.project_words for word in group) for group in self.words]
-        alone = [group for group, helps in zip(self.words, helped) if not helps]
-        if not all(any(present(word) for word in group) for group in alone):
+        # the file's own words first: the project's modules are read only for the one group
+        # still missing, when some project help can meet it, and its code is read only then
+        missing = [group for group in self.words if not any(present(word) for word in group)]
+        if len(missing) > 1 or missing and not self._helps(missing[0], present):
             return False
-        if not all(any(coded(word) for word in group) for group in alone):
+        missing = [group for group in self.words if not any(coded(word) for word in group)]
+        if len(missing) > 1:
             return False
-        return all(any(coded(word) for word in group) or any(word in self.project_words and imported(word) for word in group)
-                   for group, helps in zip(self.words, helped) if helps)
+        return not missing or any(imported(helping) for helping in self._helps(missing[0], coded))
+
+    def _helps(self, group, holds: Callable[[bytes], bool]) -> List[Tuple[bytes, ...]]:
+        """The words of `group` a project module could hold for this file, one tuple per
+        project help whose file words it `holds`."""
+        found = []
+        for held, uses in self.project_words:
+            helping = tuple(word for word in group if word in held)
+            if helping and (not uses or any(holds(word) for word in uses)):
+                found.append(helping)
+        return found
 
     def may_flag_code(self, code) -> bool:
         """The facts test on the file's `reglint.screen.Code`: False only when this rule cannot flag the file."""

@@ -68,6 +68,9 @@ class Code:
     dict_call_keywords: FrozenSet[str] = frozenset()
     # the tree itself, for the predicates that need more than these sets (`norm_products`)
     tree: Optional[ast.AST] = dataclasses.field(default=None, repr=False, compare=False)
+    # of the `project_calls`, those that may return an optimizer (`builders.factory_imports`):
+    # set by the pipeline from the unfiltered calls, as it filters `project_calls`
+    project_factories: FrozenSet[Tuple[int, str, str]] = frozenset()
 
     @cached_property
     def products(self):

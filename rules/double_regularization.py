@@ -87,7 +87,7 @@ RULE = Rule(
     fix=Applicability.DISPLAY_ONLY,
     words=(DECAY_WORDS, (b"regularizer",) + SQUARE_WORDS, TRAINING_WORDS),
     # the L2 layers may be built in a project module this file imports (`reglint.builders`)
-    project_words=(b"regularizer",),
+    project_words=(((b"regularizer",), ()),),
     facts=(("regularizers", "penalties", "project_builders"), ("optimizers", "decay_chains")),
 )
 

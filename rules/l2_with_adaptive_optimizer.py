@@ -22,6 +22,9 @@ RAdam, Adagrad, RMSprop, Adadelta, …):
   `compile` steps no optimizer (keras 3.15.1 `keras/src/backend/tensorflow/trainer.py`:
   only `fit`, L388/L399, and `train_on_batch`, L623/L629, run `train_step`);
 - a hand-written `λ * Σw²` penalty added to a loss minimized by an adaptive optimizer;
+  the optimizer (for Keras layers and TF1 too) may be returned by a factory of this file
+  or of another module of the project (`optimizer = build_optimizer(model)`; the message
+  names the factory, its note and related location the line that builds the class);
 - `optax.add_decayed_weights(λ)` placed before the Adam scaling in `optax.chain`;
 - a TF1 `tf.train.AdamOptimizer` (RMSProp, Adagrad, …) minimizing a loss that
   includes the collected regularization losses or an `l2_loss` penalty.
@@ -141,6 +144,9 @@ L2_TERM_WORDS = (L2_REGULARIZER_WORDS + (b"'l2'", b'"l2"', b"regulariz", b"regul
 # An MMEngine config that names `_base_` files and writes a decay: the adaptive `type` may be
 # the base's (`optim_wrapper = dict(optimizer=dict(weight_decay=1e-4))`)
 BASE_WORDS = (b"_base_ =", b"_base_=")
+# a loss site that takes its optimizer from the file (`analysis.losses`): every one that can
+# take an optimizer made by another module's factory writes one of these
+STEPPING_WORDS = (b".backward(", b".compile(", b".gradient(", b".minimize(", b"compute_gradients(", b"create_train_op", b"optimize_loss")
 DECAY_WRITTEN = rb"weight_decay\s*="
 
 RULE = Rule(
@@ -150,8 +156,12 @@ RULE = Rule(
     fix=Applicability.UNSAFE,
     words=(ADAPTIVE_WORDS + BASE_WORDS, L2_TERM_WORDS),
     word_contexts=tuple((word, DECAY_WRITTEN) for word in BASE_WORDS),
-    project_words=(b"regularizer",),  # the layers' regularizers may sit in the module that builds the model
-    facts=(("adaptive_optimizers", "adaptive_chains"), ("regularizers", "penalties", "decay_chains", "coupled_adaptive_decay", "project_builders")),
+    # the layers' regularizers may sit in the module that builds the model, the adaptive
+    # optimizer in a factory's module (`optimizer = build_optimizer(model)`) when this file
+    # steps, compiles or minimizes something
+    project_words=(((b"regularizer",), ()), (ADAPTIVE_WORDS, STEPPING_WORDS)),
+    facts=(("adaptive_optimizers", "adaptive_chains", "project_factories"),
+           ("regularizers", "penalties", "decay_chains", "coupled_adaptive_decay", "project_builders")),
 )
 
 
@@ -247,7 +257,7 @@ def _keras(model, report):
             if optimizer is None or not optimizer.adaptive or id(optimizer.node) in reported:
                 continue
             reported.add(id(optimizer.node))
-            name = optimizer.qualname.rsplit(".", 1)[1]
+            name, built, made = _named(report, optimizer)
             reached = reaching(model, site, imported, owners)
             related = [report.imported(r) for r in reached]
             if regularizers:
@@ -258,9 +268,9 @@ def _keras(model, report):
                 continue
             count = len(regularizers) + len(reached)
             message = f"Keras L2 regularizers ({count}, first at {where}) reach the adaptive optimizer {name}"
-            note = f"{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
+            note = f"{built}{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
             fix = Fix(Applicability.DISPLAY_ONLY, f"Use `AdamW(weight_decay=...)` and remove the layers' L2 regularizers ({RETUNE})")
-            yield report.diagnostic(RULE, optimizer.node, message, fix, note, related=[r for _, r in related])
+            yield report.diagnostic(RULE, optimizer.node, message, fix, note, related=[r for _, r in related] + made)
 
 
 def _served(model, site) -> bool:
@@ -294,7 +304,7 @@ def _penalties(model, report):
         elif site.kind == "tape_gradient":
             keras_optimizers = [o for o in model.optimizers if o.framework == "keras"]
             adaptive = bool(keras_optimizers) and all(o.adaptive for o in keras_optimizers)
-            name = keras_optimizers[0].qualname.rsplit(".", 1)[1] if keras_optimizers else ""
+            optimizer = keras_optimizers[0] if keras_optimizers else None
         elif optimizer is not None and optimizer.framework == "tf1":
             continue  # reported once, at the optimizer, by _tf1
         else:
@@ -302,9 +312,11 @@ def _penalties(model, report):
             candidates = site.optimizers or ([optimizer] if optimizer is not None else [])
             optimizer = next((o for o in candidates if o.adaptive and o.family != "adamw"), None)
             adaptive = optimizer is not None
-            name = optimizer.qualname.rsplit(".", 1)[1] if optimizer else ""
         if not adaptive:
             continue
+        built, made = "", []
+        if site.kind != "jax_grad":
+            name, built, made = _named(report, optimizer)
         for penalty in l2_penalties(site.penalties):
             if id(penalty.product) in seen or penalty.coefficient is None or penalty.coefficient.provably_zero:
                 continue
@@ -312,9 +324,21 @@ def _penalties(model, report):
                 continue  # a squared data loss or an activity penalty is not weight decay
             seen.add(id(penalty.product))
             message = f"Hand-written L2 penalty `{_short(model.code(penalty.product))}` is minimized by {name}"
-            note = f"{WHY}; drop it and use decoupled weight decay (AdamW / optax.adamw)"
+            note = f"{built}{WHY}; drop it and use decoupled weight decay (AdamW / optax.adamw)"
             fix = Fix(Applicability.DISPLAY_ONLY, f"Remove the penalty and use a decoupled optimizer ({RETUNE})")
-            yield report.diagnostic(RULE, penalty.product, message, fix, note)
+            yield report.diagnostic(RULE, penalty.product, message, fix, note, related=made)
+
+
+def _named(report, optimizer):
+    """How a message names the optimizer: its class (`Adam`), and for one an imported project
+    factory returns, by whom (`Adam (built by `make_optimizer`)`), with a note that says where
+    and the related location that carries it."""
+    name = optimizer.qualname.rsplit(".", 1)[1]
+    if optimizer.built_by is None:
+        return name, "", []
+    path, line, column, callee = optimizer.built_by
+    where, related = report.elsewhere(path, line, column, f"the {name} `{callee}` returns")
+    return f"{name} (built by `{callee}`)", f"`{callee}` returns {name} at {where}; ", [related]
 
 
 def _optax_adaptive_only(model) -> bool:
@@ -397,8 +421,8 @@ def _tf1(model, report):
             continue
         reported.add(id(optimizer.node))
         what = "the collected L2 regularization losses" if site.includes_reg_losses and l2 else "an l2_loss penalty"
-        name = optimizer.qualname.rsplit(".", 1)[1]
+        name, built, made = _named(report, optimizer)
         message = f"{name} minimizes a loss with {what}"
-        note = f"{WHY}; use a decoupled optimizer (tf.contrib.opt.AdamWOptimizer / AdamW)"
+        note = f"{built}{WHY}; use a decoupled optimizer (tf.contrib.opt.AdamWOptimizer / AdamW)"
         fix = Fix(Applicability.DISPLAY_ONLY, f"Use decoupled weight decay instead of the L2 loss term ({RETUNE})")
-        yield report.diagnostic(RULE, optimizer.node, message, fix, note)
+        yield report.diagnostic(RULE, optimizer.node, message, fix, note, related=made)

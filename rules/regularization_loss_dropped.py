@@ -82,7 +82,7 @@ RULE = Rule(
     # the regularizers and loss sites are TensorFlow's or Keras's: a file with neither name
     # (torch code saying "gradient" everywhere) asks no project module about builders
     words=(b"regularizer", LOSS_SITE_WORDS, TF_WORDS),
-    project_words=(b"regularizer",),
+    project_words=(((b"regularizer",), ()),),
     facts=(("regularizers", "project_builders"), "loss_sites"),
 )
 

@@ -22,6 +22,8 @@ def build_model(path: str, text: str, module: cst.Module) -> FileModel:
     ctx = Context(path, text, module)
     if ctx.names.from_imports:
         ctx.imported_constant = imported.constant
+    if ctx.names.from_imports or ctx.names.imports:  # `build_optimizer(model)` of a project module
+        ctx.imported_optimizers = imported.factory_optimizers
     model = ctx.model
     names = model.names = ctx.names
     module_id = id(model.module)

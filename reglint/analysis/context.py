@@ -29,7 +29,8 @@ class Context:
         self.names: Names = collect(module, text)
         self.model = FileModel(path=path, source=text, module=module, imports=dict(self.names.imports))
         self.regularizer_by_call: Dict[int, Regularizer] = {}
-        self.optimizer_by_node: Dict[int, Optimizer] = {}
+        # the optimizers a call makes: its own class, or those an imported factory may return
+        self.optimizers_by_node: Dict[int, List[Optimizer]] = {}
         self.site_by_call: Dict[int, CallSite] = {id(site.call): site for site in self.names.calls}
         self.fields: Optional[Dict[str, List[Binding]]] = None
         self.appends: Optional[Dict[Tuple[int, str], List[Tuple[cst.BaseExpression, Tuple]]]] = None
@@ -42,6 +43,9 @@ class Context:
         # (ctx, name, expr) -> Value of a constant imported from a project module, or None
         # (`analysis.imported.constant`, set by `build_model`: the resolver does not import the index)
         self.imported_constant = None
+        # `analysis.imported.factory_optimizers`, set when the file imports anything: the
+        # optimizers a call of an imported project factory returns, resolved when asked
+        self.imported_optimizers = None
         self.project_index = None  # the `reglint.project.Index` of this file, once a lookup needs it
         # id(function, class or module) -> its docstring: read once, not for each value resolved in it
         self.docstrings: Dict[int, Optional[str]] = {}

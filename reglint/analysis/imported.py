@@ -1,8 +1,9 @@
 """What this file takes from the other modules of its project (through `reglint.project`).
 
 A call of a function or class imported from a project module brings in the
-regularizers that builder attaches; an imported number constant resolves to its
-value. The summaries are read only for names this file actually uses that way.
+regularizers that builder attaches, or the optimizer that factory returns; an
+imported number constant resolves to its value. The summaries are read only for
+names this file actually uses that way.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import libcst as cst
 from reglint.analysis import resolve
 from reglint.analysis.context import Context
 from reglint.analysis.syntax import argument, assigned_name
-from reglint.builders import may_build
-from reglint.model import ImportedRegularizer, Value
+from reglint.builders import FACTORY_WORD, may_build, may_hold
+from reglint.model import ImportedRegularizer, Optimizer, Value
 from reglint.project import may_be_project_module, submodule
 
 
@@ -88,6 +89,33 @@ def regularizers(ctx: Context) -> None:
                 written, site.call, owner))
     read = ctx.project_index.depends if ctx.project_index is not None else ()
     ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(screened) + read))
+
+
+def factory_optimizers(ctx: Context, call: cst.Call) -> List[Optimizer]:
+    """The optimizers `call` returns when it calls an imported project function that returns
+    one (`optimizer = build_optimizer(model)` after `from optim import build_optimizer`, also
+    `optim.build_optimizer(...)`): one per class its branches may return, registered for the
+    call. Asked only for an object the file steps, compiles or minimizes, so the other calls
+    of a file read no summary."""
+    from reglint.analysis.optimizers import made_by_factory
+
+    made = ctx.optimizers_by_node[id(call)] = []  # `made_by_factory` adds to it
+    site = ctx.site_by_call.get(id(call))
+    called = _project_callee(ctx, call.func) if site is not None else None
+    if called is None:
+        return []
+    written, (level, module, original) = called
+    screened: List[str] = []  # module files whose bytes said whether the name may return one
+    if may_hold(ctx.model.path, level, module, original, (FACTORY_WORD,), screened):
+        found = _index(ctx).lookup(level, module, original)
+        if found is not None:
+            summary, name = found
+            for factory in summary.factories.get(name, ()):
+                made_by_factory(ctx, site, factory.qualname, factory.decoupled,
+                                (summary.path, factory.line, factory.column, written))
+    read = ctx.project_index.depends if ctx.project_index is not None else ()
+    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(screened) + read))
+    return list(made)
 
 
 def _has_l2(ctx: Context, site, built) -> bool:

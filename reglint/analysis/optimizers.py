@@ -95,8 +95,9 @@ def add_optimizer(ctx: Context, site: CallSite, qualname: str, inferred: bool, v
         lr = argument(site.call, "lr", None)
         optimizer.learning_rate = resolve.value(ctx, lr.value, site.scopes, site.statement) if lr is not None else None
     optimizer.bound_to = assigned_name(site)
-    ctx.optimizer_by_node[id(site.call)] = optimizer
+    ctx.optimizers_by_node.setdefault(id(site.call), []).append(optimizer)
     ctx.model.optimizers.append(optimizer)
+    return optimizer
     return optimizer
 
 
@@ -376,10 +377,29 @@ def optimizers_for(ctx: Context, expr: Optional[cst.BaseExpression], scopes) -> 
         return []
     found: List[Optimizer] = []
     for origin, _ in resolve.origins(ctx, expr, scopes):
-        optimizer = ctx.optimizer_by_node.get(id(origin))
-        if optimizer is not None and optimizer not in found:
-            found.append(optimizer)
+        made = ctx.optimizers_by_node.get(id(origin))
+        if made is None and ctx.imported_optimizers is not None and isinstance(origin, cst.Call):
+            made = ctx.imported_optimizers(ctx, origin)  # an imported factory's
+        for optimizer in made or ():
+            if optimizer not in found:
+                found.append(optimizer)
     return found
+
+
+def made_by_factory(ctx: Context, site: CallSite, qualname: str, decoupled: bool, built_by: Tuple[str, int, int, str]) -> Optimizer:
+    """An optimizer an imported project function returns (`optimizer = build_optimizer(model)`
+    with `return torch.optim.Adam(...)` in `optim.py`): its class as that module wrote it; the
+    constructor's arguments are that module's to judge (its own check reports them)."""
+    spec = OPTIMIZERS[qualname]
+    optimizer = Optimizer(
+        qualname=qualname, family=spec.family, adaptive=spec.adaptive, framework=spec.framework, node=site.call,
+        decay_mode="decoupled" if decoupled else spec.decay_mode, scope=site.scopes[-1], via="project",
+        class_node=site.call.func, decay_scaled_by_lr=spec.decay_scaled_by_lr, hidden_arguments=True,
+        default_reaches=None, built_by=built_by)
+    optimizer.bound_to = assigned_name(site)
+    ctx.optimizers_by_node.setdefault(id(site.call), []).append(optimizer)
+    ctx.model.optimizers.append(optimizer)
+    return optimizer
 
 
 def _has_key(group: cst.Dict, key: str) -> bool:

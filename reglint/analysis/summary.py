@@ -3,9 +3,10 @@
 Read with CPython's `ast` (several times faster than libcst, and positions come
 free): the module's number constants, and per top-level function or class the
 layer regularizers it builds (where, which framework, whether they carry an L2
-term, whether they land in TF1's collection or in `model.losses`), and the
-module's own `from m import x` (a re-export is followed by the index). Nothing is
-imported or executed; what the summary cannot read it leaves out.
+term, whether they land in TF1's collection or in `model.losses`), per top-level
+function the optimizers it returns (an optimizer factory), and the module's own
+`from m import x` (a re-export is followed by the index). Nothing is imported or
+executed; what the summary cannot read it leaves out.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from reglint.analysis.attach import REGULARIZERS, attachment_kind
-from reglint.frameworks import canonical
+from reglint.frameworks import OPTIMIZER_WORD, canonical, keras, tf1, torch
+
+# the optimizer classes a factory's return is read for: those whose loss sites step the
+# object itself (torch `.step()`, Keras `compile`, TF1 `.minimize`); each is spelled with
+# OPTIMIZER_WORD in the module that builds it (the bytes test of `reglint.builders`)
+FACTORY_CLASSES = {**torch.OPTIMIZERS, **keras.OPTIMIZERS, **tf1.OPTIMIZERS}
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,16 @@ class RegularizerSite:
     # the coefficient is the builder's parameter: (name, position, default number or None);
     # whether the term is zero then depends on what the caller passes
     parameter: Optional[Tuple[str, int, Optional[float]]] = None
+
+
+@dataclass(frozen=True)
+class FactorySite:
+    """An optimizer construction a function of another module returns."""
+
+    line: int
+    column: int  # 1-based
+    qualname: str
+    decoupled: bool  # the class's decoupling flag is written True (`Adam(decoupled_weight_decay=True)`)
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,8 @@ class Summary:
     # the module's top-level classes, name -> (line, 1-based column): a model class an
     # importer's optimizer groups read
     classes: Dict[str, Tuple[int, int]] = field(default_factory=dict)
+    # top-level function name -> the optimizers it may return (one per branch)
+    factories: Dict[str, List[FactorySite]] = field(default_factory=dict)
 
 
 def summarize(path: str, text: str) -> Optional[Summary]:
@@ -87,6 +105,8 @@ def summarize(path: str, text: str) -> Optional[Summary]:
                 summary.builders[statement.name] = sites
     if summary.builders:
         _inherit(tree, summary.builders)
+    if OPTIMIZER_WORD.decode() in text.lower():
+        summary.factories = _factories(tree, qualified, lines)
     summary.classes = {statement.name: (statement.lineno, statement.col_offset + 1)
                        for statement in tree.body if isinstance(statement, ast.ClassDef)}
     return summary
@@ -116,6 +136,112 @@ def _inherit(tree: ast.Module, builders: Dict[str, List[RegularizerSite]]) -> No
                 grown = True
         if not grown:
             break
+
+
+def _factories(tree: ast.Module, qualified: Dict[str, str], lines: List[str]) -> Dict[str, List[FactorySite]]:
+    """Per top-level function, the optimizer constructions it returns: `return Adam(...)`, or
+    a name every assignment of which in the function is one (`opt = Adam(...); return opt`);
+    a return of another such function of the module counts as its optimizers."""
+    found: Dict[str, List[FactorySite]] = {}
+    forwards: Dict[str, List[str]] = {}  # function -> the module's functions whose result it returns
+    functions = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for function in functions:
+        nodes = list(_own_nodes(function))
+        assigned: Dict[str, List[ast.AST]] = {}
+        for node in nodes:
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                whole = node.value if not isinstance(node, ast.AugAssign) else None
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):  # a part of a tuple target: not followed
+                            assigned.setdefault(name.id, []).append(whole if target is name else None)
+        sites: List[FactorySite] = []
+        for node in nodes:
+            if not isinstance(node, ast.Return) or node.value is None:
+                continue
+            values = [node.value]
+            if isinstance(node.value, ast.Name):
+                values = assigned.get(node.value.id) or []
+                if _rebound_otherwise(function, node.value.id) or any(v is None for v in values):
+                    continue
+            for value in values:
+                site = _construction(value, qualified, lines)
+                if site is not None:
+                    sites.append(site)
+                elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+                    forwards.setdefault(function.name, []).append(value.func.id)
+        if sites:
+            found[function.name] = sorted(sites, key=lambda site: (site.line, site.column))
+    for _ in range(MAX_CALL_DEPTH):  # `def build(cfg): return _make(cfg)`
+        grown = False
+        for name, callees in forwards.items():
+            own = found.get(name, [])
+            more = [site for callee in callees if callee != name for site in found.get(callee, ()) if site not in own]
+            if more:
+                found[name] = own + list(dict.fromkeys(more))
+                grown = True
+        if not grown:
+            break
+    return found
+
+
+def _own_nodes(function: ast.AST):
+    """The nodes of a function's body, not those of functions, lambdas or classes inside it."""
+    pending = list(ast.iter_child_nodes(function))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        pending.extend(ast.iter_child_nodes(node))
+
+
+def _rebound_otherwise(function, name: str) -> bool:
+    """The name is a parameter, or bound by a loop, `with`, `:=`, `global` or an import."""
+    arguments = function.args
+    if any(a.arg == name for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs):
+        return True
+    if any(a is not None and a.arg == name for a in (arguments.vararg, arguments.kwarg)):
+        return True
+    for node in _own_nodes(function):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            targets = [node.target]
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+        elif isinstance(node, ast.NamedExpr):
+            targets = [node.target]
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            if name in node.names:
+                return True
+            continue
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any((a.asname or a.name.split(".")[0]) == name for a in node.names):
+                return True
+            continue
+        else:
+            continue
+        if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
+            return True
+    return False
+
+
+def _construction(value: Optional[ast.AST], qualified: Dict[str, str], lines: List[str]) -> Optional[FactorySite]:
+    """An optimizer class's call (`torch.optim.Adam(...)`); decoupled when its flag is written
+    True, as `analysis.optimizers.add_optimizer` reads a call in the file."""
+    if not isinstance(value, ast.Call):
+        return None
+    qualname = _qualname(value.func, qualified)
+    spec = FACTORY_CLASSES.get(qualname) if qualname else None
+    if spec is None:
+        return None
+    decoupled = False
+    if spec.decoupled_flag:
+        keyword, position = spec.decoupled_flag
+        flag = next((k.value for k in value.keywords if k.arg == keyword), None)
+        if flag is None and position is not None and position < len(value.args):
+            flag = value.args[position]
+        decoupled = isinstance(flag, ast.Constant) and flag.value is True
+    return FactorySite(value.lineno, _column(lines, value), qualname, decoupled)
 
 
 def _imports(tree: ast.Module):

@@ -66,6 +66,11 @@ LIBRARY_ROOTS = frozenset({
 TORCH_OPTIM_MODULES = ("adam", "adamw", "adamax", "nadam", "radam", "adagrad", "rmsprop", "adadelta", "sgd", "asgd", "_adafactor", "adafactor", "_muon")
 
 
+# every optimizer class of the torch, Keras and TF1 tables is spelled with it, aliases too
+# (`torch.optim`, `keras.optimizers`, `tf.train.AdamOptimizer`): a module without it builds none
+OPTIMIZER_WORD = b"optim"
+
+
 def canonical(qualname: str) -> str:
     """The one spelling reglint's tables use for `qualname`."""
     name = qualname
