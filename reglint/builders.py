@@ -38,7 +38,9 @@ IMPORT = re.compile(rb"import[ \t]+([\w. \t]+(?:,[\w. \t]+)*)")
 # a top-level `def name(` (group 1), `async def`, `class` or decorator: where a function's text ends
 _TOP_LEVEL = re.compile(rb"^(?:(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(|class[ \t]|@)", re.MULTILINE)
 _CALLED = re.compile(rb"(\w+)[ \t]*\(")
+_BARE_CALL = re.compile(rb"(?<![\w.])([A-Za-z_]\w*)[ \t]*\(")
 MAX_FORWARDS = 6  # `analysis.summary.MAX_CALL_DEPTH`: calls of the module's own functions followed
+MODULE_HOPS = 2  # modules a builder's own imports are followed through (`build_model` -> `conv_block` -> one more)
 
 Imported = Tuple[int, str, Tuple[Tuple[str, str], ...]]  # dots, module, (name there, name here)
 Sources = Dict[str, List[Tuple[int, str, str]]]  # name here -> (dots, module, name there) it is imported from
@@ -55,6 +57,9 @@ class _Module:
         self._held: Dict[Words, bool] = {}
         self._texts: Optional[Dict[str, bytes]] = None
         self._returns: Dict[Tuple[str, ...], bool] = {}
+        self._called: Optional[FrozenSet[str]] = None
+        # hops -> (whether it calls a project builder that far, the module files that answer read, with their stamps)
+        self.hops: Dict[int, Tuple[bool, Tuple[Tuple[str, Tuple[int, int]], ...]]] = {}
         self._sources: Optional[Sources] = None
 
     def _data(self) -> bytes:
@@ -106,6 +111,14 @@ class _Module:
             self._texts[""] = b"\n".join(match.group(0) for pattern in (FROM_IMPORT, IMPORT)
                                           for match in _statements(pattern, data)).lower()
         return self._texts
+
+    @property
+    def called(self) -> FrozenSet[str]:
+        """The names the module's bytes call by themselves (`conv_block(`, not `x.conv_block(`):
+        the calls `analysis.summary` follows into the module a name is imported from."""
+        if self._called is None:
+            self._called = frozenset(name.decode("ascii", "replace") for name in _BARE_CALL.findall(self._data()))
+        return self._called
 
     def holds(self, words: Words) -> bool:
         """Whether the module's bytes hold one of `words` (lowercase)."""
@@ -170,14 +183,19 @@ def imports_holding(importer: str, data: bytes, words: Words, read: Optional[Lis
         return False
     if BUILDER_WORD not in words:
         return _calls_factory(importer, data, words, read)
+    called = None
     for dots, module, names in from_imports(data):
         if not dots and not may_be_project_module(module):
             continue
         path = module_path(importer, dots, module)
-        if path is not None and _defined_holding(path, {name for name, _ in names}, words, read, MAX_REEXPORTS):
-            return True
-        if path is not None and os.path.basename(path) != "__init__.py":
-            continue  # a module's names are no submodules; a package's may be (`from . import models`)
+        if path is not None:
+            if called is None:
+                called = frozenset(name.decode("ascii", "replace") for name in _BARE_CALL.findall(data))
+            hops = MODULE_HOPS if any(local in called for _, local in names) else 0  # a model factory this file calls
+            if _defined_holding(path, {name for name, _ in names}, words, read, MAX_REEXPORTS, hops):
+                return True
+            if os.path.basename(path) != "__init__.py":
+                continue  # a module's names are no submodules; a package's may be (`from . import models`)
         if any(_holds(module_path(importer, dots, submodule(module, name)), words, read) for name, _ in names):
             return True
     modules = {part for module in module_imports(data) if may_be_project_module(module)
@@ -283,25 +301,56 @@ def may_hold(importer: str, dots: int, module: str, name: str, words: Words, rea
     return path is not None and _defined_holding(path, {name}, words, read, MAX_REEXPORTS)
 
 
-def _defined_holding(path: str, names: Set[str], words: Words, read: Optional[List[str]], reexports: int) -> bool:
+def _defined_holding(path: str, names: Set[str], words: Words, read: Optional[List[str]], reexports: int,
+                     hops: int = MODULE_HOPS) -> bool:
     """Whether module file `path` holds one of `words` (for any word but BUILDER_WORD, also a
-    `def` of one of `names`: a factory is a function), or re-exports one of `names` from a
-    module that does."""
+    `def` of one of `names` that may return an optimizer so spelled), or re-exports one of
+    `names` from a module that does; for BUILDER_WORD also whether a project module it imports
+    from may build (a model factory calling another module's layer builder), `hops` further."""
     if read is not None:
         read.append(os.path.abspath(path))
     module = _module(path)
-    if BUILDER_WORD in words and module.holds(words):
+    builder = BUILDER_WORD in words
+    if builder and module.holds(words):
         return True
-    if BUILDER_WORD not in words and module.holds(words) and any(module.returns_holding(name, words) for name in names):
+    if not builder and module.holds(words) and any(module.returns_holding(name, words) for name in names):
         return True
     if reexports <= 0:
         return False
     for name in names:
         for dots, source, original in module.sources.get(name, ()):
             inner = module_path(path, dots, source)
-            if inner is not None and _defined_holding(inner, {original}, words, read, reexports - 1):
+            if inner is not None and _defined_holding(inner, {original}, words, read, reexports - 1, hops):
                 return True
-    return False
+    return builder and hops > 0 and _calls_builders(path, read, hops)
+
+
+def _calls_builders(path: str, read: Optional[List[str]], hops: int) -> bool:
+    """Whether module file `path` calls a name it imports from a project module that may
+    build regularized layers (`build_model` calling `conv_block` of layers.py), `hops` modules
+    further at most. Remembered with the module files it read, while none of them changes."""
+    module = _module(path)
+    known = module.hops.get(hops)
+    if known is not None and all(_module(other).stamp == stamp for other, stamp in known[1]):
+        if read is not None:
+            read.extend(other for other, _ in known[1])
+        return known[0]
+    imported: Dict[Tuple[int, str], Set[str]] = {}  # the project names the module calls, by their module
+    for local, found in module.sources.items():
+        for dots, source, original in found:
+            if (dots or may_be_project_module(source)) and local in module.called:
+                imported.setdefault((dots, source), set()).add(original)
+    consulted: List[str] = []
+    result = False
+    for (dots, source), originals in sorted(imported.items()):
+        inner = module_path(path, dots, source)
+        if inner is not None and _defined_holding(inner, originals, (BUILDER_WORD,), consulted, MAX_REEXPORTS, hops - 1):
+            result = True
+            break
+    module.hops[hops] = (result, tuple((other, _module(other).stamp) for other in dict.fromkeys(consulted)))
+    if read is not None:
+        read.extend(consulted)
+    return result
 
 
 def _module(path: str) -> _Module:

@@ -119,9 +119,10 @@ class Index:
         self.importer = importer
         self.read: Dict[str, None] = {}
 
-    def lookup(self, level: int, module: str, name: str) -> Optional[Tuple["Summary", str]]:
-        """(summary of the module defining `name`, name there), following re-exports."""
-        importer = self.importer
+    def lookup(self, level: int, module: str, name: str, importer: Optional[str] = None) -> Optional[Tuple["Summary", str]]:
+        """(summary of the module defining `name`, name there), following re-exports; the
+        import is the checked file's, or that of module file `importer`."""
+        importer = importer or self.importer
         for _ in range(MAX_REEXPORTS + 1):
             path = module_path(importer, level, module)
             if path is None:
@@ -130,7 +131,8 @@ class Index:
             self.read[os.path.abspath(path)] = None
             if summary is None:
                 return None
-            if name in summary.builders or name in summary.constants or name in summary.classes or name in summary.factories:
+            if name in summary.builders or name in summary.constants or name in summary.classes or name in summary.factories \
+                    or name in summary.imported_calls:
                 return summary, name
             if name not in summary.imports:
                 return None

@@ -331,6 +331,41 @@ def test_a_factory_diagnostic_names_where_the_optimizer_is_built(monkeypatch):
     assert {os.path.relpath(path) for path in result.depends} >= {os.path.join("optimizers", "__init__.py"), os.path.join("optimizers", "adam.py")}
 
 
+def test_a_cached_result_is_stale_once_the_module_two_hops_away_changes(tmp_path):
+    """train.py -> models.build_model -> blocks.conv_block: the regularizer's module is a
+    dependency of train.py's result both ways (a finding that goes, one that comes)."""
+    shutil.copytree(PROJECTS / "keras_two_hops", tmp_path / "p")
+    folder = tmp_path / "p"
+    once = _cached_runs(folder, folder / "train_adam.py")
+    assert once() == [["RL002"]]
+    blocks = folder / "blocks.py"
+    with_l2 = blocks.read_text()
+    blocks.write_text(with_l2.replace("kernel_regularizer=l2(L2_PENALTY)", "use_bias=False"))
+    os.utime(blocks, ns=(1, 1))
+    assert once() == [[]]
+    blocks.write_text(with_l2)
+    os.utime(blocks, ns=(2, 2))
+    assert once() == [["RL002"]]
+
+
+def test_modules_past_the_hops_are_not_read(tmp_path):
+    """The hops are bounded (`builders.MODULE_HOPS`): train -> models -> blocks -> layers, the L2
+    in layers.py, is found; one module further (core.py) is not read."""
+    shutil.copytree(PROJECTS / "keras_two_hops", tmp_path / "p")
+    folder = tmp_path / "p"
+    original = (folder / "blocks.py").read_text()
+
+    def forwarding(module):
+        return f"from {module} import conv_block as _conv, plain_block, scaled_block\n\n\ndef conv_block(x, filters):\n    return _conv(x, filters)\n"
+
+    (folder / "layers.py").write_text(original)
+    (folder / "blocks.py").write_text(forwarding("layers"))
+    assert [d.code for d in check_path(str(folder / "train_adam.py"), PLAN).diagnostics] == ["RL002"]
+    (folder / "core.py").write_text(original)
+    (folder / "layers.py").write_text(forwarding("core"))
+    assert [d.code for d in check_path(str(folder / "train_adam.py"), PLAN).diagnostics] == []
+
+
 def test_a_cached_result_is_stale_once_the_factory_returns_another_class(tmp_path):
     shutil.copytree(PROJECTS / "optimizer_factory", tmp_path / "p")
     folder = tmp_path / "p"

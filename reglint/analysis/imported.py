@@ -15,7 +15,7 @@ import libcst as cst
 from reglint.analysis import resolve
 from reglint.analysis.context import Context
 from reglint.analysis.syntax import argument, assigned_name
-from reglint.builders import FACTORY_WORD, may_build, may_hold
+from reglint.builders import FACTORY_WORD, MODULE_HOPS, may_build, may_hold
 from reglint.model import ImportedRegularizer, Optimizer, Value
 from reglint.project import may_be_project_module, submodule
 
@@ -83,12 +83,36 @@ def regularizers(ctx: Context) -> None:
             continue
         summary, name = found
         owner = assigned_name(site)
-        for built in summary.builders.get(name, ()):
+        for path, built in _built_by(_index(ctx), summary, name, MODULE_HOPS, screened):
+            has_l2 = _has_l2(ctx, site, built) if path == summary.path else built.has_l2
             ctx.model.imported_regularizers.append(ImportedRegularizer(
-                summary.path, built.line, built.column, built.framework, _has_l2(ctx, site, built), built.collected,
-                written, site.call, owner))
+                path, built.line, built.column, built.framework, has_l2, built.collected, written, site.call, owner))
     read = ctx.project_index.depends if ctx.project_index is not None else ()
     ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(screened) + read))
+
+
+def _built_by(index, summary, name: str, hops: int, read: List[str], called_here: bool = True, seen=None):
+    """(module file, site) of each regularizer `name` of `summary`'s module builds: its own,
+    and those of the functions it calls that its module imports from another project module
+    (`build_model` of models.py calling `conv_block` of layers.py), `hops` modules further at
+    most. Past the first module, a site whose coefficient is a parameter of its function is
+    left out: what the calling module passes is not read. The module files consulted are
+    added to `read`."""
+    seen = set() if seen is None else seen
+    if (summary.path, name) in seen:
+        return
+    seen.add((summary.path, name))
+    for built in summary.builders.get(name, ()):
+        if called_here or built.parameter is None:
+            yield summary.path, built
+    if hops <= 0:
+        return
+    for callee in summary.imported_calls.get(name, ()):
+        level, module, original = summary.imports[callee]
+        if level or may_be_project_module(module) and may_build(summary.path, level, module, original, read):
+            found = index.lookup(level, module, original, importer=summary.path)
+            if found is not None:
+                yield from _built_by(index, found[0], found[1], hops - 1, read, False, seen)
 
 
 def factory_optimizers(ctx: Context, call: cst.Call) -> List[Optimizer]:

@@ -69,6 +69,9 @@ class Summary:
     classes: Dict[str, Tuple[int, int]] = field(default_factory=dict)
     # top-level function name -> the optimizers it may return (one per branch)
     factories: Dict[str, List[FactorySite]] = field(default_factory=dict)
+    # top-level function or class name -> the names it calls that the module imports from
+    # another (`from layers import conv_block`): what those build, it builds (`analysis.imported`)
+    imported_calls: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
 
 def summarize(path: str, text: str) -> Optional[Summary]:
@@ -103,8 +106,11 @@ def summarize(path: str, text: str) -> Optional[Summary]:
             sites = _regularizer_sites(statement, qualified, summary.constants, lines)
             if sites:
                 summary.builders[statement.name] = sites
+    calls = _calls(tree)
     if summary.builders:
-        _inherit(tree, summary.builders)
+        _inherit(calls, summary.builders)
+    summary.imported_calls = {name: tuple(sorted(called & summary.imports.keys()))
+                              for name, called in calls.items() if not called.isdisjoint(summary.imports)}
     if OPTIMIZER_WORD.decode() in text.lower():
         summary.factories = _factories(tree, qualified, lines)
     summary.classes = {statement.name: (statement.lineno, statement.col_offset + 1)
@@ -115,16 +121,21 @@ def summarize(path: str, text: str) -> Optional[Summary]:
 MAX_CALL_DEPTH = 6  # how many calls between the imported builder and the layer it builds are followed
 
 
-def _inherit(tree: ast.Module, builders: Dict[str, List[RegularizerSite]]) -> None:
-    """A top-level function or class that calls one of this module's builders (by name) builds
-    what that builds (`yolo_body` -> `darknet_body` -> `DarknetConv2D`), as far as
-    `MAX_CALL_DEPTH` calls. A site whose coefficient is the callee's parameter is left out:
-    what the call passes is not read here."""
+def _calls(tree: ast.Module) -> Dict[str, set]:
+    """Per top-level function or class, the names it calls (`conv_block(x)`), itself left out."""
     calls: Dict[str, set] = {}
     for statement in tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             calls[statement.name] = {node.func.id for node in ast.walk(statement)
                                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)} - {statement.name}
+    return calls
+
+
+def _inherit(calls: Dict[str, set], builders: Dict[str, List[RegularizerSite]]) -> None:
+    """A top-level function or class that calls one of this module's builders (by name) builds
+    what that builds (`yolo_body` -> `darknet_body` -> `DarknetConv2D`), as far as
+    `MAX_CALL_DEPTH` calls. A site whose coefficient is the callee's parameter is left out:
+    what the call passes is not read here."""
     for _ in range(MAX_CALL_DEPTH):
         grown = False
         for name, called in calls.items():
