@@ -366,6 +366,20 @@ def test_modules_past_the_hops_are_not_read(tmp_path):
     assert [d.code for d in check_path(str(folder / "train_adam.py"), PLAN).diagnostics] == []
 
 
+@pytest.mark.parametrize("passed, found", [("", ["RL002"]), (", weight_decay=0.0", []), (", weight_decay=1e-4", ["RL002"])])
+def test_a_coefficient_read_from_the_builders_kwargs_is_what_the_call_passes(tmp_path, passed, found):
+    """`l2(kwargs.get("weight_decay", 5e-4))` in a layer wrapper (the Darknet port's
+    `DarknetConv2D(*args, **kwargs)`) is the keyword the caller passes, else the default."""
+    (tmp_path / "blocks.py").write_text(
+        "from tensorflow.keras.layers import Conv2D\nfrom tensorflow.keras.regularizers import l2\n\n\n"
+        "def conv(*args, **kwargs):\n    options = {'kernel_regularizer': l2(kwargs.get('weight_decay', 5e-4))}\n"
+        "    kwargs.pop('weight_decay', None)\n    options.update(kwargs)\n    return Conv2D(*args, **options)\n")
+    (tmp_path / "train.py").write_text(
+        "from tensorflow import keras\nfrom blocks import conv\n\ninputs = keras.Input((32, 32, 3))\n"
+        f"model = keras.Model(inputs, conv(8, 3{passed})(inputs))\nmodel.compile(optimizer='adam', loss='mse')\n")
+    assert [d.code for d in check_path(str(tmp_path / "train.py"), PLAN).diagnostics] == found
+
+
 def test_a_cached_result_is_stale_once_the_factory_returns_another_class(tmp_path):
     shutil.copytree(PROJECTS / "optimizer_factory", tmp_path / "p")
     folder = tmp_path / "p"

@@ -406,6 +406,10 @@ def _parameter(owner, call: ast.Call, spec, nodes, constants) -> Optional[Tuple[
     if not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     arg = _l2_argument(call, spec)
+    keyword = _keyword_read(owner, arg)
+    if keyword is not None:  # `l2(kwargs.get("weight_decay", 5e-4))`: a keyword the caller may pass
+        name, default = keyword
+        return name, -1, _number(default, constants) if default is not None else None
     if not isinstance(arg, ast.Name):
         return None
     name = arg.id
@@ -421,6 +425,22 @@ def _parameter(owner, call: ast.Call, spec, nodes, constants) -> Optional[Tuple[
     for parameter, default in zip(owner.args.kwonlyargs, owner.args.kw_defaults):
         if parameter.arg == name:
             return name, -1, _number(default, constants) if default is not None else None
+    return None
+
+
+def _keyword_read(owner, arg) -> Optional[Tuple[str, Optional[ast.AST]]]:
+    """(keyword, default) of `kwargs.get("weight_decay", 5e-4)` / `kwargs["weight_decay"]` on the
+    function's own `**kwargs`."""
+    extra = owner.args.kwarg.arg if owner.args.kwarg is not None else None
+    if extra is None:
+        return None
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "get" \
+            and isinstance(arg.func.value, ast.Name) and arg.func.value.id == extra and arg.args \
+            and isinstance(arg.args[0], ast.Constant) and isinstance(arg.args[0].value, str):
+        return arg.args[0].value, arg.args[1] if len(arg.args) > 1 else None
+    if isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name) and arg.value.id == extra \
+            and isinstance(arg.slice, ast.Constant) and isinstance(arg.slice.value, str):
+        return arg.slice.value, None
     return None
 
 
