@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from reglint.frameworks import OPTIMIZER_WORD
@@ -38,7 +39,8 @@ IMPORT = re.compile(rb"import[ \t]+([\w. \t]+(?:,[\w. \t]+)*)")
 # a top-level `def name(` (group 1), `async def`, `class` or decorator: where a function's text ends
 _TOP_LEVEL = re.compile(rb"^(?:(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(|class[ \t]|@)", re.MULTILINE)
 _CALLED = re.compile(rb"(\w+)[ \t]*\(")
-_BARE_CALL = re.compile(rb"(?<![\w.])([A-Za-z_]\w*)[ \t]*\(")
+_BETWEEN = frozenset((b" ", b"\t", b"\n", b"\r", b"\\"))
+_NAME_OR_DOT = frozenset(bytes([byte]) for byte in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 MAX_FORWARDS = 6  # `analysis.summary.MAX_CALL_DEPTH`: calls of the module's own functions followed
 MODULE_HOPS = 2  # modules a builder's own imports are followed through (`build_model` -> `conv_block` -> one more)
 
@@ -57,7 +59,7 @@ class _Module:
         self._held: Dict[Words, bool] = {}
         self._texts: Optional[Dict[str, bytes]] = None
         self._returns: Dict[Tuple[str, ...], bool] = {}
-        self._called: Optional[FrozenSet[str]] = None
+        self._calls: Dict[str, bool] = {}
         # hops -> (whether it calls a project builder that far, the module files that answer read, with their stamps)
         self.hops: Dict[int, Tuple[bool, Tuple[Tuple[str, Tuple[int, int]], ...]]] = {}
         self._sources: Optional[Sources] = None
@@ -112,19 +114,21 @@ class _Module:
                                           for match in _statements(pattern, data)).lower()
         return self._texts
 
-    @property
-    def called(self) -> FrozenSet[str]:
-        """The names the module's bytes call by themselves (`conv_block(`, not `x.conv_block(`):
+    def calls(self, name: str) -> bool:
+        """Whether the module's bytes call `name` by itself (`conv_block(`, not `x.conv_block(`):
         the calls `analysis.summary` follows into the module a name is imported from."""
-        if self._called is None:
-            self._called = frozenset(name.decode("ascii", "replace") for name in _BARE_CALL.findall(self._data()))
-        return self._called
+        if name not in self._calls:
+            self._calls[name] = calls_by_name(self._data(), name)
+        return self._calls[name]
 
     def holds(self, words: Words) -> bool:
         """Whether the module's bytes hold one of `words` (lowercase)."""
         if words not in self._held:
             lowered = self._data().lower()
-            self._held[words] = any(word in lowered for word in words)
+            if len(words) == 1:
+                self._held[words] = words[0] in lowered
+            else:  # one pass for many words (an adaptive class's names)
+                self._held[words] = bool(_automaton(words).find_matches_as_indexes(lowered))
         return self._held[words]
 
     @property
@@ -138,8 +142,31 @@ class _Module:
         return self._sources
 
 
+def calls_by_name(data: bytes, name: str) -> bool:
+    """Whether `data` calls `name` by itself (`name(` or `name (`, not `x.name(` nor `xname(`),
+    found with `bytes.find` (no pattern to compile per name)."""
+    spelled = name.encode("ascii", "replace")
+    start = data.find(spelled)
+    while start != -1:
+        end = start + len(spelled)
+        if start == 0 or data[start - 1:start] not in _NAME_OR_DOT:
+            while data[end:end + 1] in _BETWEEN:  # `conv_block (x)`, or a line break inside brackets
+                end += 1
+            if data[end:end + 1] == b"(":
+                return True
+        start = data.find(spelled, start + 1)
+    return False
+
+
+@lru_cache(maxsize=8)
+def _automaton(words: Words):
+    from ahocorasick_rs import BytesAhoCorasick
+
+    return BytesAhoCorasick(words)
+
+
 _modules: Dict[str, _Module] = {}
-RECENT_MODULES = 16
+RECENT_MODULES = 64
 _recent: Dict[str, bytes] = {}  # module file -> its bytes, for the last RECENT_MODULES read
 
 
@@ -183,15 +210,12 @@ def imports_holding(importer: str, data: bytes, words: Words, read: Optional[Lis
         return False
     if BUILDER_WORD not in words:
         return _calls_factory(importer, data, words, read)
-    called = None
     for dots, module, names in from_imports(data):
         if not dots and not may_be_project_module(module):
             continue
         path = module_path(importer, dots, module)
         if path is not None:
-            if called is None:
-                called = frozenset(name.decode("ascii", "replace") for name in _BARE_CALL.findall(data))
-            hops = MODULE_HOPS if any(local in called for _, local in names) else 0  # a model factory this file calls
+            hops = MODULE_HOPS if any(calls_by_name(data, local) for _, local in names) else 0  # a model factory called here
             if _defined_holding(path, {name for name, _ in names}, words, read, MAX_REEXPORTS, hops):
                 return True
             if os.path.basename(path) != "__init__.py":
@@ -211,15 +235,15 @@ def _calls_factory(importer: str, data: bytes, words: Words, read: Optional[List
         if not dots and not may_be_project_module(module):
             continue
         path = module_path(importer, dots, module)
-        if path is not None and any(_defined_holding(path, {original}, words, read, MAX_REEXPORTS) and _called(data, local)
+        if path is not None and any(_defined_holding(path, {original}, words, read, MAX_REEXPORTS) and calls_by_name(data, local)
                                     for original, local in names):  # the module's answer first: it is remembered
             return True
         if path is not None and os.path.basename(path) != "__init__.py":
             continue  # a module's names are no submodules; a package's may be (`from . import optim`)
         for original, local in names:
-            methods = _methods_called(data, local)
-            inner = module_path(importer, dots, submodule(module, original)) if methods else None
-            if inner is not None and _defined_holding(inner, methods, words, read, MAX_REEXPORTS):
+            inner = module_path(importer, dots, submodule(module, original))  # mostly None: a name, no module
+            methods = _methods_called(data, local) if inner is not None else None
+            if methods and _defined_holding(inner, methods, words, read, MAX_REEXPORTS):
                 return True
     for module, local in _module_locals(data):
         methods = _methods_called(data, local) if may_be_project_module(module) else None
@@ -227,11 +251,6 @@ def _calls_factory(importer: str, data: bytes, words: Words, read: Optional[List
         if path is not None and _defined_holding(path, methods, words, read, MAX_REEXPORTS):
             return True
     return False
-
-
-def _called(data: bytes, name: str) -> bool:
-    """Whether the bytes call `name` (`name(`; a regex with a literal start scans fast)."""
-    return re.search(re.escape(name.encode("ascii", "replace")) + rb"[ \t]*\(", data) is not None
 
 
 def _methods_called(data: bytes, name: str) -> Set[str]:
@@ -338,7 +357,7 @@ def _calls_builders(path: str, read: Optional[List[str]], hops: int) -> bool:
     imported: Dict[Tuple[int, str], Set[str]] = {}  # the project names the module calls, by their module
     for local, found in module.sources.items():
         for dots, source, original in found:
-            if (dots or may_be_project_module(source)) and local in module.called:
+            if (dots or may_be_project_module(source)) and module.calls(local):
                 imported.setdefault((dots, source), set()).add(original)
     consulted: List[str] = []
     result = False

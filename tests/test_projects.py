@@ -433,6 +433,18 @@ def test_layers_and_optimizer_both_built_in_other_modules(tmp_path):
     assert [d.code for d in check_path(str(tmp_path / "train.py"), PLAN).diagnostics] == ["RL002"]
 
 
+@pytest.mark.parametrize("text, called", [
+    (b"x = conv_block(a)", True), (b"x = conv_block (a)", True), (b"x = (conv_block\n     (a))", True),
+    (b"conv_block(a)", True), (b"self.conv_block(a)", False), (b"my_conv_block(a)", False),
+    (b"conv_block_v2(a)", False), (b"f = conv_block", False), (b"x = conv_block[0](a)", False),
+])
+def test_a_call_by_name_as_the_bytes_test_reads_it(text, called):
+    """What `builders` follows into the module a name is imported from: that name called by itself."""
+    from reglint.builders import calls_by_name
+
+    assert calls_by_name(text, "conv_block") is called
+
+
 def test_every_factory_class_is_spelled_with_the_factory_word():
     """`builders.FACTORY_WORD` turns away a module that cannot return an optimizer: every class
     the summary reads a factory's return for must hold it, in every spelling (aliases too)."""
