@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
+from reglint.frameworks import canonical
 from reglint.frameworks import optax as optax_table
+from reglint.frameworks import tf1 as tf1_table
 from reglint.frameworks.hydra import TARGET_FIELD
 from reglint.frameworks.mmengine import BASE_KEY
 from reglint.intent import L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, is_weight_decay_name, marks_fragments, names_no_decay_parameter, snake
@@ -27,6 +29,14 @@ from reglint.screen import Code, tables
 def may_have_regularizers(code: Code) -> bool:
     names = tables()
     return not code.all_names.isdisjoint(names["regularizers"]) or not code.regularizer_strings.isdisjoint(names["regularizer_strings"])
+
+
+def may_have_sum_sq_l2_regularizers(code: Code) -> bool:
+    """A regularizer whose L2 term is λ·Σw² (`Regularizer.convention == "sum_sq"`: Keras `l2`,
+    `L1L2`, a `"l2"` string), not TF1's halved `l2_regularizer`, by the callee's last name."""
+    names = tables()
+    return (not code.all_names.isdisjoint(names["sum_sq_l2_regularizers"])
+            or not code.regularizer_strings.isdisjoint(names["regularizer_strings"]))
 
 
 def may_have_default_coefficients(code: Code) -> bool:
@@ -77,9 +87,10 @@ def may_have_adaptive_optimizers(code: Code) -> bool:
 
 
 def _decay_over_base(code: Code) -> bool:
-    """An MMEngine config dict that writes a decay and may take its `type` from a `_base_`
-    file (`optim_wrapper = dict(optimizer=dict(weight_decay=1e-4))`, `analysis.config_bases`)."""
-    return BASE_KEY in code.names and not code.dict_call_keywords.isdisjoint(tables()["torch_decay_keywords"])
+    """An MMEngine config dict that writes a decay and no `type`, which it may take from a
+    `_base_` file (`optim_wrapper = dict(optimizer=dict(weight_decay=1e-4))`,
+    `analysis.optimizers._inherited_type`)."""
+    return BASE_KEY in code.names and not code.untyped_dict_keywords.isdisjoint(tables()["torch_decay_keywords"])
 
 
 def may_have_explicit_torch_decay(code: Code) -> bool:
@@ -181,7 +192,22 @@ LOSS_SITE_NAMES = frozenset({"minimize", "compute_gradients", "create_train_op",
 
 
 def may_have_loss_sites(code: Code) -> bool:
-    return not code.all_names.isdisjoint(LOSS_SITE_NAMES)
+    found = code.all_names & LOSS_SITE_NAMES
+    return bool(found - {GRADIENTS}) or bool(found) and _tensorflow_gradients(code)
+
+
+GRADIENTS = "gradients"
+
+
+def _tensorflow_gradients(code: Code) -> bool:
+    """A `gradients` call the extractor may read as `tf.gradients` (`tf1.GRADIENTS`, by its
+    qualified name): not when every such call is an attribute of a name imported from another
+    module (`gradients_impl.gradients(...)` of `tensorflow.python.ops`), and the name is never
+    used as a value (imported itself, or bound to another name)."""
+    if GRADIENTS in code.names:
+        return True
+    return any(not origin or canonical(f"{origin}.{GRADIENTS}") in tf1_table.GRADIENTS
+               for _, origin in code.gradients_receivers) or not code.gradients_receivers
 
 
 # -- the project's own modules (`reglint.project`, `analysis.imported`) -----------------
@@ -258,6 +284,7 @@ def may_have_per_step_decay(code: Code) -> bool:
 
 FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
     "regularizers": may_have_regularizers,
+    "sum_sq_l2_regularizers": may_have_sum_sq_l2_regularizers,
     "optimizers": may_have_optimizers,
     "explicit_torch_decay": may_have_explicit_torch_decay,
     "lr_decays": may_have_lr_decays,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Dict, FrozenSet, Optional, Pattern, Set, Tuple
 
+from reglint.frameworks.mmengine import TYPE_KEY
 from reglint.project import may_be_project_module, submodule
 from reglint.screen_names import WALKED, is_norm, is_two, may_measure_weights, square_sum, tables, terminal, walked_fields_of
 
@@ -64,10 +65,14 @@ class Code:
     tests_membership_in_list: bool = False
     # the strings passed as a regularizer keyword's value (`kernel_regularizer="l2"`)
     regularizer_strings: FrozenSet[str] = frozenset()
-    # the keywords of `dict(...)` calls (an MMEngine config's `optimizer=dict(weight_decay=...)`)
-    dict_call_keywords: FrozenSet[str] = frozenset()
+    # the keywords of `dict(...)` calls that write no `type=` (an MMEngine config's
+    # `optimizer=dict(weight_decay=...)`, whose class may come from a `_base_` file)
+    untyped_dict_keywords: FrozenSet[str] = frozenset()
     # the tree itself, for the predicates that need more than these sets (`norm_products`)
     tree: Optional[ast.AST] = dataclasses.field(default=None, repr=False, compare=False)
+    # (receiver, what it was imported as by `from m import x`, or "") of each `receiver.gradients(...)`
+    # call ("" for a receiver that is no plain name): `tf.gradients` or another module's
+    gradients_receivers: FrozenSet[Tuple[str, str]] = frozenset()
     # of the `project_calls`, those that may return an optimizer (`builders.factory_imports`):
     # set by the pipeline from the unfiltered calls, as it filters `project_calls`
     project_factories: FrozenSet[Tuple[int, str, str]] = frozenset()
@@ -146,7 +151,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     mask_positions = table["decay_mask_positions"]
     passes_mask = False
     regularizer_strings: Set[str] = set()
-    dict_call_keywords: Set[str] = set()
+    untyped_dict_keywords: Set[str] = set()
     masks_if_alias: Set[str] = set()
     sequence_bound: Set[str] = set()  # names bound to a display of strings, or to a name
     membership = []  # (x, y) of each `x in y` of two plain names
@@ -157,6 +162,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     project_names: Dict[str, Tuple[int, str, str]] = {}
     project_modules: Dict[str, str] = {}  # `import models as m`: m -> models
     attribute_calls = []  # (receiver, attribute) of `receiver.attribute(...)`
+    from_modules: Dict[str, str] = {}  # `from a.b import c as d`: d -> a.b.c
+    unnamed_gradients = False
     deepest = 0
     walked_fields = WALKED
     stack = [(tree, 1)]
@@ -187,14 +194,16 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                     bare_calls.append((function, node))
                 elif type(node.func.value) is Name:
                     attribute_calls.append((node.func.value.id, function))  # `models.build()`, perhaps
+                elif function == "gradients":
+                    unnamed_gradients = True  # `tf.compat.v1.gradients(...)`: its receiver is no plain name
                 callee_nodes.add(id(node.func))
                 positional = _positional(node)
                 if not node.args and not node.keywords:
                     argless.add(function)
                 elif positional < 2 and not any(keyword.arg == "l2" for keyword in node.keywords):
                     l2_less.add(function)
-                if function == "dict":
-                    dict_call_keywords.update(keyword.arg for keyword in node.keywords if keyword.arg)
+                if function == "dict" and not any(keyword.arg == TYPE_KEY for keyword in node.keywords):
+                    untyped_dict_keywords.update(keyword.arg for keyword in node.keywords if keyword.arg)
                 for keyword in node.keywords:  # `kernel_regularizer="l2"` (`regularizers._string_regularizer`)
                     value = keyword.value
                     if type(value) is Constant and type(value.value) is str and (keyword.arg or "").endswith("regularizer"):
@@ -256,6 +265,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 sequence_bound.update(a.arg for a in node.args + node.posonlyargs + node.kwonlyargs)
         elif kind is ImportFrom:
             depth += (node.module or "").count(".")
+            if not node.level and node.module:
+                from_modules.update((alias.asname or alias.name, f"{node.module}.{alias.name}") for alias in node.names)
             if node.level or may_be_project_module(node.module):
                 project_names.update((alias.asname or alias.name, (node.level, node.module or "", alias.name)) for alias in node.names)
         elif kind is ast.Import:
@@ -291,7 +302,9 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                             if receiver in project_names or receiver in project_modules),
                 frozenset(aliases), frozenset(argless), frozenset(l2_less), passes_mask or not masks_if_alias.isdisjoint(aliases),
                 any(x in loop_keys and y in sequence_bound for x, y in membership), frozenset(regularizer_strings),
-                frozenset(dict_call_keywords), tree)
+                frozenset(untyped_dict_keywords), tree,
+                gradients_receivers=frozenset((receiver, from_modules.get(receiver, "")) for receiver, attribute in attribute_calls
+                                              if attribute == "gradients") | ({("", "")} if unnamed_gradients else set()))
     return deepest, code
 
 

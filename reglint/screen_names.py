@@ -102,6 +102,9 @@ def tables():
         huggingface.TRAINING_ARGUMENTS) | last_names(timm.CREATE_OPTIMIZER)
     return {
         "regularizers": regularizers,
+        # the Keras-convention ones with an L2 term (`l2`, `L1L2`: λ·Σw², not TF1's halved λ·Σw²/2)
+        "sum_sq_l2_regularizers": last_names(q for table in (keras.REGULARIZERS, tf1.REGULARIZERS) for q, spec in table.items()
+                                             if spec.convention == "sum_sq" and spec.kind in ("l2", "l1l2")),
         "regularizer_strings": frozenset(keras.STRING_REGULARIZERS),
         # the regularizers whose l2 has a default when not passed (`l1_l2(0.01)`)
         "l2_less_regularizers": last_names(q for q in keras.REGULARIZERS if q.rsplit(".", 1)[-1].lower() == "l1_l2"),

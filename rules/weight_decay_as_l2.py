@@ -69,7 +69,7 @@ RULE = Rule(
     # ported file (a constant commented only "paper" is outside: that word is in too much prose)
     words=(L2_REGULARIZER_WORDS + SQUARE_WORDS,),
     prose_words=(L2_REGULARIZER_WORDS + WEIGHT_DECAY_WORDS + PORTING_WORDS,),  # intent: a comment or docstring may say it
-    facts=(("regularizers", "penalties"), "weight_decay_intent"),
+    facts=(("sum_sq_l2_regularizers", "penalties"), "weight_decay_intent"),  # TF1's halved L2 is Caffe's convention
 )
 
 

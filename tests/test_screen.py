@@ -619,3 +619,44 @@ def test_a_config_writing_a_decay_over_its_bases_may_be_an_adaptive_optimizer():
     assert rule not in PLAN.flaggable(lr_only, rules)  # `_base_ =` counts only beside a decay written
     no_bases = b"optim_wrapper = dict(optimizer=dict(weight_decay=1e-4))\n"
     assert not rule.may_flag_code(read(no_bases.decode()))
+
+
+def test_a_decay_written_beside_its_type_is_not_read_as_inherited_over_bases():
+    """RL002's inherited class (`analysis.optimizers._inherited_type`) needs a dict that writes a
+    decay and no `type=`: a config that writes `type='AdamW', weight_decay=0.05` together under
+    `_base_` cannot be that (the OpenMMLab configs of the corpus), one without `type` can."""
+    rule = all_rules()["RL002"]
+    typed = "_base_ = ['./schedule.py']\noptim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.05))\n"
+    assert not rule.may_flag_code(read(typed))
+    untyped = typed.replace("type='AdamW', ", "")
+    assert rule.may_flag_code(read(untyped))
+    assert rule.may_flag_code(read(typed.replace("'AdamW'", "'Adam'")))  # the class itself is coupled
+
+
+def test_rl001_reads_only_a_regularizer_whose_l2_is_not_halved():
+    """RL001 judges `Regularizer.convention == "sum_sq"` (Keras `l2`, `L1L2`): TF1 / slim's
+    `l2_regularizer(scale)` is already λ·Σw²/2, Caffe's own convention."""
+    rule = all_rules()["RL001"]
+    slim = "import tensorflow as tf\nweight_decay = 5e-4\nreg = tf.contrib.layers.l2_regularizer(weight_decay)\n"
+    assert not rule.may_flag_code(read(slim))
+    keras = "from tensorflow.keras import regularizers\nweight_decay = 5e-4\nreg = regularizers.l2(weight_decay)\n"
+    assert rule.may_flag_code(read(keras))
+    assert rule.may_flag_code(read(keras.replace("regularizers.l2(weight_decay)", "regularizers.L1L2(l2=weight_decay)")))
+
+
+@pytest.mark.parametrize("source, possible", [
+    ("import tensorflow as tf\ng = tf.gradients(loss, params)\n", True),
+    ("import tensorflow as tf\ng = tf.compat.v1.gradients(loss, params)\n", True),
+    ("from tensorflow.compat import v1 as tf\ng = tf.gradients(loss, params)\n", True),
+    ("from tensorflow import gradients\ng = gradients(loss, params)\n", True),
+    ("import tensorflow as tf\ngrad = tf.gradients\ng = grad(loss, params)\n", True),
+    ("from tensorflow.python.ops import gradients_impl\ng = gradients_impl.gradients(loss, params)\n", False),
+    ("from tensorflow.python.ops import gradients_impl as gi\ng = gi.gradients(loss, params)\n", False),
+])
+def test_a_gradients_call_is_a_loss_site_only_as_tf_gradients(source, possible):
+    """The extractor reads `gradients(...)` as a TF1 loss site by its qualified name
+    (`tf1.GRADIENTS`): another module's `gradients` (tf-slim's tests call
+    `gradients_impl.gradients`) is not one."""
+    from reglint.facts import FACT_KINDS
+
+    assert FACT_KINDS["loss_sites"](read(source)) is possible
