@@ -51,7 +51,8 @@ Words = Tuple[bytes, ...]
 
 class _Module:
     """What the questions asked so far found in one module file, remembered while its stamp
-    holds; a new question reads the file again (a run asks a handful: the bytes are not kept)."""
+    holds; a new question reads the file again unless it is one of the last RECENT_MODULES
+    read (a run asks a handful of questions: the bytes of every module are not kept)."""
 
     def __init__(self, path: str, stamp: Tuple[int, int]):
         self.path = path
@@ -81,23 +82,34 @@ class _Module:
             _recent[self.path] = data
         return data
 
-    def returns_holding(self, name: str, words: Words, depth: int = MAX_FORWARDS) -> bool:
+    def returns_holding(self, name: str, words: Words) -> bool:
         """Whether top-level function `name` may return an optimizer spelled with one of
         `words`: its text, with the module's import statements (an alias is made there), holds
-        one of them and FACTORY_WORD, or it calls another top-level function that may (the
-        summary follows `return _make(cfg)` as far)."""
-        functions = self._functions()
-        text = functions.get(name)
-        if text is None:
-            return False
+        one of them and FACTORY_WORD, or a top-level function it calls does, `MAX_FORWARDS`
+        calls away at most (the summary follows `return _make(cfg)` as far). Breadth first,
+        each function read once."""
         key = (name,) + words
         if key not in self._returns:
+            functions = self._functions()
             imports = functions[""]
-            self._returns[key] = FACTORY_WORD in text + imports and any(word in text or word in imports for word in words)
-        if self._returns[key] or depth <= 0:
-            return self._returns[key]
-        return any(callee != name and self.returns_holding(callee, words, depth - 1)
-                   for callee in {match.decode("ascii", "replace") for match in _CALLED.findall(text)} if callee in functions)
+            frontier, seen, found = [name], {name}, False
+            for _ in range(MAX_FORWARDS + 1):
+                texts = [functions[f] for f in frontier if f in functions]
+                if any(FACTORY_WORD in text + imports and any(word in text or word in imports for word in words) for text in texts):
+                    found = True
+                    break
+                frontier = [callee for text in texts for callee in self._callees(text, functions) if callee not in seen]
+                seen.update(frontier)
+                if not frontier:
+                    break
+            self._returns[key] = found
+        return self._returns[key]
+
+    @staticmethod
+    def _callees(text: bytes, functions: Dict[str, bytes]) -> List[str]:
+        """The module's top-level functions a function's text calls, each once."""
+        return list(dict.fromkeys(name for name in (match.decode("ascii", "replace") for match in _CALLED.findall(text))
+                                  if name in functions and name))
 
     def _functions(self) -> Dict[str, bytes]:
         """Top-level function name -> its lowercased text (to the next top-level `def`, `class`
