@@ -109,7 +109,7 @@ def _built_by(index, summary, name: str, hops: int, read: List[str], called_here
         return
     for callee in summary.imported_calls.get(name, ()):
         level, module, original = summary.imports[callee]
-        if level or may_be_project_module(module) and may_build(summary.path, level, module, original, read):
+        if (level or may_be_project_module(module)) and may_build(summary.path, level, module, original, read):
             found = index.lookup(level, module, original, importer=summary.path)
             if found is not None:
                 yield from _built_by(index, found[0], found[1], hops - 1, read, False, seen)
