@@ -15,6 +15,13 @@ answering False only when the extractor cannot find such a fact in this code (if
 needs a new name set or flag, collect it in `screen.read`); register it in
 `FACT_KINDS`; name it in the rules' `facts`. tests/test_screen.py then proves on every
 fixture, example, generated program and corpus file that the filter drops nothing.
+
+A hazard whose part sits in another module of the project is let through by
+`project_words` (the words a module the file imports holds, asked of `reglint.builders`
+only for the one group of `words` the file lacks) and by the fact kinds of project calls
+(`project_builders`, `project_factories`); a new kind of cross-module part needs its
+question in `reglint.builders` (bytes, a superset of what `analysis.summary` reads) and
+its summary field, and tests/test_projects.py proves it on fixture projects.
 """
 
 from __future__ import annotations
