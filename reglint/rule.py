@@ -71,6 +71,10 @@ class Rule:
     # group may be met this way: the project's modules are read only for a file that holds
     # all the rest of the hazard.
     project_words: Tuple[Tuple[Tuple[bytes, ...], Tuple[bytes, ...]], ...] = ()
+    # Words in the file's code that let two missing groups be met by the project, each by a
+    # help of `project_words` (Keras's `.compile(` of a model built in one module with an
+    # optimizer made in another): a word few files hold, so that few read their imports twice.
+    project_pair_words: Tuple[bytes, ...] = ()
     # Words that count only where a pattern (bytes, over the lowercased file) matches too:
     # (word, pattern) pairs, each word one of `words`. For a word whose common spellings say
     # nothing (`l2` in `val2017`, `.norm(` in `self.norm(x)`, a layer); the pattern is run
@@ -103,7 +107,7 @@ class Rule:
     def all_words(self) -> Tuple[bytes, ...]:
         """Every word the words test looks for (the project help's file words included)."""
         return tuple(word for group in self.words + self.prose_words + tuple(uses for _, uses in self.project_words)
-                     for word in group)
+                     + (self.project_pair_words,) for word in group)
 
     def may_flag(self, present: Callable[[bytes], bool], imported: Optional[Callable[[Tuple[bytes, ...]], bool]] = None,
                  in_code: Optional[Callable[[bytes], bool]] = None) -> bool:
@@ -117,14 +121,16 @@ class Rule:
             return all(any(present(word) for word in group) for group in self.words) and (
                 coded is present or all(any(coded(word) for word in group) for group in self.words))
         # the file's own words first: the project's modules are read only for the one group
-        # still missing, when some project help can meet it, and its code is read only then
+        # still missing (two with a `project_pair_words` word), when project helps can meet
+        # them, and its code is read only then
         missing = [group for group in self.words if not any(present(word) for word in group)]
-        if len(missing) > 1 or missing and not self._helps(missing[0], present):
+        most = 2 if any(present(word) for word in self.project_pair_words) else 1
+        if len(missing) > most or not all(self._helps(group, present) for group in missing):
             return False
         missing = [group for group in self.words if not any(coded(word) for word in group)]
-        if len(missing) > 1:
+        if len(missing) > 1 and not (len(missing) == 2 and any(coded(word) for word in self.project_pair_words)):
             return False
-        return not missing or any(imported(helping) for helping in self._helps(missing[0], coded))
+        return all(any(imported(helping) for helping in self._helps(group, coded)) for group in missing)
 
     def _helps(self, group, holds: Callable[[bytes], bool]) -> List[Tuple[bytes, ...]]:
         """The words of `group` a project module could hold for this file, one tuple per

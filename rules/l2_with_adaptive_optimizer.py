@@ -148,6 +148,8 @@ BASE_WORDS = (b"_base_ =", b"_base_=")
 # take an optimizer made by another module's factory writes one of these
 STEPPING_WORDS = (b".backward(", b".compile(", b".gradient(", b".minimize(", b"compute_gradients(", b"create_train_op", b"optimize_loss")
 DECAY_WRITTEN = rb"weight_decay\s*="
+KERAS_COMPILE = b".compile("
+NOT_RE_OR_TORCH = rb"(?<!\bre)(?<!torch)\.compile\("  # `re.compile(`, `torch.compile(` take no optimizer
 
 RULE = Rule(
     code="RL002",
@@ -155,11 +157,12 @@ RULE = Rule(
     summary="coupled L2 penalty fed to an adaptive optimizer (Adam & co.): not weight decay",
     fix=Applicability.UNSAFE,
     words=(ADAPTIVE_WORDS + BASE_WORDS, L2_TERM_WORDS),
-    word_contexts=tuple((word, DECAY_WRITTEN) for word in BASE_WORDS),
+    word_contexts=tuple((word, DECAY_WRITTEN) for word in BASE_WORDS) + ((KERAS_COMPILE, NOT_RE_OR_TORCH),),
     # the layers' regularizers may sit in the module that builds the model, the adaptive
     # optimizer in a factory's module (`optimizer = build_optimizer(model)`) when this file
     # steps, compiles or minimizes something
     project_words=(((b"regularizer",), ()), (ADAPTIVE_WORDS, STEPPING_WORDS)),
+    project_pair_words=(KERAS_COMPILE,),  # a Keras model from one module compiled with another's optimizer
     facts=(("adaptive_optimizers", "adaptive_chains", "project_factories"),
            ("regularizers", "penalties", "decay_chains", "coupled_adaptive_decay", "project_builders")),
 )

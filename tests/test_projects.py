@@ -421,16 +421,38 @@ def test_an_optimizer_factory_is_asked_only_of_a_file_that_steps_something(tmp_p
     assert asked == [tuple(w for w in rule.words[0] if w in ADAPTIVE_WORDS)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known limit (README, 'Hazards whose parts sit in other modules'): a file is read against its "
-    "imports for one missing part of a hazard only; here the L2 layers and the optimizer are both elsewhere"))
-def test_layers_and_optimizer_both_built_in_other_modules(tmp_path):
+@pytest.mark.parametrize("getter, found", [("get_optimizer", ["RL002"]), ("get_sgd", [])])
+def test_layers_and_optimizer_both_built_in_other_modules(tmp_path, getter, found):
+    """A Keras model built in models.py compiled with an optimizer made in optim_utils.py: both
+    parts of the hazard elsewhere (RL002's `project_pair_words`: a `.compile(` call)."""
     (tmp_path / "models.py").write_text((PROJECTS / "keras_compile_adam" / "models.py").read_text())
     (tmp_path / "optim_utils.py").write_text((PROJECTS / "keras_optimizer_factory" / "optim_utils.py").read_text())
     (tmp_path / "train.py").write_text(
-        "from models import build_resnet\nfrom optim_utils import get_optimizer\n\nmodel = build_resnet(10)\n"
-        "model.compile(optimizer=get_optimizer(1e-3), loss='sparse_categorical_crossentropy')\n")
-    assert [d.code for d in check_path(str(tmp_path / "train.py"), PLAN).diagnostics] == ["RL002"]
+        f"from models import build_resnet\nfrom optim_utils import {getter}\n\nmodel = build_resnet(10)\n"
+        f"model.compile(optimizer={getter}(1e-3), loss='sparse_categorical_crossentropy')\n")
+    result = check_path(str(tmp_path / "train.py"), PLAN)
+    assert [d.code for d in result.diagnostics] == found
+    if found:
+        assert result.diagnostics[0].message == ("Keras L2 regularizers (1, first at models.py:7, built by `build_resnet`) "
+                                                 "reach the adaptive optimizer Adam (built by `get_optimizer`)")
+
+
+def test_two_parts_from_the_project_only_beside_a_keras_compile():
+    """Two groups met by the project only in a file whose code calls `.compile(` (not `re.` /
+    `torch.compile(`): the others never have their imports read twice."""
+    from reglint.rule import all_rules
+
+    rule = all_rules()["RL002"]
+    asked = []
+
+    def imported(words):
+        asked.append(words)
+        return True
+
+    assert not rule.may_flag(lambda word: word == b".backward(", imported) and asked == []
+    assert rule.may_flag(lambda word: word == b".compile(", imported) and len(asked) == 2
+    plan_words = PLAN.words_in(b"import re\nPATTERN = re.compile('x')\nmodel = torch.compile(model)\n")
+    assert b".compile(" not in plan_words
 
 
 @pytest.mark.parametrize("text, called", [
