@@ -43,7 +43,6 @@ def coupled_decay(model, settings, report) -> Iterable[Diagnostic]:
         value = optimizer.weight_decay
         if value is None or value.number is None or value.number <= 0:
             continue  # zero, `auto`, an unresolved `${...}`: nothing to say for sure
-        name = optimizer.qualname.rsplit(".", 1)[-1].replace("Fused", "")  # DeepSpeed's FusedAdam: Adam
         inherited = "" if optimizer.weight_decay_arg in (None, value.expr) else " (from _BASE_)"
         subject = optimizer.display
         if optimizer.flag_node is not None:
