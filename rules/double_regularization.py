@@ -79,6 +79,9 @@ DECAY_WORDS = (b"decay", b"damw", b"sgdw", b"momentumw")
 # backward, jax.grad (`value_and_grad(`, `grad as g`), TF1 minimize & co.
 TRAINING_WORDS = (b"compile(", b"compile (", b"gradienttape", b"backward(", b"backward (", b"grad(", b"grad (", b"grad as",
                   b"minimize", b"compute_gradients", b"create_train_op", b"optimize_loss")
+# `grad(` counts as JAX's `grad(` / `jax.grad(` / `value_and_grad(` (`frameworks.jax.GRAD_TRANSFORMS`),
+# not inside another name: torch's `no_grad(` / `enable_grad(` train nothing
+GRAD_CALL = rb"(?<!\w)grad\s*\(|value_and_grad\s*\("
 
 RULE = Rule(
     code="RL005",
@@ -88,6 +91,7 @@ RULE = Rule(
     words=(DECAY_WORDS, (b"regularizer",) + SQUARE_WORDS, TRAINING_WORDS),
     # the L2 layers may be built in a project module this file imports (`reglint.builders`)
     project_words=(((b"regularizer",), ()),),
+    word_contexts=((b"grad(", GRAD_CALL), (b"grad (", GRAD_CALL)),
     facts=(("regularizers", "penalties", "project_builders"), ("optimizers", "decay_chains")),
 )
 

@@ -660,3 +660,17 @@ def test_a_gradients_call_is_a_loss_site_only_as_tf_gradients(source, possible):
     from reglint.facts import FACT_KINDS
 
     assert FACT_KINDS["loss_sites"](read(source)) is possible
+
+
+@pytest.mark.parametrize("source, counts", [
+    (b"with torch.no_grad():\n    y = model(x)\n", False),
+    (b"with torch.enable_grad():\n    y = model(x)\n", False),
+    (b"grads = jax.grad(loss_fn)(params)\n", True),
+    (b"loss, grads = jax.value_and_grad(loss_fn)(params)\n", True),
+    (b"from jax import grad\ngrads = grad (loss_fn)(params)\n", True),
+])
+def test_rl005_reads_grad_as_a_jax_transform_not_inside_another_name(source, counts):
+    """RL005's training word `grad(` stands for JAX's grad transforms (`frameworks.jax.GRAD_TRANSFORMS`):
+    torch's `no_grad(` in every model file trains nothing."""
+    found = PLAN.words_in(source)
+    assert (b"grad(" in found or b"grad (" in found) is counts
