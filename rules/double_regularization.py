@@ -81,7 +81,7 @@ TRAINING_WORDS = (b"compile(", b"compile (", b"gradienttape", b"backward(", b"ba
                   b"minimize", b"compute_gradients", b"create_train_op", b"optimize_loss")
 # `grad(` counts as JAX's `grad(` / `jax.grad(` / `value_and_grad(` (`frameworks.jax.GRAD_TRANSFORMS`),
 # not inside another name: torch's `no_grad(` / `enable_grad(` train nothing
-GRAD_CALL = rb"(?<!\w)grad\s*\(|value_and_grad\s*\("
+GRAD_CALL = rb"grad(?:(?<!\wgrad)|(?<=value_and_grad))\s*\("  # its literal first: searched for fast
 
 RULE = Rule(
     code="RL005",

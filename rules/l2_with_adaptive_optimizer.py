@@ -149,7 +149,9 @@ BASE_WORDS = (b"_base_ =", b"_base_=")
 STEPPING_WORDS = (b".backward(", b".compile(", b".gradient(", b".minimize(", b"compute_gradients(", b"create_train_op", b"optimize_loss")
 DECAY_WRITTEN = rb"weight_decay\s*="
 KERAS_COMPILE = b".compile("
-NOT_RE_OR_TORCH = rb"(?<!\bre)(?<!torch)\.compile\("  # `re.compile(`, `torch.compile(` take no optimizer
+# `re.compile(`, `torch.compile(` take no optimizer (the lookbehinds follow the literal: a
+# pattern that starts with its literal is searched for fast)
+NOT_RE_OR_TORCH = rb"\.compile\((?<!\bre\.compile\()(?<!torch\.compile\()"
 
 RULE = Rule(
     code="RL002",
