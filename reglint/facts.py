@@ -26,17 +26,17 @@ from reglint.screen import Code, tables
 
 # -- regularizers (Keras / TF1 layer regularizers) ----------------------------------
 
-def may_have_regularizers(code: Code) -> bool:
+def may_have_regularizers(code: Code, callees: str = "regularizers") -> bool:
+    """A regularizer, by the last name of its callee (in `tables()[callees]`), or a Keras
+    regularizer string (`kernel_regularizer="l2"`)."""
     names = tables()
-    return not code.all_names.isdisjoint(names["regularizers"]) or not code.regularizer_strings.isdisjoint(names["regularizer_strings"])
+    return not code.all_names.isdisjoint(names[callees]) or not code.regularizer_strings.isdisjoint(names["regularizer_strings"])
 
 
 def may_have_sum_sq_l2_regularizers(code: Code) -> bool:
     """A regularizer whose L2 term is λ·Σw² (`Regularizer.convention == "sum_sq"`: Keras `l2`,
     `L1L2`, a `"l2"` string), not TF1's halved `l2_regularizer`, by the callee's last name."""
-    names = tables()
-    return (not code.all_names.isdisjoint(names["sum_sq_l2_regularizers"])
-            or not code.regularizer_strings.isdisjoint(names["regularizer_strings"]))
+    return may_have_regularizers(code, "sum_sq_l2_regularizers")
 
 
 def may_have_default_coefficients(code: Code) -> bool:

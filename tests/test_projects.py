@@ -467,6 +467,17 @@ def test_a_call_by_name_as_the_bytes_test_reads_it(text, called):
     assert calls_by_name(text, "conv_block") is called
 
 
+def test_the_bytes_test_follows_calls_as_far_as_the_summary():
+    """`builders` and `analysis.summary` cannot share their bounds through an import (the summary
+    would import the bytes test's module, which the index imports): the bytes test, the superset,
+    must reach at least as far."""
+    from reglint import builders
+    from reglint.analysis import imported, summary
+
+    assert builders.MAX_FORWARDS >= summary.MAX_CALL_DEPTH
+    assert imported.MODULE_HOPS is builders.MODULE_HOPS
+
+
 def test_every_factory_class_is_spelled_with_the_factory_word():
     """`builders.FACTORY_WORD` turns away a module that cannot return an optimizer: every class
     the summary reads a factory's return for must hold it, in every spelling (aliases too)."""

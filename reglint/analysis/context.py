@@ -55,6 +55,12 @@ class Context:
         self.comments: Dict[int, Tuple[str, ...]] = {}
         self.parameter_values: Dict[tuple, object] = {}
 
+    def depends_on(self, paths: Sequence[str] = ()) -> None:
+        """Make `paths` (module files read), and every file the project index read so far,
+        dependencies of this file's result: the cached result is stale once one changes."""
+        read = tuple(self.project_index.depends) if self.project_index is not None else ()
+        self.model.depends = tuple(dict.fromkeys(self.model.depends + tuple(paths) + read))
+
     def comments_of(self, statement: Optional[cst.CSTNode]) -> Tuple[str, ...]:
         """`comments.comments_of`, once per statement (every value through it reaches it)."""
         if statement is None:

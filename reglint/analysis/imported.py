@@ -87,8 +87,7 @@ def regularizers(ctx: Context) -> None:
             has_l2 = _has_l2(ctx, site, built) if path == summary.path else built.has_l2
             ctx.model.imported_regularizers.append(ImportedRegularizer(
                 path, built.line, built.column, built.framework, has_l2, built.collected, written, site.call, owner))
-    read = ctx.project_index.depends if ctx.project_index is not None else ()
-    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(screened) + read))
+    ctx.depends_on(screened)
 
 
 def _built_by(index, summary, name: str, hops: int, read: List[str], called_here: bool = True, seen=None):
@@ -137,8 +136,7 @@ def factory_optimizers(ctx: Context, call: cst.Call) -> List[Optimizer]:
             for factory in summary.factories.get(name, ()):
                 made_by_factory(ctx, site, factory.qualname, factory.decoupled,
                                 (summary.path, factory.line, factory.column, written))
-    read = ctx.project_index.depends if ctx.project_index is not None else ()
-    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(screened) + read))
+    ctx.depends_on(screened)
     return list(made)
 
 
@@ -165,6 +163,6 @@ def constant(ctx: Context, name: str, expr: cst.BaseExpression) -> Optional[Valu
     defined = summary.constants.get(original)
     if defined is None:
         return None
-    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + ctx.project_index.depends))
+    ctx.depends_on()
     comments = (defined.comment,) if defined.comment else ()
     return Value(expr, defined.number, "constant", (name,) if name == original else (name, original), comments)

@@ -217,7 +217,7 @@ def _inherited(ctx: Context, site: CallSite) -> dict:
         return {}
     read: List[str] = []
     entries = config_bases.inherited(ctx.model.path, bases, keys, read)
-    ctx.model.depends = tuple(dict.fromkeys(ctx.model.depends + tuple(read)))
+    ctx.depends_on(read)
     return entries or {}
 
 
