@@ -90,8 +90,9 @@ class Plan:
         the words of its code are kept once found (`code_words`), for a caller that asks again."""
         if self.words is None:
             return tuple(rules)
-        present = (self.words_in(data) if found is None else found).__contains__
-        anywhere = [rule for rule in rules if rule.may_flag(present)]
+        found = self.words_in(data) if found is None else found
+        present = found.__contains__
+        anywhere = [rule for rule in rules if rule.holds_words(found)]
         if not any(rule.words for rule in anywhere):
             return tuple(anywhere)
         in_code = self.code_words(data, coded).__contains__
@@ -119,7 +120,8 @@ class Plan:
         words = self.words_in(data)
         coded: Dict[str, FrozenSet[bytes]] = {}
         found = self.flaggable(data, rules, words, coded)
-        rest = [rule for rule in rules if rule.project_words and all(rule is not f for f in found)]
+        rest = [rule for rule in rules if rule.project_words and all(rule is not f for f in found)
+                and rule.may_complete_in_project(words)]
         if not rest or not path or path == "-":
             return found
         from reglint.builders import imports_holding

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import ModuleType
-from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from reglint.diagnostic import Applicability
 
@@ -102,12 +102,28 @@ class Rule:
         strays = {word for word, _ in self.word_contexts} - set(self.all_words)
         if strays:
             raise ValueError(f"{self.code}: word_contexts for words the rule does not have: {sorted(strays)}")
+        # every group of `prose_words` and `words` as a set: the words test of every file
+        # asks every rule, so it intersects sets rather than calling per word
+        object.__setattr__(self, "_word_sets", tuple(frozenset(group) for group in self.prose_words + self.words))
 
     @property
     def all_words(self) -> Tuple[bytes, ...]:
         """Every word the words test looks for (the project help's file words included)."""
         return tuple(word for group in self.words + self.prose_words + tuple(uses for _, uses in self.project_words)
                      + (self.project_pair_words,) for word in group)
+
+    def holds_words(self, found: FrozenSet[bytes]) -> bool:
+        """`may_flag(found.__contains__)`, by set intersections: each group has a word in `found`."""
+        return all(not found.isdisjoint(group) for group in self._word_sets)
+
+    def may_complete_in_project(self, found: FrozenSet[bytes]) -> bool:
+        """What `may_flag` with `imported` needs first, by set intersections: every group of
+        `prose_words` held, and no more groups of `words` missing than the project may meet."""
+        prose = len(self.prose_words)
+        if not all(not found.isdisjoint(group) for group in self._word_sets[:prose]):
+            return False
+        missing = sum(1 for group in self._word_sets[prose:] if found.isdisjoint(group))
+        return missing <= (2 if not found.isdisjoint(self.project_pair_words) else 1)
 
     def may_flag(self, present: Callable[[bytes], bool], imported: Optional[Callable[[Tuple[bytes, ...]], bool]] = None,
                  in_code: Optional[Callable[[bytes], bool]] = None) -> bool:

@@ -309,6 +309,22 @@ def test_words_are_tested_as_groups():
     assert not rule.may_flag(words_in(b"optax.chain(optax.adam(1e-3))"))
 
 
+_ANY_RULES_WORDS = sorted({word for rule in all_rules().values() for word in rule.all_words})
+
+
+@hypothesis_settings(max_examples=300 * SCALE, **SETTINGS)
+@given(st.sets(st.sampled_from(_ANY_RULES_WORDS), max_size=12))
+def test_the_set_tests_agree_with_may_flag(words):
+    """The engine's set intersections (`holds_words`, `may_complete_in_project`) answer as
+    `may_flag` does: the same for the file's own words, and never False where the project
+    could still complete the rule (every module holding every word)."""
+    found = frozenset(words)
+    for rule in all_rules().values():
+        assert rule.holds_words(found) == rule.may_flag(found.__contains__), rule.code
+        if rule.project_words and not rule.may_complete_in_project(found):
+            assert not rule.may_flag(found.__contains__, lambda _: True, found.__contains__), rule.code
+
+
 def test_a_file_without_any_rules_words_is_not_read():
     plan = Plan.build(Settings())
     only_norms = b"import torch\nloss = loss + 0.1 * sum(p.norm() for p in model.parameters())\n"
