@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from reglint.frameworks import mmengine, timm
+from reglint.frameworks import torch as torch_table
 from reglint.intent import (  # noqa: F401 (the rules read the vocabulary from here)
     L2_COEFFICIENT_NAME, L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, WEIGHT_DECAY_NAME, is_weight_decay_name, snake,
 )
@@ -50,6 +51,9 @@ L2_REGULARIZER_WORDS = (b"l2(", b"l2 (", b"l1l2", b"l2 as", b"l2\n", b"l2\r", b"
 ADAPTIVE_WORDS = (b"adam", b"rmsprop", b"adagrad", b"adadelta", b"afactor", b"amsgrad", b"belief", b"yogi", b"novograd",
                   b"sm3", b"fromage", b"lion", b"muon", b"scale_by_", b"lamb(", b"lamb (", b"lamb as", b"lamb\n", b"lamb\r",
                   b"lamb,", b"lamb)", b"lamb #", b"lamb  #")
+# Every torch optimizer class of the table, lowercased: an optimizer the analysis reads as
+# torch's is called by a name it resolves to one of them, so its name is spelled in the file.
+TORCH_CLASS_WORDS = tuple(sorted({qualname.rsplit(".", 1)[-1].lower().encode("ascii") for qualname in torch_table.OPTIMIZERS}))
 # What `model.PORTING` reads as a file that says it was ported (`ported` as a word: the
 # regex also matches `supported`, which says nothing of the kind).
 PORTING_WORDS = (b"caffe", b"prototxt", b"darknet", b"port of") + word_start(b"ported")

@@ -81,14 +81,15 @@ from __future__ import annotations
 from reglint.diagnostic import Applicability, Fix
 from reglint.intent import names_norm
 from reglint.rule import Rule
-from reglint.rules._common import brief, format_number
+from reglint.rules._common import TORCH_CLASS_WORDS, brief, format_number
 
 RULE = Rule(
     code="RL010",
     name="no-decay-group-decays",
     summary="parameters meant to be excluded from weight decay (biases, norms) are decayed",
     fix=Applicability.UNSAFE,
-    words=(b"decay", (b"optax", b"optim", b"named_parameters")),
+    # a mask is optax's, a fragment test reads `named_parameters()`, a group a torch class's
+    words=(b"decay", (b"optax", b"named_parameters") + TORCH_CLASS_WORDS),
     facts=("param_groups",),
 )
 

@@ -624,6 +624,21 @@ def test_a_no_weight_decay_hook_is_no_decoupled_decay_word():
     assert rule.may_flag(words_in(b"cfg = {'weight_decay': 1e-4}\n"))
 
 
+@pytest.mark.parametrize("source, readable", [
+    # `optim` alone (a scheduler, "optimization" in a one-line docstring) names no optimizer RL010 reads
+    (b"from torch.optim import lr_scheduler\nsched = lr_scheduler.StepLR(opt, 30, gamma=decay)\n", False),
+    (b'def groups(self):\n    """Layer groupings for optimization."""\n    return dict(decay=1)\n', False),
+    # every way to one: a torch class (aliased too), an optax mask, a fragment test over names
+    (b"from torch.optim import AdamW as Opt\nopt = Opt([{'params': no_decay}], lr=1e-3)\n", True),
+    (b"from torch import optim\nopt = optim.SGD(groups, lr=0.1, weight_decay=wd)\n", True),
+    (b"import optax as ox\ntx = ox.adamw(1e-3, mask=decay_mask)\n", True),
+    (b"decay = [p for n, p in model.named_parameters() if n not in skip]\n", True),
+])
+def test_rl010_words_name_what_its_analysis_reads(source, readable):
+    """RL010 reads torch optimizer classes, optax masks and `named_parameters()` splits."""
+    assert all_rules()["RL010"].may_flag(words_in(source)) is readable
+
+
 def test_a_config_writing_a_decay_over_its_bases_may_be_an_adaptive_optimizer():
     """RL002: `optim_wrapper = dict(optimizer=dict(weight_decay=1e-4))` under `_base_` may
     decay the base's Adam; a config with bases that writes no decay is not read for it."""
