@@ -206,52 +206,24 @@ def from_imports(data: bytes) -> Tuple[Imported, ...]:
     return tuple(found)
 
 
-def imports_builders(importer: str, data: bytes, read: Optional[List[str]] = None) -> bool:
-    """Whether some name the file (`data`, at path `importer`) imports from a project module
-    may build, or some project module it imports (`import models`, `from . import models`)
-    may: its `models.build()` calls are the analysis's to read."""
-    return imports_holding(importer, data, (BUILDER_WORD,), read)
-
-
 def imports_holding(importer: str, data: bytes, words: Words, read: Optional[List[str]] = None) -> bool:
-    """Whether a name the file (`data`, at path `importer`) imports from a project module is
-    defined in a module holding one of `words`, or a project module it imports holds one;
-    for any words but BUILDER_WORD, whether a project function the file calls may return an
-    optimizer spelled with one of them (`_calls_factory`)."""
+    """Whether the file (`data`, at path `importer`) calls a name it imports from a project
+    module (`build(...)` after `from models import build`, `models.build(...)` after `import
+    models` / `from . import models`: the calls `analysis.imported` reads) that may build
+    regularized layers there, as far as the analysis follows it (`words` holding
+    BUILDER_WORD), or may return an optimizer spelled with one of `words` (any other words)."""
     if not importer or importer == "-":
         return False
-    if BUILDER_WORD not in words:
-        return _calls_factory(importer, data, words, read)
     for dots, module, names in from_imports(data):
         if not dots and not may_be_project_module(module):
             continue
         path = module_path(importer, dots, module)
         if path is not None:
-            hops = MODULE_HOPS if any(calls_by_name(data, local) for _, local in names) else 0  # a model factory called here
-            if _defined_holding(path, {name for name, _ in names}, words, read, MAX_REEXPORTS, hops):
+            called = {original for original, local in names if calls_by_name(data, local)}
+            if called and _defined_holding(path, called, words, read, MAX_REEXPORTS):
                 return True
             if os.path.basename(path) != "__init__.py":
                 continue  # a module's names are no submodules; a package's may be (`from . import models`)
-        if any(_holds(module_path(importer, dots, submodule(module, name)), words, read) for name, _ in names):
-            return True
-    modules = {part for module in module_imports(data) if may_be_project_module(module)
-               for part in (module, module.split(".")[0])}  # `import pkg.models` binds `pkg`
-    return any(_holds(module_path(importer, 0, module), words, read) for module in sorted(modules))
-
-
-def _calls_factory(importer: str, data: bytes, words: Words, read: Optional[List[str]]) -> bool:
-    """Whether the file calls a function it imports from a project module (`build(...)` after
-    `from optim import build`, `optim.build(...)` after `import optim` / `from . import optim`)
-    that may return an optimizer spelled with one of `words`, as `analysis.imported` reads it."""
-    for dots, module, names in from_imports(data):
-        if not dots and not may_be_project_module(module):
-            continue
-        path = module_path(importer, dots, module)
-        if path is not None and any(_defined_holding(path, {original}, words, read, MAX_REEXPORTS) and calls_by_name(data, local)
-                                    for original, local in names):  # the module's answer first: it is remembered
-            return True
-        if path is not None and os.path.basename(path) != "__init__.py":
-            continue  # a module's names are no submodules; a package's may be (`from . import optim`)
         for original, local in names:
             inner = module_path(importer, dots, submodule(module, original))  # mostly None: a name, no module
             methods = _methods_called(data, local) if inner is not None else None
@@ -267,42 +239,22 @@ def _calls_factory(importer: str, data: bytes, words: Words, read: Optional[List
 
 def _methods_called(data: bytes, name: str) -> Set[str]:
     """The attributes of `name` the bytes call (`optim.build(` -> {"build"})."""
-    pattern = re.escape(name.encode("ascii", "replace")) + rb"\.(\w+)[ \t]*\("
+    pattern = re.escape(name.encode("ascii", "replace")) + rb"\.(\w+)[ \t\r\n\\]*\("  # as `calls_by_name` spaces them
     return {match.decode("ascii", "replace") for match in re.findall(pattern, data)}
 
 
 def _module_locals(data: bytes) -> Tuple[Tuple[str, str], ...]:
-    """(module, the name it is bound to) of `import optim` / `import pkg.optim as o` statements
-    (`import pkg.optim` binds `pkg`, whose attribute calls the analysis does not follow)."""
+    """(module, the name it is bound to) of `import optim` / `import pkg.optim as o` statements;
+    `import pkg.optim` binds `pkg` (`pkg.build(...)` calls the package's `build`)."""
     found = []
     for match in _statements(IMPORT, data):
         for part in match.group(1).split(b","):
             words = part.split()
             if len(words) == 3 and words[1] == b"as":
                 found.append((words[0].decode("ascii", "replace"), words[2].decode("ascii", "replace")))
-            elif len(words) == 1 and b"." not in words[0]:
-                found.append((words[0].decode("ascii", "replace"),) * 2)
+            elif len(words) == 1:
+                found.append((words[0].split(b".")[0].decode("ascii", "replace"),) * 2)
     return tuple(found)
-
-
-def module_imports(data: bytes) -> Tuple[str, ...]:
-    """The modules of `import a.b as c, d` statements (each at a line's start, at any indentation)."""
-    found = []
-    for match in _statements(IMPORT, data):
-        for part in match.group(1).split(b","):
-            words = part.split()
-            if words:
-                found.append(words[0].decode("ascii", "replace"))
-    return tuple(found)
-
-
-def _holds(path: Optional[str], words: Words, read: Optional[List[str]]) -> bool:
-    """Whether module file `path` holds one of `words` itself."""
-    if path is None:
-        return False
-    if read is not None:
-        read.append(os.path.abspath(path))
-    return _module(path).holds(words)
 
 
 def builder_imports(importer: str, imports: Iterable[Tuple[int, str, str]],

@@ -199,6 +199,34 @@ def test_from_imports_read_from_bytes():
     )
 
 
+@pytest.mark.parametrize("train, read", [
+    (b"from models import build\nmodel = build(10)\n", True),
+    (b"from models import build as make\nmodel = make (\n    10)\n", True),
+    (b"import models\nmodel = models.build(10)\n", True),
+    (b"import models as m\nmodel = m.build(10)\n", True),
+    (b"from pkg import models\nmodel = models.build(10)\n", True),
+    (b"import pkg.models\nmodel = pkg.build(10)\n", True),  # `import pkg.models` binds `pkg`: its `build`
+    # imported and never called: `analysis.imported` reads only calls
+    (b"from models import build\nprint(build.__doc__)\n", False),
+    (b"import models\nprint(models.build)\n", False),
+    (b"from models import build\nmodel = other.build(10)\n", False),
+])
+def test_an_imported_builder_counts_only_when_the_file_calls_it(tmp_path, train, read):
+    """A module's regularizers reach the file through a call of what it imports; the
+    builder here calls a layer builder of a third module (two modules away)."""
+    from reglint.builders import BUILDER_WORD, imports_holding
+
+    (tmp_path / "layers.py").write_text("from tensorflow.keras.regularizers import l2\n\n"
+                                        "def block(x):\n    return Dense(4, kernel_regularizer=l2(1e-4))(x)\n")
+    builder = "from layers import block\n\ndef build(n):\n    return block(n)\n"
+    (tmp_path / "models.py").write_text(builder)
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text(builder)
+    (tmp_path / "pkg" / "models.py").write_text(builder)
+    (tmp_path / ".git").mkdir()
+    assert imports_holding(str(tmp_path / "train.py"), train, (BUILDER_WORD,)) is read
+
+
 def test_project_words_are_read_only_for_what_the_file_itself_lacks(tmp_path):
     """RL003's `regularizer` stands in its first group (the gate): a file that also lacks the
     loss-site words, or every TensorFlow / Keras name, never has its imports read; one that
