@@ -61,12 +61,25 @@ def _folders_from(folder: str) -> Tuple[str, ...]:
     return tuple(folders)
 
 
+# (folder, module) -> its file or None: every file of a package asks for the same modules
+# (two `stat` calls each). Kept for one run: `forget` starts another (the editor server
+# calls it before each check, so a module written since is found).
+_module_files: Dict[Tuple[str, str], Optional[str]] = {}
+
+
+def forget() -> None:
+    """Drop what was found on disk: the folders searched and the module files."""
+    _module_files.clear()
+    _folders_from.cache_clear()
+
+
 def _module_file(base: str, module: str) -> Optional[str]:
-    stem = os.path.join(base, *module.split(".")) if module else base
-    for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
-        if os.path.isfile(candidate):
-            return candidate
-    return None
+    key = (base, module)
+    if key not in _module_files:
+        stem = os.path.join(base, *module.split(".")) if module else base
+        _module_files[key] = next((candidate for candidate in (stem + ".py", os.path.join(stem, "__init__.py"))
+                                   if os.path.isfile(candidate)), None)
+    return _module_files[key]
 
 
 def submodule(package: str, name: str) -> str:

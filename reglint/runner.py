@@ -11,6 +11,7 @@ import os
 from contextlib import contextmanager
 from typing import Iterator, List, Optional, Sequence
 
+from reglint import project
 from reglint.diagnostic import Diagnostic, parse_error
 from reglint.engine import Plan
 from reglint.pipeline import FileResult
@@ -83,6 +84,7 @@ def run(paths: Sequence[str], plan: Plan, fix: bool = False, unsafe: bool = Fals
         cache=None) -> Iterator[FileResult]:
     """Results for every path, in the order given; `cache` (a cache.Cache) serves unchanged files."""
     _collect_less()
+    project.forget()  # a run sees the project's files as they are when it starts
     if cache is None or fix:
         yield from _run_all(paths, plan, fix, unsafe, jobs)
         return

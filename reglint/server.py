@@ -41,7 +41,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from reglint import __version__
+from reglint import __version__, project
 from reglint.configs.formats import CONFIG_SUFFIXES  # a table only: no reader is imported
 
 SOURCE = "reglint"
@@ -164,6 +164,7 @@ class ReglintServer(LanguageServer):
         if is_excluded(path, plan.settings):
             return document, text, FileResult(path), None
         data, encoding = _to_bytes(text, path)
+        project.forget()  # the buffer's imports as the disk holds them now
         result = check_bytes(path, data, plan, fix=fix, unsafe=plan.settings.unsafe_fixes)
         if result.fixed is not None:
             result.source = result.fixed.decode(encoding)

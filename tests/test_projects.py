@@ -126,6 +126,20 @@ def test_a_cached_result_is_stale_once_a_module_it_resolved_through_changes(tmp_
     assert once() == [[]] and checked == [train]  # a module that disappeared also invalidates
 
 
+def test_a_run_finds_a_module_written_since_the_last_run_in_the_process(tmp_path):
+    """Module files found on disk are remembered for one run only (the editor server and
+    a watch loop run many in one process)."""
+    shutil.copytree(PROJECTS / "keras_compile_adam", tmp_path / "p")
+    folder = tmp_path / "p"
+    models = (folder / "models.py").read_text()
+    (folder / "models.py").unlink()
+    plan = Plan.build(Settings(root=str(folder)))
+    train = str(folder / "train.py")
+    assert [r.diagnostics for r in run([train], plan, jobs=1)] == [[]]
+    (folder / "models.py").write_text(models)
+    assert [[d.code for d in r.diagnostics] for r in run([train], plan, jobs=1)] == [["RL002"]]
+
+
 def test_no_project_module_no_lookup(tmp_path, monkeypatch):
     """`from utils import build` with no utils.py anywhere: nothing found, nothing depended on."""
     (tmp_path / ".git").mkdir()
