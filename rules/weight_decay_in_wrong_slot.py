@@ -61,11 +61,24 @@ from reglint.rule import Rule
 from reglint.rules._common import WEIGHT_DECAY_WORDS, brief, evidence_note, format_number, weight_decay_name
 
 SIGNATURES = {**torch.POSITIONAL, **keras.POSITIONAL, **optax.POSITIONAL}
-# A class the signature tables know, by the lowercase word every spelling of it contains.
-CLASS_WORDS = (b"adam", b"sgd", b"rmsprop", b"adagrad", b"adadelta", b"muon")
+# Slots no weight decay belongs in whose usual values are far from one: a literal here of
+# at most 0.01 reads as a misplaced decay (momentum is ~0.9, RMSprop's alpha/rho ~0.9-0.99).
+MOMENTUM_SLOTS = frozenset({"momentum", "alpha", "rho"})
+
+
+def _class_words(classes) -> tuple:
+    """The lowercased names of `classes` (qualified names): every spelling of one, aliased
+    or not, holds its name."""
+    return tuple(sorted({qualname.rsplit(".", 1)[-1].lower().encode("ascii") for qualname in classes}))
+
+
+# A class the signature tables know.
+CLASS_WORDS = _class_words(SIGNATURES)
 # A decay's name (`weight_decay`, `WEIGHT_DECAY`, `weightDecay`, `w_decay`, `wd` as a word), or
-# a class whose momentum slot a literal can fill.
-EVIDENCE_WORDS = WEIGHT_DECAY_WORDS + (b"sgd", b"rmsprop")
+# a class with a momentum-like slot a small literal can fill (evidence enough, see `_evidence`).
+EVIDENCE_WORDS = WEIGHT_DECAY_WORDS + _class_words(
+    qualname for qualname, signature in SIGNATURES.items()
+    if any(MOMENTUM_SLOTS.intersection(slot if isinstance(slot, tuple) else (slot,)) for slot in signature))
 
 RULE = Rule(
     code="RL011",
@@ -78,11 +91,8 @@ RULE = Rule(
 
 # Classes whose `weight_decay=` keyword exists in every release the tables cover.
 KEYWORD_FIX = frozenset(torch.POSITIONAL) | frozenset({"optax.adamw", "optax.nadamw", "optax.adamaxw"})
-# Slots no weight decay belongs in whose usual values are far from one: a literal here of
-# at most 0.01 reads as a misplaced decay (momentum is ~0.9, RMSprop's alpha/rho ~0.9-0.99).
 # Classes with no weight_decay parameter at all.
 NO_DECAY = frozenset({"optax.adam", "optax.sgd"})
-MOMENTUM_SLOTS = frozenset({"momentum", "alpha", "rho"})
 MOMENTUM_LIKE_LIMIT = 0.01
 ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
 
