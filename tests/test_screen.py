@@ -265,6 +265,30 @@ def test_indirect_hazards_pass_both_filters(name):
     assert all_rules()[code].may_flag(words_in(data)) and all_rules()[code].may_flag_code(read(source))
 
 
+def _momentum_slot_calls():
+    """(qualname, source) per class of RL011's tables with a momentum-like slot: a call with
+    a small literal there, every slot before it filled by position, the class imported under
+    another name (the file spells its name once, in the import)."""
+    from reglint.rules.weight_decay_in_wrong_slot import MOMENTUM_SLOTS, SIGNATURES
+
+    for qualname, signature in sorted(SIGNATURES.items()):
+        slots = [slot if isinstance(slot, tuple) else (slot,) for slot in signature]
+        index = next((i for i, slot in enumerate(slots) if MOMENTUM_SLOTS.intersection(slot)), None)
+        if index is None:
+            continue
+        module, name = qualname.rsplit(".", 1)
+        args = ["params" if slot[0] == "params" else "0.5" for slot in slots[:index]] + ["0.001"]
+        yield pytest.param(f"from {module} import {name} as Opt\nopt = Opt({', '.join(args)})\n", id=qualname)
+
+
+@pytest.mark.parametrize("source", list(_momentum_slot_calls()))
+def test_a_small_literal_in_any_momentum_like_slot_is_read(source):
+    """RL011's words and facts let through every class whose momentum-like slot its
+    evidence reads, not only those a decay word or `sgd` names."""
+    plan = Plan.build(Settings(select=("RL011",)))
+    assert [d.code for d in check_bytes("train.py", source.encode(), plan).diagnostics] == ["RL011"]
+
+
 def test_optimizer_keywords_come_from_optimizer_calls_only():
     """Keras's own optimizer classes pass `weight_decay=` to their base class: no torch decay there."""
     keras_adam = read("from keras.src.optimizers import optimizer\nclass Adam(optimizer.Optimizer):\n"
