@@ -146,7 +146,17 @@ def may_have_decoupled_learning_rates(code: Code) -> bool:
         return False
     if "decoupled_weight_decay" in keywords or not code.all_names.isdisjoint(decoupled) or not code.strings.isdisjoint(decoupled):
         return True
-    return "keras" in code.all_names and "weight_decay" in keywords
+    return _names_keras(code) and "weight_decay" in keywords
+
+
+# the roots a Keras optimizer is spelled from (`frameworks.ALIASES` makes each `keras.`)
+_KERAS_ROOTS = frozenset({"keras", "tf_keras"})
+
+
+def _names_keras(code: Code) -> bool:
+    """Keras in a name (`tf.keras.optimizers`, `import tf_keras`) or in a module a name is
+    imported from (`from tensorflow.keras.optimizers import Adam`)."""
+    return not (_KERAS_ROOTS.isdisjoint(code.all_names) and _KERAS_ROOTS.isdisjoint(code.modules))
 
 
 def may_have_lr_decays(code: Code) -> bool:

@@ -76,6 +76,9 @@ class Code:
     # of the `project_calls`, those that may return an optimizer (`builders.factory_imports`):
     # set by the pipeline from the unfiltered calls, as it filters `project_calls`
     project_factories: FrozenSet[Tuple[int, str, str]] = frozenset()
+    # the parts of every module an import names (`from tensorflow.keras import optimizers`:
+    # tensorflow, keras): where the file's from-imported names come from
+    modules: FrozenSet[str] = frozenset()
 
     @cached_property
     def products(self):
@@ -164,6 +167,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     attribute_calls = []  # (receiver, attribute) of `receiver.attribute(...)`
     from_modules: Dict[str, str] = {}  # `from a.b import c as d`: d -> a.b.c
     unnamed_gradients = False
+    modules: Set[str] = set()
     deepest = 0
     walked_fields = WALKED
     stack = [(tree, 1)]
@@ -265,6 +269,7 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 sequence_bound.update(a.arg for a in node.args + node.posonlyargs + node.kwonlyargs)
         elif kind is ImportFrom:
             depth += (node.module or "").count(".")
+            modules.update((node.module or "").split("."))
             if not node.level and node.module:
                 from_modules.update((alias.asname or alias.name, f"{node.module}.{alias.name}") for alias in node.names)
             if node.level or may_be_project_module(node.module):
@@ -304,7 +309,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 any(x in loop_keys and y in sequence_bound for x, y in membership), frozenset(regularizer_strings),
                 frozenset(untyped_dict_keywords), tree,
                 gradients_receivers=frozenset((receiver, from_modules.get(receiver, "")) for receiver, attribute in attribute_calls
-                                              if attribute == "gradients") | ({("", "")} if unnamed_gradients else set()))
+                                              if attribute == "gradients") | ({("", "")} if unnamed_gradients else set()),
+                modules=frozenset(modules))
     return deepest, code
 
 

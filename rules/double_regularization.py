@@ -69,12 +69,13 @@ from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
 from reglint.rule import Rule
 from reglint.rules._common import (
-    SQUARE_WORDS, format_number, imported_keras_l2, l2_penalties, reaching, stated_as, switched_off, trains_owner,
+    SQUARE_WORDS, TORCH_CLASS_WORDS, format_number, imported_keras_l2, l2_penalties, reaching, stated_as, switched_off, trains_owner,
 )
 
 # an optimizer that decays: a `weight_decay` argument or key, AdamW-style classes and strings
-# (`adamw`, `nadamw`), optax's `add_decayed_weights`, tfa / tf.contrib `SGDW` / `MomentumW`
-DECAY_WORDS = (b"decay", b"damw", b"sgdw", b"momentumw")
+# (`adamw`, `nadamw`), optax's `add_decayed_weights`, tfa / tf.contrib `SGDW` / `MomentumW`,
+# a torch class given its decay by position (`SGD(params, 0.1, 0.9, 0, 5e-4)`)
+DECAY_WORDS = (b"decay", b"damw", b"sgdw", b"momentumw") + TORCH_CLASS_WORDS
 # what trains the model (the loss sites `check` reads): Keras compile / a tape loop, torch
 # backward, jax.grad (`value_and_grad(`, `grad as g`), TF1 minimize & co.
 TRAINING_WORDS = (b"compile(", b"compile (", b"gradienttape", b"backward(", b"backward (", b"grad(", b"grad (", b"grad as",

@@ -289,6 +289,50 @@ def test_a_small_literal_in_any_momentum_like_slot_is_read(source):
     assert [d.code for d in check_bytes("train.py", source.encode(), plan).diagnostics] == ["RL011"]
 
 
+# Per framework: the prelude, calls of a table's class imported as `Opt` (its defaults, a
+# decay and a rate by keyword, small literals in every positional slot), and a training
+# tail with the other parts of the hazards (an L2 penalty or layer, a 16-bit cast, a step).
+_TABLE_CALLS = {
+    "torch": ("import torch\n", ("Opt(params)", "Opt(params, lr=1e-4, weight_decay=1e-4)", "Opt(params, lr=0.1, weight_decay=5e-4)",
+                                   "Opt(params, 0.001, 0.001, 0.001, 0.001, 0.001)"),
+              "model = model.to(torch.bfloat16)\nloss = crit(out) + 1e-4 * sum((p ** 2).sum() for p in params)\n"
+              "loss.backward()\nopt.step()\n"),
+    "keras": ("from tensorflow.keras.layers import Dense\n", ("Opt()", "Opt(learning_rate=1e-4, weight_decay=1e-4)",
+                                                          "Opt(0.001, 0.001, 0.001, 0.001)", "Opt(1e-3, decay=5e-4)"),
+              "from tensorflow.keras.regularizers import l2\nlayer = Dense(4, kernel_regularizer=l2(5e-4))\n"
+              "model.compile(optimizer=opt, loss='mse')\n"),
+    "optax": ("import optax, jax\nimport jax.numpy as jnp\n", ("Opt(1e-3)", "Opt(1e-4, weight_decay=1e-4)",
+                                                            "Opt(0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.001)"),
+              "tx = optax.chain(optax.add_decayed_weights(1e-4), opt)\n"
+              "loss = l + 1e-4 * sum(jnp.sum(w ** 2) for w in jax.tree_util.tree_leaves(params))\n"),
+    "tf1": ("import tensorflow as tf\n", ("Opt(0.1)", "Opt(0.001, 0.001, 0.001)", "Opt(learning_rate=1e-4)"),
+            "reg = tf.add_n([tf.nn.l2_loss(v) for v in tf.trainable_variables()])\nloss = l + 5e-4 * reg\n"
+            "train = opt.minimize(loss)\n"),
+}
+
+
+def _table_cases():
+    from reglint.frameworks import keras, optax, tf1, torch
+
+    for framework, table in (("torch", torch.OPTIMIZERS), ("keras", keras.OPTIMIZERS), ("optax", optax.OPTIMIZERS),
+                             ("tf1", tf1.OPTIMIZERS)):
+        prelude, calls, tail = _TABLE_CALLS[framework]
+        for qualname in sorted(table):
+            module, name = qualname.rsplit(".", 1)
+            for index, call in enumerate(calls):
+                for trained in (False, True):
+                    source = f"{prelude}from {module} import {name} as Opt\nopt = {call}\n" + (tail if trained else "")
+                    yield pytest.param(source, id=f"{qualname}-{index}{'-trained' if trained else ''}")
+
+
+@pytest.mark.parametrize("source", list(_table_cases()))
+def test_every_table_optimizer_is_read_alike_with_and_without_filters(source):
+    """Each optimizer class of the tables, aliased, in each way the rules read one: the words
+    and facts tests never hide a diagnostic (they missed `from tensorflow.keras.optimizers
+    import Adam` with a decay for RL013, and a torch decay given by position for RL005)."""
+    assert_filters_change_nothing("train.py", source.encode())
+
+
 def test_optimizer_keywords_come_from_optimizer_calls_only():
     """Keras's own optimizer classes pass `weight_decay=` to their base class: no torch decay there."""
     keras_adam = read("from keras.src.optimizers import optimizer\nclass Adam(optimizer.Optimizer):\n"
