@@ -32,6 +32,10 @@ class Value:
     # the value came through, innermost first: where evidence of intent ("a Keras port of
     # the Caffe model", "Darknet parameters") belongs to this value; the rules weigh it
     docstrings: Tuple[str, ...] = ()
+    # `args.lr` of an argparse namespace: (the default the file writes, its option as
+    # written) — what a run without the option uses; `number` stays unknown (the command
+    # line may say otherwise), and a rule decides whether a default is enough
+    cli_default: Optional[Tuple[float, str]] = None
 
     @property
     def provably_zero(self) -> bool:

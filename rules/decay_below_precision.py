@@ -6,7 +6,11 @@ lr·weight_decay below 2⁻²⁵ ≈ 2.98e-8 for float32 parameters (DETR's lr =
 parameters (`model.to(torch.bfloat16)`, `.bfloat16()`, `.half()`,
 `from_pretrained(..., torch_dtype=torch.bfloat16)`). Both numbers are written (or an
 AdamW default) in the file — in the optimizer call or in an MMEngine/mmdet config
-`dict(type='AdamW', lr=..., weight_decay=...)`; the message shows the arithmetic.
+`dict(type='AdamW', lr=..., weight_decay=...)` — or are the defaults of the script's
+argparse options (`lr=args.lr` with `parser.add_argument('--lr', default=1e-4)` and
+`args` from `parser.parse_args()`, as DETR's `main.py` writes them): what a run that does
+not pass the option trains with, and the message names the options. The message shows
+the arithmetic.
 
 It looks at optimizers that apply the decay as a rounded step of its own: torch
 `AdamW`, `Adam`/`NAdam`/`RAdam` with `decoupled_weight_decay=True`, `Adafactor`, `Muon`,
@@ -52,9 +56,13 @@ None.
 - optax `optax/transforms/_adding.py` L70-75 and `optax/_src/alias.py` L734-744: decay joins the update.
 - IEEE 754 binary32 (24 significant bits), bfloat16 (8), binary16 (11); pytorch PR #64475,
   Nerogar/OneTrainer #996; reglint `reglint/frameworks/precision.py`.
+- Python 3.11.7 `Lib/argparse.py` L1560-1592 (an option's `dest`), L1400-1407
+  (`set_defaults`); facebookresearch/detr `main.py` (`--lr` and `--weight_decay` default 1e-4).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import precision
@@ -78,6 +86,7 @@ RULE = Rule(
 
 EXPONENT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 KNOWN = ("literal", "constant", "default")
+CLI_DEFAULT = "command-line default"
 MECHANISM = {
     "torch": "multiplies each weight by 1 − lr·weight_decay, which rounds to exactly 1",
     "keras": "subtracts w·weight_decay·lr from each weight w, less than half its spacing",
@@ -97,8 +106,8 @@ def _rounds_away(model, optimizer):
         return None
     if precision.DECAY_STEP.get(optimizer.framework, ("",))[0] != "separate":
         return None
-    lr, wd = optimizer.learning_rate, optimizer.weight_decay
-    if lr is None or wd is None or lr.provenance not in KNOWN or wd.provenance not in KNOWN:
+    lr, wd = _known(optimizer.learning_rate), _known(optimizer.weight_decay)
+    if lr is None or wd is None:
         return None
     if optimizer.hidden_arguments and (optimizer.via == "call" or wd.provenance == "default"):
         return None  # `**kwargs` may carry either; a config merged into `_base_` files keeps what it writes
@@ -115,6 +124,19 @@ def _rounds_away(model, optimizer):
     return lr, wd, dtype, cast if dtype != "float32" else None
 
 
+def _known(value):
+    """`value` with the number a run uses unless told otherwise: written in the file (a
+    literal, a constant, the framework's default), or an argparse option's default
+    (`args.lr` of `add_argument('--lr', default=1e-4)`); None when not known."""
+    if value is None:
+        return None
+    if value.provenance in KNOWN:
+        return value
+    if value.cli_default is not None:
+        return replace(value, number=value.cli_default[0], provenance=CLI_DEFAULT)
+    return None
+
+
 def _bound(dtype: str) -> float:
     return 2.0 ** -(precision.SIGNIFICAND_BITS[dtype] + 1)
 
@@ -125,8 +147,10 @@ def _diagnostic(model, report, optimizer, lr, wd, dtype, cast):
     product = lr.number * wd.number
     default = " (the default)" if wd.provenance == "default" else ""
     name = optimizer.qualname
+    options = [value.cli_default[1] for value in (lr, wd) if value.provenance == CLI_DEFAULT]
+    defaults = f" (the default{'s' if len(options) > 1 else ''} of {', '.join(f'`{o}`' for o in options)})" if options else ""
     message = (
-        f"lr·weight_decay = {_short(lr.number)}·{_short(wd.number)}{default} = {_short(product)} "
+        f"lr·weight_decay = {_short(lr.number)}·{_short(wd.number)}{default} = {_short(product)}{defaults} "
         f"< 2{f'-{bits}'.translate(EXPONENT)} ≈ {_short(bound)}: the decay rounds away in {dtype}"
     )
     note = f"{_short(bound)} is half the {dtype} spacing below 1"

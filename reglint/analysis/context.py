@@ -33,6 +33,7 @@ class Context:
         self.optimizers_by_node: Dict[int, List[Optimizer]] = {}
         self.site_by_call: Dict[int, CallSite] = {id(site.call): site for site in self.names.calls}
         self.fields: Optional[Dict[str, List[Binding]]] = None
+        self.cli_defaults: Optional[Dict[str, Tuple[float, str]]] = None  # `cli_defaults.dest_defaults`
         self.appends: Optional[Dict[Tuple[int, str], List[Tuple[cst.BaseExpression, Tuple]]]] = None
         # indexes of `names.calls`, built on first use, so that a lookup per site costs
         # what it finds, not a pass over every call of the file (a large file has thousands)

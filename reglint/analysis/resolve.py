@@ -12,7 +12,7 @@ from typing import FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
-from reglint.analysis import calls
+from reglint.analysis import calls, cli_defaults
 from reglint.analysis.context import Context
 from reglint.analysis.names import Binding, CallSite, dotted
 from reglint.analysis.syntax import argument, literal, string_key, string_value
@@ -112,7 +112,8 @@ def _name_value(ctx: Context, expr: cst.Name, scopes, depth, seen) -> Value:
     names = _unique((name,) + tuple(n for v in values for n in v.names))
     comments = _unique(c for v in values for c in v.comments)
     docstrings = tuple(dict.fromkeys(d for v in values for d in v.docstrings))
-    return Value(expr, number, provenance, names, comments, later | _common_scales(values), docstrings)
+    cli_default = values[0].cli_default if len(values) == 1 and not later else None  # one binding, unchanged after
+    return Value(expr, number, provenance, names, comments, later | _common_scales(values), docstrings, cli_default)
 
 
 def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Value:
@@ -122,7 +123,7 @@ def _binding_value(ctx: Context, binding: Binding, name: str, depth, seen) -> Va
         inner = _value(ctx, binding.value, scopes, depth + 1, seen)
         provenance = "constant" if inner.provenance == "literal" else inner.provenance
         return Value(binding.value, inner.number, provenance, inner.names, comments + inner.comments, inner.scales,
-                     enclosing_docstrings(ctx, scopes) + inner.docstrings)
+                     enclosing_docstrings(ctx, scopes) + inner.docstrings, inner.cli_default)
     if binding.kind == "param":
         return _parameter_value(ctx, binding, name, depth, seen)
     if binding.kind == "import" and ctx.imported_constant is not None:
@@ -176,14 +177,14 @@ def _attribute_value(ctx: Context, expr: cst.Attribute, scopes, depth, seen) -> 
         # `config.weight_decay` where one class in the file declares `weight_decay: float = 5e-6`
         inner = _value(ctx, fields[0].value, ctx.scopes_of(fields[0].scope), depth + 1, seen)
         return Value(expr, inner.number, "config", (attr,) + inner.names, ctx.comments_of(fields[0].statement), inner.scales)
-    return Value(expr, None, "config", (attr,))
+    return Value(expr, None, "config", (attr,), cli_default=cli_defaults.default_of(ctx, expr, scopes, origins))
 
 
 def _call_value(ctx: Context, expr: cst.Call, scopes, depth, seen) -> Value:
     func = expr.func
     if isinstance(func, cst.Name) and func.value in ("float", "int") and len(expr.args) == 1:
         inner = _value(ctx, expr.args[0].value, scopes, depth + 1, seen)
-        return Value(expr, inner.number, inner.provenance, inner.names, inner.comments, inner.scales)
+        return Value(expr, inner.number, inner.provenance, inner.names, inner.comments, inner.scales, cli_default=inner.cli_default)
     # cfg.get("weight_decay", 5e-4), getattr(args, "weight_decay", 5e-4)
     if isinstance(func, cst.Attribute) and func.attr.value == "get" and expr.args:
         key = string_value(expr.args[0].value)

@@ -1,0 +1,86 @@
+"""Command-line defaults: `args.lr` is 1e-4 unless the command line says otherwise, when
+`args` comes from `parser.parse_args()` and the file writes `parser.add_argument('--lr',
+default=1e-4)` (DETR's `main.py`: lr = weight_decay = 1e-4).
+
+A default is a neutral fact kept apart from `Value.number` (`Value.cli_default`): what a run
+without that option trains with. A rule decides whether a default is enough to judge by.
+A dest counts only when every `add_argument` / `set_defaults` of the file that names it writes
+the same number; the namespace only when one of its origins is a `parse_args()` call.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from reglint.analysis.syntax import argument, literal, string_value
+from reglint.frameworks import cli
+
+Default = Tuple[float, str]  # (the number, the option as written: `--weight_decay`)
+
+
+def dest_defaults(ctx) -> Dict[str, Default]:
+    """dest -> (default, option) for the file's arguments whose default is one known number."""
+    if ctx.cli_defaults is None:
+        written: Dict[str, List[Optional[Default]]] = {}
+        for site in ctx.names.calls:
+            func = site.call.func
+            if not isinstance(func, cst.Attribute):
+                continue
+            if func.attr.value == cli.ADD_ARGUMENT:
+                declared = _declared(site.call)
+                if declared is not None:
+                    written.setdefault(declared[0], []).append(declared[1])
+            elif func.attr.value == cli.SET_DEFAULTS:
+                for arg in site.call.args:
+                    if arg.star:  # `set_defaults(**config)`: any default may be replaced
+                        ctx.cli_defaults = {}
+                        return ctx.cli_defaults
+                    if arg.keyword is not None:
+                        number = literal(arg.value)
+                        written.setdefault(arg.keyword.value, []).append(
+                            None if number is None else (number, f"set_defaults({arg.keyword.value}=...)"))
+        ctx.cli_defaults = {dest: found[0] for dest, found in written.items()
+                            if found[0] is not None and all(other is not None and other[0] == found[0][0] for other in found)}
+    return ctx.cli_defaults
+
+
+def _declared(call: cst.Call) -> Optional[Tuple[str, Optional[Default]]]:
+    """(dest, (default, option) or None) of one `add_argument(...)` call."""
+    options = []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        text = string_value(arg.value)
+        if text is None:
+            return None
+        options.append(text)
+    if not options:
+        return None
+    long = next((o for o in options if o.startswith(cli.PREFIX * 2)), None)
+    dest_arg = argument(call, cli.DEST_KEYWORD, None)
+    if dest_arg is not None:
+        dest = string_value(dest_arg.value)
+    elif options[0].startswith(cli.PREFIX):  # an optional: argparse's own rule
+        dest = (long or options[0]).lstrip(cli.PREFIX).replace("-", "_")
+    else:  # a positional is its name
+        dest = options[0]
+    if not dest:
+        return None
+    default_arg = argument(call, cli.DEFAULT_KEYWORD, None)
+    number = literal(default_arg.value) if default_arg is not None else None
+    return dest, (number, long or options[0]) if number is not None else None  # shown as a user types it
+
+
+def default_of(ctx, expr: cst.Attribute, scopes, origins: Callable) -> Optional[Default]:
+    """The command-line default `args.<dest>` stands for, when `args` is a namespace
+    `parse_args()` returned (through names, parameters and call sites: `origins`)."""
+    found = dest_defaults(ctx).get(expr.attr.value)
+    if found is None or not isinstance(expr.value, cst.Name):
+        return None
+    for origin, _ in origins(ctx, expr.value, scopes):
+        if (isinstance(origin, cst.Call) and isinstance(origin.func, cst.Attribute)
+                and origin.func.attr.value in cli.PARSE):
+            return found
+    return None
