@@ -5,7 +5,9 @@ default=1e-4)` (DETR's `main.py`: lr = weight_decay = 1e-4).
 A default is a neutral fact kept apart from `Value.number` (`Value.cli_default`): what a run
 without that option trains with. A rule decides whether a default is enough to judge by.
 A dest counts only when every `add_argument` / `set_defaults` of the file that names it writes
-the same number; the namespace only when one of its origins is a `parse_args()` call.
+the same number, and none when the file rewrites a namespace as a whole (a config merged by
+`setattr` / `vars(args).update`); the namespace only when every origin of it is a
+`parse_args()` of the command line.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ def dest_defaults(ctx) -> Dict[str, Default]:
         written: Dict[str, List[Optional[Default]]] = {}
         for site in ctx.names.calls:
             func = site.call.func
+            if _rewrites_a_namespace(site):
+                ctx.cli_defaults = {}
+                return ctx.cli_defaults
             if not isinstance(func, cst.Attribute):
                 continue
             if func.attr.value == cli.ADD_ARGUMENT:
@@ -44,6 +49,32 @@ def dest_defaults(ctx) -> Dict[str, Default]:
         ctx.cli_defaults = {dest: found[0] for dest, found in written.items()
                             if found[0] is not None and all(other is not None and other[0] == found[0][0] for other in found)}
     return ctx.cli_defaults
+
+
+def _rewrites_a_namespace(site) -> bool:
+    """`setattr(...)`, `vars(x).update(...)`, `x.__dict__.update(...)`, `d = vars(x)`: a
+    config may replace any default."""
+    func = site.call.func
+    if isinstance(func, cst.Name):
+        return func.value == cli.SETATTR or (func.value == cli.VARS and _assigned(site))
+    if not (isinstance(func, cst.Attribute) and func.attr.value in cli.DICT_WRITES):
+        return False
+    receiver = func.value
+    return ((isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == cli.VARS)
+            or (isinstance(receiver, cst.Attribute) and receiver.attr.value == cli.NAMESPACE_DICT))
+
+
+def _assigned(site) -> bool:
+    """`d = vars(args)` or `vars(args)[key] = value`: the namespace's dict is kept or written."""
+    statement = site.statement
+    for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+        if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            if small.value is site.call:
+                return True
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            if any(isinstance(t, cst.Subscript) and t.value is site.call for t in targets):
+                return True
+    return False
 
 
 def _declared(call: cst.Call) -> Optional[Tuple[str, Optional[Default]]]:
@@ -74,13 +105,14 @@ def _declared(call: cst.Call) -> Optional[Tuple[str, Optional[Default]]]:
 
 
 def default_of(ctx, expr: cst.Attribute, scopes, origins: Callable) -> Optional[Default]:
-    """The command-line default `args.<dest>` stands for, when `args` is a namespace
-    `parse_args()` returned (through names, parameters and call sites: `origins`)."""
+    """The command-line default `args.<dest>` stands for, when `args` is the namespace a
+    `parse_args()` of the real command line returns, wherever it comes from (every origin,
+    through names, parameters and call sites: `origins`)."""
     found = dest_defaults(ctx).get(expr.attr.value)
     if found is None or not isinstance(expr.value, cst.Name):
         return None
-    for origin, _ in origins(ctx, expr.value, scopes):
-        if (isinstance(origin, cst.Call) and isinstance(origin.func, cst.Attribute)
-                and origin.func.attr.value in cli.PARSE):
-            return found
-    return None
+    sources = origins(ctx, expr.value, scopes)
+    parsed = all(isinstance(origin, cst.Call) and isinstance(origin.func, cst.Attribute)
+                 and origin.func.attr.value in cli.PARSE and not origin.args  # `parse_args([...])`: its own command line
+                 for origin, _ in sources)
+    return found if sources and parsed else None

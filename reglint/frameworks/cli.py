@@ -17,3 +17,10 @@ PARSE = frozenset({"parse_args"})
 DEFAULT_KEYWORD = "default"
 DEST_KEYWORD = "dest"
 PREFIX = "-"  # the default `prefix_chars`
+# a namespace changed as a whole (`setattr(args, k, v)` over a config, `vars(args).update(cfg)`,
+# `d = vars(args)` then written, `args.__dict__.update(cfg)`): no default of the file is known
+# to reach a run; `json.dump(vars(args), f)` only reads it
+SETATTR = "setattr"
+VARS = "vars"
+NAMESPACE_DICT = "__dict__"
+DICT_WRITES = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})
