@@ -265,13 +265,15 @@ def _keras(model, report):
             name, built, made = _named(report, optimizer)
             reached = reaching(model, site, imported, owners)
             related = [report.imported(r) for r in reached]
-            if regularizers:
-                where = f"line {report.range_of(regularizers[0].call)[0].line}"
+            own = [r for r in regularizers  # those of the model this site trains (all, when one's model is not known)
+                   if None in owners or any(trains_owner(model, site, a.owner) for a in r.attachments)]
+            if own:
+                where = f"line {report.range_of(own[0].call)[0].line}"
             elif related:
                 where = f"{related[0][0]}, built by `{reached[0].builder}`"
             else:
                 continue
-            count = len(regularizers) + len(reached)
+            count = len(own) + len(reached)
             message = f"Keras L2 regularizers ({count}, first at {where}) reach the adaptive optimizer {name}"
             note = f"{built}{WHY}; use `keras.optimizers.AdamW(weight_decay=...)` without the layer L2"
             fix = Fix(Applicability.DISPLAY_ONLY, f"Use `AdamW(weight_decay=...)` and remove the layers' L2 regularizers ({RETUNE})")
