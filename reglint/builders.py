@@ -245,7 +245,8 @@ def _methods_called(data: bytes, name: str) -> Set[str]:
 
 def _module_locals(data: bytes) -> Tuple[Tuple[str, str], ...]:
     """(module, the name it is bound to) of `import optim` / `import pkg.optim as o` statements;
-    `import pkg.optim` binds `pkg` (`pkg.build(...)` calls the package's `build`)."""
+    `import pkg.optim` binds `pkg` (`pkg.build(...)` calls the package's `build`), and its
+    calls `pkg.optim.build(...)` are read as those of a name `pkg.optim`."""
     found = []
     for match in _statements(IMPORT, data):
         for part in match.group(1).split(b","):
@@ -254,6 +255,8 @@ def _module_locals(data: bytes) -> Tuple[Tuple[str, str], ...]:
                 found.append((words[0].decode("ascii", "replace"), words[2].decode("ascii", "replace")))
             elif len(words) == 1:
                 found.append((words[0].split(b".")[0].decode("ascii", "replace"),) * 2)
+                if b"." in words[0]:  # and `pkg.optim.build(...)` calls pkg.optim's
+                    found.append((words[0].decode("ascii", "replace"),) * 2)
     return tuple(found)
 
 

@@ -168,6 +168,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     from_modules: Dict[str, str] = {}  # `from a.b import c as d`: d -> a.b.c
     unnamed_gradients = False
     modules: Set[str] = set()
+    chained_calls = []  # the `a.b.f` of each `a.b.f(...)`
+    dotted_imports: Set[str] = set()  # `import pkg.models`: pkg.models
     deepest = 0
     walked_fields = WALKED
     stack = [(tree, 1)]
@@ -198,8 +200,11 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                     bare_calls.append((function, node))
                 elif type(node.func.value) is Name:
                     attribute_calls.append((node.func.value.id, function))  # `models.build()`, perhaps
-                elif function == "gradients":
-                    unnamed_gradients = True  # `tf.compat.v1.gradients(...)`: its receiver is no plain name
+                else:
+                    if type(node.func.value) is Attribute:
+                        chained_calls.append(node.func)  # `pkg.models.build()`, read once the imports are known
+                    if function == "gradients":
+                        unnamed_gradients = True  # `tf.compat.v1.gradients(...)`: its receiver is no plain name
                 callee_nodes.add(id(node.func))
                 positional = _positional(node)
                 if not node.args and not node.keywords:
@@ -278,6 +283,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
             # `import models as m` -> m: models; `import pkg.models` binds only `pkg`
             project_modules.update((alias.asname, alias.name) if alias.asname else (alias.name.split(".")[0],) * 2
                                    for alias in node.names if may_be_project_module(alias.name))
+            dotted_imports.update(alias.name for alias in node.names
+                                  if not alias.asname and "." in alias.name and may_be_project_module(alias.name))
         walked = walked_fields.get(kind)
         if walked is None:
             walked = walked_fields[kind] = walked_fields_of(kind)
@@ -304,7 +311,8 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
                 max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), frozenset(listed), has_product, has_square_sum, has_norm_call,
                 frozenset(project_names[name] for name, _ in bare_calls if name in project_names)
                 | frozenset(_module_call(receiver, attribute, project_names, project_modules) for receiver, attribute in attribute_calls
-                            if receiver in project_names or receiver in project_modules),
+                            if receiver in project_names or receiver in project_modules)
+                | _dotted_module_calls(chained_calls, dotted_imports),
                 frozenset(aliases), frozenset(argless), frozenset(l2_less), passes_mask or not masks_if_alias.isdisjoint(aliases),
                 any(x in loop_keys and y in sequence_bound for x, y in membership), frozenset(regularizer_strings),
                 frozenset(untyped_dict_keywords), tree,
@@ -327,6 +335,21 @@ def _bound_to(originals, imported_as: Dict[str, str], assigned: Dict[str, Set[st
                 found.add(name)
                 changed = True
     return found
+
+
+def _dotted_module_calls(chained_calls, dotted_imports: Set[str]) -> FrozenSet[Tuple[int, str, str]]:
+    """(0, module, name) of each `pkg.models.build(...)` whose `pkg.models` the file imports."""
+    found = set()
+    for func in chained_calls if dotted_imports else ():
+        parts, receiver = [], func.value
+        while type(receiver) is ast.Attribute:
+            parts.append(receiver.attr)
+            receiver = receiver.value
+        if type(receiver) is ast.Name:
+            module = ".".join([receiver.id] + parts[::-1])
+            if module in dotted_imports:
+                found.add((0, module, func.attr))
+    return frozenset(found)
 
 
 def _module_call(receiver: str, attribute: str, project_names, project_modules) -> Tuple[int, str, str]:

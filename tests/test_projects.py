@@ -220,6 +220,7 @@ def test_from_imports_read_from_bytes():
     (b"import models as m\nmodel = m.build(10)\n", True),
     (b"from pkg import models\nmodel = models.build(10)\n", True),
     (b"import pkg.models\nmodel = pkg.build(10)\n", True),  # `import pkg.models` binds `pkg`: its `build`
+    (b"import pkg.models\nmodel = pkg.models.build(10)\n", True),  # and names `pkg.models`
     # imported and never called: `analysis.imported` reads only calls
     (b"from models import build\nprint(build.__doc__)\n", False),
     (b"import models\nprint(models.build)\n", False),

@@ -14,6 +14,7 @@ import libcst as cst
 
 from reglint.analysis import resolve
 from reglint.analysis.context import Context
+from reglint.analysis.names import dotted
 from reglint.analysis.syntax import argument, assigned_name
 from reglint.builders import FACTORY_WORD, MODULE_HOPS, may_build, may_hold
 from reglint.model import ImportedRegularizer, Optimizer, Value
@@ -31,14 +32,21 @@ def _index(ctx: Context):
 
 def _project_callee(ctx: Context, func: cst.BaseExpression) -> Optional[Tuple[str, Tuple[int, str, str]]]:
     """(the callee as written, (level, module, name)) for a call of a name imported from a
-    project module, or of a project module's attribute; None for anything else."""
+    project module, or of a project module's attribute (`models.build()`, and
+    `pkg.models.build()` after `import pkg.models`); None for anything else."""
     if not ctx.model.path or ctx.model.path == "-":
         return None
     if isinstance(func, cst.Name):
         if func.value not in ctx.names.from_imports or not _only_imported(ctx, func.value):
             return None
         return func.value, ctx.names.from_imports[func.value]
-    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name) or not _only_imported(ctx, func.value.value):
+    if not isinstance(func, cst.Attribute):
+        return None
+    receiver = dotted(func.value)
+    if isinstance(func.value, cst.Attribute) and receiver in ctx.names.dotted_imports and \
+            _only_imported(ctx, receiver.split(".")[0]) and may_be_project_module(receiver):
+        return f"{receiver}.{func.attr.value}", (0, receiver, func.attr.value)  # `import pkg.optim`: `pkg.optim.build()`
+    if not isinstance(func.value, cst.Name) or not _only_imported(ctx, func.value.value):
         return None
     local, name = func.value.value, func.attr.value
     written = f"{local}.{name}"

@@ -69,6 +69,9 @@ class Names:
     # local name -> (relative level, module as written, imported name) of every `from m import x`,
     # for the project index (`reglint.project`) to find the module in the project
     from_imports: Dict[str, Tuple[int, str, str]] = field(default_factory=dict)
+    # the dotted modules of `import pkg.optim` statements (no `as`): `pkg.optim.build(...)`
+    # calls that module's function
+    dotted_imports: set = field(default_factory=set)
 
     # -- lookups ---------------------------------------------------------------
     def lookup(self, name: str, scopes: Sequence[Scope]) -> List[Binding]:
@@ -257,6 +260,8 @@ class _Collector:
                 local, target = alias.asname.name.value, full
             else:
                 local = target = full.split(".")[0]
+                if "." in full:
+                    self.names.dotted_imports.add(full)
             self.names.imports[local] = target
             self.bind(local, Binding("import", None, self.statement))
 
