@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from reglint.analysis.syntax import argument, literal, string_value
-from reglint.frameworks import cli
+from reglint.frameworks import command_line
 
 Default = Tuple[float, str]  # (the number, the option as written: `--weight_decay`)
 
@@ -33,11 +33,11 @@ def dest_defaults(ctx) -> Dict[str, Default]:
                 return ctx.cli_defaults
             if not isinstance(func, cst.Attribute):
                 continue
-            if func.attr.value == cli.ADD_ARGUMENT:
+            if func.attr.value == command_line.ADD_ARGUMENT:
                 declared = _declared(site.call)
                 if declared is not None:
                     written.setdefault(declared[0], []).append(declared[1])
-            elif func.attr.value == cli.SET_DEFAULTS:
+            elif func.attr.value == command_line.SET_DEFAULTS:
                 for arg in site.call.args:
                     if arg.star:  # `set_defaults(**config)`: any default may be replaced
                         ctx.cli_defaults = {}
@@ -56,12 +56,12 @@ def _rewrites_a_namespace(site) -> bool:
     config may replace any default."""
     func = site.call.func
     if isinstance(func, cst.Name):
-        return func.value == cli.SETATTR or (func.value == cli.VARS and _assigned(site))
-    if not (isinstance(func, cst.Attribute) and func.attr.value in cli.DICT_WRITES):
+        return func.value == command_line.SETATTR or (func.value == command_line.VARS and _assigned(site))
+    if not (isinstance(func, cst.Attribute) and func.attr.value in command_line.DICT_WRITES):
         return False
     receiver = func.value
-    return ((isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == cli.VARS)
-            or (isinstance(receiver, cst.Attribute) and receiver.attr.value == cli.NAMESPACE_DICT))
+    return ((isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == command_line.VARS)
+            or (isinstance(receiver, cst.Attribute) and receiver.attr.value == command_line.NAMESPACE_DICT))
 
 
 def _assigned(site) -> bool:
@@ -89,17 +89,17 @@ def _declared(call: cst.Call) -> Optional[Tuple[str, Optional[Default]]]:
         options.append(text)
     if not options:
         return None
-    long = next((o for o in options if o.startswith(cli.PREFIX * 2)), None)
-    dest_arg = argument(call, cli.DEST_KEYWORD, None)
+    long = next((o for o in options if o.startswith(command_line.PREFIX * 2)), None)
+    dest_arg = argument(call, command_line.DEST_KEYWORD, None)
     if dest_arg is not None:
         dest = string_value(dest_arg.value)
-    elif options[0].startswith(cli.PREFIX):  # an optional: argparse's own rule
-        dest = (long or options[0]).lstrip(cli.PREFIX).replace("-", "_")
+    elif options[0].startswith(command_line.PREFIX):  # an optional: argparse's own rule
+        dest = (long or options[0]).lstrip(command_line.PREFIX).replace("-", "_")
     else:  # a positional is its name
         dest = options[0]
     if not dest:
         return None
-    default_arg = argument(call, cli.DEFAULT_KEYWORD, None)
+    default_arg = argument(call, command_line.DEFAULT_KEYWORD, None)
     number = literal(default_arg.value) if default_arg is not None else None
     return dest, (number, long or options[0]) if number is not None else None  # shown as a user types it
 
@@ -113,6 +113,6 @@ def default_of(ctx, expr: cst.Attribute, scopes, origins: Callable) -> Optional[
         return None
     sources = origins(ctx, expr.value, scopes)
     parsed = all(isinstance(origin, cst.Call) and isinstance(origin.func, cst.Attribute)
-                 and origin.func.attr.value in cli.PARSE and not origin.args  # `parse_args([...])`: its own command line
+                 and origin.func.attr.value in command_line.PARSE and not origin.args  # `parse_args([...])`: its own command line
                  for origin, _ in sources)
     return found if sources and parsed else None
