@@ -319,18 +319,63 @@ def _table_cases():
         prelude, calls, tail = _TABLE_CALLS[framework]
         for qualname in sorted(table):
             module, name = qualname.rsplit(".", 1)
+            spellings = ((f"from {module} import {name} as Opt\n", "Opt"), (f"from {module} import {name}\n", name),
+                         (f"import {module}\n", qualname))
             for index, call in enumerate(calls):
                 for trained in (False, True):
-                    source = f"{prelude}from {module} import {name} as Opt\nopt = {call}\n" + (tail if trained else "")
-                    yield pytest.param(source, id=f"{qualname}-{index}{'-trained' if trained else ''}")
+                    for way, (imported, callee) in enumerate(spellings):
+                        source = (f"{prelude}{imported}opt = {call.replace('Opt(', f'{callee}(')}\n"
+                                  + (tail if trained else ""))
+                        yield pytest.param(source, id=f"{qualname}-{index}{'-trained' if trained else ''}-{way}")
 
 
 @pytest.mark.parametrize("source", list(_table_cases()))
 def test_every_table_optimizer_is_read_alike_with_and_without_filters(source):
-    """Each optimizer class of the tables, aliased, in each way the rules read one: the words
+    """Each optimizer class of the tables, spelled three ways (aliased, by name, by module), in
+    each way the rules read one: the words
     and facts tests never hide a diagnostic (they missed `from tensorflow.keras.optimizers
     import Adam` with a decay for RL013, and a torch decay given by position for RL005)."""
     assert_filters_change_nothing("train.py", source.encode())
+
+
+# Each regularizer of the Keras and TF1 tables, by several spellings of its module, imported
+# or reached through a module alias, called in the shapes the rules read, under each kind of
+# training (Keras compile, a tape, TF1 minimize with an adaptive and a momentum optimizer),
+# with and without a porting comment.
+_REGULARIZER_MODULES = {"keras": ("keras.regularizers", "tensorflow.keras.regularizers", "tf_keras.regularizers"),
+                        "tf1": ("tf_slim", "tensorflow.contrib.layers", "tensorflow.contrib.slim")}
+_REGULARIZER_CALLS = ("R(5e-4)", "R()", "R(l2=5e-4)", "R(0.0, 5e-4)", "R(weight_decay)", "R(scale=5e-4)", "R(0.0005 / 2)")
+_TRAINING_TAILS = ("", "opt = keras.optimizers.Adam(1e-3)\nmodel.compile(optimizer='adam', loss='mse')\n",
+                   "with tf.GradientTape() as tape:\n    loss = loss_fn(y, model(x))\n"
+                   "grads = tape.gradient(loss, model.trainable_variables)\n",
+                   "loss = tf.losses.softmax_cross_entropy(y, logits)\ntrain = tf.train.AdamOptimizer(1e-3).minimize(loss)\n",
+                   "opt = tf.train.MomentumOptimizer(0.1, 0.9)\ntrain = opt.minimize(loss)\n")
+
+
+def _regularizer_cases():
+    from reglint.frameworks import keras, tf1
+
+    for framework, table in (("keras", keras.REGULARIZERS), ("tf1", tf1.REGULARIZERS)):
+        layer = ("layer = keras.layers.Dense(4, kernel_regularizer=" if framework == "keras"
+                 else "net = slim.conv2d(x, 64, [3, 3], weights_regularizer=")
+        for qualname in sorted(table):
+            name = qualname.rsplit(".", 1)[1]
+            for module in _REGULARIZER_MODULES[framework]:
+                yield pytest.param(framework, layer, module, name, id=f"{qualname}-{module}")
+
+
+@pytest.mark.parametrize("framework, layer, module, name", list(_regularizer_cases()))
+def test_every_table_regularizer_is_read_alike_with_and_without_filters(framework, layer, module, name):
+    """Regularizers as the optimizers above: the filters never hide what the analysis reports."""
+    spellings = ((f"from {module} import {name} as R\n", "R"), (f"import {module} as M\nR = M.{name}\n", "R"),
+                 (f"from {module} import {name}\n", name), (f"import {module}\n", f"{module}.{name}"))
+    for imported, callee in spellings:
+        for call in _REGULARIZER_CALLS:
+            for tail in _TRAINING_TAILS:
+                for ported in ("", "# weights ported from the Caffe model\n"):
+                    source = ("import tensorflow as tf\nimport keras\nimport tf_slim as slim\nweight_decay = 5e-4\n"
+                              + ported + imported + layer + call.replace("R(", f"{callee}(") + ")\n" + tail)
+                    assert_filters_change_nothing("train.py", source.encode())
 
 
 def test_optimizer_keywords_come_from_optimizer_calls_only():
