@@ -54,6 +54,22 @@ def test_project_fixture(case, monkeypatch):
     assert found == (folder / "expected.txt").read_text().splitlines()
 
 
+@pytest.mark.parametrize("case", sorted(p.name for p in PROJECTS.iterdir() if p.is_dir()))
+def test_the_filters_hide_nothing_in_a_fixture_project(case, monkeypatch):
+    """Every file of every fixture project gives the same diagnostics with the words test and
+    the fact screen as without them: the project questions of `reglint.builders` and the
+    project fact kinds are supersets of what the analysis reads across modules."""
+    from test_screen import outcome, unfiltered
+
+    folder = PROJECTS / case
+    monkeypatch.chdir(folder)
+    for path in _sources(folder):
+        data = (folder / path).read_bytes()
+        filtered = outcome(path, data, fix=False)
+        with unfiltered():
+            assert outcome(path, data, fix=False) == filtered, path
+
+
 def test_one_staged_file_reads_the_other_modules_from_disk(monkeypatch):
     """pre-commit names only train.py: models.py is read as needed, and the message names it."""
     monkeypatch.chdir(PROJECTS / "keras_compile_adam")
