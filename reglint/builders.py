@@ -20,10 +20,14 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from reglint.frameworks import OPTIMIZER_WORD
-from reglint.project import MAX_MODULE_BYTES, MAX_REEXPORTS, may_be_project_module, module_path, submodule
+from reglint.project import MAX_MODULE_BYTES, MAX_REEXPORTS, generation as project_generation, may_be_project_module, module_path, submodule
 
 # every keyword that attaches a regularizer holds it (`analysis.summary._mentions_regularizer`)
 BUILDER_WORD = b"regularizer"
+# Σw² as `analysis.penalties.square_sum` reads one: `w ** 2`, `square(w)`, `pow(w, 2)` /
+# `p.pow(2)`, `tf.nn.l2_loss(w)`; an imported square or pow under another name (`square as`)
+# too. A module whose function returns a penalty (`l2_penalty(model)`) holds one of them.
+PENALTY_WORDS = (b"**2", b"** 2", b"square(", b"square (", b"square as", b"pow(", b"pow (", b"pow as", b"l2_loss")
 # a module the summary reads optimizer factories in holds it
 FACTORY_WORD = OPTIMIZER_WORD
 
@@ -39,6 +43,8 @@ IMPORT = re.compile(rb"import[ \t]+([\w. \t]+(?:,[\w. \t]+)*)")
 # a top-level `def name(` (group 1), `async def`, `class` or decorator: where a function's text ends
 _TOP_LEVEL = re.compile(rb"^(?:(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(|class[ \t]|@)", re.MULTILINE)
 _CALLED = re.compile(rb"(\w+)[ \t]*\(")
+# a top-level alias of a dotted name (`SQ = torch.square`): the functions below may call it
+_ALIAS = re.compile(rb"^[A-Za-z_]\w*[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*$", re.MULTILINE)
 _BETWEEN = frozenset((b" ", b"\t", b"\n", b"\r", b"\\"))
 _NAME_OR_DOT = frozenset(bytes([byte]) for byte in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 MAX_FORWARDS = 6  # `analysis.summary.MAX_CALL_DEPTH`: calls of the module's own functions followed
@@ -82,20 +88,21 @@ class _Module:
             _recent[self.path] = data
         return data
 
-    def returns_holding(self, name: str, words: Words) -> bool:
-        """Whether top-level function `name` may return an optimizer spelled with one of
-        `words`: its text, with the module's import statements (an alias is made there), holds
-        one of them and FACTORY_WORD, or a top-level function it calls does, `MAX_FORWARDS`
-        calls away at most (the summary follows `return _make(cfg)` as far). Breadth first,
-        each function read once."""
-        key = (name,) + words
+    def returns_holding(self, name: str, words: Words, required: Optional[bytes] = FACTORY_WORD) -> bool:
+        """Whether top-level function `name` may return an optimizer (a Σw², with `required`
+        None) spelled with one of `words`: its text, with the module's import statements and
+        top-level aliases (`SQ = torch.square`), holds one of them (and `required`), or a
+        top-level function it calls does, `MAX_FORWARDS` calls away at most (the summary
+        follows `return _make(cfg)` as far). Breadth first, each function read once."""
+        key = (name, required) + words
         if key not in self._returns:
             functions = self._functions()
             imports = functions[""]
             frontier, seen, found = [name], {name}, False
             for _ in range(MAX_FORWARDS + 1):
                 texts = [functions[f] for f in frontier if f in functions]
-                if any(FACTORY_WORD in text + imports and any(word in text or word in imports for word in words) for text in texts):
+                if any((required is None or required in text + imports) and any(word in text or word in imports for word in words)
+                       for text in texts):
                     found = True
                     break
                 frontier = [callee for text in texts for callee in self._callees(text, functions) if callee not in seen]
@@ -122,8 +129,8 @@ class _Module:
                 if match.group(1) is not None:
                     end = starts[index + 1].start() if index + 1 < len(starts) else len(data)
                     self._texts.setdefault(match.group(1).decode("ascii", "replace"), data[match.start():end].lower())
-            self._texts[""] = b"\n".join(match.group(0) for pattern in (FROM_IMPORT, IMPORT)
-                                          for match in _statements(pattern, data)).lower()
+            self._texts[""] = b"\n".join([match.group(0) for pattern in (FROM_IMPORT, IMPORT)
+                                           for match in _statements(pattern, data)] + _ALIAS.findall(data)).lower()
         return self._texts
 
     def calls(self, name: str) -> bool:
@@ -177,6 +184,7 @@ def _automaton(words: Words):
     return BytesAhoCorasick(words)
 
 
+_PENALTIES = frozenset(PENALTY_WORDS)
 _modules: Dict[str, _Module] = {}
 RECENT_MODULES = 64
 _recent: Dict[str, bytes] = {}  # module file -> its bytes, for the last RECENT_MODULES read
@@ -211,30 +219,42 @@ def imports_holding(importer: str, data: bytes, words: Words, read: Optional[Lis
     module (`build(...)` after `from models import build`, `models.build(...)` after `import
     models` / `from . import models`: the calls `analysis.imported` reads) that may build
     regularized layers there, as far as the analysis follows it (`words` holding
-    BUILDER_WORD), or may return an optimizer spelled with one of `words` (any other words)."""
+    BUILDER_WORD), may return a Σw² (PENALTY_WORDS), or may return an optimizer spelled with
+    one of `words` (any other words)."""
     if not importer or importer == "-":
         return False
+    return any(_defined_holding(path, set(names), words, read, MAX_REEXPORTS)
+               for path, names in _called_modules(importer, data, project_generation()))
+
+
+@lru_cache(maxsize=2)
+def _called_modules(importer: str, data: bytes, generation: int) -> Tuple[Tuple[str, FrozenSet[str]], ...]:
+    """(module file, the names of it the file calls) for each project module the file imports
+    from, in the order imports_holding asks them: read once for a file's several questions
+    (builders, penalties, factories), while the project's files found on disk are the same
+    (`generation`, see `project.forget`)."""
+    found: List[Tuple[str, FrozenSet[str]]] = []
     for dots, module, names in from_imports(data):
         if not dots and not may_be_project_module(module):
             continue
         path = module_path(importer, dots, module)
         if path is not None:
-            called = {original for original, local in names if calls_by_name(data, local)}
-            if called and _defined_holding(path, called, words, read, MAX_REEXPORTS):
-                return True
+            called = frozenset(original for original, local in names if calls_by_name(data, local))
+            if called:
+                found.append((path, called))
             if os.path.basename(path) != "__init__.py":
                 continue  # a module's names are no submodules; a package's may be (`from . import models`)
         for original, local in names:
             inner = module_path(importer, dots, submodule(module, original))  # mostly None: a name, no module
             methods = _methods_called(data, local) if inner is not None else None
-            if methods and _defined_holding(inner, methods, words, read, MAX_REEXPORTS):
-                return True
+            if methods:
+                found.append((inner, frozenset(methods)))
     for module, local in _module_locals(data):
         methods = _methods_called(data, local) if may_be_project_module(module) else None
         path = module_path(importer, 0, module) if methods else None
-        if path is not None and _defined_holding(path, methods, words, read, MAX_REEXPORTS):
-            return True
-    return False
+        if path is not None:
+            found.append((path, frozenset(methods)))
+    return tuple(found)
 
 
 def _methods_called(data: bytes, name: str) -> Set[str]:
@@ -272,6 +292,12 @@ def factory_imports(importer: str, imports: Iterable[Tuple[int, str, str]],
     return frozenset(found for found in imports if may_hold(importer, *found, (FACTORY_WORD,), read))
 
 
+def penalty_imports(importer: str, imports: Iterable[Tuple[int, str, str]],
+                    read: Optional[List[str]] = None) -> FrozenSet[Tuple[int, str, str]]:
+    """Of the (dots, module, name) a file calls, those that may return a Σw² penalty."""
+    return frozenset(found for found in imports if may_hold(importer, *found, PENALTY_WORDS, read))
+
+
 def may_build(importer: str, dots: int, module: str, name: str, read: Optional[List[str]] = None) -> bool:
     """Whether `name`, imported by file `importer` from `module`, may build regularized layers.
     The module files consulted are added to `read`: the answer holds while they are unchanged."""
@@ -289,17 +315,19 @@ def may_hold(importer: str, dots: int, module: str, name: str, words: Words, rea
 
 def _defined_holding(path: str, names: Set[str], words: Words, read: Optional[List[str]], reexports: int,
                      hops: int = MODULE_HOPS) -> bool:
-    """Whether module file `path` holds one of `words` (for any word but BUILDER_WORD, also a
-    `def` of one of `names` that may return an optimizer so spelled), or re-exports one of
+    """Whether module file `path` holds one of `words` (for an optimizer's words, also a `def`
+    of one of `names` that may return an optimizer so spelled), or re-exports one of
     `names` from a module that does; for BUILDER_WORD also whether a project module it imports
     from may build (a model factory calling another module's layer builder), `hops` further."""
     if read is not None:
         read.append(os.path.abspath(path))
     module = _module(path)
     builder = BUILDER_WORD in words
+    penalty = not builder and _PENALTIES.issuperset(words)  # a function returning Σw² (`l2_penalty(model)`)
     if builder and module.holds(words):
         return True
-    if not builder and module.holds(words) and any(module.returns_holding(name, words) for name in names):
+    if not builder and module.holds(words) and any(
+            module.returns_holding(name, words, None if penalty else FACTORY_WORD) for name in names):
         return True
     if reexports <= 0:
         return False

@@ -227,6 +227,16 @@ def may_call_project_builders(code: Code) -> bool:
     return bool(code.project_calls)
 
 
+def may_call_project_penalties(code: Code) -> bool:
+    """A product with a factor that may be a call of a function another module of the project
+    defines and that may return Σw², or a name bound to one (`5e-4 * l2_penalty(model)`,
+    `analysis.imported.returned_elsewhere`), as `square_products` reads the file's own."""
+    if not (code.has_product and code.project_penalties):
+        return False
+    returning = frozenset(name for key, name in code.project_call_names if key in code.project_penalties)
+    return code.square_products_calling(returning)
+
+
 def may_call_project_factories(code: Code) -> bool:
     """A call of a name imported from a project module, which may return an optimizer built there."""
     return bool(code.project_factories)
@@ -311,6 +321,7 @@ FACT_KINDS: Dict[str, Callable[[Code], bool]] = {
     "loss_sites": may_have_loss_sites,
     "project_builders": may_call_project_builders,
     "project_factories": may_call_project_factories,
+    "project_penalties": may_call_project_penalties,
     "weight_decay_intent": may_show_weight_decay_intent,
     "l2_intent": may_show_l2_intent,
     "directives": may_have_directives,

@@ -154,6 +154,9 @@ class Penalty:
     # for "norm": the product is summed into a loss (not a divisor) and a loss or penalty name
     # binds it, sums it or is its function's; None where not asked
     loss_term: Optional[bool] = None
+    # where the Σw² is summed when a function of another project module returns it
+    # (`l2_penalty(model)`): (its file, line, 1-based column, the call as written)
+    summed_in: Optional[Tuple[str, int, int, str]] = None
 
 
 @dataclass

@@ -20,9 +20,10 @@ from reglint.reading import MAX_SOURCE_BYTES, DecodeError, decode, encode, too_l
 from reglint.rule import Rule
 
 MAX_FIX_ROUNDS = 5
-# the fact kind of calls that may return an optimizer built in a project module: the module
-# files are read for it only when a rule that the rest of the code allows needs it
-FACTORIES = "project_factories"
+# the fact kinds of calls that may return an optimizer built, or a penalty summed, in a
+# project module (`builders.factory_imports`, `builders.penalty_imports`): the module files
+# are read for them only when a rule that nothing else lets run needs one
+LAZY_KINDS = ("project_factories", "project_penalties")
 
 
 @dataclass
@@ -58,11 +59,14 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings,
     pool = tuple(rules) if candidates is None else tuple(candidates)
     running = pool if code is None else tuple(rule for rule in pool if rule.may_flag_code(code))
     waiting = [rule for rule in pool if calls and all(rule is not r for r in running)
-               and any(FACTORIES in kinds for kinds in rule.facts)]
-    if waiting:  # and those that may return an optimizer, for a rule nothing else lets run
-        from reglint.builders import factory_imports
+               and any(kind in kinds for kinds in rule.facts for kind in LAZY_KINDS)]
+    if waiting:  # and those that may return an optimizer or a penalty, for a rule nothing else lets run
+        from reglint import builders
 
-        code = replace(code, project_factories=factory_imports(path, calls, depends))
+        needed = {kind for rule in waiting for kinds in rule.facts for kind in kinds if kind in LAZY_KINDS}
+        asked = {"project_factories": lambda: builders.factory_imports(path, calls, depends),
+                 "project_penalties": lambda: _penalty_imports(path, calls, depends, code)}
+        code = replace(code, **{kind: asked[kind]() for kind in sorted(needed)})
         running += tuple(rule for rule in waiting if rule.may_flag_code(code))
     code = None  # nor its ast tree, while libcst builds its own
     if not running:  # no rule can flag this code (RL100, unscreened, would run): libcst is spared
@@ -80,6 +84,14 @@ def lint_text(path: str, text: str, rules: Sequence[Rule], settings: Settings,
         depends.extend(model.depends)
     found = suppress.apply(found, text, path, rules)  # and what rules about directives report
     return sorted(found, key=lambda d: d.sort_key)
+
+
+def _penalty_imports(path: str, calls, depends, code):
+    """`builders.penalty_imports`, asked only of a file with a product (the fact kind then
+    walks the products, for the calls this finds)."""
+    from reglint.builders import penalty_imports
+
+    return penalty_imports(path, calls, depends) if code.has_product else frozenset()
 
 
 def check_python(path: str, data: bytes, plan: Plan, fix: bool = False, unsafe: bool = False,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Set, Tuple
 
 from reglint.intent import LOSS_NAME, snake
 from reglint.screen_names import WALKED, is_norm, is_two, may_measure_weights, square_sum, tables, terminal, walked_fields_of
@@ -99,8 +99,9 @@ def norm_products(found: Products) -> bool:
     return _held(found, [p for p, function, line in found.products if loss_named(p, function, line)], leaf)
 
 
-def square_products(found: Products) -> bool:
-    """Some product may be `coef * Σw²` (`penalties.penalties`)."""
+def square_products(found: Products, returning: FrozenSet[str] = frozenset()) -> bool:
+    """Some product may be `coef * Σw²` (`penalties.penalties`); `returning`: names of
+    functions of other modules that may return a Σw² (`5e-4 * l2_penalty(model)`)."""
     table, renamed = tables(), found.renamed
     norms, sums = table["norms"], table["sum_calls"]
 
@@ -112,10 +113,10 @@ def square_products(found: Products) -> bool:
         return (kind is ast.BinOp and type(node.op) is ast.Pow and is_two(node.right)
                 and is_norm(node.left, norms, renamed))
 
-    return _held(found, [p for p, _, _ in found.products], leaf)
+    return _held(found, [p for p, _, _ in found.products], leaf, returning)
 
 
-def _held(found: Products, products, leaf: Callable[[ast.AST], bool]) -> bool:
+def _held(found: Products, products, leaf: Callable[[ast.AST], bool], returning: FrozenSet[str] = frozenset()) -> bool:
     """Whether a factor of one of `products` is a term as the extractor reads one: a `leaf`,
     a sum of terms (`a + b`, `sum(... for ...)`, `tf.add_n(reg)`, `reduce_sum(stack(reg))`),
     a name the file binds to terms (`l2 += p.norm()`, `reg.append(...)`), or a call of a
@@ -129,7 +130,7 @@ def _held(found: Products, products, leaf: Callable[[ast.AST], bool]) -> bool:
     summing = table["sum_calls"] | table["stacks"]
     renamed = found.renamed
     names: Set[str] = set()
-    functions: Set[str] = set()
+    functions: Set[str] = set(returning)
 
     def term(node, depth: int = 0) -> bool:
         kind = type(node)

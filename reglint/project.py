@@ -67,10 +67,18 @@ def _folders_from(folder: str) -> Tuple[str, ...]:
 _module_files: Dict[Tuple[str, str], Optional[str]] = {}
 
 
+_generation = [0]  # how many times `forget` ran: a memo keyed on it is for the files as found since
+
+
 def forget() -> None:
     """Drop what was found on disk: the folders searched and the module files."""
     _module_files.clear()
     _folders_from.cache_clear()
+    _generation[0] += 1
+
+
+def generation() -> int:
+    return _generation[0]
 
 
 def _module_file(base: str, module: str) -> Optional[str]:
@@ -145,7 +153,7 @@ class Index:
             if summary is None:
                 return None
             if name in summary.builders or name in summary.constants or name in summary.classes or name in summary.factories \
-                    or name in summary.imported_calls:
+                    or name in summary.imported_calls or name in summary.functions:
                 return summary, name
             if name not in summary.imports:
                 return None

@@ -76,6 +76,12 @@ class Code:
     # of the `project_calls`, those that may return an optimizer (`builders.factory_imports`):
     # set by the pipeline from the unfiltered calls, as it filters `project_calls`
     project_factories: FrozenSet[Tuple[int, str, str]] = frozenset()
+    # of the `project_calls`, those that may return a Σw² penalty (`builders.penalty_imports`),
+    # set by the pipeline as `project_factories` is
+    project_penalties: FrozenSet[Tuple[int, str, str]] = frozenset()
+    # ((dots, module, name), the name the call spells last) of each call in `project_calls`
+    # (`from reg import l2 as L`; `L(model)`: L): what a product's factor may call
+    project_call_names: FrozenSet[Tuple[Tuple[int, str, str], str]] = frozenset()
     # the parts of every module an import names (`from tensorflow.keras import optimizers`:
     # tensorflow, keras): where the file's from-imported names come from
     modules: FrozenSet[str] = frozenset()
@@ -92,6 +98,12 @@ class Code:
         from reglint.product_screen import norm_products
 
         return self.tree is None or norm_products(self.products)
+
+    def square_products_calling(self, names: FrozenSet[str]) -> bool:
+        """Whether a product may have a Σw² as a factor, the functions `names` returning one."""
+        from reglint.product_screen import square_products
+
+        return self.tree is None or square_products(self.products, names)
 
     @cached_property
     def square_products(self) -> bool:
@@ -307,18 +319,20 @@ def read(tree: ast.AST, text: str, limit: int, renamed: Optional[Dict[str, str]]
     optimizer_classes = _bound_to(optimizer_names, imported_as, assigned)
     optimizer_calls.extend(call for name, call in bare_calls if name in optimizer_classes)
     keywords = frozenset(keyword.arg for call in optimizer_calls for keyword in call.keywords if keyword.arg)
+    project_call_names = (
+        {(project_names[name], name) for name, _ in bare_calls if name in project_names}
+        | {(_module_call(receiver, attribute, project_names, project_modules), attribute) for receiver, attribute in attribute_calls
+           if receiver in project_names or receiver in project_modules}
+        | {(key, key[2]) for key in _dotted_module_calls(chained_calls, dotted_imports)})
     code = Code(text, frozenset(names), frozenset(callees - names), frozenset(strings), keywords,
                 max((_positional(call) for call in optimizer_calls), default=0), frozenset(dict_keys), frozenset(listed), has_product, has_square_sum, has_norm_call,
-                frozenset(project_names[name] for name, _ in bare_calls if name in project_names)
-                | frozenset(_module_call(receiver, attribute, project_names, project_modules) for receiver, attribute in attribute_calls
-                            if receiver in project_names or receiver in project_modules)
-                | _dotted_module_calls(chained_calls, dotted_imports),
+                frozenset(key for key, _ in project_call_names),
                 frozenset(aliases), frozenset(argless), frozenset(l2_less), passes_mask or not masks_if_alias.isdisjoint(aliases),
                 any(x in loop_keys and y in sequence_bound for x, y in membership), frozenset(regularizer_strings),
                 frozenset(untyped_dict_keywords), tree,
                 gradients_receivers=frozenset((receiver, from_modules.get(receiver, "")) for receiver, attribute in attribute_calls
                                               if attribute == "gradients") | ({("", "")} if unnamed_gradients else set()),
-                modules=frozenset(modules))
+                modules=frozenset(modules), project_call_names=frozenset(project_call_names))
     return deepest, code
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Optional
 
+from reglint.builders import PENALTY_WORDS
 from reglint.frameworks import mmengine, timm
 from reglint.frameworks import torch as torch_table
 from reglint.intent import (  # noqa: F401 (the rules read the vocabulary from here)
@@ -39,9 +40,8 @@ def word_start(word: bytes) -> tuple:
 # A weight-decay name or comment: `weight_decay`, `weightDecay`, `w_decay`, `weight decay`,
 # `wd` as a name part (`WEIGHT_DECAY_NAME`; a camelCase `baseWd` is outside, as before).
 WEIGHT_DECAY_WORDS = (b"weight_decay", b"weightdecay", b"weight decay", b"weight-decay", b"w_decay", b"wdecay") + word_start(b"wd")
-# Σw² as `extract.square_sum` reads one: `w ** 2`, `square(w)`, `pow(w, 2)` / `p.pow(2)`,
-# `tf.nn.l2_loss(w)`; an imported square or pow under another name (`square as`) too.
-SQUARE_WORDS = (b"**2", b"** 2", b"square(", b"square (", b"square as", b"pow(", b"pow (", b"pow as", b"l2_loss")
+# Σw² as `analysis.penalties.square_sum` reads one (`builders.PENALTY_WORDS`)
+SQUARE_WORDS = PENALTY_WORDS
 # A Keras L2 regularizer called, imported under another name, or bound to one (`l2(`, `L1L2(`,
 # `l1_l2(`, `l2 as reg`, `reg = regularizers.l2` at a line's end or before a comment).
 L2_REGULARIZER_WORDS = (b"l2(", b"l2 (", b"l1l2", b"l2 as", b"l2\n", b"l2\r", b"l2 #", b"l2  #")
@@ -192,6 +192,17 @@ def imported_keras_l2(model) -> list:
     """The Keras L2 regularizers other project modules build for this file's models (landing in
     `model.losses`, not TF1's collection): `analysis.imported`."""
     return [r for r in model.imported_regularizers if r.framework == "keras" and r.has_l2 and not r.collected]
+
+
+def summed_elsewhere(report, penalty) -> tuple:
+    """Where a message says a penalty's Σw² is summed when a function of another module
+    returns it (`regularization.py:4`), and the related location naming that function;
+    ("", []) for a penalty written in the file."""
+    if penalty.summed_in is None:
+        return "", []
+    path, line, column, written = penalty.summed_in
+    where, related = report.elsewhere(path, line, column, f"the Σw² `{written}` returns")
+    return where, [related]
 
 
 def reaching(model, site, imported, owners) -> list:

@@ -6,7 +6,8 @@ the optimizer that trains it.
   with (or trained in a `GradientTape` loop that adds `model.losses` by) an optimizer
   that decays weights: `weight_decay=` on any tf.keras ≥ 2.11 / Keras 3 optimizer,
   `AdamW` (default 0.004, also `optimizer="adamw"`), tfa `AdamW`/`SGDW`;
-- a hand-written `λ·Σw²` penalty over a model's parameters in a loss whose
+- a hand-written `λ·Σw²` penalty over a model's parameters (the Σw² also returned by a
+  function of another project module, `l2_penalty(model)`) in a loss whose
   `backward()` is stepped by a torch optimizer with a nonzero `weight_decay` (AdamW's
   default 0.01 included);
 - a hand-written penalty in a JAX loss when the file's one optax optimizer decays
@@ -69,7 +70,8 @@ from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks.keras import WEIGHT_REGULARIZER_KEYWORDS
 from reglint.rule import Rule
 from reglint.rules._common import (
-    SQUARE_WORDS, TORCH_CLASS_WORDS, format_number, imported_keras_l2, l2_penalties, reaching, stated_as, switched_off, trains_owner,
+    SQUARE_WORDS, TORCH_CLASS_WORDS, format_number, imported_keras_l2, l2_penalties, reaching, stated_as, summed_elsewhere,
+    switched_off, trains_owner,
 )
 
 # an optimizer that decays: a `weight_decay` argument or key, AdamW-style classes and strings
@@ -90,10 +92,10 @@ RULE = Rule(
     summary="L2 penalty and optimizer weight decay on the same model (regularized twice)",
     fix=Applicability.DISPLAY_ONLY,
     words=(DECAY_WORDS, (b"regularizer",) + SQUARE_WORDS, TRAINING_WORDS),
-    # the L2 layers may be built in a project module this file imports (`reglint.builders`)
-    project_words=(((b"regularizer",), ()),),
+    # the L2 layers may be built, or the Σw² summed, in a project module this file imports (`reglint.builders`)
+    project_words=(((b"regularizer",), ()), (SQUARE_WORDS, ())),
     word_contexts=((b"grad(", GRAD_CALL), (b"grad (", GRAD_CALL)),
-    facts=(("regularizers", "penalties", "project_builders"), ("optimizers", "decay_chains")),
+    facts=(("regularizers", "penalties", "project_builders", "project_penalties"), ("optimizers", "decay_chains")),
 )
 
 
@@ -212,8 +214,10 @@ def _torch(model, report):
                 break
             reported.add(id(optimizer.node))
             owner = f"`{penalty.weights_of or optimizer.params_of}`" if (penalty.weights_of or optimizer.params_of) else "The model"
-            other = f"a hand-written L2 penalty (line {_line(report, penalty.product)})"
-            yield _report(model, report, optimizer, other, owner)
+            summed, elsewhere = summed_elsewhere(report, penalty)
+            summed = f"; Σw² from {summed}" if summed else ""
+            other = f"a hand-written L2 penalty (line {_line(report, penalty.product)}{summed})"
+            yield _report(model, report, optimizer, other, owner, elsewhere)
 
 
 # -- JAX: a hand-written penalty + an optax optimizer that decays ------------------------------

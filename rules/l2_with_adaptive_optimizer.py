@@ -21,7 +21,9 @@ RAdam, Adagrad, RMSprop, Adadelta, …):
   file that trains something, `finetune(model)`): an evaluation run, where
   `compile` steps no optimizer (keras 3.15.1 `keras/src/backend/tensorflow/trainer.py`:
   only `fit`, L388/L399, and `train_on_batch`, L623/L629, run `train_step`);
-- a hand-written `λ * Σw²` penalty added to a loss minimized by an adaptive optimizer;
+- a hand-written `λ * Σw²` penalty added to a loss minimized by an adaptive optimizer
+  (the Σw² may be returned by a function of this file or of another module of the project,
+  `5e-4 * l2_penalty(model)`; the message names that function's line);
   the optimizer (for Keras layers and TF1 too) may be returned by a factory of this file
   or of another module of the project (`optimizer = build_optimizer(model)`; the message
   names the factory, its note and related location the line that builds the class);
@@ -128,7 +130,7 @@ from reglint.frameworks import torch as torch_table
 from reglint.rule import Rule
 from reglint.rules._common import (
     ADAPTIVE_WORDS, L2_REGULARIZER_WORDS, SQUARE_WORDS, WEIGHT_DECAY_WORDS, format_number, inferred_note, l2_penalties, stated_as,
-    imported_keras_l2, reaching, trains_owner,
+    imported_keras_l2, reaching, summed_elsewhere, trains_owner,
 )
 from reglint.rules._decoupling import RETUNE, START, torch_fix, with_start_value
 from reglint.rules._common import with_decay as _with_decay
@@ -160,13 +162,13 @@ RULE = Rule(
     fix=Applicability.UNSAFE,
     words=(ADAPTIVE_WORDS + BASE_WORDS, L2_TERM_WORDS),
     word_contexts=tuple((word, DECAY_WRITTEN) for word in BASE_WORDS) + ((KERAS_COMPILE, NOT_RE_OR_TORCH),),
-    # the layers' regularizers may sit in the module that builds the model, the adaptive
-    # optimizer in a factory's module (`optimizer = build_optimizer(model)`) when this file
-    # steps, compiles or minimizes something
-    project_words=(((b"regularizer",), ()), (ADAPTIVE_WORDS, STEPPING_WORDS)),
+    # the layers' regularizers may sit in the module that builds the model, a Σw² in a function
+    # of another module (`l2_penalty(model)`), the adaptive optimizer in a factory's module
+    # (`optimizer = build_optimizer(model)`) when this file steps, compiles or minimizes something
+    project_words=(((b"regularizer",), ()), (SQUARE_WORDS, ()), (ADAPTIVE_WORDS, STEPPING_WORDS)),
     project_pair_words=(KERAS_COMPILE,),  # a Keras model from one module compiled with another's optimizer
     facts=(("adaptive_optimizers", "adaptive_chains", "project_factories"),
-           ("regularizers", "penalties", "decay_chains", "coupled_adaptive_decay", "project_builders")),
+           ("regularizers", "penalties", "decay_chains", "coupled_adaptive_decay", "project_builders", "project_penalties")),
 )
 
 
@@ -330,10 +332,12 @@ def _penalties(model, report):
             if not penalty.over_weights:
                 continue  # a squared data loss or an activity penalty is not weight decay
             seen.add(id(penalty.product))
-            message = f"Hand-written L2 penalty `{_short(model.code(penalty.product))}` is minimized by {name}"
+            summed, elsewhere = summed_elsewhere(report, penalty)
+            summed = f" (Σw² from {summed})" if summed else ""
+            message = f"Hand-written L2 penalty `{_short(model.code(penalty.product))}`{summed} is minimized by {name}"
             note = f"{built}{WHY}; drop it and use decoupled weight decay (AdamW / optax.adamw)"
             fix = Fix(Applicability.DISPLAY_ONLY, f"Remove the penalty and use a decoupled optimizer ({RETUNE})")
-            yield report.diagnostic(RULE, penalty.product, message, fix, note, related=made)
+            yield report.diagnostic(RULE, penalty.product, message, fix, note, related=elsewhere + made)
 
 
 def _named(report, optimizer):

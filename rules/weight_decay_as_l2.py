@@ -2,7 +2,8 @@
 Flags a weight-decay value (Caffe `weight_decay:`, PyTorch SGD `weight_decay=`, or a
 paper's "weight decay of λ") used as the coefficient of a Keras L2 regularizer
 (`l2(λ)`, `L2(λ)`, `L1L2(l2=λ)`, `l1_l2(l2=λ)`, Keras 1 `W_regularizer=l2(λ)`) or of a
-hand-written `λ * Σw²` penalty, without halving it.
+hand-written `λ * Σw²` penalty, without halving it (a Σw² returned by a function of
+another module of the project is left to RL002 and RL005).
 
 ## Why is this bad?
 Caffe and PyTorch add `λ·w` to the gradient, which is the loss term `λ/2·‖w‖²`.
@@ -102,8 +103,8 @@ def check(model, settings, report):
         yield report.diagnostic(RULE, value.expr, message, fix, note)
     for penalty in model.penalties:
         value = penalty.coefficient
-        if penalty.convention != "sum_sq" or value is None or looks_halved(value):
-            continue
+        if penalty.convention != "sum_sq" or value is None or looks_halved(value) or penalty.summed_in is not None:
+            continue  # (a Σw² another module sums is RL002's and RL005's: its words are not read for RL001)
         evidence = weight_decay_evidence(value)
         if evidence is None or value.number is not None and value.provenance == "literal" and not evidence.startswith("named"):
             continue

@@ -142,6 +142,21 @@ def test_a_cached_result_is_stale_once_a_module_it_resolved_through_changes(tmp_
     assert once() == [[]] and checked == [train]  # a module that disappeared also invalidates
 
 
+def test_a_cached_penalty_is_stale_once_the_module_summing_it_changes(tmp_path):
+    """A Σw² summed by a function of another module: the cached RL002 holds while that module
+    is unchanged, and goes once the function sums something else."""
+    shutil.copytree(PROJECTS / "penalty_function_module", tmp_path / "p")
+    folder = tmp_path / "p"
+    once = _cached_runs(folder, folder / "train_adam.py")
+    assert once() == [["RL002"]]
+    assert once() == [["RL002"]]  # served from the cache
+    module = folder / "regularization.py"
+    module.write_text(module.read_text().replace("sum((p ** 2).sum() for p in model.parameters())",
+                                                 "sum(p.abs().sum() for p in model.parameters())", 1))
+    os.utime(module, ns=(1, 1))
+    assert once() == [[]]
+
+
 def test_a_run_finds_a_module_written_since_the_last_run_in_the_process(tmp_path):
     """Module files found on disk are remembered for one run only (the editor server and
     a watch loop run many in one process)."""
@@ -256,6 +271,21 @@ def test_an_imported_builder_counts_only_when_the_file_calls_it(tmp_path, train,
     (tmp_path / "pkg" / "models.py").write_text(builder)
     (tmp_path / ".git").mkdir()
     assert imports_holding(str(tmp_path / "train.py"), train, (BUILDER_WORD,)) is read
+
+
+def test_an_imported_penalty_function_counts_only_when_the_file_calls_it(tmp_path):
+    """The Σw² words of a module count for a file that calls one of its functions: the
+    analysis reads what a called function returns there, in that module's own spelling."""
+    from reglint.builders import PENALTY_WORDS, imports_holding
+
+    (tmp_path / "reg.py").write_text("def l2(m):\n    return sum((p ** 2).sum() for p in m.parameters())\n")
+    (tmp_path / "plain.py").write_text("def l1(m):\n    return sum(p.abs().sum() for p in m.parameters())\n")
+    (tmp_path / ".git").mkdir()
+    train = str(tmp_path / "train.py")
+    assert imports_holding(train, b"from reg import l2\nloss = 1e-4 * l2(model)\n", PENALTY_WORDS)
+    assert imports_holding(train, b"import reg\nloss = 1e-4 * reg.l2(model)\n", PENALTY_WORDS)
+    assert not imports_holding(train, b"from reg import l2\nprint(l2)\n", PENALTY_WORDS)
+    assert not imports_holding(train, b"from plain import l1\nloss = 1e-4 * l1(model)\n", PENALTY_WORDS)
 
 
 def test_project_words_are_read_only_for_what_the_file_itself_lacks(tmp_path):

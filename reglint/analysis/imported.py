@@ -174,3 +174,61 @@ def constant(ctx: Context, name: str, expr: cst.BaseExpression) -> Optional[Valu
     ctx.depends_on()
     comments = (defined.comment,) if defined.comment else ()
     return Value(expr, defined.number, "constant", (name,) if name == original else (name, original), comments)
+
+
+def returned_elsewhere(ctx: Context, call: cst.Call) -> List[Tuple[Context, cst.BaseExpression, Tuple]]:
+    """What a call of a top-level function of another project module may return, read in
+    that module's own context: (its Context, an expression of a `return`, the function's
+    scopes). `l2_penalty(model)` after `from regularization import l2_penalty` gives
+    `sum((p ** 2).sum() for p in model.parameters())`. The module is parsed once per file
+    and becomes a dependency of the file's result; its own imports are not followed."""
+    called = _project_callee(ctx, call.func) if not ctx.__dict__.get("_elsewhere") else None
+    if called is None:  # (another module's own calls are not followed further: the bytes test does not)
+        return []
+    _, (level, module, original) = called
+    found = _index(ctx).lookup(level, module, original)
+    ctx.depends_on()
+    if found is None or found[1] not in found[0].functions:
+        return []
+    summary, name = found
+    inner = _module_context(ctx, summary.path)
+    if inner is None:
+        return []
+    body = inner.model.module.body
+    returns = []
+    for function in inner.names.functions.get(name, ()):
+        if any(function is statement for statement in body):
+            scopes = inner.names.function_scopes.get(id(function), (inner.model.module, function))
+            returns.extend((inner, value, scopes) for value in inner.names.returns.get(id(function), []))
+    return returns
+
+
+def _module_context(ctx: Context, path: str) -> Optional[Context]:
+    """The analysis context of another module of the project, read once per file."""
+    contexts = ctx.__dict__.setdefault("_module_contexts", {})
+    if path not in contexts:
+        contexts[path] = None
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+            contexts[path] = Context(path, text, cst.parse_module(text))
+            contexts[path].__dict__["_elsewhere"] = True
+        except (OSError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
+            pass  # (UnicodeDecodeError is a ValueError) another module never breaks this file's check
+        ctx.depends_on([path])
+    return contexts[path]
+
+
+def defined_elsewhere(ctx: Context, expr: cst.BaseExpression, scopes) -> Optional[Tuple[str, int, int, str]]:
+    """(file, line, 1-based column, the callee as written) of the function of another project
+    module whose call `expr` is, or a name of this file is bound to (`reg = l2_penalty(model)`)."""
+    for origin, _ in resolve.origins(ctx, expr, scopes) if not ctx.__dict__.get("_elsewhere") else ():
+        called = _project_callee(ctx, origin.func) if isinstance(origin, cst.Call) else None
+        if called is None:
+            continue
+        written, (level, module, original) = called
+        found = _index(ctx).lookup(level, module, original)
+        ctx.depends_on()
+        if found is not None and found[1] in found[0].functions:
+            return (found[0].path, *found[0].functions[found[1]], written)
+    return None

@@ -7,7 +7,7 @@ from typing import List, Optional, Set
 
 import libcst as cst
 
-from reglint.analysis import resolve
+from reglint.analysis import imported, resolve
 from reglint.analysis.context import Context
 from reglint.analysis.names import dotted
 from reglint.analysis.syntax import argument, child_fields_of, literal
@@ -39,6 +39,7 @@ def penalties(ctx) -> None:
             penalty = Penalty(term, product, value, coefficient, convention, framework, scopes[-1])
             penalty.over_weights = _over_weights(ctx, term, scopes)
             penalty.weights_of = _weights_module(ctx, term, scopes)
+            penalty.summed_in = imported.defined_elsewhere(ctx, term, scopes)
             ctx.model.penalties.append(penalty)
             break
         else:
@@ -209,9 +210,10 @@ def _over_weights(ctx: Context, term: cst.BaseExpression, scopes, depth: int = 0
                         found = True
         elif isinstance(node, (cst.BinaryOperation)) and not isinstance(node.operator, cst.Power):
             return  # `pred - y`: arithmetic on data, not a parameter
-        elif isinstance(node, cst.Call) and depth < 4 and any(
-                _over_weights(ctx, value, inner, depth + 1) for value, inner in resolve.returned(ctx, node, scopes)):
-            found = True  # `model.l2()` returning a sum over `self.parameters()`
+        elif isinstance(node, cst.Call) and depth < 4 and (any(
+                _over_weights(ctx, value, inner, depth + 1) for value, inner in resolve.returned(ctx, node, scopes))
+                or any(_over_weights(other, value, inner, depth + 1) for other, value, inner in imported.returned_elsewhere(ctx, node))):
+            found = True  # `model.l2()` returning a sum over `self.parameters()`, here or in another module
         else:
             for name in child_fields_of(node):
                 value = getattr(node, name)
@@ -282,8 +284,10 @@ def square_sum(ctx: Context, expr: cst.BaseExpression, scopes, depth: int = 0) -
         return "sum_sq" if _is_square(summed, ctx, scopes) else None
     if isinstance(func, cst.Attribute) and func.attr.value == "pow" and expr.args and literal(expr.args[0].value) == 2:
         return "sum_sq" if _is_norm(func.value, ctx, scopes) else None
-    # `model.l2()` / `self.l2_penalty()`: what the file's own function returns
-    kinds = {square_sum(ctx, value, inner, depth + 1) for value, inner in resolve.returned(ctx, expr, scopes)}
+    # `model.l2()` / `self.l2_penalty()`: what the file's own function returns; `l2_penalty(model)`
+    # imported from another module of the project: what it returns there
+    kinds = {square_sum(ctx, value, inner, depth + 1) for value, inner in resolve.returned(ctx, expr, scopes)} or {
+        square_sum(other, value, inner, depth + 1) for other, value, inner in imported.returned_elsewhere(ctx, expr)}
     return kinds.pop() if len(kinds) == 1 else None
 
 

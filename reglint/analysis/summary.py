@@ -72,6 +72,9 @@ class Summary:
     # top-level function or class name -> the names it calls that the module imports from
     # another (`from layers import conv_block`): what those build, it builds (`analysis.imported`)
     imported_calls: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    # the module's top-level functions, name -> (line, 1-based column): what a call of one
+    # returns is read in the module itself (`analysis.imported.returned_elsewhere`)
+    functions: Dict[str, Tuple[int, int]] = field(default_factory=dict)
 
 
 def summarize(path: str, text: str) -> Optional[Summary]:
@@ -115,6 +118,8 @@ def summarize(path: str, text: str) -> Optional[Summary]:
         summary.factories = _factories(tree, qualified, lines)
     summary.classes = {statement.name: (statement.lineno, statement.col_offset + 1)
                        for statement in tree.body if isinstance(statement, ast.ClassDef)}
+    summary.functions = {statement.name: (statement.lineno, statement.col_offset + 1)
+                         for statement in tree.body if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))}
     return summary
 
 
