@@ -8,7 +8,8 @@ names this file actually uses that way.
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+import os
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -204,19 +205,39 @@ def returned_elsewhere(ctx: Context, call: cst.Call) -> List[Tuple[Context, cst.
 
 
 def _module_context(ctx: Context, path: str) -> Optional[Context]:
-    """The analysis context of another module of the project, read once per file."""
+    """The analysis context of another module of the project: parsed once while its file is
+    unchanged (the last RECENT_CONTEXTS kept: the files of a package call the same helpers),
+    and a dependency of this file's result."""
     contexts = ctx.__dict__.setdefault("_module_contexts", {})
     if path not in contexts:
-        contexts[path] = None
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-            contexts[path] = Context(path, text, cst.parse_module(text))
-            contexts[path].__dict__["_elsewhere"] = True
-        except (OSError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
-            pass  # (UnicodeDecodeError is a ValueError) another module never breaks this file's check
         ctx.depends_on([path])
+        try:
+            status = os.stat(path)
+        except OSError:
+            contexts[path] = None
+            return None
+        key = (path, status.st_size, status.st_mtime_ns)
+        if key not in _recent_contexts:
+            if len(_recent_contexts) >= RECENT_CONTEXTS:
+                del _recent_contexts[next(iter(_recent_contexts))]
+            _recent_contexts[key] = _parsed_context(path)
+        contexts[path] = _recent_contexts[key]
     return contexts[path]
+
+
+RECENT_CONTEXTS = 8
+_recent_contexts: Dict[Tuple[str, int, int], Optional[Context]] = {}
+
+
+def _parsed_context(path: str) -> Optional[Context]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        inner = Context(path, text, cst.parse_module(text))
+    except (OSError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
+        return None  # (UnicodeDecodeError is a ValueError) another module never breaks this file's check
+    inner.__dict__["_elsewhere"] = True  # its own imports are not followed
+    return inner
 
 
 def defined_elsewhere(ctx: Context, expr: cst.BaseExpression, scopes) -> Optional[Tuple[str, int, int, str]]:
