@@ -19,15 +19,12 @@ import re
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from reglint.frameworks import OPTIMIZER_WORD
+from reglint.frameworks import OPTIMIZER_WORD, PENALTY_WORDS
 from reglint.project import MAX_MODULE_BYTES, MAX_REEXPORTS, generation as project_generation, may_be_project_module, module_path, submodule
 
 # every keyword that attaches a regularizer holds it (`analysis.summary._mentions_regularizer`)
 BUILDER_WORD = b"regularizer"
-# Σw² as `analysis.penalties.square_sum` reads one: `w ** 2`, `square(w)`, `pow(w, 2)` /
-# `p.pow(2)`, `tf.nn.l2_loss(w)`; an imported square or pow under another name (`square as`)
-# too. A module whose function returns a penalty (`l2_penalty(model)`) holds one of them.
-PENALTY_WORDS = (b"**2", b"** 2", b"square(", b"square (", b"square as", b"pow(", b"pow (", b"pow as", b"l2_loss")
+
 # a module the summary reads optimizer factories in holds it
 FACTORY_WORD = OPTIMIZER_WORD
 

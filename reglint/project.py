@@ -12,7 +12,6 @@ Every module read is recorded, so a cached result can be invalidated when one ch
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from functools import lru_cache
@@ -120,6 +119,8 @@ def summary_of(path: str) -> Optional["Summary"]:
         return None
     if len(data) > MAX_MODULE_BYTES:
         return None
+    import hashlib  # here: a run that reads no summary does not pay its import (~2 ms)
+
     digest = hashlib.blake2b(data, digest_size=16).hexdigest() + path
     if digest not in _by_digest:
         try:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Optional
 
-from reglint.builders import PENALTY_WORDS
-from reglint.frameworks import mmengine, timm
+from reglint.frameworks import PENALTY_WORDS, mmengine, timm
 from reglint.frameworks import torch as torch_table
 from reglint.intent import (  # noqa: F401 (the rules read the vocabulary from here)
     L2_COEFFICIENT_NAME, L2_COMMENT, L2_NAME, PORTING, WEIGHT_DECAY_COMMENT, WEIGHT_DECAY_NAME, is_weight_decay_name, snake,
@@ -40,7 +39,7 @@ def word_start(word: bytes) -> tuple:
 # A weight-decay name or comment: `weight_decay`, `weightDecay`, `w_decay`, `weight decay`,
 # `wd` as a name part (`WEIGHT_DECAY_NAME`; a camelCase `baseWd` is outside, as before).
 WEIGHT_DECAY_WORDS = (b"weight_decay", b"weightdecay", b"weight decay", b"weight-decay", b"w_decay", b"wdecay") + word_start(b"wd")
-# Σw² as `analysis.penalties.square_sum` reads one (`builders.PENALTY_WORDS`)
+# Σw² as `analysis.penalties.square_sum` reads one (`frameworks.PENALTY_WORDS`)
 SQUARE_WORDS = PENALTY_WORDS
 # A Keras L2 regularizer called, imported under another name, or bound to one (`l2(`, `L1L2(`,
 # `l1_l2(`, `l2 as reg`, `reg = regularizers.l2` at a line's end or before a comment).

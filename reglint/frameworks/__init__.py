@@ -69,6 +69,10 @@ TORCH_OPTIM_MODULES = ("adam", "adamw", "adamax", "nadam", "radam", "adagrad", "
 # every optimizer class of the torch, Keras and TF1 tables is spelled with it, aliases too
 # (`torch.optim`, `keras.optimizers`, `tf.train.AdamOptimizer`): a module without it builds none
 OPTIMIZER_WORD = b"optim"
+# Σw² as `analysis.penalties.square_sum` reads one: `w ** 2`, `square(w)`, `pow(w, 2)` /
+# `p.pow(2)`, `tf.nn.l2_loss(w)`; an imported square or pow under another name (`square as`)
+# too. A module whose function returns a penalty (`l2_penalty(model)`) holds one of them.
+PENALTY_WORDS = (b"**2", b"** 2", b"square(", b"square (", b"square as", b"pow(", b"pow (", b"pow as", b"l2_loss")
 
 
 def canonical(qualname: str) -> str:
