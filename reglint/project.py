@@ -130,7 +130,10 @@ def summary_of(path: str) -> Optional["Summary"]:
         else:
             from reglint.analysis.summary import summarize
 
-            _by_digest[digest] = summarize(path, text)
+            try:
+                _by_digest[digest] = summarize(path, text)
+            except (RecursionError, MemoryError):  # too deep to read: another module never breaks this file's check
+                _by_digest[digest] = None
     return _by_digest[digest]
 
 

@@ -157,6 +157,23 @@ def test_a_cached_penalty_is_stale_once_the_module_summing_it_changes(tmp_path):
     assert once() == [[]]
 
 
+@pytest.mark.parametrize("tail, found", [
+    ("", ["RL002"]),
+    ("DEEP = " + " + ".join(["1"] * 1500) + "\n", []),  # a constant too deep to summarise: not read, never a crash
+    ("def deep():\n    return " + " + ".join(["1"] * 1500) + "\n", []),  # summarised, too deep for libcst: not parsed
+    ("def broken(:\n", []),  # CPython rejects the module: no summary
+])
+def test_a_penalty_module_is_read_only_when_it_is_safe_to_parse(tmp_path, tail, found):
+    """Another module never breaks this file's check: what cannot be read safely is left out
+    (before, a module-level constant too deep to summarise made the checked file RL000)."""
+    shutil.copytree(PROJECTS / "penalty_function_module", tmp_path / "p")
+    folder = tmp_path / "p"
+    module = folder / "regularization.py"
+    module.write_text(module.read_text() + tail)
+    plan = Plan.build(Settings(root=str(folder)))
+    assert [[d.code for d in r.diagnostics] for r in run([str(folder / "train_adam.py")], plan, jobs=1)] == [found]
+
+
 def test_a_run_finds_a_module_written_since_the_last_run_in_the_process(tmp_path):
     """Module files found on disk are remembered for one run only (the editor server and
     a watch loop run many in one process)."""

@@ -230,11 +230,18 @@ _recent_contexts: Dict[Tuple[str, int, int], Optional[Context]] = {}
 
 
 def _parsed_context(path: str) -> Optional[Context]:
+    """The module read as a checked file is: CPython's parser first (libcst never sees code it
+    could crash or hang on, `reglint.parsing`), then libcst."""
+    from reglint.parsing import Unanalysable, parse, read
+
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
-        inner = Context(path, text, cst.parse_module(text))
-    except (OSError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
+        code, lines = read(text)
+        if code is None:  # not Python CPython can parse
+            return None
+        inner = Context(path, text, parse(text, lines))
+    except (OSError, ValueError, RecursionError, MemoryError, Unanalysable, cst.ParserSyntaxError):
         return None  # (UnicodeDecodeError is a ValueError) another module never breaks this file's check
     inner.__dict__["_elsewhere"] = True  # its own imports are not followed
     return inner
