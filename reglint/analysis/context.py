@@ -48,6 +48,9 @@ class Context:
         # optimizers a call of an imported project factory returns, resolved when asked
         self.imported_optimizers = None
         self.project_index = None  # the `reglint.project.Index` of this file, once a lookup needs it
+        # a module read for another file's check (`imported.returned_elsewhere`): its own
+        # imports are not followed
+        self.foreign = False
         # id(function, class or module) -> its docstring: read once, not for each value resolved in it
         self.docstrings: Dict[int, Optional[str]] = {}
         # id(statement) -> its comments; (id(parameter binding), depth, names seen) -> its Value:

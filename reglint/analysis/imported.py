@@ -181,17 +181,12 @@ def returned_elsewhere(ctx: Context, call: cst.Call) -> List[Tuple[Context, cst.
     """What a call of a top-level function of another project module may return, read in
     that module's own context: (its Context, an expression of a `return`, the function's
     scopes). `l2_penalty(model)` after `from regularization import l2_penalty` gives
-    `sum((p ** 2).sum() for p in model.parameters())`. The module is parsed once per file
-    and becomes a dependency of the file's result; its own imports are not followed."""
-    called = _project_callee(ctx, call.func) if not ctx.__dict__.get("_elsewhere") else None
-    if called is None:  # (another module's own calls are not followed further: the bytes test does not)
+    `sum((p ** 2).sum() for p in model.parameters())`. The module becomes a dependency of
+    the file's result (`_module_context`)."""
+    found = _function_elsewhere(ctx, call.func)
+    if found is None:
         return []
-    _, (level, module, original) = called
-    found = _index(ctx).lookup(level, module, original)
-    ctx.depends_on()
-    if found is None or found[1] not in found[0].functions:
-        return []
-    summary, name = found
+    summary, name, _ = found
     inner = _module_context(ctx, summary.path)
     if inner is None:
         return []
@@ -202,6 +197,21 @@ def returned_elsewhere(ctx: Context, call: cst.Call) -> List[Tuple[Context, cst.
             scopes = inner.names.function_scopes.get(id(function), (inner.model.module, function))
             returns.extend((inner, value, scopes) for value in inner.names.returns.get(id(function), []))
     return returns
+
+
+def _function_elsewhere(ctx: Context, func: cst.BaseExpression):
+    """(summary, name there, the callee as written) when `func` calls a top-level function of
+    another project module; None for anything else, and from a module read for another file
+    (its own imports are not followed: the bytes test does not follow them either)."""
+    called = _project_callee(ctx, func) if not ctx.foreign else None
+    if called is None:
+        return None
+    written, (level, module, original) = called
+    found = _index(ctx).lookup(level, module, original)
+    ctx.depends_on()
+    if found is None or found[1] not in found[0].functions:
+        return None
+    return found[0], found[1], written
 
 
 def _module_context(ctx: Context, path: str) -> Optional[Context]:
@@ -243,20 +253,16 @@ def _parsed_context(path: str) -> Optional[Context]:
         inner = Context(path, text, parse(text, lines))
     except (OSError, ValueError, RecursionError, MemoryError, Unanalysable, cst.ParserSyntaxError):
         return None  # (UnicodeDecodeError is a ValueError) another module never breaks this file's check
-    inner.__dict__["_elsewhere"] = True  # its own imports are not followed
+    inner.foreign = True
     return inner
 
 
 def defined_elsewhere(ctx: Context, expr: cst.BaseExpression, scopes) -> Optional[Tuple[str, int, int, str]]:
     """(file, line, 1-based column, the callee as written) of the function of another project
     module whose call `expr` is, or a name of this file is bound to (`reg = l2_penalty(model)`)."""
-    for origin, _ in resolve.origins(ctx, expr, scopes) if not ctx.__dict__.get("_elsewhere") else ():
-        called = _project_callee(ctx, origin.func) if isinstance(origin, cst.Call) else None
-        if called is None:
-            continue
-        written, (level, module, original) = called
-        found = _index(ctx).lookup(level, module, original)
-        ctx.depends_on()
-        if found is not None and found[1] in found[0].functions:
-            return (found[0].path, *found[0].functions[found[1]], written)
+    for origin, _ in resolve.origins(ctx, expr, scopes) if not ctx.foreign else ():
+        found = _function_elsewhere(ctx, origin.func) if isinstance(origin, cst.Call) else None
+        if found is not None:
+            summary, name, written = found
+            return (summary.path, *summary.functions[name], written)
     return None
