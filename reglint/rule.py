@@ -19,7 +19,7 @@ fixture, example, generated program and corpus file that the filter drops nothin
 A hazard whose part sits in another module of the project is let through by
 `project_words` (the words a module the file imports holds, asked of `reglint.builders`
 only for the one group of `words` the file lacks) and by the fact kinds of project calls
-(`project_builders`, `project_factories`); a new kind of cross-module part needs its
+(`project_builders`, `project_factories`, `project_penalties`); a new kind of cross-module part needs its
 question in `reglint.builders` (bytes, a superset of what `analysis.summary` reads) and
 its summary field, and tests/test_projects.py proves it on fixture projects.
 """

@@ -52,7 +52,13 @@ ADAPTIVE_WORDS = (b"adam", b"rmsprop", b"adagrad", b"adadelta", b"afactor", b"am
                   b"lamb,", b"lamb)", b"lamb #", b"lamb  #")
 # Every torch optimizer class of the table, lowercased: an optimizer the analysis reads as
 # torch's is called by a name it resolves to one of them, so its name is spelled in the file.
-TORCH_CLASS_WORDS = tuple(sorted({qualname.rsplit(".", 1)[-1].lower().encode("ascii") for qualname in torch_table.OPTIMIZERS}))
+def class_words(classes) -> tuple:
+    """The lowercased names of `classes` (qualified names): every spelling of one, aliased or
+    not, holds its name (in its import at least)."""
+    return tuple(sorted({qualname.rsplit(".", 1)[-1].lower().encode("ascii") for qualname in classes}))
+
+
+TORCH_CLASS_WORDS = class_words(torch_table.OPTIMIZERS)
 # What `model.PORTING` reads as a file that says it was ported (`ported` as a word: the
 # regex also matches `supported`, which says nothing of the kind).
 PORTING_WORDS = (b"caffe", b"prototxt", b"darknet", b"port of") + word_start(b"ported")

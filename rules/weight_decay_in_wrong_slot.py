@@ -58,25 +58,17 @@ from __future__ import annotations
 from reglint.diagnostic import Applicability, Fix
 from reglint.frameworks import keras, lookup, optax, torch
 from reglint.rule import Rule
-from reglint.rules._common import WEIGHT_DECAY_WORDS, brief, evidence_note, format_number, weight_decay_name
+from reglint.rules._common import WEIGHT_DECAY_WORDS, brief, class_words, evidence_note, format_number, weight_decay_name
 
 SIGNATURES = {**torch.POSITIONAL, **keras.POSITIONAL, **optax.POSITIONAL}
 # Slots no weight decay belongs in whose usual values are far from one: a literal here of
 # at most 0.01 reads as a misplaced decay (momentum is ~0.9, RMSprop's alpha/rho ~0.9-0.99).
 MOMENTUM_SLOTS = frozenset({"momentum", "alpha", "rho"})
-
-
-def _class_words(classes) -> tuple:
-    """The lowercased names of `classes` (qualified names): every spelling of one, aliased
-    or not, holds its name."""
-    return tuple(sorted({qualname.rsplit(".", 1)[-1].lower().encode("ascii") for qualname in classes}))
-
-
 # A class the signature tables know.
-CLASS_WORDS = _class_words(SIGNATURES)
+CLASS_WORDS = class_words(SIGNATURES)
 # A decay's name (`weight_decay`, `WEIGHT_DECAY`, `weightDecay`, `w_decay`, `wd` as a word), or
 # a class with a momentum-like slot a small literal can fill (evidence enough, see `_evidence`).
-EVIDENCE_WORDS = WEIGHT_DECAY_WORDS + _class_words(
+EVIDENCE_WORDS = WEIGHT_DECAY_WORDS + class_words(
     qualname for qualname, signature in SIGNATURES.items()
     if any(MOMENTUM_SLOTS.intersection(slot if isinstance(slot, tuple) else (slot,)) for slot in signature))
 
